@@ -1,0 +1,42 @@
+# USCE Portal. `make run` serves it; `make test` tests it. Both need only Python 3.11+.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+
+.PHONY: run test test-fast browser-test bench install install-dev seed clean lint
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+seed: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+
+run: seed
+	$(PY) bin/run_dev.py
+
+# The whole suite. PostgreSQL and Redis when DATABASE_URL and REDIS_URL are set, else SQLite and
+# in-process Celery. Browser tests run when Chromium is installed (required under CI).
+test: install-dev
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-fast: install-dev
+	$(PY) -m pytest -m "not browser and not integration" $(PYTEST_ARGS)
+
+browser-test: install-dev
+	$(PY) -m pytest -m browser $(PYTEST_ARGS)
+
+clean:
+	rm -rf var/test .pytest_cache

@@ -1,0 +1,1 @@
+"""Applicant profiles and documents (issue: Applicants)."""

@@ -1,0 +1,73 @@
+#!/usr/bin/env python
+"""Serve the portal with its Celery worker and beat, for `make run`. Ctrl-C stops all three.
+
+Uses the embedded defaults unless the environment says otherwise: SQLite, and kombu's
+filesystem broker under ./var, so nothing but Python has to be installed.
+"""
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+ADDR = os.environ.get("PORTAL_ADDR", "127.0.0.1:8000")
+
+COMMANDS = {
+    "web": [PY, "manage.py", "runserver", ADDR, "--noreload"],
+    # --pool=solo: one process, no fork; enough for development and gentle on a laptop.
+    "worker": [PY, "-m", "celery", "-A", "portal", "worker", "--pool=solo", "--loglevel=INFO"],
+    "beat": [PY, "-m", "celery", "-A", "portal", "beat", "--loglevel=INFO"],
+}
+
+
+def banner() -> str:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.local")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from accounts.demo import DEMO_LOGINS, DEMO_PASSWORD
+
+    lines = [f"  {login.role:<12} {login.email}" for login in DEMO_LOGINS]
+    return "\n".join(
+        ["", f"USCE Portal: http://{ADDR}/  (Ctrl-C stops the web server, worker and beat)",
+         f"Demo logins, password {DEMO_PASSWORD}:", *lines, ""]
+    )
+
+
+def main() -> int:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "portal.settings.local")}
+    procs = {name: subprocess.Popen(cmd, cwd=ROOT, env=env) for name, cmd in COMMANDS.items()}
+    time.sleep(4)  # let the three print their start-up lines first, so the banner stays visible
+    print(banner(), flush=True)
+
+    def stop(*_):
+        for proc in procs.values():
+            if proc.poll() is None:
+                proc.terminate()
+        deadline = time.monotonic() + 10
+        for proc in procs.values():
+            try:
+                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+    signal.signal(signal.SIGTERM, lambda *_: (stop(), sys.exit(0)))
+    try:
+        while True:
+            for name, proc in procs.items():
+                if proc.poll() is not None:
+                    print(f"{name} exited with status {proc.returncode}; stopping the others.", flush=True)
+                    stop()
+                    return proc.returncode or 1
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        stop()
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Letters of recommendation (issue: Letters)."""

@@ -1,0 +1,25 @@
+import pytest
+from django.urls import reverse
+
+from portal.celery import app as celery_app
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_reports_database_and_broker_ok(client):
+    response = client.get(reverse("healthz"))
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok"}
+
+
+def test_it_answers_503_when_the_broker_is_down(client, monkeypatch):
+    # Nothing listens on port 1: the broker is unreachable.
+    monkeypatch.setitem(celery_app.conf, "broker_url", "redis://127.0.0.1:1/0")
+    monkeypatch.setitem(celery_app.conf, "broker_transport_options", {})
+
+    response = client.get(reverse("healthz"))
+
+    assert response.status_code == 503
+    assert response.json()["broker"] == "down"
+    assert response.json()["database"] == "ok"
