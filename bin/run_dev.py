@@ -41,8 +41,6 @@ def banner() -> str:
 def main() -> int:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "portal.settings.local")}
     procs = {name: subprocess.Popen(cmd, cwd=ROOT, env=env) for name, cmd in COMMANDS.items()}
-    time.sleep(4)  # let the three print their start-up lines first, so the banner stays visible
-    print(banner(), flush=True)
 
     def stop(*_):
         for proc in procs.values():
@@ -57,6 +55,8 @@ def main() -> int:
 
     signal.signal(signal.SIGTERM, lambda *_: (stop(), sys.exit(0)))
     try:
+        time.sleep(4)  # let the three print their start-up lines first, so the banner stays visible
+        print(banner(), flush=True)
         while True:
             for name, proc in procs.items():
                 if proc.poll() is not None:
