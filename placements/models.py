@@ -259,6 +259,8 @@ class Session(models.Model):
     applications_open_at = models.DateTimeField()
     applications_close_at = models.DateTimeField(db_index=True)
     offer_response_days = models.PositiveSmallIntegerField(default=7)
+    # Archived rather than deleted: applications keep pointing at the cohort they applied to.
+    is_archived = models.BooleanField(default=False)
 
     objects = SessionQuerySet.as_manager()
 
@@ -282,4 +284,4 @@ class Session(models.Model):
 
     def is_open_for_applications(self, at=None) -> bool:
         at = at or timezone.now()
-        return self.applications_open_at <= at < self.applications_close_at
+        return not self.is_archived and self.applications_open_at <= at < self.applications_close_at
