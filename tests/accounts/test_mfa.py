@@ -102,6 +102,7 @@ def test_a_wrong_code_is_refused(client, coordinator):
     assert response.status_code == 200
     assert "Incorrect code." in response.content.decode()
     assert not signed_in(client)
+    assert AuditEvent.objects.filter(action="mfa.failed", actor_label=coordinator.email).exists()
 
 
 def test_the_right_code_signs_a_coordinator_in(client, coordinator, log_in):
