@@ -57,6 +57,15 @@ def test_htmx_requests_are_redirected_with_hx_redirect(client):
     assert response["HX-Redirect"] == reverse("mfa_activate_totp")
 
 
+def test_an_api_client_gets_a_readable_403(client):
+    client.force_login(CoordinatorFactory(mfa=False))
+
+    response = client.get(reverse("placements:team"), headers={"Accept": "application/json"})
+
+    assert response.status_code == 403
+    assert "Two-factor authentication is required" in response.json()["detail"]
+
+
 def test_an_applicant_is_offered_mfa_but_not_forced(client, applicant):
     client.force_login(applicant)
 
