@@ -291,4 +291,9 @@ def ensure_demo_catalogue(listings: int = 300, *, first_institutions: list[Insti
             raw.execute(f"CREATE INDEX {_GIN_INDEX} ON placements_listing USING gin (search_vector)")
             raw.execute(f"ALTER TABLE placements_listing ENABLE TRIGGER {_TRIGGER}")
             raw.execute("SET CONSTRAINTS ALL DEFERRED")  # back to Django's default for the rest of an outer transaction
+    if postgres and listings - existing >= BATCH:
+        # Fresh statistics after a bulk load, or the planner guesses from an empty table.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE placements_listing, placements_session, placements_listing_accepted_visas, "
+                           "placements_institution")
     return listings - existing

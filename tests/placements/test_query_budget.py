@@ -8,7 +8,7 @@ from placements.models import DocumentRequirement, ImmunisationRequirement, Spec
 from tests.placements.factories import InstitutionFactory, ListingFactory, SessionFactory
 
 STATES = ["IL", "TX", "NY", "CA", "FL", "OH", "PA", "AZ", "WA", "GA"]
-SEARCH_BUDGET = 10
+SEARCH_BUDGET = 11
 LISTING_BUDGET = 6
 
 
