@@ -242,12 +242,17 @@ FILTERS: list[SearchFilter] = [
 ]
 
 
+def _printable(raw: str) -> str:
+    # Control characters (NUL above all: PostgreSQL refuses it in text) never belong in a search.
+    return "".join(ch for ch in raw if ch >= " ").strip()
+
+
 def parse_params(data: Mapping[str, str], extra_filters: Sequence[SearchFilter] = ()) -> SearchParams:
     """Read the query parameters we know; drop malformed ones with a note. Unknown names are ignored
     silently (tracking parameters, old links): they cannot change the results, so nothing to explain."""
     params = SearchParams()
     for flt in [*FILTERS, *extra_filters]:
-        raw = (data.get(flt.param) or "").strip()
+        raw = _printable(data.get(flt.param) or "")
         if not raw:
             continue
         params.raw[flt.param] = raw
