@@ -278,6 +278,11 @@ class Session(models.Model):
                 name="session_window_closes_before_start",
             ),
         ]
+        # A listing's next start and next deadline (search results, listing page) read these.
+        indexes = [
+            models.Index(fields=["listing", "start_date"], name="session_listing_start"),
+            models.Index(fields=["listing", "applications_close_at"], name="session_listing_close"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.listing} · {self.start_date:%d %b %Y}"

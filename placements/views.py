@@ -1,11 +1,14 @@
 """Placements pages: the public catalogue (search, listing), and coordinators' listing management."""
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
@@ -62,6 +65,17 @@ def search(request: HttpRequest) -> HttpResponse:
     return response
 
 
+def _search_referrer(request: HttpRequest) -> str:
+    """The search this visitor came from (with its filters), else the whole catalogue."""
+    referrer = request.headers.get("Referer", "")
+    search_path = reverse("placements:search")
+    if referrer and url_has_allowed_host_and_scheme(referrer, allowed_hosts={request.get_host()}):
+        parsed = urlsplit(referrer)
+        if parsed.path == search_path:
+            return f"{search_path}?{parsed.query}" if parsed.query else search_path
+    return search_path
+
+
 @login_not_required
 @require_GET
 def listing_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -69,6 +83,7 @@ def listing_detail(request: HttpRequest, pk: int) -> HttpResponse:
     now = timezone.now()
     context = {
         "listing": listing,
+        "back_to_results": _search_referrer(request),
         "sessions": listing.active_sessions,
         "upcoming": [s for s in listing.active_sessions if s.start_date >= now.date()],
         "others": other_listings_of_institution(listing=listing),

@@ -89,3 +89,12 @@ def test_navigation_offers_find_placements_to_everyone(client, applicant):
 def test_navigation_offers_our_listings_to_coordinators(client, coordinator):
     client.force_login(coordinator)
     assert reverse("placements:manage_listings") in client.get(reverse("home")).content.decode()
+
+
+def test_the_back_link_returns_to_the_search_the_visitor_came_from(client, listing):
+    url = reverse("placements:listing", args=[listing.pk])
+    body = client.get(url, headers={"Referer": "http://testserver/placements/?q=medicine&state=IL"}).content.decode()
+    assert 'href="/placements/?q=medicine&amp;state=IL"' in body
+    assert "Back to your results" in body
+    body = client.get(url, headers={"Referer": "https://elsewhere.example/placements/?q=x"}).content.decode()
+    assert 'href="/placements/" class="back-link"' in body

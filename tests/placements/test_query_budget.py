@@ -8,7 +8,7 @@ from placements.models import DocumentRequirement, ImmunisationRequirement, Spec
 from tests.placements.factories import InstitutionFactory, ListingFactory, SessionFactory
 
 STATES = ["IL", "TX", "NY", "CA", "FL", "OH", "PA", "AZ", "WA", "GA"]
-SEARCH_BUDGET = 10
+SEARCH_BUDGET = 11
 LISTING_BUDGET = 6
 
 
@@ -54,3 +54,15 @@ def test_listing_page_query_count_does_not_grow(client, django_assert_max_num_qu
         response = client.get(reverse("placements:listing", args=[listings[0].pk]))
     assert response.status_code == 200
     assert len(response.context["others"]) == (6 if size == 200 else 0)
+
+
+@pytest.mark.parametrize("size", [5, 200])
+def test_our_listings_and_the_edit_page_stay_in_budget(client, coordinator, institution, django_assert_max_num_queries, size):
+    listings = [ListingFactory(institution=institution) for _ in range(size)]
+    for listing in listings[:3]:
+        SessionFactory(listing=listing)
+    client.force_login(coordinator)
+    with django_assert_max_num_queries(4):
+        assert client.get(reverse("placements:manage_listings")).status_code == 200
+    with django_assert_max_num_queries(10):
+        assert client.get(reverse("placements:listing_edit", args=[listings[0].pk])).status_code == 200

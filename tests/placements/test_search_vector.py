@@ -1,0 +1,42 @@
+"""PostgreSQL keeps each listing's full-text document current through a trigger (migration 0004)."""
+import pytest
+from django.db import connection
+
+from placements.search import parse_params, search_listings
+from tests.placements.factories import InstitutionFactory, ListingFactory
+
+pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger exists on PostgreSQL only")
+
+
+def found(q):
+    return [listing.title for listing in search_listings(parse_params({"q": q})).page.object_list]
+
+
+def test_edits_to_a_listing_are_searchable_at_once(db):
+    listing = ListingFactory(title="Neurology Observership", description="Stroke unit.")
+    assert found("stroke") == ["Neurology Observership"]
+    listing.description = "Epilepsy monitoring unit."
+    listing.save()
+    assert found("stroke") == []
+    assert found("epilepsy") == ["Neurology Observership"]
+
+
+def test_renaming_an_institution_reindexes_its_listings(db):
+    institution = InstitutionFactory(name="Old Name Hospital")
+    ListingFactory(institution=institution, title="Psychiatry Elective")
+    institution.name = "Prairie View Medical Center"
+    institution.save()
+    assert found("prairie") == ["Psychiatry Elective"]
+
+
+def test_stemming_matches_word_forms(db):
+    ListingFactory(title="Pediatric Cardiology Rotation", description="Children with heart disease.")
+    assert found("pediatrics cardiologies") == ["Pediatric Cardiology Rotation"]
+
+
+def test_a_subspecialty_listing_is_found_by_its_parent_specialty(db):
+    from placements.models import Specialty
+
+    ListingFactory(title="Nephrology Elective", description="Dialysis unit.",
+                   specialty=Specialty.objects.get(slug="nephrology"))
+    assert "Nephrology Elective" in found("internal medicine")
