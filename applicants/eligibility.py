@@ -288,7 +288,7 @@ def _check_hands_on_visitor(p: ApplicantProfile, listing: Listing, start: dt.dat
         result.warnings.append(
             Reason(
                 Code.HANDS_ON_VISITOR,
-                _("This placement is hands-on, but a %(visa)s visitor allows no patient care: ask the programme which visa it needs.") % {"visa": visa},
+                _("This placement is hands-on, but as a %(visa)s visitor you may not take part in patient care: ask the programme which visa it needs.") % {"visa": visa},
                 "visa",
             )
         )
