@@ -117,3 +117,18 @@ def test_the_listing_page_panel_stays_within_a_fixed_query_budget(client, applic
         html = client.get(reverse("placements:listing", args=[listing.pk])).content.decode()
 
     assert html.count('data-eligibility="incomplete"') == size
+
+
+def test_deadlines_show_in_the_applicants_own_time_zone(client, catalogue):
+    profile = ApplicantProfileFactory(time_zone="Asia/Kolkata")
+    client.force_login(profile.user)
+
+    html = client.get(reverse("placements:listing", args=[catalogue["eligible"].pk])).content.decode()
+
+    assert "Times are in Asia/Kolkata time." in html and " IST" in html
+
+
+def test_a_visitor_sees_deadlines_in_the_portals_time_zone(client, catalogue, settings):
+    html = client.get(reverse("placements:listing", args=[catalogue["eligible"].pk])).content.decode()
+
+    assert f"Times are in {settings.TIME_ZONE} time." in html
