@@ -474,8 +474,10 @@ def eligible_listings_q(profile: ApplicantProfile) -> Q:
     if profile.training_stage != TrainingStage.STUDENT:
         years = Q(max_years_since_graduation__isnull=True)
         if profile.graduation_year is not None:
+            # Correlated on the outer listing's own column, so the subquery needs no join back to it.
+            limit = OuterRef("max_years_since_graduation") + Value(profile.graduation_year)
             sessions = Session.objects.active().filter(listing_id=OuterRef("pk"), start_date__gte=timezone.localdate())
-            years |= Exists(sessions.filter(_years_q_for_sessions(profile)))
+            years |= Exists(sessions.alias(start_year=ExtractYear("start_date")).filter(start_year__lte=limit))
         q &= years
     return q
 
