@@ -132,3 +132,13 @@ def test_a_visitor_sees_deadlines_in_the_portals_time_zone(client, catalogue, se
     html = client.get(reverse("placements:listing", args=[catalogue["eligible"].pk])).content.decode()
 
     assert f"Times are in {settings.TIME_ZONE} time." in html
+
+
+def test_an_applicant_saves_a_listing_from_its_page(client, catalogue, applicant_j1):
+    listing = catalogue["eligible"]
+    page = reverse("placements:listing", args=[listing.pk])
+
+    client.post(reverse("applicants:saved_add", args=[listing.pk]), {"next": page})
+
+    html = client.get(page).content.decode()
+    assert 'aria-pressed="true"' in html and reverse("applicants:saved_remove", args=[listing.pk]) in html
