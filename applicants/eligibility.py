@@ -157,7 +157,9 @@ def join_words(words: list[str]) -> str:
 
 
 def _doc_label(kind: str) -> str:
-    return str(DocumentKind(kind).label)
+    """"passport" inside a sentence; acronyms ("CV", "BLS certificate") stay as they are."""
+    label = str(DocumentKind(kind).label)
+    return label[0].lower() + label[1:] if label[1:2].islower() else label
 
 
 def _imm_label(immunisation: str) -> str:
