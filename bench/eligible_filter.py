@@ -26,7 +26,7 @@ from accounts.models import User  # noqa: E402
 from applicants.eligibility import filter_eligible_listings  # noqa: E402
 from applicants.models import ApplicantProfile  # noqa: E402
 from applicants.search import annotate_eligibility  # noqa: E402
-from placements.models import Institution, Listing, Session, Specialty, Visa  # noqa: E402
+from placements.models import Institution, Listing, Session, Specialty  # noqa: E402
 from placements.search import EXTRA_FILTERS, parse_params, search_listings  # noqa: E402
 
 TITLE = "Bench rotation"
