@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts import demo as account_demo
+from applicants import demo as applicants_demo
 from placements import demo as placements_demo
 
 
@@ -22,6 +23,7 @@ class Command(BaseCommand):
             for login in account_demo.DEMO_LOGINS:
                 account_demo.ensure_demo_user(login)
             placements_demo.ensure_demo_institutions()
+            applicants_demo.ensure_demo_applicant()
         # Outside the transaction above: the catalogue commits batch by batch, so a large run shows
         # progress and an interrupted one resumes where it stopped.
         created = placements_demo.ensure_demo_listings(options["listings"], log=self.stdout.write)
