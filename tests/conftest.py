@@ -73,7 +73,10 @@ def browser():
         if os.environ.get("PORTAL_REQUIRE_BROWSER"):
             pytest.fail(f"Chromium not found at {CHROMIUM}; install it with `apt-get install chromium`.")
         pytest.skip(f"Chromium not found at {CHROMIUM}; browser tests skipped (apt-get install chromium).")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    # Generous waits: CI shares two cores with PostgreSQL, Redis and the live server.
+    expect.set_options(timeout=15_000)
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
@@ -84,7 +87,7 @@ def browser():
 @pytest.fixture
 def page(browser, live_server):
     context = browser.new_context(base_url=live_server.url, viewport={"width": 375, "height": 800})
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(20_000)
     page = context.new_page()
     yield page
     context.close()
@@ -93,7 +96,7 @@ def page(browser, live_server):
 @pytest.fixture
 def desktop_page(browser, live_server):
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(20_000)
     page = context.new_page()
     yield page
     context.close()
