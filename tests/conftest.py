@@ -24,6 +24,27 @@ def _fresh_cache():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Put the migration-seeded specialties and visas back before every transactional test.
+
+    Transactional tests (live_server, django_db(transaction=True)) flush the database when they
+    end, rows from data migrations included, so whichever ran first would leave the next without them.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    if not (
+        {"transactional_db", "live_server"} & set(request.fixturenames)
+        or (marker is not None and marker.kwargs.get("transaction"))
+    ):
+        return
+    import importlib
+
+    from django.apps import apps
+
+    request.getfixturevalue("transactional_db")
+    importlib.import_module("placements.migrations.0002_seed_specialties_and_visas").seed(apps, None)
+
+
 @pytest.fixture
 def applicant(db):
     from tests.accounts.factories import UserFactory
