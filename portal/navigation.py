@@ -19,6 +19,7 @@ class NavItem:
 
 
 NAV_ITEMS: list[NavItem] = [
+    NavItem("Letters", "letters:list", frozenset({Role.APPLICANT})),
     NavItem("Institution team", "placements:team", frozenset({Role.COORDINATOR})),
     NavItem("Admin", "admin:index", frozenset({Role.ADMIN})),
 ]
