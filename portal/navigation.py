@@ -19,6 +19,10 @@ class NavItem:
 
 
 NAV_ITEMS: list[NavItem] = [
+    NavItem("Profile", "applicants:profile", frozenset({Role.APPLICANT})),
+    NavItem("Documents", "applicants:documents", frozenset({Role.APPLICANT})),
+    NavItem("Matches", "applicants:matches", frozenset({Role.APPLICANT})),
+    NavItem("Saved", "applicants:saved", frozenset({Role.APPLICANT})),
     NavItem("Letters", "letters:list", frozenset({Role.APPLICANT})),
     NavItem("Institution team", "placements:team", frozenset({Role.COORDINATOR})),
     NavItem("Admin", "admin:index", frozenset({Role.ADMIN})),
