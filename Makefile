@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test test-fast browser-test bench install install-dev seed clean lint
+.PHONY: run test test-fast browser-test bench install install-dev seed clean lint audit pip-audit
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,15 @@ test-fast: install-dev
 
 browser-test: install-dev
 	$(PY) -m pytest -m browser $(PYTEST_ARGS)
+
+# Static analysis of our code: fails on any high-severity finding (lower ones are printed).
+audit: install-dev
+	$(VENV)/bin/bandit -c pyproject.toml -r . --severity-level high
+
+# Known vulnerabilities in the pinned runtime dependencies. Needs the PyPI/OSV vulnerability
+# service; --strict makes a run that could not check a package fail instead of passing silently.
+pip-audit: install-dev
+	$(VENV)/bin/pip-audit --strict -r requirements.txt
 
 clean:
 	rm -rf var/test .pytest_cache

@@ -7,6 +7,7 @@ a filesystem Celery broker and a private media folder under ./var.
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -51,12 +52,14 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.usersessions",
     "csp",
     # Our apps
     "accounts",
     "placements",
     "applicants",
     "letters",
+    "audit",
 ]
 
 MIDDLEWARE = [
@@ -71,7 +74,12 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "portal.middleware.PrivacyHeadersMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "audit.context.AuditContextMiddleware",
+    # After authentication: coordinators and admins without an authenticator may only set one up.
+    "accounts.middleware.RequireMFAMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -152,6 +160,24 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = env.str("PORTAL_HTTP_PROTOCOL", default="http" i
 ACCOUNT_PREVENT_ENUMERATION = True
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "USCE Portal"
+# Roles that cannot use the portal until they have an authenticator (accounts.middleware).
+PORTAL_MFA_REQUIRED_ROLES = ["coordinator", "admin"]
+# Rate limits live in the cache (Redis when REDIS_URL is set, so every process shares them).
+# Failed logins lock an address for 15 minutes after 5 misses: the lockout ends by itself, so an
+# attacker can delay a user but never lock them out for good.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "20/m/ip,5/15m/key",
+    "reset_password": "20/m/ip,3/15m/key",
+    "reset_password_from_key": "20/m/ip",
+    "change_password": "5/m/user",
+    "reauthenticate": "10/m/user",
+    "signup": "20/m/ip",
+}
+# How many reverse proxies sit in front of the app: their X-Forwarded-For entries are trusted for
+# the client IP that rate limits, user sessions and the audit log record.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("PORTAL_TRUSTED_PROXY_COUNT", default=0)
+USERSESSIONS_TRACK_ACTIVITY = True
 
 # --- Internationalisation -----------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
@@ -279,20 +305,29 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+# ASVS 3.3.2 (level 2): sign in again at least every 12 hours.
+SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_COOKIE_AGE", default=12 * 60 * 60)
 X_FRAME_OPTIONS = "DENY"
+# Sent by portal.middleware.PrivacyHeadersMiddleware on every response.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), "
+    "magnetometer=(), microphone=(), midi=(), payment=(), usb=()"
+)
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
-        "default-src": ["'self'"],
-        "script-src": ["'self'", "'nonce'"],
-        "style-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
-        "font-src": ["'self'"],
-        "connect-src": ["'self'"],
-        "form-action": ["'self'"],
-        "frame-ancestors": ["'none'"],
-        "base-uri": ["'self'"],
-        "object-src": ["'none'"],
+        "default-src": [SELF],
+        # NONCE is django-csp's sentinel: the string "'nonce'" would be sent literally and match nothing.
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [SELF],
+        "object-src": [NONE],
     }
 }
 

@@ -1,0 +1,64 @@
+"""Two-factor authentication is required for coordinators and admins.
+
+allauth offers MFA to everyone but has no setting that makes it mandatory, so the project enforces
+it here: a coordinator or admin without a TOTP authenticator can reach only the account pages
+(to set one up, or log out) until they have one. Because allauth's login asks for the code of
+every user who has an authenticator, and the Django admin's own login form is replaced by allauth's
+(portal/urls.py), no way in skips the second factor.
+"""
+from collections.abc import Callable
+
+from allauth.mfa.models import Authenticator
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import Resolver404, resolve, reverse
+from django.utils.translation import gettext as _
+
+from .roles import user_has_role
+
+# URL names a user who still has to set up MFA may reach: allauth's account, MFA and session pages.
+ALLOWED_PREFIXES = ("account_", "mfa_", "usersessions_")
+ALLOWED_NAMES = {"healthz", "accounts:session_end", "accounts:logout_everywhere"}
+
+
+def mfa_required_for(user) -> bool:
+    return any(user_has_role(user, role) for role in settings.PORTAL_MFA_REQUIRED_ROLES)
+
+
+def has_totp(user) -> bool:
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+def _is_allowed(path: str) -> bool:
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return True  # a 404 shows nothing
+    return match.view_name in ALLOWED_NAMES or match.view_name.startswith(ALLOWED_PREFIXES)
+
+
+class RequireMFAMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if (
+            user.is_authenticated
+            and not _is_allowed(request.path_info)
+            and mfa_required_for(user)
+            and not has_totp(user)
+        ):
+            messages.warning(
+                request,
+                _("Your role gives access to applicants' documents: set up two-factor authentication to continue."),
+            )
+            target = reverse("mfa_activate_totp")
+            if request.headers.get("HX-Request"):
+                response = HttpResponse(status=204)
+                response["HX-Redirect"] = target
+                return response
+            return redirect(target)
+        return self.get_response(request)

@@ -1,0 +1,33 @@
+import pytest
+from django.urls import reverse
+
+from tests.accounts.factories import PASSWORD
+from tests.accounts.mfa import totp_code
+
+
+@pytest.fixture
+def log_in():
+    """Log in through allauth's real login (and second step, when the user has TOTP)."""
+
+    def log_in(client, user, *, code: str | None = None):
+        response = client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
+        if response.status_code == 302 and response.url == reverse("mfa_authenticate"):
+            response = client.post(reverse("mfa_authenticate"), {"code": code or totp_code(user.totp_secret)})
+        return response
+
+    return log_in
+
+
+@pytest.fixture
+def start_totp_setup():
+    """Open the TOTP set-up page as allauth requires it (password typed again), return the secret."""
+
+    def start(client) -> str:
+        response = client.get(reverse("mfa_activate_totp"))
+        if response.status_code == 302 and response.url.startswith(reverse("account_reauthenticate")):
+            client.post(response.url, {"password": PASSWORD})
+            response = client.get(reverse("mfa_activate_totp"))
+        assert response.status_code == 200
+        return client.session["mfa.totp.secret"]
+
+    return start

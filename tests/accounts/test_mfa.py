@@ -1,0 +1,170 @@
+"""Two-factor authentication: offered to everyone, required for coordinators and admins."""
+import pytest
+from allauth.mfa.models import Authenticator
+from django.urls import reverse
+
+from tests.accounts.factories import PASSWORD, AdminFactory, UserFactory
+from tests.accounts.mfa import give_totp, totp_code
+from tests.placements.factories import CoordinatorFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def signed_in(client) -> bool:
+    return "_auth_user_id" in client.session
+
+
+def test_a_coordinator_without_an_authenticator_is_sent_to_set_one_up(client, log_in, start_totp_setup):
+    coordinator = CoordinatorFactory(mfa=False)
+    log_in(client, coordinator)
+
+    response = client.get(reverse("placements:team"))
+
+    assert response.status_code == 302
+    assert response.url == reverse("mfa_activate_totp")
+    assert "set up two-factor authentication to continue" in client.get(reverse("mfa_index")).content.decode()
+    secret = start_totp_setup(client)
+    client.post(reverse("mfa_activate_totp"), {"code": totp_code(secret)})
+    assert client.get(reverse("placements:team")).status_code == 200
+
+
+def test_an_admin_without_an_authenticator_cannot_open_the_django_admin(client):
+    admin = AdminFactory(mfa=False)
+    client.force_login(admin)
+
+    response = client.get(reverse("admin:index"))
+
+    assert response.status_code == 302
+    assert response.url == reverse("mfa_activate_totp")
+
+
+def test_a_coordinator_who_must_set_up_mfa_can_still_log_out(client):
+    coordinator = CoordinatorFactory(mfa=False)
+    client.force_login(coordinator)
+
+    client.post(reverse("account_logout"))
+
+    assert not signed_in(client)
+
+
+def test_htmx_requests_are_redirected_with_hx_redirect(client):
+    client.force_login(CoordinatorFactory(mfa=False))
+
+    response = client.get(reverse("placements:team"), headers={"HX-Request": "true"})
+
+    assert response.status_code == 204
+    assert response["HX-Redirect"] == reverse("mfa_activate_totp")
+
+
+def test_an_applicant_is_offered_mfa_but_not_forced(client, applicant):
+    client.force_login(applicant)
+
+    assert client.get(reverse("home")).status_code == 200
+    assert client.get(reverse("mfa_index")).status_code == 200
+
+
+def test_an_applicant_turns_on_totp_and_then_needs_a_code_to_log_in(client, applicant, log_in, start_totp_setup):
+    log_in(client, applicant)
+    secret = start_totp_setup(client)
+
+    response = client.post(reverse("mfa_activate_totp"), {"code": totp_code(secret)})
+
+    assert response.status_code == 302
+    assert Authenticator.objects.filter(user=applicant, type=Authenticator.Type.TOTP).exists()
+    # Recovery codes come with it, for a lost phone.
+    assert Authenticator.objects.filter(user=applicant, type=Authenticator.Type.RECOVERY_CODES).exists()
+
+    client.post(reverse("account_logout"))
+    response = client.post(reverse("account_login"), {"login": applicant.email, "password": PASSWORD})
+    assert response.url == reverse("mfa_authenticate")
+    assert not signed_in(client)
+
+
+def test_the_password_alone_does_not_sign_in_a_coordinator(client, coordinator):
+    response = client.post(reverse("account_login"), {"login": coordinator.email, "password": PASSWORD})
+
+    assert response.status_code == 302 and response.url == reverse("mfa_authenticate")
+    assert not signed_in(client)
+    assert client.get(reverse("placements:team")).status_code == 302
+
+
+def test_a_wrong_code_is_refused(client, coordinator):
+    client.post(reverse("account_login"), {"login": coordinator.email, "password": PASSWORD})
+    wrong = f"{(int(totp_code(coordinator.totp_secret)) + 1) % 1_000_000:06d}"
+
+    response = client.post(reverse("mfa_authenticate"), {"code": wrong})
+
+    assert response.status_code == 200
+    assert "Incorrect code." in response.content.decode()
+    assert not signed_in(client)
+
+
+def test_the_right_code_signs_a_coordinator_in(client, coordinator, log_in):
+    response = log_in(client, coordinator)
+
+    assert response.status_code == 302
+    assert signed_in(client)
+    assert client.get(reverse("placements:team")).status_code == 200
+
+
+def test_a_replayed_code_is_refused(client, coordinator, log_in):
+    code = totp_code(coordinator.totp_secret)
+    log_in(client, coordinator, code=code)
+    assert signed_in(client)
+    client.post(reverse("account_logout"))
+
+    # Someone who watched the code being typed tries it again within its 30 seconds.
+    client.post(reverse("account_login"), {"login": coordinator.email, "password": PASSWORD})
+    response = client.post(reverse("mfa_authenticate"), {"code": code})
+
+    assert response.status_code == 200
+    assert "Incorrect code." in response.content.decode()
+    assert not signed_in(client)
+
+
+def test_a_recovery_code_signs_in_once(client, applicant, log_in):
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+
+    give_totp(applicant)
+    recovery = RecoveryCodes.activate(applicant)
+    code = recovery.get_unused_codes()[0]
+
+    assert log_in(client, applicant, code=code).status_code == 302 and signed_in(client)
+    client.post(reverse("account_logout"))
+    log_in(client, applicant, code=code)
+    assert not signed_in(client)
+
+
+def test_the_django_admin_login_form_is_replaced_by_the_portal_login(client, admin_user):
+    response = client.get(reverse("admin:login"))
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_login"))
+
+
+def test_posting_a_password_to_the_django_admin_login_does_not_sign_in(client, admin_user):
+    response = client.post(reverse("admin:login"), {"username": admin_user.email, "password": PASSWORD})
+
+    assert response.status_code == 302 and response.url.startswith(reverse("account_login"))
+    assert not signed_in(client)
+
+
+def test_an_admin_reaches_the_django_admin_only_after_the_second_factor(client, admin_user, log_in):
+    client.post(reverse("account_login"), {"login": admin_user.email, "password": PASSWORD})
+    assert client.get(reverse("admin:index")).status_code == 302
+
+    log_in(client, admin_user)
+
+    assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_a_user_promoted_to_coordinator_must_set_up_mfa_at_the_next_request(client, institution):
+    from placements.models import InstitutionMembership
+
+    user = UserFactory()
+    client.force_login(user)
+    assert client.get(reverse("home")).status_code == 200
+
+    InstitutionMembership.objects.create(user=user, institution=institution)
+
+    assert client.get(reverse("home")).url == reverse("mfa_activate_totp")
