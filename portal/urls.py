@@ -11,6 +11,7 @@ urlpatterns = [
     path("placements/", include("placements.urls")),
     path("letters/", include("letters.urls")),
     path("applicants/", include("applicants.urls")),
+    path("applications/", include("applications.urls")),
     path("admin/", admin.site.urls),
 ]
 
