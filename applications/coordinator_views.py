@@ -6,7 +6,7 @@ import csv
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -214,6 +214,26 @@ def complete(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Rotation completed; the certificate is issued."))
     return redirect("applications:packet", pk)
+
+
+@coordinator_required
+def document_download(request: HttpRequest, pk: int, document_id: int) -> HttpResponse:
+    """The current file of a document the applicant attached to this application, nothing else."""
+    application = selectors.coordinator_application(request.user, pk)
+    document = get_object_or_404(application.documents.select_related("current_version"), pk=document_id)
+    version = document.current_version
+    if version is None:
+        raise Http404
+    try:
+        handle = version.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(handle, as_attachment=True, filename=version.original_name, content_type=version.content_type)
+    # Uploaded files are untrusted: never let a browser run or sniff them.
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
 
 
 @coordinator_required

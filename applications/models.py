@@ -22,6 +22,8 @@ class Application(models.Model):
     session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="applications")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
     personal_statement = models.TextField(blank=True)
+    # Documents from the applicant's profile that they chose to send with this application.
+    documents = models.ManyToManyField("applicants.Document", blank=True, related_name="applications")
     # Eligibility as evaluated when the applicant submitted, so the queue can filter on it.
     eligible_at_submit = models.BooleanField(null=True, blank=True)
     eligibility_reasons = models.JSONField(default=list, blank=True)

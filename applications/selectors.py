@@ -40,7 +40,7 @@ def coordinator_application(user: Any, pk: int) -> Application:
         .select_related("session__listing__institution", "applicant", "interview_slot")
         .prefetch_related(
             Prefetch("events", queryset=ApplicationEvent.objects.select_related("actor")),
-            "answers__question", "notes__author", "checklist",
+            "answers__question", "notes__author", "checklist", "documents__current_version",
             Prefetch("scores", queryset=Score.objects.select_related("scorer")),
         ),
         pk=pk,

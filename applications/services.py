@@ -277,9 +277,10 @@ def application_start(*, applicant: Any, session: Session) -> Application:
 
 
 def application_save_draft(
-    *, application: Application, applicant: Any, personal_statement: str, answers: dict[int, str]
+    *, application: Application, applicant: Any, personal_statement: str, answers: dict[int, str],
+    documents: Any = None,
 ) -> Application:
-    """Save what the applicant typed so far. Only drafts can change."""
+    """Save what the applicant typed so far. Only drafts can change. Only their own documents attach."""
     with transaction.atomic():
         locked = Application.objects.select_for_update().get(pk=application.pk, applicant=applicant)
         if locked.status != Status.DRAFT:
@@ -290,6 +291,8 @@ def application_save_draft(
         for question_id, value in answers.items():
             if question_id in question_ids:
                 Answer.objects.update_or_create(application=locked, question_id=question_id, defaults={"value": value})
+        if documents is not None:
+            locked.documents.set([d for d in documents if d.owner_id == applicant.pk])
     return locked
 
 

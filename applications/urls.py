@@ -32,6 +32,7 @@ urlpatterns = [
     path("queue/<int:pk>/score/", coordinator.score, name="score"),
     path("queue/<int:pk>/checklist/<int:item_id>/", coordinator.checklist_tick, name="coordinator_checklist_tick"),
     path("queue/<int:pk>/complete/", coordinator.complete, name="complete"),
+    path("queue/<int:pk>/documents/<int:document_id>/", coordinator.document_download, name="coordinator_document"),
     path("queue/<int:pk>/interview.ics", coordinator.interview_calendar, name="coordinator_interview_ics"),
     path("coordinate/", coordinator.coordinator_dashboard, name="coordinator_dashboard"),
     path("coordinate/sessions/<int:session_id>/slots/", coordinator.slots, name="slots"),

@@ -63,6 +63,29 @@ def test_an_applicant_gets_403_on_coordinator_pages(method, name, data, client, 
     assert getattr(client, method)(reverse(name, args=[alices_application.pk]), data).status_code == 403
 
 
+def test_a_coordinator_downloads_only_documents_attached_to_their_institutions_applications(
+    client, coordinator, other_coordinator, applicant, alices_application, settings, tmp_path
+):
+    from django.core.files.base import ContentFile
+
+    from tests.applicants.factories import add_document
+
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                                                          "OPTIONS": {"location": str(tmp_path)}}}
+    attached = add_document(applicant, "cv")
+    attached.file.save("cv.pdf", ContentFile(b"%PDF-1.4 cv"), save=True)
+    not_attached = add_document(applicant, "passport").document
+    alices_application.documents.add(attached.document)
+    url = "applications:coordinator_document"
+
+    client.force_login(coordinator)
+    response = client.get(reverse(url, args=[alices_application.pk, attached.document.pk]))
+    assert response.status_code == 200 and b"".join(response.streaming_content) == b"%PDF-1.4 cv"
+    assert client.get(reverse(url, args=[alices_application.pk, not_attached.pk])).status_code == 404
+    client.force_login(other_coordinator)
+    assert client.get(reverse(url, args=[alices_application.pk, attached.document.pk])).status_code == 404
+
+
 def test_a_coordinator_never_sees_drafts(client, coordinator, applicant, session):
     draft = ApplicationFactory(applicant=applicant, session=session, status=Status.DRAFT)
     client.force_login(coordinator)

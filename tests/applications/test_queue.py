@@ -40,6 +40,19 @@ def test_filters_by_state_session_eligibility_and_name(coordinator_client, sessi
     assert sorted(_names(coordinator_client.get(url, {"q": "ravi"}))) == ["Ravi Kumar", "Ravi Patel"]
 
 
+def test_filters_by_step2_range_graduation_year_and_visa(coordinator_client, session):
+    from tests.applicants.factories import ApplicantProfileFactory
+
+    for name, score, year, visa in [("Low Score", 221, 2020, "j1"), ("Mid Score", 240, 2022, "b1b2"), ("High Score", 262, 2022, "j1")]:
+        application = ApplicationFactory(session=session, applicant__full_name=name)
+        ApplicantProfileFactory(user=application.applicant, step2ck_score=score, graduation_year=year, planned_visa=visa)
+    url = reverse("applications:queue")
+    assert _names(coordinator_client.get(url, {"step2_min": 230, "step2_max": 250})) == ["Mid Score"]
+    assert sorted(_names(coordinator_client.get(url, {"graduation_year": 2022}))) == ["High Score", "Mid Score"]
+    assert sorted(_names(coordinator_client.get(url, {"visa": "j1"}))) == ["High Score", "Low Score"]
+    assert _names(coordinator_client.get(url, {"sort": "-step2"})) == ["High Score", "Mid Score", "Low Score"]
+
+
 def test_sorting_by_name_both_ways(coordinator_client, session):
     for name in ["Chen Wei", "Amara Obi", "Bilal Khan"]:
         ApplicationFactory(session=session, applicant__full_name=name)
