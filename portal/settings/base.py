@@ -178,7 +178,9 @@ ACCOUNT_RATE_LIMITS = {
 # How many reverse proxies sit in front of the app: their X-Forwarded-For entries are trusted for
 # the client IP that rate limits, user sessions and the audit log record.
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("PORTAL_TRUSTED_PROXY_COUNT", default=0)
-USERSESSIONS_TRACK_ACTIVITY = True
+# allauth.usersessions records each session at login (every way in goes through allauth's login).
+# Activity tracking would add a write to every request just to show "last seen": left off.
+USERSESSIONS_TRACK_ACTIVITY = False
 
 # --- Internationalisation -----------------------------------------------------------------
 LANGUAGE_CODE = "en-us"

@@ -2,7 +2,12 @@ import pytest
 from django.urls import reverse
 
 from tests.accounts.factories import PASSWORD
-from tests.accounts.mfa import totp_code
+from tests.accounts.mfa import freeze_totp_clock, totp_code
+
+
+@pytest.fixture(autouse=True)
+def _steady_totp_clock(monkeypatch):
+    freeze_totp_clock(monkeypatch)
 
 
 @pytest.fixture

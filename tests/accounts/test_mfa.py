@@ -3,6 +3,7 @@ import pytest
 from allauth.mfa.models import Authenticator
 from django.urls import reverse
 
+from audit.models import AuditEvent
 from tests.accounts.factories import PASSWORD, AdminFactory, UserFactory
 from tests.accounts.mfa import give_totp, totp_code
 from tests.placements.factories import CoordinatorFactory
@@ -63,16 +64,20 @@ def test_an_applicant_is_offered_mfa_but_not_forced(client, applicant):
     assert client.get(reverse("mfa_index")).status_code == 200
 
 
-def test_an_applicant_turns_on_totp_and_then_needs_a_code_to_log_in(client, applicant, log_in, start_totp_setup):
+def test_an_applicant_turns_on_totp_and_then_needs_a_code_to_log_in(
+    client, applicant, log_in, start_totp_setup, django_capture_on_commit_callbacks
+):
     log_in(client, applicant)
     secret = start_totp_setup(client)
 
-    response = client.post(reverse("mfa_activate_totp"), {"code": totp_code(secret)})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("mfa_activate_totp"), {"code": totp_code(secret)})
 
     assert response.status_code == 302
     assert Authenticator.objects.filter(user=applicant, type=Authenticator.Type.TOTP).exists()
     # Recovery codes come with it, for a lost phone.
     assert Authenticator.objects.filter(user=applicant, type=Authenticator.Type.RECOVERY_CODES).exists()
+    assert AuditEvent.objects.filter(action="mfa.added", actor=applicant).exists()
 
     client.post(reverse("account_logout"))
     response = client.post(reverse("account_login"), {"login": applicant.email, "password": PASSWORD})

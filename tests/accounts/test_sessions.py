@@ -110,6 +110,24 @@ def test_changing_the_password_ends_the_other_sessions_but_keeps_this_one(two_br
     assert list(UserSession.objects.filter(user=applicant).values_list("user_agent", flat=True)) == ["Phone"]
 
 
+def test_resetting_the_password_ends_every_session(two_browsers, applicant, client):
+    import re
+
+    from django.core import mail
+
+    phone, laptop = two_browsers
+    client.post(reverse("account_reset_password"), {"email": applicant.email})
+    link = re.search(r"/accounts/password/reset/key/\S+/", mail.outbox[-1].body).group(0)
+    form_url = client.get(link).url  # allauth moves the key out of the URL, into the session
+    new = "Another-rotation-2028"
+
+    response = client.post(form_url, {"password1": new, "password2": new})
+
+    assert response.status_code == 302
+    assert not signed_in(phone) and not signed_in(laptop)
+    assert AuditEvent.objects.filter(action="password.reset", actor=applicant).exists()
+
+
 def test_deactivating_a_user_ends_all_their_sessions_and_is_audited(two_browsers, applicant, admin_user):
     phone, laptop = two_browsers
 

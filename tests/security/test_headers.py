@@ -60,6 +60,7 @@ def test_every_html_page_sends_the_security_headers(client, persona, request):
         assert response["X-Content-Type-Options"] == "nosniff", path
         assert response["Referrer-Policy"] == "same-origin", path
         assert response["X-Frame-Options"] == "DENY", path
+        assert response["Cross-Origin-Opener-Policy"] == "same-origin", path
         assert "camera=()" in response["Permissions-Policy"] and "geolocation=()" in response["Permissions-Policy"], path
         cache_control = response["Cache-Control"]
         if persona == "anonymous":
