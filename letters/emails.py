@@ -42,6 +42,7 @@ def send_letter_request(*, link: LetterLink, token: str) -> None:
         context={
             "letter_request": letter_request,
             "applicant_name": letter_request.applicant.get_full_name(),
+            "rotation": letter_request.rotation,
             "url": _absolute(reverse("letters:write", args=[token])),
         },
     )

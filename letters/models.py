@@ -66,6 +66,11 @@ class LetterRequest(models.Model):
         _("how they know you"), max_length=300,
         help_text=_("e.g. Supervised me for four weeks on the inpatient medicine service."),
     )
+    rotation = models.ForeignKey(
+        "applications.Application", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("rotation completed on the portal"),
+        help_text=_("If the writer supervised you on a rotation you found here."),
+    )
     message = models.TextField(_("note to the writer"), blank=True, max_length=2000)
     waived = models.BooleanField(
         _("I waive my right to read this letter"), default=True,
@@ -162,3 +167,44 @@ class LetterLink(models.Model):
 
     def __str__(self) -> str:
         return f"Link {self.id} of {self.request}"
+
+
+class LetterAssignment(models.Model):
+    """A letter chosen for an application. Changeable while the application is a draft, fixed after.
+
+    Unassigning deletes the row, so a coordinator can only ever reach letters assigned now.
+    """
+
+    letter_request = models.ForeignKey(LetterRequest, on_delete=models.CASCADE, related_name="assignments")
+    application = models.ForeignKey(
+        "applications.Application", on_delete=models.CASCADE, related_name="letter_assignments"
+    )
+    assigned_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["assigned_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["letter_request", "application"], name="letterassignment_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.letter_request} → application {self.application_id}"
+
+
+class LetterAccess(models.Model):
+    """One reading of a letter by a coordinator: who, when, which file, through which application."""
+
+    letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="accesses")
+    application = models.ForeignKey(
+        "applications.Application", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    reader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    reader_email = models.EmailField(help_text=_("Kept if the account is later deleted."))
+    read_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-read_at", "-id"]
+        verbose_name_plural = "letter accesses"
+
+    def __str__(self) -> str:
+        return f"{self.reader_email} read letter {self.letter_id} at {self.read_at:%Y-%m-%d %H:%M}"

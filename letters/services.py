@@ -10,11 +10,15 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import Min, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from audit.services import audit_record
 
 from . import tokens
-from .models import Letter, LetterLink, LetterRequest
+from .models import Letter, LetterAccess, LetterAssignment, LetterLink, LetterRequest
 
 Status = LetterRequest.Status
 
@@ -85,6 +89,7 @@ def letter_request_create(
     relationship: str,
     waived: bool,
     message: str = "",
+    rotation: Any = None,
 ) -> LetterRequest:
     """Ask a writer for a letter: store the request and e-mail the writer a personal link.
 
@@ -92,6 +97,8 @@ def letter_request_create(
     constraint backs the check when two requests race (a double click).
     """
     writer_email = writer_email.strip()
+    if rotation is not None and (rotation.applicant_id != applicant.id or rotation.status != "completed"):
+        raise LetterError(_("Choose a rotation you have completed on the portal."))
     if LetterRequest.objects.of_applicant(applicant).active().filter(writer_email__iexact=writer_email).exists():
         raise LetterError(_already_asked(writer_email))
     try:
@@ -105,6 +112,7 @@ def letter_request_create(
                 relationship=relationship.strip(),
                 waived=waived,
                 message=message.strip(),
+                rotation=rotation,
                 expires_at=timezone.now() + tokens.link_lifetime(),
             )
             _new_link(letter_request)
@@ -235,3 +243,116 @@ def letter_request_decline(*, letter_request: LetterRequest, message: str = "") 
 def letter_requests_expire() -> int:
     """Mark requests whose link lapsed as expired (the beat runs it daily); returns how many."""
     return LetterRequest.objects.lapsed().update(status=Status.EXPIRED)
+
+
+# --- Assignment to applications ------------------------------------------------------------
+
+def _too_many(maximum: int) -> str:
+    return ngettext(
+        "This programme accepts at most %(max)d letter of recommendation.",
+        "This programme accepts at most %(max)d letters of recommendation.",
+        maximum,
+    ) % {"max": maximum}
+
+
+def assignment_problems(application: Any) -> list[str]:
+    """What about the application's letters stops it from being submitted; empty when nothing does.
+
+    The applications' submit check calls this, so the rule lives here with the letters:
+    the number of letters within the listing's minimum and maximum, and each one really uploaded.
+    """
+    listing = application.session.listing
+    assigned = list(
+        LetterRequest.objects.filter(assignments__application=application).only(
+            "writer_name", "status", "current_letter_id"
+        )
+    )
+    problems = []
+    if len(assigned) < listing.min_letters:
+        problems.append(
+            ngettext(
+                "This programme asks for at least %(min)d letter of recommendation; you have assigned %(count)d.",
+                "This programme asks for at least %(min)d letters of recommendation; you have assigned %(count)d.",
+                listing.min_letters,
+            )
+            % {"min": listing.min_letters, "count": len(assigned)}
+        )
+    if len(assigned) > listing.max_letters:
+        problems.append(_too_many(listing.max_letters) + " " + _("You have assigned %(count)d.") % {"count": len(assigned)})
+    for letter_request in assigned:
+        if not (letter_request.status == Status.UPLOADED and letter_request.has_file):
+            problems.append(
+                _("The letter from %(name)s has not arrived yet: wait for it, or unassign it.")
+                % {"name": letter_request.writer_name}
+            )
+    return problems
+
+
+def letter_assignments_set(*, application: Any, letter_request_ids: list[int], actor: Any) -> list[LetterRequest]:
+    """Make these the application's letters (adding and removing), while it is still a draft.
+
+    The application row is locked so that a submission cannot slip in between the check and
+    the change; the letters' due dates are refreshed for every letter added or removed.
+    """
+    from applications.models import Application
+
+    with transaction.atomic():
+        locked = (
+            Application.objects.select_for_update(of=("self",))
+            .select_related("session__listing")
+            .get(pk=application.pk)
+        )
+        if locked.applicant_id != actor.id:
+            raise LetterError(_("This is not your application."))
+        if locked.status != Application.Status.DRAFT:
+            raise LetterError(_("This application has been submitted: its letters can no longer change."))
+        wanted = list(
+            LetterRequest.objects.of_applicant(actor).filter(pk__in=set(letter_request_ids)).order_by("created_at")
+        )
+        if len(wanted) != len(set(letter_request_ids)):
+            raise LetterError(_("One of the letters chosen is not yours."))
+        for letter_request in wanted:
+            if letter_request.shown_status not in LetterRequest.ACTIVE:
+                raise LetterError(
+                    _("The request to %(name)s is %(status)s: it cannot be assigned.")
+                    % {"name": letter_request.writer_name, "status": letter_request.get_shown_status_display().lower()}
+                )
+        listing = locked.session.listing
+        if len(wanted) > listing.max_letters:
+            raise LetterError(_too_many(listing.max_letters))
+        current = set(LetterAssignment.objects.filter(application=locked).values_list("letter_request_id", flat=True))
+        wanted_ids = {letter_request.pk for letter_request in wanted}
+        LetterAssignment.objects.filter(application=locked).exclude(letter_request_id__in=wanted_ids).delete()
+        LetterAssignment.objects.bulk_create(
+            [LetterAssignment(letter_request_id=pk, application=locked) for pk in wanted_ids - current]
+        )
+        letter_requests_refresh_due(letter_request_ids=current ^ wanted_ids)
+    return wanted
+
+
+def letter_requests_refresh_due(*, letter_request_ids: set[int] | list[int]) -> None:
+    """Set each request's due date to the earliest deadline among the applications it is assigned to.
+
+    One UPDATE with a subquery, so the date is computed by the database from the rows as they are.
+    """
+    earliest = (
+        LetterAssignment.objects.filter(letter_request=OuterRef("pk"))
+        .order_by()
+        .values("letter_request")
+        .annotate(earliest=Min("application__session__applications_close_at"))
+        .values("earliest")
+    )
+    LetterRequest.objects.filter(pk__in=letter_request_ids).update(due_at=Subquery(earliest))
+
+
+def letter_read_record(*, letter: Letter, application: Any, reader: Any) -> LetterAccess:
+    """Record that a coordinator opened a letter: a LetterAccess row (shown with the letters in the
+    admin) and an entry in the portal's append-only audit log, in one transaction."""
+    with transaction.atomic():
+        access = LetterAccess.objects.create(
+            letter=letter, application=application, reader=reader, reader_email=reader.email
+        )
+        audit_record(
+            actor=reader, action="letter.viewed", obj=letter.request, letter_id=letter.pk, application_id=application.pk
+        )
+    return access

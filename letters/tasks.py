@@ -19,7 +19,9 @@ def letter_link_email_task(link_id: int) -> None:
         emailed_at=timezone.now()
     ) != 1:
         return
-    link = LetterLink.objects.select_related("request__applicant").get(id=link_id)
+    link = LetterLink.objects.select_related(
+        "request__applicant", "request__rotation__session__listing__institution"
+    ).get(id=link_id)
     emails.send_letter_request(link=link, token=tokens.make_token(link.key))
 
 

@@ -15,3 +15,10 @@ urlpatterns = [
     path("write/<str:token>/upload/", views.letter_write_upload, name="write_upload"),
     path("write/<str:token>/decline/", views.letter_write_decline, name="write_decline"),
 ]
+
+urlpatterns += [
+    path("applications/<int:application_id>/", views.letter_assign, name="assign"),
+    # Coordinators: the letters in an applicant's packet.
+    path("packet/<int:application_id>/", views.packet_letters, name="packet"),
+    path("packet/<int:application_id>/<int:request_id>/letter.pdf", views.packet_letter_read, name="packet_read"),
+]

@@ -9,19 +9,23 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from accounts.roles import applicant_required
+from accounts.roles import applicant_required, coordinator_required
 
 from . import selectors
-from .forms import DeclineForm, LetterRequestForm, LetterUploadForm
+from .forms import AssignmentForm, DeclineForm, LetterRequestForm, LetterUploadForm
 from .models import LetterRequest
 from .services import (
     LetterError,
     LinkRefused,
+    assignment_problems,
+    letter_assignments_set,
     letter_is_locked,
     letter_link_resolve,
+    letter_read_record,
     letter_request_create,
     letter_request_decline,
     letter_request_mark_opened,
@@ -49,7 +53,7 @@ def letter_list(request: HttpRequest) -> HttpResponse:
 
 @applicant_required
 def letter_new(request: HttpRequest) -> HttpResponse:
-    form = LetterRequestForm(request.POST or None)
+    form = LetterRequestForm(request.POST or None, applicant=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -62,6 +66,7 @@ def letter_new(request: HttpRequest) -> HttpResponse:
                 relationship=data["relationship"],
                 message=data["message"],
                 waived=data["waiver"],
+                rotation=data["rotation"],
             )
         except LetterError as exc:
             form.add_error("writer_email", str(exc))
@@ -145,6 +150,7 @@ def _writer_page(request: HttpRequest, token: str, letter_request: LetterRequest
         "letter_request": letter_request,
         "locked": letter_is_locked(letter_request),
         "programmes": selectors.programmes_for_writer(letter_request),
+        "rotation": selectors.rotation_for_writer(letter_request),
         "upload_form": upload_form or LetterUploadForm(),
         "decline_form": decline_form or DeclineForm(),
     }
@@ -184,3 +190,81 @@ def letter_write_decline(request: HttpRequest, token: str, letter_request: Lette
         else:
             return render(request, "letters/link_refused.html", {"reason": LinkRefused.DECLINED, "just_now": True})
     return _writer_page(request, token, letter_request, decline_form=form, status=400)
+
+
+# --- Assignment (the applicant) ------------------------------------------------------------
+
+@applicant_required
+def letter_assign(request: HttpRequest, application_id: int) -> HttpResponse:
+    from applications.models import Application
+
+    application = get_object_or_404(
+        Application.objects.of_applicant(request.user).select_related("session__listing__institution"),
+        pk=application_id,
+    )
+    page = selectors.assignment_page(application)
+    # Not `request.POST or None`: unticking every box posts nothing, and that is a real choice.
+    form = AssignmentForm(
+        request.POST if request.method == "POST" else None,
+        letter_requests=page["letter_requests"],
+        assigned_ids=page["assigned_ids"],
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            chosen = letter_assignments_set(
+                application=application,
+                letter_request_ids=[r.pk for r in form.cleaned_data["letters"]],
+                actor=request.user,
+            )
+        except LetterError as exc:
+            form.add_error("letters", str(exc))
+        else:
+            messages.success(
+                request,
+                ngettext("%(count)d letter assigned to %(listing)s.", "%(count)d letters assigned to %(listing)s.", len(chosen))
+                % {"count": len(chosen), "listing": application.session.listing.title},
+            )
+            return redirect("letters:assign", application_id=application.pk)
+    context = {
+        **page,
+        "application": application,
+        "listing": application.session.listing,
+        "form": form,
+        "editable": application.status == application.Status.DRAFT,
+        "problems": assignment_problems(application),
+    }
+    return render(request, "letters/assign.html", context, status=400 if form.errors else 200)
+
+
+# --- Coordinators ----------------------------------------------------------------------------
+
+def _coordinated_application(request: HttpRequest, application_id: int):
+    from applications.models import Application
+
+    # Only applications to the coordinator's own institutions, drafts excluded: anything else is a 404.
+    return get_object_or_404(
+        Application.objects.for_coordinator(request.user).select_related("applicant", "session__listing"),
+        pk=application_id,
+    )
+
+
+@coordinator_required
+def packet_letters(request: HttpRequest, application_id: int) -> HttpResponse:
+    application = _coordinated_application(request, application_id)
+    context = {"application": application, "letter_requests": selectors.packet_letters(application)}
+    template = "letters/packet.html#letters" if request.headers.get("HX-Request") else "letters/packet.html"
+    return render(request, template, context)
+
+
+@coordinator_required
+def packet_letter_read(request: HttpRequest, application_id: int, request_id: int) -> HttpResponse:
+    application = _coordinated_application(request, application_id)
+    # Assigned to this application now, with a file: an unassigned letter is a 404 like any other.
+    letter_request = get_object_or_404(
+        LetterRequest.objects.filter(assignments__application=application, current_letter__isnull=False).select_related(
+            "current_letter"
+        ),
+        pk=request_id,
+    )
+    letter_read_record(letter=letter_request.current_letter, application=application, reader=request.user)
+    return _pdf_response(letter_request)

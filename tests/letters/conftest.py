@@ -70,3 +70,18 @@ def _private_media(settings, tmp_path):
     # Each test stores its letters in its own folder, so nothing leaks between tests.
     settings.STORAGES = {**settings.STORAGES, "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path / "media")}}}
+
+
+@pytest.fixture
+def uploaded(ask, client, pdf_upload, django_capture_on_commit_callbacks):
+    """uploaded(applicant, **fields) -> Sent: a request whose writer has uploaded a real PDF through the link."""
+
+    def _uploaded(applicant, **fields) -> Sent:
+        sent = ask(applicant, **fields)
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(f"{sent.url}upload/", {"file": pdf_upload()})
+        assert response.status_code == 302, response.content.decode()
+        sent.letter_request.refresh_from_db()
+        return sent
+
+    return _uploaded
