@@ -17,3 +17,11 @@ class LetterRequestQuerySet(models.QuerySet):
     def lapsed(self, at=None) -> LetterRequestQuerySet:
         """Still waiting for the writer, but the link has stopped working."""
         return self.filter(status__in=self.model.AWAITING_WRITER, expires_at__lte=at or timezone.now())
+
+    def awaiting_writer(self, at=None) -> LetterRequestQuerySet:
+        """The writer has neither uploaded nor declined, and the link still works."""
+        return self.filter(status__in=self.model.AWAITING_WRITER, expires_at__gt=at or timezone.now())
+
+    def due_before(self, moment) -> LetterRequestQuerySet:
+        """For the writers' reminders: still awaited, and needed by an application deadline before `moment`."""
+        return self.awaiting_writer().filter(due_at__lte=moment)

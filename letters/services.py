@@ -47,7 +47,8 @@ def _check_move(letter_request: LetterRequest, to_status: str, message: str) -> 
 
 
 def _lock(letter_request: LetterRequest) -> LetterRequest:
-    return LetterRequest.objects.select_for_update().get(pk=letter_request.pk)
+    # of=("self",): PostgreSQL refuses FOR UPDATE on the nullable side of the join to the letter.
+    return LetterRequest.objects.select_for_update(of=("self",)).select_related("current_letter").get(pk=letter_request.pk)
 
 
 def _lock_own(letter_request: LetterRequest, actor: Any, to_status: str, refusal: str) -> LetterRequest:
@@ -212,8 +213,13 @@ def letter_upload(*, letter_request: LetterRequest, upload: UploadedFile, checke
                 raise LetterError(
                     _("This letter has already gone to a programme with a submitted application; it can no longer be replaced.")
                 )
+            current = locked.current_letter
+            if current is not None and current.sha256 == checked.sha256:
+                # The same file again (a double click, a retried upload): nothing new to store or tell.
+                delete_stored(name)
+                return current
             letter = Letter.objects.create(request=locked, file=name, size=checked.size, sha256=checked.sha256)
-            replaced = locked.status == Status.UPLOADED
+            replaced = current is not None
             locked.current_letter = letter
             locked.status = Status.UPLOADED
             locked.uploaded_at = letter.uploaded_at
@@ -241,8 +247,13 @@ def letter_request_decline(*, letter_request: LetterRequest, message: str = "") 
 
 
 def letter_requests_expire() -> int:
-    """Mark requests whose link lapsed as expired (the beat runs it daily); returns how many."""
-    return LetterRequest.objects.lapsed().update(status=Status.EXPIRED)
+    """The daily sweep: mark requests whose link lapsed as expired, and recompute the due dates of
+    those still awaited (a coordinator may have moved a session's deadline). Returns how many expired."""
+    expired = LetterRequest.objects.lapsed().update(status=Status.EXPIRED)
+    letter_requests_refresh_due(
+        letter_request_ids=LetterRequest.objects.awaiting_writer().filter(assignments__isnull=False).values("pk")
+    )
+    return expired
 
 
 # --- Assignment to applications ------------------------------------------------------------
@@ -330,7 +341,7 @@ def letter_assignments_set(*, application: Any, letter_request_ids: list[int], a
     return wanted
 
 
-def letter_requests_refresh_due(*, letter_request_ids: set[int] | list[int]) -> None:
+def letter_requests_refresh_due(*, letter_request_ids: Any) -> None:
     """Set each request's due date to the earliest deadline among the applications it is assigned to.
 
     One UPDATE with a subquery, so the date is computed by the database from the rows as they are.

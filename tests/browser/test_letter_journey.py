@@ -62,6 +62,7 @@ def test_a_letter_goes_from_request_to_the_coordinators_packet(page, browser, li
     writer = browser.new_context(viewport={"width": 375, "height": 800}).new_page()
     writer.goto(link)
     expect(writer.get_by_role("heading", name="Letter of recommendation for Alice Applicant")).to_be_visible()
+    assert writer.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # no sideways scrolling at 375 px
     pdf = tmp_path / "delgado-letter.pdf"
     pdf.write_bytes(make_pdf())
     writer.get_by_label("Your letter (PDF)").set_input_files(str(pdf))
@@ -72,6 +73,7 @@ def test_a_letter_goes_from_request_to_the_coordinators_packet(page, browser, li
     # The applicant sees it uploaded (but may not read it: waived) and assigns it.
     page.reload()
     expect(request_card.get_by_text("Uploaded", exact=True)).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     expect(request_card.get_by_role("link", name=re.compile("Download"))).to_have_count(0)
     page.get_by_role("link", name=re.compile(draft.session.listing.title)).click()
     page.get_by_label(re.compile("Dr. Maria Delgado")).check()

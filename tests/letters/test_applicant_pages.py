@@ -168,3 +168,15 @@ def test_applicants_find_letters_in_the_navigation_and_coordinators_do_not(clien
     assert f'href="{reverse("letters:list")}"' in client.get(reverse("home")).content.decode()
     client.force_login(coordinator)
     assert f'href="{reverse("letters:list")}"' not in client.get(reverse("home")).content.decode()
+
+
+def test_admins_see_a_request_without_a_link_to_the_letter_itself(client, admin_user):
+    letter_request = with_letter(LetterRequestFactory(waived=True))
+    client.force_login(admin_user)
+
+    response = client.get(reverse("admin:letters_letterrequest_change", args=[letter_request.pk]))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert letter_request.writer_email in html
+    assert letter_request.current_letter.file.name not in html

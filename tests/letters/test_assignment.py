@@ -207,3 +207,21 @@ def test_a_revoked_request_stays_listed_so_it_can_be_unassigned(client, applican
     assert response.status_code == 302
     assert not LetterAssignment.objects.exists()
     assert LetterRequest.objects.get(pk=letter_request.pk).status == "revoked"
+
+
+def test_the_daily_sweep_follows_a_moved_deadline_and_reminders_find_the_letter(applicant, ask):
+    from letters.services import letter_requests_expire
+    from placements.models import Session
+
+    letter_request = ask(applicant).letter_request
+    application = DraftFactory(applicant=applicant)
+    letter_assignments_set(application=application, letter_request_ids=[letter_request.pk], actor=applicant)
+    earlier = application.session.applications_close_at - dt.timedelta(days=7)
+    Session.objects.filter(pk=application.session_id).update(applications_close_at=earlier)
+
+    letter_requests_expire()
+
+    letter_request.refresh_from_db()
+    assert letter_request.due_at == earlier
+    assert list(LetterRequest.objects.due_before(earlier + dt.timedelta(days=1))) == [letter_request]
+    assert not LetterRequest.objects.due_before(earlier - dt.timedelta(days=1)).exists()

@@ -116,3 +116,14 @@ def test_after_uploading_the_writer_can_no_longer_decline(client, applicant, ask
     assert response.status_code == 400
     sent.letter_request.refresh_from_db()
     assert sent.letter_request.status == LetterRequest.Status.UPLOADED
+
+
+def test_the_same_file_sent_twice_is_stored_once_and_told_once(client, applicant, ask, django_capture_on_commit_callbacks):
+    sent = ask(applicant)
+    content = make_pdf("final version")
+
+    for _ in range(2):  # a double click
+        upload(client, sent, SimpleUploadedFile("letter.pdf", content), django_capture_on_commit_callbacks)
+
+    assert sent.letter_request.versions.count() == 1
+    assert sum(applicant.email in m.to for m in mail.outbox) == 1
