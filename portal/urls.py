@@ -12,6 +12,7 @@ urlpatterns = [
     path("letters/", include("letters.urls")),
     path("applicants/", include("applicants.urls")),
     path("applications/", include("applications.urls")),
+    path("api/v1/applicants/", include("applicants.api.urls")),
     path("admin/", admin.site.urls),
 ]
 
