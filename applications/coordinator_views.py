@@ -9,6 +9,7 @@ from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -253,7 +254,10 @@ def slots(request: HttpRequest, session_id: int) -> HttpResponse:
     """Publish interview times for a session; see who booked which."""
     session = _coordinated_session(request, session_id)
     form = SlotForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    # Coordinators type times in their institution's zone, whatever the portal's default.
+    with timezone.override(session.listing.institution.time_zone):
+        valid = request.method == "POST" and form.is_valid()
+    if valid:
         try:
             services.interview_slot_create(session=session, actor=request.user, **form.cleaned_data)
         except ApplicationError as exc:
