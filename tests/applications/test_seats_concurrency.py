@@ -17,7 +17,7 @@ from applications.errors import ApplicationError, TryAgain
 from applications.models import Application
 from applications.services import application_move
 from applications.states import Actor, Status
-from tests.applications.factories import ApplicationFactory
+from tests.applications.factories import ApplicationFactory, ensure_seeded_specialty
 from tests.placements.factories import SessionFactory
 
 pytestmark = [
@@ -31,6 +31,11 @@ pytestmark = [
 
 SEATS = 3
 CLAIMS = 8
+
+
+@pytest.fixture(autouse=True)
+def _specialty():
+    ensure_seeded_specialty()
 
 
 def _fire_concurrent_offers(monkeypatch, session, coordinator):
