@@ -5,6 +5,7 @@ from django.db import transaction
 
 from accounts import demo as account_demo
 from applicants import demo as applicants_demo
+from applications import demo as applications_demo
 from letters import demo as letters_demo
 from placements import demo as placements_demo
 
@@ -25,6 +26,7 @@ class Command(BaseCommand):
                 account_demo.ensure_demo_user(login)
             placements_demo.ensure_demo_institutions()
             applicants_demo.ensure_demo_applicant()
+            applications_demo.ensure_demo_applications()
             letters_demo.ensure_demo_letters()
         # Outside the transaction above: the catalogue commits batch by batch, so a large run shows
         # progress and an interrupted one resumes where it stopped.
