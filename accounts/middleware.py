@@ -11,7 +11,7 @@ from collections.abc import Callable
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
 from django.utils.translation import gettext as _
@@ -51,11 +51,15 @@ class RequireMFAMiddleware:
             and mfa_required_for(user)
             and not has_totp(user)
         ):
+            target = reverse("mfa_activate_totp")
+            if not request.accepts("text/html"):
+                # An API client cannot follow a redirect to a form: say what is wrong instead.
+                detail = _("Two-factor authentication is required for your role. Set it up at %(url)s.")
+                return JsonResponse({"detail": detail % {"url": target}}, status=403)
             messages.warning(
                 request,
                 _("Your role gives access to applicants' documents: set up two-factor authentication to continue."),
             )
-            target = reverse("mfa_activate_totp")
             if request.headers.get("HX-Request"):
                 response = HttpResponse(status=204)
                 response["HX-Redirect"] = target

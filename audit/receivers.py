@@ -77,6 +77,7 @@ _RECEIVERS = [
     (mfa_signals.authenticator_added, _on_mfa_event("mfa.added"), "audit-mfa-added"),
     (mfa_signals.authenticator_removed, _on_mfa_event("mfa.removed"), "audit-mfa-removed"),
     (mfa_signals.authenticator_reset, _on_mfa_event("mfa.reset"), "audit-mfa-reset"),
+    (mfa_signals.authentication_failed, _on_mfa_event("mfa.failed"), "audit-mfa-failed"),
 ]
 
 

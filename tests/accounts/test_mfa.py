@@ -57,6 +57,15 @@ def test_htmx_requests_are_redirected_with_hx_redirect(client):
     assert response["HX-Redirect"] == reverse("mfa_activate_totp")
 
 
+def test_an_api_client_gets_a_readable_403(client):
+    client.force_login(CoordinatorFactory(mfa=False))
+
+    response = client.get(reverse("placements:team"), headers={"Accept": "application/json"})
+
+    assert response.status_code == 403
+    assert "Two-factor authentication is required" in response.json()["detail"]
+
+
 def test_an_applicant_is_offered_mfa_but_not_forced(client, applicant):
     client.force_login(applicant)
 
@@ -102,6 +111,7 @@ def test_a_wrong_code_is_refused(client, coordinator):
     assert response.status_code == 200
     assert "Incorrect code." in response.content.decode()
     assert not signed_in(client)
+    assert AuditEvent.objects.filter(action="mfa.failed", actor_label=coordinator.email).exists()
 
 
 def test_the_right_code_signs_a_coordinator_in(client, coordinator, log_in):

@@ -67,6 +67,17 @@ def test_ending_one_session_signs_that_browser_out(two_browsers, applicant):
     assert signed_in(phone)
 
 
+def test_ending_this_browsers_own_session_signs_it_out(two_browsers, applicant):
+    phone, laptop = two_browsers
+    phone_session = UserSession.objects.get(user=applicant, user_agent="Phone")
+
+    response = phone.post(reverse("accounts:session_end", args=[phone_session.id]))
+
+    assert response.url == reverse("account_login")
+    assert not signed_in(phone)
+    assert signed_in(laptop)
+
+
 def test_nobody_can_end_another_users_session(two_browsers, applicant, other_applicant, client, log_in):
     phone, _ = two_browsers
     log_in(client, other_applicant)
