@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.roles import applicant_required, coordinator_required
+from applicants.uploads import attachment_response
 
 from . import selectors
 from .forms import AssignmentForm, DeclineForm, LetterRequestForm, LetterUploadForm
@@ -36,12 +37,8 @@ from .services import (
 
 
 def _pdf_response(letter_request: LetterRequest) -> FileResponse:
-    letter = letter_request.current_letter
-    name = f"letter-{letter_request.writer_name}.pdf".replace(" ", "-")
-    # An attachment, never rendered inside our origin: the file comes from outside the portal.
-    response = FileResponse(letter.file.open("rb"), as_attachment=True, filename=name, content_type="application/pdf")
-    response["Cache-Control"] = "private, no-store"
-    return response
+    filename = f"letter-{letter_request.writer_name}.pdf".replace(" ", "-")
+    return attachment_response(letter_request.current_letter.file, filename=filename, content_type="application/pdf")
 
 
 # --- The applicant -------------------------------------------------------------------------

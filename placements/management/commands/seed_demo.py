@@ -26,12 +26,14 @@ class Command(BaseCommand):
                 account_demo.ensure_demo_user(login)
             placements_demo.ensure_demo_institutions()
             applicants_demo.ensure_demo_applicant()
-            applications_demo.ensure_demo_applications()
-            letters_demo.ensure_demo_letters()
         # Outside the transaction above: the catalogue commits batch by batch, so a large run shows
         # progress and an interrupted one resumes where it stopped.
         created = placements_demo.ensure_demo_listings(options["listings"], log=self.stdout.write)
         self.stdout.write(f"Catalogue: {created} demo listings created in {time.monotonic() - started:.1f} s.")
+        # Applications need the catalogue's open sessions; letters go with those applications.
+        with transaction.atomic():
+            applications_demo.ensure_demo_applications()
+            letters_demo.ensure_demo_letters()
         self.stdout.write(self.style.SUCCESS("Demo data ready. Demo logins (password: %s):" % account_demo.DEMO_PASSWORD))
         for login in account_demo.DEMO_LOGINS:
             self.stdout.write(f"  {login.role:<12} {login.email}")
