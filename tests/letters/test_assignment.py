@@ -225,3 +225,18 @@ def test_the_daily_sweep_follows_a_moved_deadline_and_reminders_find_the_letter(
     assert letter_request.due_at == earlier
     assert list(LetterRequest.objects.due_before(earlier + dt.timedelta(days=1))) == [letter_request]
     assert not LetterRequest.objects.due_before(earlier - dt.timedelta(days=1)).exists()
+
+
+def test_the_writers_page_keeps_a_constant_number_of_queries(client, applicant, ask, django_assert_max_num_queries):
+    sent = ask(applicant)
+    client.get(sent.url)  # the first visit also records the opening
+
+    def page_with(n: int) -> None:
+        for _ in range(n):
+            draft = DraftFactory(applicant=applicant, session=SessionFactory(listing=ListingFactory(max_letters=3)))
+            LetterAssignment.objects.create(letter_request=sent.letter_request, application=draft)
+        with django_assert_max_num_queries(5):
+            assert client.get(sent.url).status_code == 200
+
+    page_with(1)
+    page_with(8)
