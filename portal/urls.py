@@ -9,7 +9,9 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("placements/", include("placements.urls")),
+    path("letters/", include("letters.urls")),
     path("applicants/", include("applicants.urls")),
+    path("applications/", include("applications.urls")),
     path("api/v1/applicants/", include("applicants.api.urls")),
     path("admin/", admin.site.urls),
 ]
