@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "placements",
     "applicants",
     "letters",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -88,6 +89,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "portal.context_processors.navigation",
+                "notifications.context_processors.bell",
             ],
         },
     },
