@@ -84,6 +84,8 @@ class EligibilityResult:
     reasons: list[Reason] = field(default_factory=list)
     warnings: list[Reason] = field(default_factory=list)
     missing: list[Reason] = field(default_factory=list)
+    # The session judged, so a page can say "for the session starting 1 Mar 2027".
+    session: Session | None = field(default=None, compare=False, repr=False)
 
     @property
     def eligible(self) -> bool:
@@ -409,7 +411,7 @@ _PROFILE_RULES = (
 def _evaluate(facts: ApplicantFacts, session: Session, on: dt.date | None) -> EligibilityResult:
     listing = session.listing
     start = on or session.start_date
-    result = EligibilityResult()
+    result = EligibilityResult(session=session)
     for rule in _PROFILE_RULES:
         rule(facts.profile, listing, start, result)
     _check_documents(facts, listing, session, start, result)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("placements/", include("placements.urls")),
     path("notifications/", include("notifications.urls")),
+    path("applicants/", include("applicants.urls")),
     path("admin/", admin.site.urls),
 ]
 
