@@ -76,7 +76,7 @@ def window_closing_in_app(reminder: Any, session: Session) -> InApp:
         title=f"Applications for {session.listing.title} close soon",
         body=f"{session.listing.institution.name}: the session starting {session.start_date:%d %b %Y} "
         f"takes applications until {reminder.deadline:%d %b %Y}.",
-        url=first_url(("placements:listing_detail", [session.listing_id]), ("listings:detail", [session.listing_id])),
+        url=first_url(("placements:listing", [session.listing_id])),
     )
 
 
@@ -122,7 +122,7 @@ def document_expiring_in_app(reminder: Any, document: Document) -> InApp:
     return InApp(
         title=f"Your {document.get_kind_display()} expires on {expires_on:%d %b %Y}",
         body="Upload a renewed copy so your applications stay complete.",
-        url=first_url(("applicants:documents", []), ("applicants:document_list", [])),
+        url=first_url(("applicants:documents", [])),
     )
 
 

@@ -30,6 +30,16 @@ def _mark_read(request: HttpRequest, notification_id: int) -> Notification:
 
 
 @require_GET
+def unread_count(request: HttpRequest) -> HttpResponse:
+    """The header bell's badge, fetched by htmx after the page loads: pages themselves pay no query
+    for it, and a slow phone shows the page before the count."""
+    count = Notification.objects.for_user(request.user).unread().count()
+    response = render(request, "notifications/_unread_count.html", {"count": count})
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_GET
 def notification_open(request: HttpRequest, notification_id: int) -> HttpResponse:
     """Follow a notification's link, marking it read on the way."""
     notification = _mark_read(request, notification_id)

@@ -89,7 +89,6 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "portal.context_processors.navigation",
-                "notifications.context_processors.bell",
             ],
         },
     },

@@ -39,3 +39,18 @@ def test_a_reminder_carries_one_click_unsubscribe_headers_and_links_to_its_notif
     assert "/notifications/unsubscribe/" in unsubscribe_url and unsubscribe_url in message.body
     assert f"/notifications/{notification.pk}/" in message.body
     assert "expires on Monday 31 May 2027" in message.body
+
+
+def test_the_in_app_message_links_to_the_listing(tick, client):
+    from django.urls import reverse
+
+    applicant = applicant_in("America/Chicago")
+    session = session_closing_at(dt.datetime(2027, 3, 10, 22, 0, tzinfo=dt.UTC))
+    save_listing(applicant, session.listing)
+    tick(dt.datetime(2027, 3, 8, 12, 0, tzinfo=dt.UTC))
+    notification = Notification.objects.get(recipient=applicant)
+    client.force_login(applicant)
+
+    response = client.get(reverse("notifications:open", args=[notification.pk]))
+
+    assert response["Location"] == reverse("placements:listing", args=[session.listing_id])

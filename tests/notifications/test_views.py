@@ -14,14 +14,30 @@ from tests.notifications.factories import NotificationFactory, applicant_in, sav
 pytestmark = pytest.mark.django_db
 
 
-def test_the_header_bell_shows_the_unread_count(client, applicant):
+def test_the_header_bell_shows_the_unread_count(client, applicant, other_applicant):
     NotificationFactory.create_batch(3, recipient=applicant)
     NotificationFactory(recipient=applicant, read_at=timezone.now())
+    NotificationFactory(recipient=other_applicant)
     client.force_login(applicant)
 
-    html = client.get(reverse("home")).content.decode()
+    page = client.get(reverse("home")).content.decode()
+    badge = client.get(reverse("notifications:unread_count"), HTTP_HX_REQUEST="true").content.decode()
 
-    assert '<span class="badge bell-count">3<span class="visually-hidden"> unread</span>' in html
+    assert f'hx-get="{reverse("notifications:unread_count")}"' in page
+    assert '<span class="badge bell-count">3<span class="visually-hidden"> unread</span>' in badge
+
+
+def test_the_bell_costs_a_page_no_query(client, applicant):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    NotificationFactory.create_batch(3, recipient=applicant)
+    client.force_login(applicant)
+
+    with CaptureQueriesContext(connection) as queries:
+        client.get(reverse("home"))
+
+    assert not [q for q in queries.captured_queries if "notifications_notification" in q["sql"]]
 
 
 def test_the_list_shows_only_my_notifications(client, applicant, other_applicant):
