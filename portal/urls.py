@@ -10,6 +10,7 @@ urlpatterns = [
     path("placements/", include("placements.urls")),
     path("notifications/", include("notifications.urls")),
     path("applicants/", include("applicants.urls")),
+    path("applications/", include("applications.urls")),
     path("admin/", admin.site.urls),
 ]
 
