@@ -117,3 +117,28 @@ def document_expiries(user: Any) -> Iterable[CalendarEvent]:
         )
         for document in documents
     ]
+
+
+@register
+def application_dates(user: Any) -> Iterable[CalendarEvent]:
+    """An applicant's interviews, offer deadlines and the sessions they were accepted to."""
+    from applications.models import Application
+
+    applications = Application.objects.filter(
+        applicant=user, status__in=["interview", "offered", "accepted", "enrolled"]
+    ).select_related("session__listing", "interview_slot")
+    events = []
+    for application in applications:
+        title = application.session.listing.title
+        slot = getattr(application, "interview_slot", None)
+        if slot is not None:
+            events.append(CalendarEvent(uid=f"interview-{slot.pk}", summary=f"Interview: {title}", start=slot.starts_at,
+                                        end=slot.ends_at, description=slot.where))
+        if application.status == "offered" and application.offer_expires_at:
+            events.append(CalendarEvent(uid=f"offer-{application.pk}", summary=f"Answer the offer: {title}",
+                                        start=application.offer_expires_at, end=application.offer_expires_at))
+        if application.status in ("accepted", "enrolled"):
+            session = application.session
+            events.append(CalendarEvent(uid=f"placement-{application.pk}", summary=title, start=session.start_date,
+                                        end=session.end_date + dt.timedelta(days=1)))
+    return events

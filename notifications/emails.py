@@ -19,7 +19,7 @@ def absolute(path: str) -> str:
 
 
 def send_templated(*, name: str, user: Any, context: dict[str, Any], unsubscribe_kind: str | None,
-                   headers: dict[str, str] | None = None) -> None:
+                   headers: dict[str, str] | None = None, zone: Any = None) -> None:
     """Render and send one message. `unsubscribe_kind` adds the one-click unsubscribe link and the
     List-Unsubscribe headers (RFC 2369, RFC 8058); transactional mail passes None."""
     headers = dict(headers or {})
@@ -29,7 +29,7 @@ def send_templated(*, name: str, user: Any, context: dict[str, Any], unsubscribe
         context["unsubscribe_url"] = url
         headers["List-Unsubscribe"] = f"<{url}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    zone = user_time_zone(user)
+    zone = zone or user_time_zone(user)
     # Every date and time in the templates reads in the recipient's zone, named in the message.
     with timezone.override(zone):
         context["time_zone_name"] = str(zone)
@@ -65,6 +65,43 @@ def send_document_expiring(*, reminder: Any, subject: Any) -> None:
         headers=reminder_headers(reminder),
         context={"document": document, "expires_on": document.current_version.expires_on,
                  "url": absolute(reminder_url(reminder))},
+    )
+
+
+def send_offer_deadline(*, reminder: Any, subject: Any) -> None:
+    application = subject
+    send_templated(
+        name="offer-deadline", user=reminder.recipient, unsubscribe_kind=None, headers=reminder_headers(reminder),
+        context={"application": application, "listing": application.session.listing,
+                 "expires_at": application.offer_expires_at, "url": absolute(reminder_url(reminder))},
+    )
+
+
+def send_interview_tomorrow(*, reminder: Any, subject: Any) -> None:
+    slot = subject
+    send_templated(
+        name="interview-tomorrow", user=reminder.recipient, unsubscribe_kind=None, headers=reminder_headers(reminder),
+        context={"slot": slot, "listing": slot.application.session.listing, "url": absolute(reminder_url(reminder))},
+    )
+
+
+def send_pre_arrival(*, reminder: Any, subject: Any) -> None:
+    application = subject
+    send_templated(
+        name="pre-arrival", user=reminder.recipient, unsubscribe_kind=reminder.kind, headers=reminder_headers(reminder),
+        context={"application": application, "session": application.session, "listing": application.session.listing,
+                 "open_items": application.open_items, "url": absolute(reminder_url(reminder))},
+    )
+
+
+def send_coordinator_digest(*, reminder: Any, subject: Any) -> None:
+    from zoneinfo import ZoneInfo
+
+    digest = subject
+    send_templated(
+        name="coordinator-digest", user=reminder.recipient, unsubscribe_kind=reminder.kind,
+        headers=reminder_headers(reminder), zone=ZoneInfo(digest.institution.time_zone),
+        context={"digest": digest, "url": absolute(reminder_url(reminder))},
     )
 
 

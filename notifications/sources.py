@@ -12,7 +12,10 @@ from typing import Any
 
 from django.urls import NoReverseMatch, reverse
 
+from django.db.models import Exists, OuterRef
+
 from applicants.models import Document, SavedListing
+from applications.models import Application
 from placements.models import Session
 
 from . import emails, kinds
@@ -36,39 +39,65 @@ def first_url(*candidates: tuple[str, Sequence[Any]], fallback: str = "notificat
     return reverse(fallback)
 
 
-# --- Application window closing, for saved listings ------------------------------------------
+# --- Application window closing, for saved listings and drafts --------------------------------
+
+def _sent_application(user_ref: str, session_ref: str) -> Exists:
+    """An application past draft: whoever sent one needs no reminder to apply."""
+    return Exists(Application.objects.filter(applicant_id=OuterRef(user_ref), session_id=OuterRef(session_ref))
+                  .exclude(status="draft"))
+
 
 def window_closing_due(now: dt.datetime) -> Iterable[Due]:
     horizon = now + dt.timedelta(days=max(WINDOW_DAYS_BEFORE)) + SLACK
-    rows = SavedListing.objects.filter(
+    saved = SavedListing.objects.filter(
         listing__status="published",
         listing__sessions__applications_open_at__lte=horizon,
         listing__sessions__applications_close_at__gt=now,
         listing__sessions__applications_close_at__lte=horizon,
-    ).values_list("user_id", "listing__sessions__id", "listing__sessions__applications_close_at",
-                  "user__applicant_profile__time_zone")
-    for user_id, session_id, closes_at, zone_name in rows.iterator(chunk_size=5000):
-        zone = zone_or_default(zone_name)
-        due = kinds.latest_threshold(
-            deadline=closes_at.astimezone(zone).date(), today=now.astimezone(zone).date(), days_before=WINDOW_DAYS_BEFORE
-        )
-        if due is not None:
-            yield Due(recipient_id=user_id, subject_id=session_id, due=due, deadline=closes_at)
+    ).exclude(_sent_application("user_id", "listing__sessions__id")).values_list(
+        "user_id", "listing__sessions__id", "listing__sessions__applications_close_at",
+        "user__applicant_profile__time_zone",
+    )
+    drafts = Application.objects.filter(
+        status="draft", session__listing__status="published",
+        session__applications_close_at__gt=now, session__applications_close_at__lte=horizon,
+    ).values_list("applicant_id", "session_id", "session__applications_close_at",
+                  "applicant__applicant_profile__time_zone")
+    seen = set()
+    for rows in (saved, drafts):
+        for user_id, session_id, closes_at, zone_name in rows.iterator(chunk_size=5000):
+            zone = zone_or_default(zone_name)
+            due = kinds.latest_threshold(
+                deadline=closes_at.astimezone(zone).date(), today=now.astimezone(zone).date(),
+                days_before=WINDOW_DAYS_BEFORE,
+            )
+            # Saved and drafted: one reminder (the ledger's key would merge them anyway).
+            if due is not None and (user_id, session_id) not in seen:
+                seen.add((user_id, session_id))
+                yield Due(recipient_id=user_id, subject_id=session_id, due=due, deadline=closes_at)
 
 
 def window_closing_load(reminders: Sequence[Any], now: dt.datetime) -> Mapping[int, Any]:
     sessions = Session.objects.filter(
         pk__in={r.subject_id for r in reminders}, applications_close_at__gt=now, listing__status="published"
     ).select_related("listing__institution").in_bulk()
-    saved = set(
-        SavedListing.objects.filter(user_id__in={r.recipient_id for r in reminders})
-        .values_list("user_id", "listing_id")
-    )
-    return {
-        r.pk: sessions[r.subject_id]
-        for r in reminders
-        if r.subject_id in sessions and (r.recipient_id, sessions[r.subject_id].listing_id) in saved
+    recipients = {r.recipient_id for r in reminders}
+    saved = set(SavedListing.objects.filter(user_id__in=recipients).values_list("user_id", "listing_id"))
+    applied = {
+        (applicant_id, session_id): status
+        for applicant_id, session_id, status in Application.objects.filter(
+            applicant_id__in=recipients, session_id__in=sessions
+        ).values_list("applicant_id", "session_id", "status")
     }
+
+    def still_due(r: Any) -> bool:
+        session = sessions.get(r.subject_id)
+        if session is None:
+            return False
+        status = applied.get((r.recipient_id, session.pk))
+        return status == "draft" or (status is None and (r.recipient_id, session.listing_id) in saved)
+
+    return {r.pk: sessions[r.subject_id] for r in reminders if still_due(r)}
 
 
 def window_closing_in_app(reminder: Any, session: Session) -> InApp:
@@ -81,7 +110,8 @@ def window_closing_in_app(reminder: Any, session: Session) -> InApp:
 
 
 kinds.register(ReminderKind(
-    code="window_closing", label="Application windows closing for listings you saved (14, 3 and 1 days before)",
+    code="window_closing",
+    label="Application windows closing for listings you saved or drafts you started (14, 3 and 1 days before)",
     subject_type="placements.session", find_due=window_closing_due, load_subjects=window_closing_load,
     send=emails.send_window_closing, in_app=window_closing_in_app,
 ))

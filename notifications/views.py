@@ -107,7 +107,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     parsed = read_unsubscribe_token(token)
     user = get_user_model().objects.filter(pk=parsed[0]).first() if parsed else None
     kind = kinds.get(parsed[1]) if parsed else None
-    if user is None or (parsed and parsed[1] != kinds.ALL and kind is None):
+    if user is None or (parsed and parsed[1] != kinds.ALL and (kind is None or kind.transactional)):
         return render(request, "notifications/unsubscribe.html", {"invalid": True}, status=404)
     label = kind.label if kind else "all reminders"
     if request.method == "POST":

@@ -9,6 +9,16 @@ from tests.applicants.factories import ApplicantProfileFactory
 from tests.placements.factories import ListingFactory, SessionFactory
 
 
+def at(*args) -> dt.datetime:
+    """A UTC instant: tests say when in UTC and comment what it is locally."""
+    return dt.datetime(*args, tzinfo=dt.UTC)
+
+
+def due_rows(source, now) -> dict:
+    """What a source says is due at `now`: {(recipient id, subject id): due day}."""
+    return {(row.recipient_id, row.subject_id): row.due for row in source(now)}
+
+
 def applicant_in(zone: str, **kwargs):
     """An applicant whose profile says they read their mail in `zone`."""
     return ApplicantProfileFactory(time_zone=zone, **kwargs).user

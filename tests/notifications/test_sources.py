@@ -6,18 +6,9 @@ import pytest
 from notifications import kinds, sources
 from placements.models import Listing
 from tests.applicants.factories import add_document
-from tests.notifications.factories import applicant_in, save_listing, session_closing_at
+from tests.notifications.factories import applicant_in, at, due_rows, save_listing, session_closing_at
 
 pytestmark = pytest.mark.django_db
-UTC = dt.UTC
-
-
-def at(*args):
-    return dt.datetime(*args, tzinfo=UTC)
-
-
-def due_rows(source, now):
-    return {(row.recipient_id, row.subject_id): row.due for row in source(now)}
 
 
 @pytest.mark.parametrize(

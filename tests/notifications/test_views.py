@@ -121,19 +121,23 @@ def test_preferences_switch_a_kind_off_and_keep_the_rest(client, applicant):
     response = client.post(reverse("notifications:preferences"), {"on": ["all", "window_closing"]}, follow=True)
 
     assert "saved" in response.content.decode()
-    assert services.preferences_for(user=applicant) == {"all": True, "window_closing": True, "document_expiring": False}
+    preferences = services.preferences_for(user=applicant)
+    assert preferences["all"] and preferences["window_closing"]
+    assert not preferences["document_expiring"] and not preferences["pre_arrival"]
+    assert "offer_deadline" not in preferences  # transactional: no switch
+    assert "Answer the offer" not in response.content.decode()
 
 
-def test_a_transactional_kind_cannot_be_switched_off():
-    from notifications import kinds
-
-    transactional = next((kind for kind in kinds.KINDS.values() if kind.transactional), None)
-    if transactional is None:
-        with pytest.raises(services.PreferenceError):
-            services.preference_set(user=None, kind="no_such_kind", enabled=False)
-        return
+def test_a_transactional_kind_or_an_unknown_one_cannot_be_switched_off(client, applicant):
     with pytest.raises(services.PreferenceError):
-        services.preference_set(user=None, kind=transactional.code, enabled=False)
+        services.preference_set(user=applicant, kind="offer_deadline", enabled=False)
+    with pytest.raises(services.PreferenceError):
+        services.preference_set(user=applicant, kind="no_such_kind", enabled=False)
+    client.force_login(applicant)
+
+    client.post(reverse("notifications:preferences"), {"on": []})
+
+    assert not NotificationPreference.objects.filter(kind="offer_deadline").exists()
 
 
 def test_one_click_unsubscribe_works_without_logging_in(client, applicant):
@@ -217,3 +221,25 @@ def test_the_preferences_page_shows_the_calendar_address(client, applicant):
 
     assert CalendarFeed.objects.get(user=applicant).token in html
     assert '<label for="pref-window_closing">' in html
+
+
+def test_the_calendar_has_my_interview_and_offer_deadline(client, applicant):
+    from applications.states import Status
+    from tests.applications.factories import ApplicationFactory, SlotFactory
+
+    interviewing = ApplicationFactory(applicant=applicant, status=Status.INTERVIEW)
+    SlotFactory(session=interviewing.session, application=interviewing, where="https://meet.example.org/lakeshore")
+    offered = ApplicationFactory(applicant=applicant, status=Status.OFFERED)
+    feed = services.calendar_feed_get_or_create(user=applicant)
+
+    body = client.get(reverse("notifications:calendar", args=[feed.token])).content.decode()
+
+    assert f"Interview: {interviewing.session.listing.title}" in body
+    assert f"Answer the offer: {offered.session.listing.title}" in body
+
+
+def test_an_unsubscribe_link_cannot_switch_off_a_transactional_kind(client, applicant):
+    url = reverse("notifications:unsubscribe", args=[unsubscribe_token(user_id=applicant.pk, kind="offer_deadline")])
+
+    assert client.post(url).status_code == 404
+    assert not NotificationPreference.objects.exists()
