@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test test-fast browser-test bench install install-dev seed clean lint
+.PHONY: run test test-fast browser-test bench bench-reminders install install-dev seed clean lint
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,12 @@ test-fast: install-dev
 
 browser-test: install-dev
 	$(PY) -m pytest -m browser $(PYTEST_ARGS)
+
+# Benchmarks, one script each under bench/; `make bench` runs them all.
+bench: bench-reminders
+
+bench-reminders: install
+	$(PY) bench/reminders.py $(BENCH_ARGS)
 
 clean:
 	rm -rf var/test .pytest_cache

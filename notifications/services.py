@@ -6,7 +6,7 @@ import datetime as dt
 import logging
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
@@ -33,7 +33,9 @@ class ScanResult:
     queued_ids: list[list[int]] = field(default_factory=list, repr=False)
 
     def as_dict(self) -> dict[str, Any]:
-        return {key: value for key, value in asdict(self).items() if key != "queued_ids"}
+        # Not asdict(): it would deep-copy every queued id.
+        return {"found": self.found, "inserted": self.inserted, "queued": self.queued, "batches": self.batches,
+                "by_kind": dict(self.by_kind)}
 
 
 def reminders_scan(*, now: dt.datetime | None = None) -> ScanResult:
@@ -79,8 +81,9 @@ def reminders_scan(*, now: dt.datetime | None = None) -> ScanResult:
             .values_list("id", flat=True)
         )
         batches = [ids[i : i + size] for i in range(0, len(ids), size)]
-        for batch in batches:
-            Reminder.objects.filter(pk__in=batch).update(queued_at=now)
+        # Marked in large chunks (bound parameters are limited), not per batch: 10 UPDATEs for 100,000.
+        for start in range(0, len(ids), 10_000):
+            Reminder.objects.filter(pk__in=ids[start : start + 10_000]).update(queued_at=now)
         transaction.on_commit(lambda: _fan_out(batches))
     result.queued, result.batches, result.queued_ids = len(ids), len(batches), batches
     logger.info("reminders tick", extra=result.as_dict())
