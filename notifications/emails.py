@@ -68,6 +68,16 @@ def send_document_expiring(*, reminder: Any, subject: Any) -> None:
     )
 
 
+def send_document_before_start(*, reminder: Any, subject: Any) -> None:
+    document = subject
+    send_templated(
+        name="document-before-start", user=reminder.recipient, unsubscribe_kind=reminder.kind,
+        headers=reminder_headers(reminder),
+        context={"document": document, "expires_on": document.current_version.expires_on,
+                 "session_start": document.session_start, "url": absolute(reminder_url(reminder))},
+    )
+
+
 def send_offer_deadline(*, reminder: Any, subject: Any) -> None:
     application = subject
     send_templated(

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.urls import NoReverseMatch, reverse
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef
 
 from applicants.models import Document, SavedListing
 from applications.models import Application
@@ -160,4 +160,58 @@ kinds.register(ReminderKind(
     code="document_expiring", label="Documents about to expire (30 and 7 days before)",
     subject_type="applicants.document", find_due=document_expiring_due, load_subjects=document_expiring_load,
     send=emails.send_document_expiring, in_app=document_expiring_in_app,
+))
+
+
+# --- A document that expires before a session the applicant applied to starts ------------------
+
+APPLIED = ["submitted", "under_review", "interview", "waitlisted", "offered", "accepted", "enrolled"]
+
+
+def document_before_start_due(now: dt.datetime) -> Iterable[Due]:
+    """Documents sent with a live application that will have expired when its session starts.
+    Those expiring within 30 days are left to `document_expiring`: one message, not two."""
+    rows = Document.objects.filter(
+        current_version__expires_on__gt=now.date() + dt.timedelta(days=max(DOCUMENT_DAYS_BEFORE)) - SLACK,
+        applications__status__in=APPLIED,
+        applications__session__start_date__gt=F("current_version__expires_on"),
+    ).values_list("owner_id", "id", "current_version__expires_on", "owner__applicant_profile__time_zone").distinct()
+    horizon = dt.timedelta(days=max(DOCUMENT_DAYS_BEFORE))
+    for owner_id, document_id, expires_on, zone_name in rows.iterator(chunk_size=5000):
+        if expires_on > now.astimezone(zone_or_default(zone_name)).date() + horizon:
+            # Keyed on the expiry day: once per version, however many applications carry it.
+            yield Due(recipient_id=owner_id, subject_id=document_id, due=expires_on)
+
+
+def document_before_start_load(reminders: Sequence[Any], now: dt.datetime) -> Mapping[int, Any]:
+    documents = Document.objects.filter(pk__in={r.subject_id for r in reminders}).select_related("current_version").in_bulk()
+    first_start = {}
+    for document_id, start in Application.objects.filter(
+        documents__in=documents, status__in=APPLIED
+    ).values_list("documents", "session__start_date").order_by("session__start_date"):
+        first_start.setdefault(document_id, start)
+    loaded = {}
+    for r in reminders:
+        document = documents.get(r.subject_id)
+        expires_on = document.current_version.expires_on if document and document.current_version else None
+        start = first_start.get(r.subject_id)
+        if expires_on == r.due and start and start > expires_on:
+            document.session_start = start
+            loaded[r.pk] = document
+    return loaded
+
+
+def document_before_start_in_app(reminder: Any, document: Document) -> InApp:
+    return InApp(
+        title=f"Your {document.get_kind_display()} expires before your placement starts",
+        body=f"It expires on {document.current_version.expires_on:%d %b %Y}; the session starts on "
+        f"{document.session_start:%d %b %Y}. Upload a renewed copy.",
+        url=first_url(("applicants:documents", [])),
+    )
+
+
+kinds.register(ReminderKind(
+    code="document_before_start", label="Documents that expire before a placement you applied to starts",
+    subject_type="applicants.document", find_due=document_before_start_due, load_subjects=document_before_start_load,
+    send=emails.send_document_before_start, in_app=document_before_start_in_app,
 ))

@@ -20,13 +20,3 @@ def tick(django_capture_on_commit_callbacks):
 
     return run
 
-
-@pytest.fixture
-def reference_data(transactional_db):
-    """Specialties and visas for a transactional test: a browser test before it may have flushed
-    what the data migration seeded, so seed again (idempotent)."""
-    import importlib
-
-    from django.apps import apps
-
-    importlib.import_module("placements.migrations.0002_seed_specialties_and_visas").seed(apps, None)

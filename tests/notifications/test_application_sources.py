@@ -110,3 +110,29 @@ def test_the_digest_tells_each_coordinator_yesterdays_arrivals_from_7am_in_the_i
     assert sorted(m.to[0] for m in mail.outbox) == sorted(c.email for c in coordinators)
     assert mail.outbox[0].subject == "2 new applications for Desert Valley Hospital on Sun 28 Feb"
     assert not [m for m in mail.outbox if m.to == [quiet.email]]
+
+
+def test_a_document_sent_with_an_application_that_expires_before_the_start_is_reminded_once(tick):
+    from tests.applicants.factories import add_document
+
+    applicant = applicant_in("Africa/Lagos")
+    session = SessionFactory(start_date=dt.date(2027, 9, 1), end_date=dt.date(2027, 9, 28),
+                             applications_open_at=at(2027, 1, 1), applications_close_at=at(2027, 6, 1))
+    other = SessionFactory(start_date=dt.date(2027, 10, 1), end_date=dt.date(2027, 10, 28),
+                           applications_open_at=at(2027, 1, 1), applications_close_at=at(2027, 6, 1))
+    passport = add_document(applicant, "passport", expires_on=dt.date(2027, 8, 15)).document
+    later = add_document(applicant, "cv", expires_on=dt.date(2028, 1, 1)).document
+    for target in (session, other):
+        application = ApplicationFactory(applicant=applicant, session=target)
+        application.documents.add(passport, later)
+    draft_only = add_document(applicant, "background_check", expires_on=dt.date(2027, 8, 1)).document
+    DraftFactory(applicant=applicant, session=SessionFactory()).documents.add(draft_only)
+
+    assert due_rows(sources.document_before_start_due, at(2027, 5, 1, 12, 0)) == {
+        (applicant.pk, passport.pk): dt.date(2027, 8, 15)
+    }
+    tick(at(2027, 5, 1, 12, 0))
+    tick(at(2027, 5, 2, 12, 0))
+
+    [message] = mail.outbox
+    assert "expires on Sunday 15 August 2027" in message.body and "starts on Wednesday 1 September 2027" in message.body
