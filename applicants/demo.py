@@ -58,6 +58,18 @@ def ensure_demo_applicant() -> ApplicantProfile:
             immunisations={
                 "mmr": dt.date(2001, 6, 12), "varicella": dt.date(2002, 3, 3), "hepatitis_b": dt.date(2014, 9, 1),
                 "tdap": today - dt.timedelta(days=3 * 365), "tb_test": today - dt.timedelta(days=40),
+                "influenza": today - dt.timedelta(days=50), "covid19": today - dt.timedelta(days=200),
             },
         )
+        for kind, title, issued, expires in [
+            ("passport", "Passport (scan)", today - dt.timedelta(days=900), today + dt.timedelta(days=2700)),
+            ("deans_letter", "Letter of good standing", today - dt.timedelta(days=60), None),
+            ("bls", "BLS provider card", today - dt.timedelta(days=300), today + dt.timedelta(days=430)),
+            ("health_insurance", "Travel health insurance", today - dt.timedelta(days=10), today + dt.timedelta(days=355)),
+            ("personal_statement", "Personal statement", today - dt.timedelta(days=15), None),
+        ]:
+            document_upload(
+                owner=user, kind=kind, upload=SimpleUploadedFile(f"{title}.pdf", _pdf(title, ["Amina Okafor"])),
+                issued_on=issued, expires_on=expires,
+            )
     return profile

@@ -157,7 +157,9 @@ def join_words(words: list[str]) -> str:
 
 
 def _doc_label(kind: str) -> str:
-    return str(DocumentKind(kind).label)
+    """"passport" inside a sentence; acronyms ("CV", "BLS certificate") stay as they are."""
+    label = str(DocumentKind(kind).label)
+    return label[0].lower() + label[1:] if label[1:2].islower() else label
 
 
 def _imm_label(immunisation: str) -> str:
@@ -474,8 +476,10 @@ def eligible_listings_q(profile: ApplicantProfile) -> Q:
     if profile.training_stage != TrainingStage.STUDENT:
         years = Q(max_years_since_graduation__isnull=True)
         if profile.graduation_year is not None:
+            # Correlated on the outer listing's own column, so the subquery needs no join back to it.
+            limit = OuterRef("max_years_since_graduation") + Value(profile.graduation_year)
             sessions = Session.objects.active().filter(listing_id=OuterRef("pk"), start_date__gte=timezone.localdate())
-            years |= Exists(sessions.filter(_years_q_for_sessions(profile)))
+            years |= Exists(sessions.alias(start_year=ExtractYear("start_date")).filter(start_year__lte=limit))
         q &= years
     return q
 

@@ -44,7 +44,7 @@ class Match:
 
 @dataclass
 class Matches:
-    matches: list[Match]
+    matches: list[Match]  # at most one per listing
     # Sessions that pass every rule but need data or documents, with what is asked most often.
     incomplete_count: int = 0
     most_asked: list[tuple[str, int]] = field(default_factory=list)
@@ -134,4 +134,8 @@ def matches_for(profile: ApplicantProfile, *, limit: int = 20, now: dt.datetime 
             incomplete += 1
             asked.update({r.message for r in result.missing})
     ranked.sort(key=lambda m: (-m.score, m.session.start_date, m.listing.total_cost, m.session.pk))
-    return Matches(matches=ranked[:limit], incomplete_count=incomplete, most_asked=asked.most_common(3))
+    # One entry per listing, its best session: three cohorts of one rotation are one choice to make.
+    best: dict[int, Match] = {}
+    for match in ranked:
+        best.setdefault(match.listing.pk, match)
+    return Matches(matches=list(best.values())[:limit], incomplete_count=incomplete, most_asked=asked.most_common(3))

@@ -27,6 +27,12 @@ def applicant_profile_of(user: Any) -> ApplicantProfile | None:
         return ApplicantProfile(user=user)
 
 
+def _ticked(raw: str) -> bool:
+    if raw.lower() in {"1", "true", "on", "yes"}:
+        return True
+    raise catalogue.InvalidValue(_("use 1 to turn it on"))
+
+
 def _eligible_q(ctx: catalogue.SearchContext) -> Q:
     profile = applicant_profile_of(ctx.user)
     # Only an applicant has an answer; for anyone else the filter matches nothing, and says so (0).
@@ -38,7 +44,7 @@ def _apply(queryset: QuerySet[Listing], value: bool, ctx: catalogue.SearchContex
 
 
 ELIGIBLE_FILTER = catalogue.SearchFilter(
-    ELIGIBLE_PARAM, _("Only where I am eligible"), catalogue._flag, _apply, "flag", flag_q=_eligible_q
+    ELIGIBLE_PARAM, _("Only where I am eligible"), _ticked, _apply, "flag", flag_q=_eligible_q
 )
 
 

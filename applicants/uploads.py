@@ -17,6 +17,8 @@ from pathlib import PurePosixPath
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, Http404
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
@@ -162,3 +164,19 @@ def store_upload(upload: UploadedFile, checked: CheckedUpload, *, folder: str) -
 def delete_stored(name: str) -> None:
     if name and default_storage.exists(name):
         default_storage.delete(name)
+
+
+def attachment_response(stored: FieldFile, *, filename: str, content_type: str) -> FileResponse:
+    """Serve a stored upload as a download no browser will render, sniff or cache.
+
+    The one way uploaded files leave the portal; call it only after checking who asks.
+    """
+    try:
+        handle = stored.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,7 +16,7 @@ from placements.models import Listing
 
 from . import personal_data, selectors
 from .completeness import completeness
-from .eligibility import evaluate_listings, evaluate_many
+from .eligibility import evaluate_listings
 from .forms import SECTIONS, DeleteAccountForm, DocumentDatesForm, DocumentUploadForm, ImmunisationsForm
 from .models import Document, DocumentVersion, SavedListing
 from .ranking import matches_for
@@ -30,7 +30,7 @@ from .services import (
     saved_listing_add,
     saved_listing_remove,
 )
-from .uploads import UploadRefused
+from .uploads import UploadRefused, attachment_response
 
 
 def _posted(request: HttpRequest):
@@ -131,15 +131,7 @@ def document_delete_view(request: HttpRequest, document_id: int) -> HttpResponse
 def document_download(request: HttpRequest, version_id: int) -> HttpResponse:
     """The only way a stored file leaves the portal: to someone allowed to see it, as an attachment."""
     version = get_object_or_404(DocumentVersion.objects.visible_to(request.user), pk=version_id)
-    try:
-        handle = version.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(handle, as_attachment=True, filename=version.original_name, content_type=version.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return attachment_response(version.file, filename=version.original_name, content_type=version.content_type)
 
 
 
@@ -237,17 +229,3 @@ def account_delete_view(request: HttpRequest) -> HttpResponse:
     messages.success(request, _("Your account and your data have been deleted."))
     return redirect("home")
 
-
-@applicant_required
-def listing_eligibility(request: HttpRequest, listing_id: int) -> HttpResponse:
-    """Every upcoming session of a published listing, each with the engine's full answer."""
-    listing = get_object_or_404(Listing.objects.published().select_related("institution", "specialty"), pk=listing_id)
-    sessions = list(listing.sessions.filter(start_date__gte=timezone.localdate()).order_by("start_date"))
-    for session in sessions:
-        session.listing = listing
-    applicant = profile_get_or_create(user=request.user)
-    results = evaluate_many(applicant, sessions)
-    is_saved = SavedListing.objects.filter(user=request.user, listing=listing).exists()
-    return render(request, "applicants/listing_eligibility.html", {
-        "listing": listing, "results": [results[s.pk] for s in sessions], "is_saved": is_saved,
-    })

@@ -11,6 +11,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("applicants/", include("applicants.urls")),
     path("applications/", include("applications.urls")),
+    path("api/v1/applicants/", include("applicants.api.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -5,6 +5,7 @@ from django import template
 from django.utils import timezone
 
 from ..eligibility import evaluate_many
+from ..models import SavedListing
 from ..search import applicant_profile_of
 
 register = template.Library()
@@ -29,4 +30,8 @@ def listing_eligibility(context: dict[str, Any], listing: Any) -> dict[str, Any]
     for session in open_sessions:
         session.listing = listing
     results = evaluate_many(profile, open_sessions)
-    return {"show": True, "results": [results[s.pk] for s in open_sessions], "listing": listing, "request": request}
+    is_saved = SavedListing.objects.filter(user=request.user, listing=listing).exists()
+    return {
+        "show": True, "results": [results[s.pk] for s in open_sessions], "listing": listing, "request": request,
+        "is_saved": is_saved, "csrf_token": context.get("csrf_token"),
+    }

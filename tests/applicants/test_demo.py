@@ -11,7 +11,7 @@ def test_the_demo_applicant_is_realistic_and_seeding_twice_creates_nothing_twice
     profile = ensure_demo_applicant()
     ensure_demo_applicant()
 
-    assert Document.objects.filter(owner=profile.user).count() == 2
+    assert Document.objects.filter(owner=profile.user).count() == 7
     facts = ApplicantFacts.load(profile)
     assert set(facts.immunisations) >= {"mmr", "tdap", "tb_test"}
     assert profile.specialties_of_interest.count() == 2 and profile.usmle_id == "20458813"

@@ -170,3 +170,12 @@ def test_the_documents_page_reads_a_fixed_number_of_queries(applicant_client, ap
             add_document(applicant, "immunisation_record", immunisations={"tdap": dt.date(2020, 1, 1)})
         with django_assert_max_num_queries(8):
             assert applicant_client.get(reverse("applicants:documents")).status_code == 200
+
+
+def test_a_file_missing_from_storage_is_a_404_not_a_500(applicant_client, applicant, media_root):
+    post_upload(applicant_client)
+    version = DocumentVersion.objects.get(document__owner=applicant)
+    for path in stored_files(media_root):
+        path.unlink()
+
+    assert applicant_client.get(reverse("applicants:document_download", args=[version.pk])).status_code == 404

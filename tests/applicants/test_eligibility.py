@@ -223,7 +223,7 @@ def test_a_validity_window_without_an_issue_date_asks_for_the_date(profile):
     result = evaluate(profile=profile, session=with_document_requirement("background_check", valid_within_days=365))
 
     assert result.status == "incomplete"
-    assert result.missing[0].message.startswith("Add the issue date of your Background check")
+    assert result.missing[0].message.startswith("Add the issue date of your background check")
 
 
 def test_any_one_valid_document_of_the_kind_suffices(profile):

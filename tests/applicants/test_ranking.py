@@ -140,3 +140,15 @@ def test_an_empty_profile_still_gets_matches_that_need_nothing(client, applicant
     html = client.get(reverse("applicants:matches")).content.decode()
 
     assert "Open to all" in html
+
+
+def test_a_listing_with_several_sessions_appears_once_with_its_best_fitting_session(profile, cardiology):
+    outside_window = offer("Cardiology, three cohorts", specialty=cardiology, start=START + dt.timedelta(days=200))
+    for days in (0, 100):
+        SessionFactory(listing=outside_window.listing, start_date=START + dt.timedelta(days=days))
+    offer("Other")
+
+    found = matches_for(profile)
+
+    assert titles(found) == ["Cardiology, three cohorts", "Other"]
+    assert found.matches[0].session.start_date == START  # the cohort inside the available dates

@@ -117,3 +117,28 @@ def test_the_listing_page_panel_stays_within_a_fixed_query_budget(client, applic
         html = client.get(reverse("placements:listing", args=[listing.pk])).content.decode()
 
     assert html.count('data-eligibility="incomplete"') == size
+
+
+def test_deadlines_show_in_the_applicants_own_time_zone(client, catalogue):
+    profile = ApplicantProfileFactory(time_zone="Asia/Kolkata")
+    client.force_login(profile.user)
+
+    html = client.get(reverse("placements:listing", args=[catalogue["eligible"].pk])).content.decode()
+
+    assert "Times are in Asia/Kolkata time." in html and " IST" in html
+
+
+def test_a_visitor_sees_deadlines_in_the_portals_time_zone(client, catalogue, settings):
+    html = client.get(reverse("placements:listing", args=[catalogue["eligible"].pk])).content.decode()
+
+    assert f"Times are in {settings.TIME_ZONE} time." in html
+
+
+def test_an_applicant_saves_a_listing_from_its_page(client, catalogue, applicant_j1):
+    listing = catalogue["eligible"]
+    page = reverse("placements:listing", args=[listing.pk])
+
+    client.post(reverse("applicants:saved_add", args=[listing.pk]), {"next": page})
+
+    html = client.get(page).content.decode()
+    assert 'aria-pressed="true"' in html and reverse("applicants:saved_remove", args=[listing.pk]) in html
