@@ -20,7 +20,6 @@ from . import selectors, services
 from .eligibility import eligibility_for
 from .errors import ApplicationError, TryAgain
 from .forms import (
-    SORTS,
     BulkMoveForm,
     CompletionForm,
     MoveForm,
@@ -300,16 +299,26 @@ def question_delete(request: HttpRequest, listing_id: int, question_id: int) -> 
 
 
 @coordinator_required
-@require_POST
-def waitlist_reorder(request: HttpRequest, session_id: int) -> HttpResponse:
+def waitlist(request: HttpRequest, session_id: int) -> HttpResponse:
+    """The session's waitlist in the coordinator's order; freed places go to the top first."""
     session = _coordinated_session(request, session_id)
-    ids = [int(i) for i in request.POST.getlist("order") if i.isdigit()]
-    try:
-        services.waitlist_reorder(session=session, ordered_ids=ids, actor=request.user)
-    except TryAgain as exc:
-        return try_again(request, exc, reverse("applications:coordinator_dashboard"))
-    messages.success(request, _("Waitlist order saved."))
-    return redirect(request.POST.get("next") or reverse("applications:coordinator_dashboard"))
+    if request.method == "POST":
+        positions = {}
+        for key, value in request.POST.items():
+            if key.startswith("position_") and key[9:].isdigit():
+                try:
+                    positions[int(key[9:])] = float(value)
+                except ValueError:
+                    messages.error(request, _("Positions are numbers: 1 is offered the next free place."))
+                    return redirect("applications:waitlist", session.pk)
+        try:
+            services.waitlist_reorder(session=session, ordered_ids=sorted(positions, key=positions.get), actor=request.user)
+        except TryAgain as exc:
+            return try_again(request, exc, reverse("applications:waitlist", args=[session.pk]))
+        messages.success(request, _("Waitlist order saved."))
+        return redirect("applications:waitlist", session.pk)
+    waiting = session.applications.filter(status=Status.WAITLISTED).select_related("applicant").order_by("waitlist_position")
+    return render(request, "applications/waitlist.html", {"session": session, "waiting": waiting})
 
 
 @coordinator_required
@@ -331,7 +340,8 @@ def coordinator_dashboard(request: HttpRequest) -> HttpResponse:
          "days_to_decision": round(s.time_to_decision.total_seconds() / 86400, 1) if s.time_to_decision else None}
         for s in sessions
     ]
-    return render(request, "applications/coordinator_dashboard.html", {"rows": rows, "sorts": SORTS})
+    reviews = Review.objects.filter(listing__institution_id__in=request.user.coordinator_institution_ids).select_related("listing")[:20]
+    return render(request, "applications/coordinator_dashboard.html", {"rows": rows, "reviews": reviews})
 
 
 @coordinator_required

@@ -17,7 +17,6 @@ class Eligibility:
     eligible: bool
     reasons: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    checked: bool = True
 
 
 def eligibility_for(*, applicant: Any, session: Session) -> Eligibility:

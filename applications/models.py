@@ -1,6 +1,7 @@
 """Applications to a placement session, their history, and what coordinators add to them."""
 import datetime as dt
 import secrets
+from typing import NamedTuple
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -13,6 +14,13 @@ from placements.models import Listing, Session
 
 from .querysets import ApplicationQuerySet
 from .states import SEAT_HOLDING, Actor, Status
+
+
+class NextStep(NamedTuple):
+    action: str
+    due: dt.datetime | dt.date | None
+    # A datetime is shown with its time in the reader's zone; a date (a rotation's start) as is.
+    due_has_time: bool
 
 
 class Application(models.Model):
@@ -69,7 +77,7 @@ class Application(models.Model):
     def is_editable(self) -> bool:
         return self.status == Status.DRAFT
 
-    def next_step(self) -> tuple[str, dt.datetime | dt.date | None]:
+    def next_step(self) -> "NextStep":
         """What the applicant should do next, and by when (None: nothing is due)."""
         slot = getattr(self, "interview_slot", None)
         steps = {
@@ -85,7 +93,8 @@ class Application(models.Model):
             Status.ENROLLED: (_("Attend your rotation"), self.session.end_date),
             Status.COMPLETED: (_("Download your certificate and review the programme"), None),
         }
-        return steps.get(self.status, (_("Nothing more to do"), None))
+        action, due = steps.get(self.status, (_("Nothing more to do"), None))
+        return NextStep(action, due, isinstance(due, dt.datetime))
 
 
 class ApplicationEvent(models.Model):

@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Avg, Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Avg, Case, Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, When
 from django.shortcuts import get_object_or_404
 
 from applicants.models import ApplicantProfile
 from placements.models import Listing, Session
 
 from .forms import SORTS
-from .models import Application, ApplicationEvent, Score
+from .models import Application, ApplicationEvent, Review, Score
 
 
 def applicant_applications(user: Any) -> QuerySet[Application]:
@@ -96,4 +96,15 @@ def score_summary(scores) -> list[dict[str, Any]]:
         marks = [s for s in scores if s.criterion == criterion.value]
         average = sum(s.value for s in marks) / len(marks) if marks else None
         summary.append({"label": criterion.label, "average": average, "marks": marks})
+    return summary
+
+
+def listing_review_summary(listing_id: int) -> dict[str, Any]:
+    """What verified completers said about a listing, aggregated, plus the visible reviews."""
+    reviews = Review.objects.filter(listing_id=listing_id, hidden=False)
+    summary = reviews.aggregate(
+        count=Count("pk"), hands_on=Avg("hands_on"), average_cost=Avg("real_total_cost"),
+        letters=Sum(Case(When(letter_received=True, then=1), default=0)),
+    )
+    summary["reviews"] = list(reviews.select_related("replied_by")[:20])
     return summary

@@ -36,8 +36,7 @@ def _tz(user) -> str:
 
 @applicant_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    applications = list(selectors.applicant_applications(request.user))
-    rows = [(a, *a.next_step()) for a in applications]
+    rows = [(a, a.next_step()) for a in selectors.applicant_applications(request.user)]
     return render(request, "applications/dashboard.html", {"rows": rows, "tz": _tz(request.user)})
 
 

@@ -92,10 +92,10 @@ def test_a_coordinator_never_sees_drafts(client, coordinator, applicant, session
     assert client.get(reverse("applications:packet", args=[draft.pk])).status_code == 404
 
 
-@pytest.mark.parametrize("name", ["applications:slots", "applications:waitlist_reorder"])
+@pytest.mark.parametrize("name", ["applications:slots", "applications:waitlist"])
 def test_another_institutions_session_is_a_404(name, client, other_coordinator, session):
     client.force_login(other_coordinator)
-    method = client.post if name.endswith("reorder") else client.get
+    method = client.post if name.endswith("waitlist") else client.get
     assert method(reverse(name, args=[session.pk])).status_code == 404
 
 

@@ -143,3 +143,9 @@ def test_only_the_applicants_own_documents_can_be_attached(applicant_client, app
 def test_a_coordinator_cannot_use_the_applicant_dashboard(client, coordinator):
     client.force_login(coordinator)
     assert client.get(reverse("applications:mine")).status_code == 403
+
+
+def test_an_accepted_place_shows_the_start_date_as_a_plain_date(applicant_client, applicant, session):
+    ApplicationFactory(applicant=applicant, session=session, status=Status.ACCEPTED)
+    page = applicant_client.get(reverse("applications:mine")).content.decode()
+    assert f"Complete your pre-arrival checklist <span class=\"deadline\">by {session.start_date:%b} {session.start_date.day}, {session.start_date.year}</span>" in page

@@ -103,3 +103,16 @@ def test_the_coordinator_dashboard_counts_offers_acceptances_and_fill_rate(clien
     client.force_login(coordinator)
     row = client.get(reverse("applications:coordinator_dashboard")).context["rows"][0]
     assert (row["session"].received, row["session"].offers, row["session"].accepted, row["fill_rate"]) == (2, 1, 1, 50)
+
+
+def test_listing_review_summary_counts_only_visible_reviews(session, applicant):
+    from decimal import Decimal
+
+    from applications.selectors import listing_review_summary
+
+    for hands_on, letter, cost, hidden in [(4, True, 3000, False), (2, False, 4000, False), (1, False, 9999, True)]:
+        application = ApplicationFactory(session=session, status=Status.COMPLETED)
+        Review.objects.create(application=application, listing=session.listing, hands_on=hands_on, letter_received=letter,
+                              real_total_cost=cost, hidden=hidden)
+    summary = listing_review_summary(session.listing_id)
+    assert (summary["count"], summary["hands_on"], summary["letters"], summary["average_cost"]) == (2, 3.0, 1, Decimal("3500"))

@@ -63,3 +63,18 @@ def test_asking_for_another_time_reaches_the_coordinators_timeline(client, appli
     client.force_login(coordinator)
     packet = client.get(reverse("applications:packet", args=[invited.pk])).content.decode()
     assert "Asked for another interview time: Any weekday after 14:00 UTC" in packet
+
+
+def test_coordinators_define_text_and_choice_questions(client, coordinator, listing):
+    from applications.models import ListingQuestion
+
+    client.force_login(coordinator)
+    url = reverse("applications:questions", args=[listing.pk])
+    refused = client.post(url, {"prompt": "Preferred service", "kind": "choice", "choices": "", "required": "on"})
+    assert refused.status_code == 400 and "List the options, one a line." in refused.content.decode()
+    client.post(url, {"prompt": "Preferred service", "kind": "choice", "choices": "Wards\nICU", "required": "on"})
+    client.post(url, {"prompt": "Anything else?", "kind": "text"})
+    questions = list(ListingQuestion.objects.filter(listing=listing))
+    assert [(q.prompt, q.options, q.required) for q in questions] == [
+        ("Preferred service", ["Wards", "ICU"], True), ("Anything else?", [], False)
+    ]

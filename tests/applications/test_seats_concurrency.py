@@ -17,7 +17,7 @@ from applications.errors import ApplicationError, TryAgain
 from applications.models import Application
 from applications.services import application_move
 from applications.states import Actor, Status
-from tests.applications.factories import ApplicationFactory
+from tests.applications.factories import ApplicationFactory, ensure_seeded_specialty
 from tests.placements.factories import SessionFactory
 
 pytestmark = [
@@ -31,6 +31,11 @@ pytestmark = [
 
 SEATS = 3
 CLAIMS = 8
+
+
+@pytest.fixture(autouse=True)
+def _specialty():
+    ensure_seeded_specialty()
 
 
 def _fire_concurrent_offers(monkeypatch, session, coordinator):
@@ -92,10 +97,13 @@ def session_lock_held_elsewhere():
     """Hold a session's row lock from another connection until the test ends."""
     locked, release, threads = threading.Event(), threading.Event(), []
 
-    def hold(session_id):
+    def hold(session_id, application_id=None):
         def run():
             with transaction.atomic():
-                seats.lock_session(session_id)
+                if application_id:
+                    list(Application.objects.select_for_update().filter(pk=application_id))
+                else:
+                    seats.lock_session(session_id)
                 locked.set()
                 release.wait(timeout=10)
             connections.close_all()
@@ -123,6 +131,16 @@ def test_a_lock_held_too_long_answers_try_again_and_changes_nothing(settings, in
     application.refresh_from_db()
     assert application.status == Status.UNDER_REVIEW
     assert not application.events.exists()
+
+
+def test_a_locked_application_row_also_answers_try_again(settings, institution, coordinator, session_lock_held_elsewhere):
+    settings.APPLICATIONS_LOCK_TIMEOUT_MS = 200
+    session = SessionFactory(listing__institution=institution, seats=SEATS)
+    application = ApplicationFactory(session=session, status=Status.UNDER_REVIEW)
+    session_lock_held_elsewhere(session.pk, application_id=application.pk)
+
+    with pytest.raises(TryAgain):
+        application_move(application_id=application.pk, to_status=Status.INTERVIEW, actor=coordinator, role=Actor.COORDINATOR)
 
 
 def test_the_applicant_accepting_during_a_long_lock_is_asked_to_try_again_not_shown_a_500(

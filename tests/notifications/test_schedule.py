@@ -8,15 +8,13 @@ from portal.celery import app
 pytestmark = pytest.mark.django_db
 
 
-def test_the_migration_schedules_the_reminder_tick_and_the_offer_expiry_every_five_minutes():
+def test_the_migration_schedules_the_reminder_tick_every_five_minutes():
     tick = PeriodicTask.objects.get(task="notifications.reminders_tick")
-    expiry = PeriodicTask.objects.get(task="applications.tasks.offers_expire_task")
 
     assert tick.enabled and (tick.interval.every, tick.interval.period) == (5, "minutes")
-    assert expiry.enabled and expiry.interval_id == tick.interval_id
     # Beat can only send what a worker knows.
     app.loader.import_default_modules()
-    assert {"notifications.reminders_tick", "applications.tasks.offers_expire_task"} <= set(app.tasks)
+    assert {"notifications.reminders_tick", "notifications.reminders_send_batch"} <= set(app.tasks)
 
 
 def test_an_admin_sees_and_can_edit_the_schedule(client, admin_user):
