@@ -29,7 +29,7 @@ class Command(BaseCommand):
         # progress and an interrupted one resumes where it stopped.
         created = placements_demo.ensure_demo_listings(options["listings"], log=self.stdout.write)
         self.stdout.write(f"Catalogue: {created} demo listings created in {time.monotonic() - started:.1f} s.")
-        # After the catalogue: the demo applications apply to its open sessions.
+        # After the catalogue: the demo queue needs its open sessions.
         with transaction.atomic():
             applications_demo.ensure_demo_applications()
         self.stdout.write(self.style.SUCCESS("Demo data ready. Demo logins (password: %s):" % account_demo.DEMO_PASSWORD))
