@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("placements/", include("placements.urls")),
     path("letters/", include("letters.urls")),
+    path("notifications/", include("notifications.urls")),
     path("applicants/", include("applicants.urls")),
     path("applications/", include("applications.urls")),
     path("api/v1/applicants/", include("applicants.api.urls")),
