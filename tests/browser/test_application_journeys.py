@@ -53,7 +53,8 @@ def test_an_applicant_applies_and_tracks_the_state(page, programme):
     ApplicantProfileFactory(user=applicant)
     log_in(page, applicant.email)
 
-    page.goto(f"/applications/sessions/{session.pk}/apply/")
+    page.goto(f"/placements/{session.listing.pk}/")
+    page.get_by_role("link", name=re.compile("Apply to the session starting")).click()
     expect(page.get_by_text("You meet this programme's requirements.")).to_be_visible()
     page.get_by_role("button", name="Start my application").click()
 
