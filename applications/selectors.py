@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Avg, Case, Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, When
+from django.db.models import Avg, Case, Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, When, Window
 from django.shortcuts import get_object_or_404
 
 from applicants.models import ApplicantProfile
@@ -99,12 +99,25 @@ def score_summary(scores) -> list[dict[str, Any]]:
     return summary
 
 
-def listing_review_summary(listing_id: int) -> dict[str, Any]:
-    """What verified completers said about a listing, aggregated, plus the visible reviews."""
-    reviews = Review.objects.filter(listing_id=listing_id, hidden=False)
-    summary = reviews.aggregate(
-        count=Count("pk"), hands_on=Avg("hands_on"), average_cost=Avg("real_total_cost"),
-        letters=Sum(Case(When(letter_received=True, then=1), default=0)),
+def listing_review_summary(listing_id: int, *, shown: int = 20) -> dict[str, Any]:
+    """What verified completers said about a listing: aggregates over every visible review and
+    the latest `shown` of them, in one query (window aggregates are computed before the LIMIT)."""
+    whole = {"partition_by": [F("listing_id")]}
+    reviews = list(
+        Review.objects.filter(listing_id=listing_id, hidden=False)
+        .annotate(
+            n=Window(Count("pk"), **whole),
+            avg_hands_on=Window(Avg("hands_on"), **whole),
+            avg_cost=Window(Avg("real_total_cost"), **whole),
+            letters=Window(Sum(Case(When(letter_received=True, then=1), default=0)), **whole),
+        )
+        .order_by("-created_at")[:shown]
     )
-    summary["reviews"] = list(reviews.select_related("replied_by")[:20])
-    return summary
+    first = reviews[0] if reviews else None
+    return {
+        "count": first.n if first else 0,
+        "hands_on": first.avg_hands_on if first else None,
+        "average_cost": first.avg_cost if first else None,
+        "letters": first.letters if first else 0,
+        "reviews": reviews,
+    }

@@ -5,7 +5,8 @@ import datetime as dt
 from typing import Any
 
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 
@@ -78,9 +79,17 @@ class SessionQuerySet(models.QuerySet):
         return self.filter(is_archived=False, start_date__gte=today or timezone.localdate())
 
     def with_seats_left(self) -> SessionQuerySet:
-        """Seats left = seats minus places already taken.
+        """Seats left = seats minus places held: open offers and accepted, enrolled or completed
+        applications (applications.states.SEAT_HOLDING), in one correlated subquery.
 
-        The applications app refines this once applications exist (accepted and enrolled ones count);
-        until then every seat is free. Pages read `seats_left`, never `seats`, so that change is local.
+        Pages read `seats_left`, never `seats`.
         """
-        return self.annotate(seats_left=F("seats"))
+        # Imported here: applications' models import this module.
+        from applications.models import Application
+        from applications.states import SEAT_HOLDING
+
+        held = (
+            Application.objects.filter(session=OuterRef("pk"), status__in=SEAT_HOLDING)
+            .order_by().values("session").annotate(n=Count("pk")).values("n")
+        )
+        return self.annotate(seats_left=Greatest(F("seats") - Coalesce(Subquery(held), 0), 0))

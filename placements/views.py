@@ -14,6 +14,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.roles import coordinator_required
+from applications.selectors import listing_review_summary
 
 from . import search as catalogue
 from .forms import AddCoordinatorForm, ListingForm, SessionForm
@@ -87,6 +88,7 @@ def listing_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "sessions": listing.active_sessions,
         "upcoming": [s for s in listing.active_sessions if s.start_date >= now.date()],
         "others": other_listings_of_institution(listing=listing),
+        "reviews": listing_review_summary(listing.pk),
         "viewer_tz": viewer_timezone(request),
         "now": now,
         "can_manage": request.user.is_authenticated

@@ -14,7 +14,7 @@ from applications.states import Actor, Status
 from tests.accounts.factories import PASSWORD, UserFactory
 from tests.accounts.mfa import freeze_totp_clock, totp_code
 from tests.applicants.factories import ApplicantProfileFactory
-from tests.applications.factories import ApplicationFactory, QuestionFactory, ensure_seeded_specialty
+from tests.applications.factories import ApplicationFactory, QuestionFactory, ensure_seeded_specialty, reseed_after_module_flush
 from tests.placements.factories import CoordinatorFactory, InstitutionFactory, ListingFactory, SessionFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -35,6 +35,11 @@ def log_out(page):
     page.context.clear_cookies()
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _reseed(django_db_setup, django_db_blocker):
+    yield from reseed_after_module_flush(django_db_blocker)
+
+
 @pytest.fixture
 def programme():
     ensure_seeded_specialty()
@@ -52,7 +57,8 @@ def test_an_applicant_applies_and_tracks_the_state(page, programme):
     ApplicantProfileFactory(user=applicant)
     log_in(page, applicant.email)
 
-    page.goto(f"/applications/sessions/{session.pk}/apply/")
+    page.goto(f"/placements/{session.listing.pk}/")
+    page.get_by_role("link", name=re.compile("Apply to the session starting")).click()
     expect(page.get_by_text("You meet this programme's requirements.")).to_be_visible()
     page.get_by_role("button", name="Start my application").click()
 

@@ -9,7 +9,7 @@ from tests.placements.factories import InstitutionFactory, ListingFactory, Sessi
 
 STATES = ["IL", "TX", "NY", "CA", "FL", "OH", "PA", "AZ", "WA", "GA"]
 SEARCH_BUDGET = 11
-LISTING_BUDGET = 6
+LISTING_BUDGET = 7  # 6 for the listing, 1 for its reviews' summary (applications.selectors)
 
 
 def build_catalogue(n: int):
