@@ -56,13 +56,14 @@ class RequireMFAMiddleware:
                 # An API client cannot follow a redirect to a form: say what is wrong instead.
                 detail = _("Two-factor authentication is required for your role. Set it up at %(url)s.")
                 return JsonResponse({"detail": detail % {"url": target}}, status=403)
+            if request.headers.get("HX-Request"):
+                # Background fragments (the notification bell loads on every page, the MFA pages
+                # included) must not navigate the browser: a redirect here would pull the user off
+                # the very form that sets MFA up. Full page loads are redirected below.
+                return HttpResponse(status=403)
             messages.warning(
                 request,
                 _("Your role gives access to applicants' documents: set up two-factor authentication to continue."),
             )
-            if request.headers.get("HX-Request"):
-                response = HttpResponse(status=204)
-                response["HX-Redirect"] = target
-                return response
             return redirect(target)
         return self.get_response(request)

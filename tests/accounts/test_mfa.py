@@ -48,13 +48,15 @@ def test_a_coordinator_who_must_set_up_mfa_can_still_log_out(client):
     assert not signed_in(client)
 
 
-def test_htmx_requests_are_redirected_with_hx_redirect(client):
+def test_htmx_fragments_are_refused_without_navigating_the_page(client):
+    # The bell loads by htmx on every page, the MFA set-up pages included: it must not pull the
+    # user away from the form that sets MFA up.
     client.force_login(CoordinatorFactory(mfa=False))
 
-    response = client.get(reverse("placements:team"), headers={"HX-Request": "true"})
+    response = client.get(reverse("notifications:unread_count"), headers={"HX-Request": "true"})
 
-    assert response.status_code == 204
-    assert response["HX-Redirect"] == reverse("mfa_activate_totp")
+    assert response.status_code == 403
+    assert "HX-Redirect" not in response
 
 
 def test_an_api_client_gets_a_readable_403(client):
