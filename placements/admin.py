@@ -25,6 +25,8 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Institution)
 class InstitutionAdmin(admin.ModelAdmin):
+    # A website typed without a scheme is https (Django 6's default, taken now).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "kind", "city", "state", "verified"]
     list_filter = ["verified", "kind", "state"]
     search_fields = ["name", "city"]

@@ -359,6 +359,3 @@ LOGGING = {
 }
 
 PORTAL_NAME = _("USCE Portal")
-
-# Django 6's default, taken now: a URL typed without a scheme is https.
-FORMS_URLFIELD_ASSUME_HTTPS = True
