@@ -73,6 +73,28 @@ def ensure_demo_applications() -> int:
             ),
         )
         created += _advance(application, PLAN[index], user, coordinator, rng)
+    created += _ensure_demo_applicant_applications(sessions, coordinator, rng)
+    return created
+
+
+def _ensure_demo_applicant_applications(sessions: list[Session], coordinator, rng: random.Random) -> int:
+    """The demo applicant's own applications, so that their dashboard has something to track.
+
+    Each goes as far as the demo profile allows: while a programme asks for something the demo
+    applicant lacks (a background check, a letter), it stays a draft that lists what is missing."""
+    applicant = account_demo.ensure_demo_user(account_demo.APPLICANT)
+    created = 0
+    for session, target in zip(sessions, [Status.OFFERED, Status.SUBMITTED]):
+        if Application.objects.filter(applicant=applicant, session=session).exists():
+            continue
+        application = application_save_draft(
+            application=application_start(applicant=applicant, session=session), applicant=applicant, answers={},
+            personal_statement=(
+                "After my internship in Lagos I want to see how a US team runs its "
+                f"{session.listing.specialty.name.lower()} service, and to earn a letter from a US physician."
+            ),
+        )
+        created += _advance(application, target, applicant, coordinator, rng)
     return created
 
 

@@ -9,8 +9,9 @@ def test_the_demo_queue_is_built_through_the_state_machine_once(db):
     institution = ensure_demo_institutions()[0]
     SessionFactory(listing=ListingFactory(institution=institution), seats=2)
 
-    assert ensure_demo_applications() == 10
+    assert ensure_demo_applications() == 11  # the queue's ten, and the demo applicant's own
     assert ensure_demo_applications() == 0
+    assert Application.objects.filter(applicant__email="applicant@demo.usce-portal.org").count() == 1
 
     statuses = set(Application.objects.values_list("status", flat=True))
     assert {Status.SUBMITTED, Status.UNDER_REVIEW, Status.INTERVIEW, Status.OFFERED, Status.ACCEPTED} <= statuses
