@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test test-fast browser-test bench install install-dev seed clean lint
+.PHONY: run test test-fast browser-test bench bench-match install install-dev seed clean lint
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ test-fast: install-dev
 
 browser-test: install-dev
 	$(PY) -m pytest -m browser $(PYTEST_ARGS)
+
+# The match engine on a seeded national-scale round, beside the `matching` package (bench/RESULTS-match.md).
+bench-match: install-dev
+	$(PY) bench/match_round.py $(BENCH_ARGS)
 
 clean:
 	rm -rf var/test .pytest_cache
