@@ -19,6 +19,9 @@ class NavItem:
 
 
 NAV_ITEMS: list[NavItem] = [
+    NavItem("My applications", "applications:mine", frozenset({Role.APPLICANT})),
+    NavItem("Applicant queue", "applications:queue", frozenset({Role.COORDINATOR})),
+    NavItem("Programme dashboard", "applications:coordinator_dashboard", frozenset({Role.COORDINATOR})),
     NavItem("Institution team", "placements:team", frozenset({Role.COORDINATOR})),
     NavItem("Admin", "admin:index", frozenset({Role.ADMIN})),
 ]

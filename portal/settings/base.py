@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "placements",
     "applicants",
     "letters",
+    "applications",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,15 @@
+"""Celery tasks: take ids, fetch rows, call one service."""
+from celery import shared_task
+
+from .notifications import send_event_email
+from .services import offers_expire
+
+
+@shared_task
+def application_event_notify_task(event_id: int) -> None:
+    send_event_email(event_id=event_id)
+
+
+@shared_task
+def offers_expire_task() -> int:
+    return offers_expire()

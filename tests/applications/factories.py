@@ -1,0 +1,61 @@
+import datetime as dt
+
+import factory
+from django.utils import timezone
+
+from applications.models import Application, ApplicationEvent, InterviewSlot, ListingQuestion
+from applications.states import Status
+from tests.accounts.factories import UserFactory
+from tests.placements.factories import SessionFactory
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Application
+
+    applicant = factory.SubFactory(UserFactory)
+    session = factory.SubFactory(SessionFactory)
+    status = Status.SUBMITTED
+    personal_statement = "I want to learn how a US inpatient team works before applying to residency."
+    submitted_at = factory.LazyFunction(timezone.now)
+    waitlist_position = factory.LazyAttribute(lambda o: 1 if o.status == Status.WAITLISTED else None)
+    offer_expires_at = factory.LazyAttribute(
+        lambda o: timezone.now() + dt.timedelta(days=7) if o.status == Status.OFFERED else None
+    )
+
+
+class DraftFactory(ApplicationFactory):
+    status = Status.DRAFT
+    submitted_at = None
+
+
+class EventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ApplicationEvent
+
+    application = factory.SubFactory(ApplicationFactory)
+    actor_role = "coordinator"
+    from_status = Status.SUBMITTED
+    to_status = Status.UNDER_REVIEW
+
+
+class QuestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ListingQuestion
+
+    prompt = factory.Sequence(lambda n: f"Why this rotation? ({n})")
+    kind = ListingQuestion.Kind.TEXT
+
+
+class SlotFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = InterviewSlot
+
+    session = factory.SubFactory(SessionFactory)
+    starts_at = factory.Sequence(lambda n: timezone.now().replace(minute=0, second=0, microsecond=0) + dt.timedelta(days=3, hours=n))
+    duration_minutes = 30
+    where = "https://meet.example.org/usce-interview"
+
+
+def applicant_user(**kwargs):
+    return UserFactory(**kwargs)
