@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "applicants",
     "letters",
     "applications",
+    "rounds",
 ]
 
 MIDDLEWARE = [

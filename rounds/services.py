@@ -1,0 +1,185 @@
+"""Writes to match rounds: opening one, saving rank lists, publishing the match.
+
+A round's row is the lock every write takes first: a rank list saved while the round publishes is
+either fully in the match or refused, never half read. Publication then locks the round's sessions
+(in id order, as every other writer of seats does one at a time) and moves each matched
+application to "offered" through `applications.services.application_move`, so seats, events and
+e-mails follow the normal workflow.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from applications.models import Application
+from applications.services import application_move
+from applications.states import Actor, Status
+from placements.models import Session
+
+from .engine import run_match
+from .errors import RoundError
+from .models import ApplicantRank, Round, RoundOutcome, SessionRank
+from .querysets import rankable_applications
+from .selectors import round_match_input
+
+
+def round_open(
+    *,
+    actor: Any,
+    name: str,
+    session_ids: Sequence[int],
+    rank_deadline: dt.datetime,
+    publish_at: dt.datetime,
+    offer_deadline: dt.datetime,
+    now: dt.datetime | None = None,
+) -> Round:
+    """Open a round over sessions: an admin over any, a coordinator over their institution's."""
+    now = now or timezone.now()
+    sessions = list(Session.objects.filter(pk__in=set(session_ids)).select_related("listing"))
+    if not sessions or len(sessions) != len(set(session_ids)):
+        raise RoundError(_("Choose at least one session, and only sessions that exist."))
+    institutions = {s.listing.institution_id for s in sessions}
+    if actor.is_admin:
+        institution_id = institutions.pop() if len(institutions) == 1 else None
+    elif actor.is_coordinator and institutions <= actor.coordinator_institution_ids and len(institutions) == 1:
+        institution_id = institutions.pop()
+    else:
+        raise RoundError(_("Coordinators can open a round only over their own institution's sessions."))
+    if not now < rank_deadline <= publish_at < offer_deadline:
+        raise RoundError(
+            _("The rank deadline must be in the future, the publication at or after it, and the offer deadline after that.")
+        )
+    with transaction.atomic():
+        busy = Round.objects.filter(status=Round.Status.OPEN, sessions__in=sessions).first()
+        if busy:
+            raise RoundError(_("A session is already in the open round “%(name)s”.") % {"name": busy.name})
+        round = Round.objects.create(
+            name=name.strip(), institution_id=institution_id, rank_deadline=rank_deadline, publish_at=publish_at,
+            offer_deadline=offer_deadline, opened_by=actor,
+        )
+        round.sessions.set(sessions)
+    return round
+
+
+def _lock_open_round(round_id: int, now: dt.datetime) -> Round:
+    round = Round.objects.select_for_update().filter(pk=round_id).first()
+    if round is None:
+        raise RoundError(_("That round does not exist."))
+    if not round.accepts_ranks(now):
+        raise RoundError(_("The rank deadline of this round has passed; lists can no longer change."))
+    return round
+
+
+def _refuse_repeats(application_ids: Sequence[int]) -> None:
+    if len(set(application_ids)) != len(application_ids):
+        raise RoundError(_("Each choice can appear only once in a rank list."))
+
+
+def applicant_ranks_save(
+    *, round_id: int, applicant: Any, application_ids: Sequence[int], now: dt.datetime | None = None
+) -> None:
+    """Replace the applicant's rank list with ``application_ids`` (their own applications, best
+    first), whole or not at all. An empty list withdraws them from the round."""
+    now = now or timezone.now()
+    _refuse_repeats(application_ids)
+    with transaction.atomic():
+        round = _lock_open_round(round_id, now)
+        own = set(
+            rankable_applications(
+                Application.objects.filter(
+                    pk__in=application_ids, applicant=applicant, session__match_rounds=round
+                )
+            ).values_list("pk", flat=True)
+        )
+        if len(own) != len(application_ids):
+            raise RoundError(
+                _("A rank list can only hold your own open applications to this round's sessions.")
+            )
+        ApplicantRank.objects.filter(round=round, applicant=applicant).delete()
+        ApplicantRank.objects.bulk_create(
+            ApplicantRank(round=round, applicant=applicant, application_id=pk, position=position)
+            for position, pk in enumerate(application_ids, start=1)
+        )
+
+
+def session_ranks_save(
+    *, round_id: int, session_id: int, actor: Any, application_ids: Sequence[int], now: dt.datetime | None = None
+) -> None:
+    """Replace one session's rank list (applications to it, best first), whole or not at all.
+
+    The session's institution's coordinators write it; an admin may too.
+    """
+    now = now or timezone.now()
+    _refuse_repeats(application_ids)
+    with transaction.atomic():
+        round = _lock_open_round(round_id, now)
+        session = Session.objects.filter(pk=session_id, match_rounds=round).select_related("listing").first()
+        if session is None:
+            raise RoundError(_("That session is not in this round."))
+        if not actor.is_admin and session.listing.institution_id not in actor.coordinator_institution_ids:
+            raise RoundError(_("Only this institution's coordinators can rank its applicants."))
+        found = rankable_applications(Application.objects.filter(pk__in=application_ids, session=session)).count()
+        if found != len(application_ids):
+            raise RoundError(_("A session's rank list can only hold open applications to that session."))
+        SessionRank.objects.filter(round=round, session=session).delete()
+        SessionRank.objects.bulk_create(
+            SessionRank(round=round, session=session, application_id=pk, position=position, ranked_by=actor)
+            for position, pk in enumerate(application_ids, start=1)
+        )
+
+
+def round_publish(*, round_id: int, now: dt.datetime | None = None) -> Round:
+    """Run the match and publish it: offers to the matched, an outcome for every participant.
+
+    Idempotent: a published round is returned as it is, so a retried or duplicated task changes
+    nothing. All or nothing: if any offer is refused the whole publication rolls back.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        round = Round.objects.select_for_update().filter(pk=round_id).first()
+        if round is None:
+            raise RoundError(_("That round does not exist."))
+        if round.status == Round.Status.PUBLISHED:
+            return round
+        if now < round.publish_at:
+            raise RoundError(_("This round publishes at its publication time, not before."))
+        # Lock the sessions before counting their free seats, so no offer made by hand lands
+        # between the count and the match's own offers.
+        list(Session.objects.select_for_update().filter(match_rounds=round).order_by("pk").values_list("pk"))
+        data = round_match_input(round=round)
+        result = run_match(
+            applicant_ranks=data.applicant_ranks, session_ranks=data.session_ranks, capacities=data.capacities
+        )
+        matched = {a: data.application_of[(a, s)] for a, s in result.assignment.items()}
+        message = _("You matched to this session in the round “%(name)s”.") % {"name": round.name}
+        for application_id in matched.values():
+            application_move(
+                application_id=application_id, to_status=Status.OFFERED, actor=None, role=Actor.SYSTEM,
+                message=message, now=now,
+            )
+        # The round's deadline replaces each session's usual offer window.
+        Application.objects.filter(pk__in=matched.values()).update(offer_expires_at=round.offer_deadline)
+        RoundOutcome.objects.bulk_create(
+            RoundOutcome(round=round, applicant_id=a, application_id=matched.get(a)) for a in sorted(data.participants)
+        )
+        round.status = Round.Status.PUBLISHED
+        round.published_at = now
+        round.matched_count = len(matched)
+        round.unmatched_count = len(data.participants) - len(matched.keys() & data.participants)
+        round.save(update_fields=["status", "published_at", "matched_count", "unmatched_count"])
+    return round
+
+
+def rounds_publish_due(*, now: dt.datetime | None = None) -> int:
+    """Publish every open round whose publication time has come; returns how many."""
+    now = now or timezone.now()
+    published = 0
+    for round_id in Round.objects.due(now).values_list("pk", flat=True):
+        round_publish(round_id=round_id, now=now)
+        published += 1
+    return published
