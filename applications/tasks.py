@@ -13,3 +13,10 @@ def application_event_notify_task(event_id: int) -> None:
 @shared_task
 def offers_expire_task() -> int:
     return offers_expire()
+
+
+@shared_task
+def application_events_notify_task(event_ids: list[int]) -> None:
+    """One task per few hundred events when many moves happen at once (a match round)."""
+    for event_id in event_ids:
+        send_event_email(event_id=event_id)

@@ -2,8 +2,8 @@
 
 A round's row is the lock every write takes first: a rank list saved while the round publishes is
 either fully in the match or refused, never half read. Publication then locks the round's sessions
-(in id order, as every other writer of seats does one at a time) and moves each matched
-application to "offered" through `applications.services.application_move`, so seats, events and
+(in id order) and moves the matched applications to "offered" through
+`applications.services.application_offer_many`, so the transition table, seats, events and
 e-mails follow the normal workflow.
 """
 from __future__ import annotations
@@ -17,8 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applications.models import Application
-from applications.services import application_move
-from applications.states import Actor, Status
+from applications.services import application_offer_many
 from placements.models import Session
 
 from .engine import run_match
@@ -156,14 +155,15 @@ def round_publish(*, round_id: int, now: dt.datetime | None = None) -> Round:
             applicant_ranks=data.applicant_ranks, session_ranks=data.session_ranks, capacities=data.capacities
         )
         matched = {a: data.application_of[(a, s)] for a, s in result.assignment.items()}
-        message = _("You matched to this session in the round “%(name)s”.") % {"name": round.name}
-        for application_id in matched.values():
-            application_move(
-                application_id=application_id, to_status=Status.OFFERED, actor=None, role=Actor.SYSTEM,
-                message=message, now=now,
-            )
-        # The round's deadline replaces each session's usual offer window.
-        Application.objects.filter(pk__in=matched.values()).update(offer_expires_at=round.offer_deadline)
+        # One set-wise move for all offers: the same rules as application_move, a few statements
+        # instead of a dozen queries per offer (40,000 offers in a national round). The round's
+        # deadline replaces each session's usual offer window.
+        application_offer_many(
+            application_ids=sorted(matched.values()),
+            expires_at=round.offer_deadline,
+            message=_("You matched to this session in the round “%(name)s”.") % {"name": round.name},
+            now=now,
+        )
         RoundOutcome.objects.bulk_create(
             RoundOutcome(round=round, applicant_id=a, application_id=matched.get(a)) for a in sorted(data.participants)
         )
