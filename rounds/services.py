@@ -8,7 +8,9 @@ e-mails follow the normal workflow.
 """
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from collections.abc import Sequence
 from typing import Any
 
@@ -20,7 +22,7 @@ from applications.models import Application
 from applications.services import application_offer_many
 from placements.models import Session
 
-from .engine import run_match
+from .engine import RankListError, rank_list_from_positions, run_match
 from .errors import RoundError
 from .models import ApplicantRank, Round, RoundOutcome, SessionRank
 from .querysets import rankable_applications
@@ -106,6 +108,15 @@ def applicant_ranks_save(
         )
 
 
+def _session_to_rank(*, round_id: int, session_id: int, actor: Any) -> Session:
+    session = Session.objects.filter(pk=session_id, match_rounds=round_id).select_related("listing").first()
+    if session is None:
+        raise RoundError(_("That session is not in this round."))
+    if not actor.is_admin and session.listing.institution_id not in actor.coordinator_institution_ids:
+        raise RoundError(_("Only this institution's coordinators can rank its applicants."))
+    return session
+
+
 def session_ranks_save(
     *, round_id: int, session_id: int, actor: Any, application_ids: Sequence[int], now: dt.datetime | None = None
 ) -> None:
@@ -117,11 +128,7 @@ def session_ranks_save(
     _refuse_repeats(application_ids)
     with transaction.atomic():
         round = _lock_open_round(round_id, now)
-        session = Session.objects.filter(pk=session_id, match_rounds=round).select_related("listing").first()
-        if session is None:
-            raise RoundError(_("That session is not in this round."))
-        if not actor.is_admin and session.listing.institution_id not in actor.coordinator_institution_ids:
-            raise RoundError(_("Only this institution's coordinators can rank its applicants."))
+        session = _session_to_rank(round_id=round.pk, session_id=session_id, actor=actor)
         found = rankable_applications(Application.objects.filter(pk__in=application_ids, session=session)).count()
         if found != len(application_ids):
             raise RoundError(_("A session's rank list can only hold open applications to that session."))
@@ -130,6 +137,48 @@ def session_ranks_save(
             SessionRank(round=round, session=session, application_id=pk, position=position, ranked_by=actor)
             for position, pk in enumerate(application_ids, start=1)
         )
+
+
+def session_ranks_import(
+    *, round_id: int, session_id: int, actor: Any, csv_text: str, now: dt.datetime | None = None
+) -> int:
+    """Replace a session's rank list from CSV lines ``email,rank`` (a header row is allowed).
+
+    Every line is checked before anything is saved; the message names the first bad line. Two
+    applicants with the same rank are a tie, which a match cannot break fairly, so it is refused.
+    Returns how many applicants were ranked.
+    """
+    _session_to_rank(round_id=round_id, session_id=session_id, actor=actor)  # before saying who applied
+    rows: list[tuple[str, int]] = []
+    for number, line in enumerate(csv.reader(io.StringIO(csv_text.strip())), start=1):
+        if not line or not "".join(line).strip():
+            continue
+        if len(line) != 2:
+            raise RoundError(_("Line %(n)s: write an e-mail address and a rank, separated by a comma.") % {"n": number})
+        email, rank = line[0].strip().lower(), line[1].strip()
+        if number == 1 and "@" not in email:
+            continue  # a header row
+        if not rank.isdigit() or int(rank) < 1:
+            raise RoundError(_("Line %(n)s: the rank “%(rank)s” is not a whole number from 1.") % {"n": number, "rank": rank})
+        rows.append((email, int(rank)))
+    try:
+        emails = rank_list_from_positions(rows, owner=_("The file"))
+    except RankListError as exc:
+        raise RoundError(str(exc)) from None
+    application_of = {
+        email.lower(): pk
+        for email, pk in rankable_applications(Application.objects.filter(session_id=session_id))
+        .values_list("applicant__email", "pk")
+    }
+    unknown = [e for e in emails if e not in application_of]
+    if unknown:
+        raise RoundError(
+            _("No open application to this session from %(emails)s.") % {"emails": ", ".join(unknown[:5])}
+        )
+    session_ranks_save(
+        round_id=round_id, session_id=session_id, actor=actor, application_ids=[application_of[e] for e in emails], now=now
+    )
+    return len(emails)
 
 
 def round_publish(*, round_id: int, now: dt.datetime | None = None) -> Round:

@@ -8,7 +8,7 @@ from django.utils import timezone
 from applications.states import Status
 from rounds.errors import RoundError
 from rounds.models import ApplicantRank, Round, SessionRank
-from rounds.services import applicant_ranks_save, round_open, session_ranks_save
+from rounds.services import applicant_ranks_save, round_open, session_ranks_import, session_ranks_save
 from tests.accounts.factories import AdminFactory
 from tests.applications.factories import ApplicationFactory
 from tests.placements.factories import SessionFactory
@@ -150,3 +150,46 @@ def test_a_session_outside_the_round_cannot_be_ranked_in_it(round, coordinator, 
     outside = SessionFactory(listing__institution=institution)
     with pytest.raises(RoundError, match="not in this round"):
         session_ranks_save(round_id=round.pk, session_id=outside.pk, actor=coordinator, application_ids=[])
+
+
+# --- CSV import of a session's list ----------------------------------------------------------
+
+def _apply(session, *emails):
+    return [ApplicationFactory(session=session, applicant__email=email) for email in emails]
+
+
+def test_a_coordinator_imports_a_session_list_from_csv(round, coordinator, cardiology):
+    ann, ben, cat = _apply(cardiology, "ann@example.org", "ben@example.org", "cat@example.org")
+    count = session_ranks_import(
+        round_id=round.pk, session_id=cardiology.pk, actor=coordinator,
+        csv_text="email,rank\nBen@Example.org, 1\ncat@example.org,3\nann@example.org,2\n",
+    )
+    saved = SessionRank.objects.filter(round=round, session=cardiology).order_by("position")
+    assert count == 3
+    assert [r.application_id for r in saved] == [ben.pk, ann.pk, cat.pk]
+
+
+@pytest.mark.parametrize(
+    ("csv_text", "message"),
+    [
+        ("ann@example.org,1\nben@example.org,1", "ranks 'ann@example.org' and 'ben@example.org' equally at position 1"),
+        ("ann@example.org,first", "Line 1: the rank “first” is not a whole number"),
+        ("email,rank\nann@example.org,2,extra", "Line 2: write an e-mail address and a rank"),
+        ("ann@example.org,1\nzed@example.org,2", "No open application to this session from zed@example.org"),
+    ],
+)
+def test_a_bad_csv_line_refuses_the_import_and_keeps_the_saved_list(round, coordinator, cardiology, csv_text, message):
+    ann, ben = _apply(cardiology, "ann@example.org", "ben@example.org")
+    session_ranks_save(round_id=round.pk, session_id=cardiology.pk, actor=coordinator, application_ids=[ben.pk])
+    with pytest.raises(RoundError) as refused:
+        session_ranks_import(round_id=round.pk, session_id=cardiology.pk, actor=coordinator, csv_text=csv_text)
+    assert message in refused.value.message
+    assert list(SessionRank.objects.values_list("application_id", flat=True)) == [ben.pk]
+
+
+def test_another_institutions_coordinator_learns_nothing_from_an_import(round, other_coordinator, cardiology):
+    _apply(cardiology, "ann@example.org")
+    with pytest.raises(RoundError, match="Only this institution's coordinators"):
+        session_ranks_import(
+            round_id=round.pk, session_id=cardiology.pk, actor=other_coordinator, csv_text="zed@example.org,1"
+        )
