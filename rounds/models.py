@@ -68,7 +68,6 @@ class ApplicantRank(models.Model):
     position = models.PositiveIntegerField()
 
     class Meta:
-        ordering = ["round", "applicant", "position"]
         constraints = [
             models.UniqueConstraint(fields=["round", "applicant", "position"], name="applicant_rank_no_tie"),
             models.UniqueConstraint(fields=["round", "application"], name="applicant_rank_once"),
@@ -85,7 +84,6 @@ class SessionRank(models.Model):
     ranked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
 
     class Meta:
-        ordering = ["round", "session", "position"]
         constraints = [
             models.UniqueConstraint(fields=["round", "session", "position"], name="session_rank_no_tie"),
             models.UniqueConstraint(fields=["round", "application"], name="session_rank_once"),

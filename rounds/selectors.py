@@ -35,23 +35,27 @@ def round_match_input(*, round: Round) -> MatchInput:
     rankable = Q(application__status__in=RANKABLE) & ~Q(application__eligible_at_submit=False)
     applicant_ranks: dict[int, list[int]] = {}
     application_of: dict[tuple[int, int], int] = {}
+    participants: set[int] = set()
+    # One pass over every entry, rankable or not: everyone who saved a list is a participant.
     rows = (
-        ApplicantRank.objects.filter(rankable, round=round)
+        ApplicantRank.objects.filter(round=round)
         .order_by("applicant_id", "position")
-        .values_list("applicant_id", "application__session_id", "application_id")
+        .values_list("applicant_id", "application__session_id", "application_id", "application__status",
+                     "application__eligible_at_submit")
     )
-    for applicant_id, session_id, application_id in rows:
-        applicant_ranks.setdefault(applicant_id, []).append(session_id)
-        application_of[(applicant_id, session_id)] = application_id
-    participants = frozenset(ApplicantRank.objects.filter(round=round).values_list("applicant_id", flat=True).distinct())
+    for applicant_id, session_id, application_id, status, eligible in rows:
+        participants.add(applicant_id)
+        if status in RANKABLE and eligible is not False:
+            applicant_ranks.setdefault(applicant_id, []).append(session_id)
+            application_of[(applicant_id, session_id)] = application_id
 
     session_ranks: dict[int, list[int]] = {}
-    rows = (
+    session_rows = (
         SessionRank.objects.filter(rankable, round=round)
         .order_by("session_id", "position")
         .values_list("session_id", "application__applicant_id")
     )
-    for session_id, applicant_id in rows:
+    for session_id, applicant_id in session_rows:
         session_ranks.setdefault(session_id, []).append(applicant_id)
         # Ranked by a session without a list of their own: present, but they cannot match.
         applicant_ranks.setdefault(applicant_id, [])
@@ -65,7 +69,7 @@ def round_match_input(*, round: Round) -> MatchInput:
         session_ranks=session_ranks,
         capacities=capacities,
         application_of=application_of,
-        participants=participants,
+        participants=frozenset(participants),
     )
 
 
