@@ -6,9 +6,10 @@ import csv
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,7 +20,6 @@ from . import selectors, services
 from .eligibility import eligibility_for
 from .errors import ApplicationError, TryAgain
 from .forms import (
-    SORTS,
     BulkMoveForm,
     CompletionForm,
     MoveForm,
@@ -217,6 +217,26 @@ def complete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @coordinator_required
+def document_download(request: HttpRequest, pk: int, document_id: int) -> HttpResponse:
+    """The current file of a document the applicant attached to this application, nothing else."""
+    application = selectors.coordinator_application(request.user, pk)
+    document = get_object_or_404(application.documents.select_related("current_version"), pk=document_id)
+    version = document.current_version
+    if version is None:
+        raise Http404
+    try:
+        handle = version.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(handle, as_attachment=True, filename=version.original_name, content_type=version.content_type)
+    # Uploaded files are untrusted: never let a browser run or sniff them.
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@coordinator_required
 def interview_calendar(request: HttpRequest, pk: int) -> HttpResponse:
     return interview_ics_or_back(request, selectors.coordinator_application(request.user, pk), "applications:packet")
 
@@ -233,7 +253,10 @@ def slots(request: HttpRequest, session_id: int) -> HttpResponse:
     """Publish interview times for a session; see who booked which."""
     session = _coordinated_session(request, session_id)
     form = SlotForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    # Coordinators type times in their institution's zone, whatever the portal's default.
+    with timezone.override(session.listing.institution.time_zone):
+        valid = request.method == "POST" and form.is_valid()
+    if valid:
         try:
             services.interview_slot_create(session=session, actor=request.user, **form.cleaned_data)
         except ApplicationError as exc:
@@ -276,16 +299,26 @@ def question_delete(request: HttpRequest, listing_id: int, question_id: int) -> 
 
 
 @coordinator_required
-@require_POST
-def waitlist_reorder(request: HttpRequest, session_id: int) -> HttpResponse:
+def waitlist(request: HttpRequest, session_id: int) -> HttpResponse:
+    """The session's waitlist in the coordinator's order; freed places go to the top first."""
     session = _coordinated_session(request, session_id)
-    ids = [int(i) for i in request.POST.getlist("order") if i.isdigit()]
-    try:
-        services.waitlist_reorder(session=session, ordered_ids=ids, actor=request.user)
-    except TryAgain as exc:
-        return try_again(request, exc, reverse("applications:coordinator_dashboard"))
-    messages.success(request, _("Waitlist order saved."))
-    return redirect(request.POST.get("next") or reverse("applications:coordinator_dashboard"))
+    if request.method == "POST":
+        positions = {}
+        for key, value in request.POST.items():
+            if key.startswith("position_") and key[9:].isdigit():
+                try:
+                    positions[int(key[9:])] = float(value)
+                except ValueError:
+                    messages.error(request, _("Positions are numbers: 1 is offered the next free place."))
+                    return redirect("applications:waitlist", session.pk)
+        try:
+            services.waitlist_reorder(session=session, ordered_ids=sorted(positions, key=positions.get), actor=request.user)
+        except TryAgain as exc:
+            return try_again(request, exc, reverse("applications:waitlist", args=[session.pk]))
+        messages.success(request, _("Waitlist order saved."))
+        return redirect("applications:waitlist", session.pk)
+    waiting = session.applications.filter(status=Status.WAITLISTED).select_related("applicant").order_by("waitlist_position")
+    return render(request, "applications/waitlist.html", {"session": session, "waiting": waiting})
 
 
 @coordinator_required
@@ -307,7 +340,8 @@ def coordinator_dashboard(request: HttpRequest) -> HttpResponse:
          "days_to_decision": round(s.time_to_decision.total_seconds() / 86400, 1) if s.time_to_decision else None}
         for s in sessions
     ]
-    return render(request, "applications/coordinator_dashboard.html", {"rows": rows, "sorts": SORTS})
+    reviews = Review.objects.filter(listing__institution_id__in=request.user.coordinator_institution_ids).select_related("listing")[:20]
+    return render(request, "applications/coordinator_dashboard.html", {"rows": rows, "reviews": reviews})
 
 
 @coordinator_required

@@ -1,14 +1,14 @@
-"""The applicant's eligibility for a session, as the apply form and the queue show it.
+"""The applicant's eligibility for a session, as the apply form and the packet show it.
 
 The rules live in `applicants.eligibility` (the applicants app owns profiles and documents);
-this module only adapts its result to what applications need: can they submit, and if not,
-what exactly is missing.
+this module adapts its result to what applications need: may they submit, and if not, what
+exactly is missing, in the engine's own words.
 """
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils.translation import gettext as _
-
+from applicants.eligibility import evaluate
+from applicants.models import ApplicantProfile
 from placements.models import Session
 
 
@@ -16,26 +16,19 @@ from placements.models import Session
 class Eligibility:
     eligible: bool
     reasons: list[str] = field(default_factory=list)
-    # False while the engine is not installed: the form says so instead of pretending.
-    checked: bool = True
+    warnings: list[str] = field(default_factory=list)
 
 
 def eligibility_for(*, applicant: Any, session: Session) -> Eligibility:
-    try:
-        from applicants.eligibility import evaluate
-        from applicants.models import ApplicantProfile
-    except ImportError:
-        return Eligibility(eligible=True, reasons=[], checked=False)
-    profile = ApplicantProfile.objects.filter(user=applicant).first()
-    if profile is None:
-        return Eligibility(eligible=False, reasons=[_("Fill in your applicant profile.")])
+    # No profile yet: judge an empty one, so the applicant is told every field that is missing.
+    profile = ApplicantProfile.objects.filter(user=applicant).first() or ApplicantProfile(user=applicant)
     result = evaluate(profile=profile, session=session)
-    reasons = [str(getattr(reason, "message", reason)) for reason in result.reasons]
-    return Eligibility(eligible=bool(result.eligible), reasons=reasons)
+    return Eligibility(
+        eligible=result.eligible, reasons=result.all_messages(), warnings=[w.message for w in result.warnings]
+    )
 
 
 def applicant_time_zone(applicant: Any) -> str | None:
     """The applicant's own time zone, or None to use the portal's."""
-    # A missing profile raises RelatedObjectDoesNotExist, an AttributeError: getattr gives None.
-    profile = getattr(applicant, "applicant_profile", None)
-    return getattr(profile, "time_zone", "") or None
+    time_zone = ApplicantProfile.objects.filter(user=applicant).values_list("time_zone", flat=True).first()
+    return time_zone or None

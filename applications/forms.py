@@ -2,6 +2,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from applicants.models import Document
 from placements.choices import VisaStatus
 
 from .models import InterviewSlot, ListingQuestion, Review, Score
@@ -17,8 +18,15 @@ class ApplicationForm(forms.Form):
         help_text=_("Why this placement, and what you will bring to the team. About 300 to 600 words."),
     )
 
-    def __init__(self, *args, questions=(), **kwargs):
+    documents = forms.ModelMultipleChoiceField(
+        label=_("Documents to send"), required=False, queryset=Document.objects.none(),
+        widget=forms.CheckboxSelectMultiple, help_text=_("From your profile's documents."),
+    )
+
+    def __init__(self, *args, questions=(), documents=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if documents is not None:
+            self.fields["documents"].queryset = documents
         self.questions = list(questions)
         for question in self.questions:
             label = question.prompt + ("" if question.required else " " + str(_("(optional)")))

@@ -1,6 +1,7 @@
 """Applications to a placement session, their history, and what coordinators add to them."""
 import datetime as dt
 import secrets
+from typing import NamedTuple
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -15,6 +16,13 @@ from .querysets import ApplicationQuerySet
 from .states import SEAT_HOLDING, Actor, Status
 
 
+class NextStep(NamedTuple):
+    action: str
+    due: dt.datetime | dt.date | None
+    # A datetime is shown with its time in the reader's zone; a date (a rotation's start) as is.
+    due_has_time: bool
+
+
 class Application(models.Model):
     Status = Status
 
@@ -22,6 +30,8 @@ class Application(models.Model):
     session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="applications")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
     personal_statement = models.TextField(blank=True)
+    # Documents from the applicant's profile that they chose to send with this application.
+    documents = models.ManyToManyField("applicants.Document", blank=True, related_name="applications")
     # Eligibility as evaluated when the applicant submitted, so the queue can filter on it.
     eligible_at_submit = models.BooleanField(null=True, blank=True)
     eligibility_reasons = models.JSONField(default=list, blank=True)
@@ -67,7 +77,7 @@ class Application(models.Model):
     def is_editable(self) -> bool:
         return self.status == Status.DRAFT
 
-    def next_step(self) -> tuple[str, dt.datetime | dt.date | None]:
+    def next_step(self) -> "NextStep":
         """What the applicant should do next, and by when (None: nothing is due)."""
         slot = getattr(self, "interview_slot", None)
         steps = {
@@ -83,7 +93,8 @@ class Application(models.Model):
             Status.ENROLLED: (_("Attend your rotation"), self.session.end_date),
             Status.COMPLETED: (_("Download your certificate and review the programme"), None),
         }
-        return steps.get(self.status, (_("Nothing more to do"), None))
+        action, due = steps.get(self.status, (_("Nothing more to do"), None))
+        return NextStep(action, due, isinstance(due, dt.datetime))
 
 
 class ApplicationEvent(models.Model):

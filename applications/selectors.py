@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Avg, Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Avg, Case, Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, When
 from django.shortcuts import get_object_or_404
 
+from applicants.models import ApplicantProfile
 from placements.models import Listing, Session
 
 from .forms import SORTS
-from .models import Application, ApplicationEvent, Score
+from .models import Application, ApplicationEvent, Review, Score
 
 
 def applicant_applications(user: Any) -> QuerySet[Application]:
@@ -40,61 +41,36 @@ def coordinator_application(user: Any, pk: int) -> Application:
         .select_related("session__listing__institution", "applicant", "interview_slot")
         .prefetch_related(
             Prefetch("events", queryset=ApplicationEvent.objects.select_related("actor")),
-            "answers__question", "notes__author", "checklist",
+            "answers__question", "notes__author", "checklist", "documents__current_version",
             Prefetch("scores", queryset=Score.objects.select_related("scorer")),
         ),
         pk=pk,
     )
 
 
-def _profile_model():
-    try:
-        from applicants.models import ApplicantProfile
-    except ImportError:
-        return None
-    return ApplicantProfile
-
-
 def queue(user: Any, filters: dict[str, Any]) -> QuerySet[Application]:
     """The coordinator's queue, filtered and sorted; one query whatever its size."""
     average = Score.objects.filter(application=OuterRef("pk")).values("application").annotate(avg=Avg("value")).values("avg")
+    profiles = ApplicantProfile.objects.filter(user=OuterRef("applicant_id"))
     applications = (
         Application.objects.for_coordinator(user)
         .select_related("applicant", "session__listing")
-        .annotate(avg_score=Subquery(average))
-    )
-    profile = _profile_model()
-    if profile is not None:
-        profiles = profile.objects.filter(user=OuterRef("applicant_id"))
-        applications = applications.annotate(
+        .annotate(
+            avg_score=Subquery(average),
             step2=Subquery(profiles.values("step2ck_score")[:1]),
             graduation_year=Subquery(profiles.values("graduation_year")[:1]),
             visa=Subquery(profiles.values("planned_visa")[:1]),
         )
+    )
     if filters.get("q"):
         applications = applications.filter(Q(applicant__full_name__icontains=filters["q"]) | Q(applicant__email__icontains=filters["q"]))
-    if filters.get("listing"):
-        applications = applications.filter(session__listing_id=filters["listing"])
-    if filters.get("session"):
-        applications = applications.filter(session_id=filters["session"])
-    if filters.get("status"):
-        applications = applications.filter(status=filters["status"])
-    eligible = filters.get("eligible")
-    if eligible:
-        applications = applications.filter(eligible_at_submit={"yes": True, "no": False, "unknown": None}[eligible])
-    if profile is not None:
-        if filters.get("step2_min"):
-            applications = applications.filter(step2__gte=filters["step2_min"])
-        if filters.get("step2_max"):
-            applications = applications.filter(step2__lte=filters["step2_max"])
-        if filters.get("graduation_year"):
-            applications = applications.filter(graduation_year=filters["graduation_year"])
-        if filters.get("visa"):
-            applications = applications.filter(visa=filters["visa"])
+    exact = {"listing": "session__listing_id", "session": "session_id", "status": "status",
+             "graduation_year": "graduation_year", "visa": "visa", "step2_min": "step2__gte", "step2_max": "step2__lte"}
+    applications = applications.filter(**{lookup: filters[key] for key, lookup in exact.items() if filters.get(key)})
+    if filters.get("eligible"):
+        applications = applications.filter(eligible_at_submit={"yes": True, "no": False, "unknown": None}[filters["eligible"]])
     sort = filters.get("sort") or "-submitted"
     field = SORTS.get(sort.lstrip("-"), "submitted_at")
-    if field in {"step2", "graduation_year"} and profile is None:
-        field = "submitted_at"
     # Missing scores and profile values sort last whichever way the column is sorted.
     expression = F(field).desc(nulls_last=True) if sort.startswith("-") else F(field).asc(nulls_last=True)
     return applications.order_by(expression, "pk")
@@ -120,4 +96,15 @@ def score_summary(scores) -> list[dict[str, Any]]:
         marks = [s for s in scores if s.criterion == criterion.value]
         average = sum(s.value for s in marks) / len(marks) if marks else None
         summary.append({"label": criterion.label, "average": average, "marks": marks})
+    return summary
+
+
+def listing_review_summary(listing_id: int) -> dict[str, Any]:
+    """What verified completers said about a listing, aggregated, plus the visible reviews."""
+    reviews = Review.objects.filter(listing_id=listing_id, hidden=False)
+    summary = reviews.aggregate(
+        count=Count("pk"), hands_on=Avg("hands_on"), average_cost=Avg("real_total_cost"),
+        letters=Sum(Case(When(letter_received=True, then=1), default=0)),
+    )
+    summary["reviews"] = list(reviews.select_related("replied_by")[:20])
     return summary

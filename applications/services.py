@@ -33,7 +33,7 @@ from .models import (
     Review,
     Score,
 )
-from .seats import lock_session, seats_free, seats_taken
+from .seats import lock_session, lock_waits_answer_try_again, seats_free, seats_taken
 from .states import SEAT_HOLDING, Actor, Status, roles_allowed
 
 __all__ = ["ApplicationError", "TryAgain", "application_move", "application_start", "application_save_draft"]
@@ -73,15 +73,15 @@ def application_move(
         session_id = Application.objects.values_list("session_id", flat=True).get(pk=application_id)
     except Application.DoesNotExist:
         raise ApplicationError(_("That application does not exist.")) from None
-    with transaction.atomic():
+    with lock_waits_answer_try_again(), transaction.atomic():
         session = lock_session(session_id)
         application = Application.objects.select_for_update(of=("self",)).select_related("applicant").get(
             pk=application_id
         )
         application.session = session
+        _check_actor(application, actor, role)
         if application.status == to_status:
             return application
-        _check_actor(application, actor, role)
         _move_locked(application, to_status=to_status, actor=actor, role=role, message=message, internal=internal, now=now)
         return application
 
@@ -135,7 +135,7 @@ def _enter_submitted(application: Application, *, now: dt.datetime) -> list[str]
         raise ApplicationError(_("Your application is not complete yet."), reasons=missing)
     eligibility = eligibility_for(applicant=application.applicant, session=session)
     application.submitted_at = now
-    application.eligible_at_submit = eligibility.eligible if eligibility.checked else None
+    application.eligible_at_submit = eligibility.eligible
     application.eligibility_reasons = eligibility.reasons
     return ["submitted_at", "eligible_at_submit", "eligibility_reasons"]
 
@@ -222,7 +222,7 @@ def waitlist_reorder(*, session: Session, ordered_ids: list[int], actor: Any) ->
     """Put the session's waitlist in the coordinator's order (ids first to last)."""
     if session.listing.institution_id not in actor.coordinator_institution_ids:
         raise ApplicationError(_("Only this institution's coordinators can order its waitlist."))
-    with transaction.atomic():
+    with lock_waits_answer_try_again(), transaction.atomic():
         lock_session(session.pk)
         waiting = {
             a.pk: a
@@ -277,9 +277,10 @@ def application_start(*, applicant: Any, session: Session) -> Application:
 
 
 def application_save_draft(
-    *, application: Application, applicant: Any, personal_statement: str, answers: dict[int, str]
+    *, application: Application, applicant: Any, personal_statement: str, answers: dict[int, str],
+    documents: Any = None,
 ) -> Application:
-    """Save what the applicant typed so far. Only drafts can change."""
+    """Save what the applicant typed so far. Only drafts can change. Only their own documents attach."""
     with transaction.atomic():
         locked = Application.objects.select_for_update().get(pk=application.pk, applicant=applicant)
         if locked.status != Status.DRAFT:
@@ -290,6 +291,8 @@ def application_save_draft(
         for question_id, value in answers.items():
             if question_id in question_ids:
                 Answer.objects.update_or_create(application=locked, question_id=question_id, defaults={"value": value})
+        if documents is not None:
+            locked.documents.set([d for d in documents if d.owner_id == applicant.pk])
     return locked
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.roles import applicant_required
+from applicants.models import Document
 from placements.models import Session
 
 from . import selectors, services
@@ -35,8 +36,7 @@ def _tz(user) -> str:
 
 @applicant_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    applications = list(selectors.applicant_applications(request.user))
-    rows = [(a, *a.next_step()) for a in applications]
+    rows = [(a, a.next_step()) for a in selectors.applicant_applications(request.user)]
     return render(request, "applications/dashboard.html", {"rows": rows, "tz": _tz(request.user)})
 
 
@@ -64,8 +64,20 @@ def apply(request: HttpRequest, session_id: int) -> HttpResponse:
 def _application_form(application, data=None) -> ApplicationForm:
     questions = ListingQuestion.objects.filter(listing_id=application.session.listing_id)
     answers = {a.question_id: a.value for a in application.answers.all()}
-    initial = {"personal_statement": application.personal_statement, **{f"q_{k}": v for k, v in answers.items()}}
-    return ApplicationForm(data, questions=questions, initial=initial)
+    initial = {
+        "personal_statement": application.personal_statement,
+        "documents": list(application.documents.values_list("pk", flat=True)),
+        **{f"q_{k}": v for k, v in answers.items()},
+    }
+    documents = Document.objects.owned_by(application.applicant_id).filter(current_version__isnull=False)
+    return ApplicationForm(data, questions=questions, documents=documents, initial=initial)
+
+
+def _save_draft(request: HttpRequest, application, form: ApplicationForm):
+    return services.application_save_draft(
+        application=application, applicant=request.user, personal_statement=form.cleaned_data["personal_statement"],
+        answers=form.answers(), documents=form.cleaned_data["documents"],
+    )
 
 
 @applicant_required
@@ -104,10 +116,7 @@ def autosave(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return render(request, "applications/detail.html#autosave", {"saved": False, "form": form}, status=400)
     try:
-        services.application_save_draft(
-            application=application, applicant=request.user,
-            personal_statement=form.cleaned_data["personal_statement"], answers=form.answers(),
-        )
+        _save_draft(request, application, form)
     except ApplicationError as exc:
         return render(request, "applications/detail.html#autosave", {"saved": False, "error": exc.message}, status=409)
     return render(request, "applications/detail.html#autosave", {"saved": True})
@@ -125,10 +134,7 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _render_detail(request, application, form=form, status=400)
     try:
-        services.application_save_draft(
-            application=application, applicant=request.user,
-            personal_statement=form.cleaned_data["personal_statement"], answers=form.answers(),
-        )
+        _save_draft(request, application, form)
         if request.POST.get("action") == "save":
             messages.success(request, _("Draft saved."))
             return redirect("applications:detail", pk)

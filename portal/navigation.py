@@ -19,6 +19,10 @@ class NavItem:
 
 
 NAV_ITEMS: list[NavItem] = [
+    NavItem("Profile", "applicants:profile", frozenset({Role.APPLICANT})),
+    NavItem("Documents", "applicants:documents", frozenset({Role.APPLICANT})),
+    NavItem("Matches", "applicants:matches", frozenset({Role.APPLICANT})),
+    NavItem("Saved", "applicants:saved", frozenset({Role.APPLICANT})),
     NavItem("My applications", "applications:mine", frozenset({Role.APPLICANT})),
     NavItem("Applicant queue", "applications:queue", frozenset({Role.COORDINATOR})),
     NavItem("Programme dashboard", "applications:coordinator_dashboard", frozenset({Role.COORDINATOR})),

@@ -8,6 +8,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("placements/", include("placements.urls")),
+    path("applicants/", include("applicants.urls")),
     path("applications/", include("applications.urls")),
     path("admin/", admin.site.urls),
 ]

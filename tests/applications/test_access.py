@@ -63,16 +63,39 @@ def test_an_applicant_gets_403_on_coordinator_pages(method, name, data, client, 
     assert getattr(client, method)(reverse(name, args=[alices_application.pk]), data).status_code == 403
 
 
+def test_a_coordinator_downloads_only_documents_attached_to_their_institutions_applications(
+    client, coordinator, other_coordinator, applicant, alices_application, settings, tmp_path
+):
+    from django.core.files.base import ContentFile
+
+    from tests.applicants.factories import add_document
+
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                                                          "OPTIONS": {"location": str(tmp_path)}}}
+    attached = add_document(applicant, "cv")
+    attached.file.save("cv.pdf", ContentFile(b"%PDF-1.4 cv"), save=True)
+    not_attached = add_document(applicant, "passport").document
+    alices_application.documents.add(attached.document)
+    url = "applications:coordinator_document"
+
+    client.force_login(coordinator)
+    response = client.get(reverse(url, args=[alices_application.pk, attached.document.pk]))
+    assert response.status_code == 200 and b"".join(response.streaming_content) == b"%PDF-1.4 cv"
+    assert client.get(reverse(url, args=[alices_application.pk, not_attached.pk])).status_code == 404
+    client.force_login(other_coordinator)
+    assert client.get(reverse(url, args=[alices_application.pk, attached.document.pk])).status_code == 404
+
+
 def test_a_coordinator_never_sees_drafts(client, coordinator, applicant, session):
     draft = ApplicationFactory(applicant=applicant, session=session, status=Status.DRAFT)
     client.force_login(coordinator)
     assert client.get(reverse("applications:packet", args=[draft.pk])).status_code == 404
 
 
-@pytest.mark.parametrize("name", ["applications:slots", "applications:waitlist_reorder"])
+@pytest.mark.parametrize("name", ["applications:slots", "applications:waitlist"])
 def test_another_institutions_session_is_a_404(name, client, other_coordinator, session):
     client.force_login(other_coordinator)
-    method = client.post if name.endswith("reorder") else client.get
+    method = client.post if name.endswith("waitlist") else client.get
     assert method(reverse(name, args=[session.pk])).status_code == 404
 
 

@@ -103,15 +103,49 @@ def test_the_timeline_never_shows_internal_events(applicant_client, applicant, s
     assert "gap year" not in page
 
 
-def test_the_dashboard_shows_the_next_action_and_deadline_in_the_applicant_time_zone(applicant_client, applicant, session, monkeypatch):
+def test_the_dashboard_shows_the_next_action_and_deadline_in_the_applicant_time_zone(applicant_client, applicant, session):
+    applicant.applicant_profile.time_zone = "Asia/Kolkata"
+    applicant.applicant_profile.save()
     deadline = dt.datetime(2027, 3, 1, 17, 0, tzinfo=dt.UTC)
     ApplicationFactory(applicant=applicant, session=session, status=Status.OFFERED, offer_expires_at=deadline)
-    monkeypatch.setattr("applications.views.applicant_time_zone", lambda user: "Asia/Kolkata")
     page = applicant_client.get(reverse("applications:mine")).content.decode()
     assert "Accept or decline the offer" in page
     assert "Mar 1, 2027, 10:30 p.m. IST" in page
 
 
+def test_an_ineligible_applicant_sees_why_and_cannot_submit(applicant_client, applicant, session):
+    session.listing.min_step2_score = 250
+    session.listing.save()
+    draft = DraftFactory(applicant=applicant, session=session)
+    page = applicant_client.get(reverse("applications:detail", args=[draft.pk])).content.decode()
+    assert "Not yet eligible" in page
+    response = applicant_client.post(reverse("applications:submit", args=[draft.pk]),
+                                     {"personal_statement": draft.personal_statement, "action": "submit"})
+    assert response.status_code == 400
+    assert "250" in "".join(response.context["missing"])
+    draft.refresh_from_db()
+    assert draft.status == Status.DRAFT
+
+
+def test_only_the_applicants_own_documents_can_be_attached(applicant_client, applicant, other_applicant, session):
+    from tests.applicants.factories import add_document
+
+    mine = add_document(applicant, "cv").document
+    theirs = add_document(other_applicant, "cv").document
+    draft = DraftFactory(applicant=applicant, session=session)
+    url = reverse("applications:autosave", args=[draft.pk])
+    refused = applicant_client.post(url, {"personal_statement": "x", "documents": [theirs.pk]})
+    assert refused.status_code == 400
+    applicant_client.post(url, {"personal_statement": "x", "documents": [mine.pk]})
+    assert list(draft.documents.all()) == [mine]
+
+
 def test_a_coordinator_cannot_use_the_applicant_dashboard(client, coordinator):
     client.force_login(coordinator)
     assert client.get(reverse("applications:mine")).status_code == 403
+
+
+def test_an_accepted_place_shows_the_start_date_as_a_plain_date(applicant_client, applicant, session):
+    ApplicationFactory(applicant=applicant, session=session, status=Status.ACCEPTED)
+    page = applicant_client.get(reverse("applications:mine")).content.decode()
+    assert f"Complete your pre-arrival checklist <span class=\"deadline\">by {session.start_date:%b} {session.start_date.day}, {session.start_date.year}</span>" in page

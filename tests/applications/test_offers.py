@@ -98,3 +98,16 @@ def test_the_expiry_task_runs_the_service_and_mails_the_applicant(session, coord
     offered.refresh_from_db()
     assert offered.status == Status.OFFER_EXPIRED
     assert mail.outbox[-1].to == ["nadia@example.org"] and "Offer expired" in mail.outbox[-1].subject
+
+
+def test_the_coordinator_reorders_the_waitlist_on_its_page(client, coordinator, session):
+    first, second, third = (ApplicationFactory(session=session, applicant__full_name=n) for n in ["First", "Second", "Third"])
+    for application in (first, second, third):
+        _waitlist(application, coordinator)
+    client.force_login(coordinator)
+    from django.urls import reverse
+
+    client.post(reverse("applications:waitlist", args=[session.pk]),
+                {f"position_{third.pk}": "1", f"position_{first.pk}": "2", f"position_{second.pk}": "3"})
+    page = client.get(reverse("applications:waitlist", args=[session.pk]))
+    assert [a.applicant.full_name for a in page.context["waiting"]] == ["Third", "First", "Second"]

@@ -17,7 +17,7 @@ from applications.errors import ApplicationError, TryAgain
 from applications.models import Application
 from applications.services import application_move
 from applications.states import Actor, Status
-from tests.applications.factories import ApplicationFactory
+from tests.applications.factories import ApplicationFactory, ensure_seeded_specialty
 from tests.placements.factories import SessionFactory
 
 pytestmark = [
@@ -31,6 +31,11 @@ pytestmark = [
 
 SEATS = 3
 CLAIMS = 8
+
+
+@pytest.fixture(autouse=True)
+def _specialty():
+    ensure_seeded_specialty()
 
 
 def _fire_concurrent_offers(monkeypatch, session, coordinator):
@@ -87,28 +92,75 @@ def test_negative_control_without_the_lock_the_same_claims_oversell(monkeypatch,
     assert Application.objects.filter(session=session).holding_seats().count() > SEATS
 
 
-def test_a_lock_held_too_long_answers_try_again_and_changes_nothing(settings, institution, coordinator):
+@pytest.fixture
+def session_lock_held_elsewhere():
+    """Hold a session's row lock from another connection until the test ends."""
+    locked, release, threads = threading.Event(), threading.Event(), []
+
+    def hold(session_id, application_id=None):
+        def run():
+            with transaction.atomic():
+                if application_id:
+                    list(Application.objects.select_for_update().filter(pk=application_id))
+                else:
+                    seats.lock_session(session_id)
+                locked.set()
+                release.wait(timeout=10)
+            connections.close_all()
+
+        thread = threading.Thread(target=run)
+        thread.start()
+        threads.append(thread)
+        assert locked.wait(timeout=10)
+
+    yield hold
+    release.set()
+    for thread in threads:
+        thread.join(timeout=10)
+
+
+def test_a_lock_held_too_long_answers_try_again_and_changes_nothing(settings, institution, coordinator, session_lock_held_elsewhere):
     settings.APPLICATIONS_LOCK_TIMEOUT_MS = 200
     session = SessionFactory(listing__institution=institution, seats=SEATS)
     application = ApplicationFactory(session=session, status=Status.UNDER_REVIEW)
-    locked, release = threading.Event(), threading.Event()
+    session_lock_held_elsewhere(session.pk)
 
-    def hold_the_session_lock():
-        with transaction.atomic():
-            seats.lock_session(session.pk)
-            locked.set()
-            release.wait(timeout=10)
-        connections.close_all()
+    with pytest.raises(TryAgain, match="Please try again"):
+        application_move(application_id=application.pk, to_status=Status.OFFERED, actor=coordinator, role=Actor.COORDINATOR)
 
-    holder = threading.Thread(target=hold_the_session_lock)
-    holder.start()
-    try:
-        assert locked.wait(timeout=10)
-        with pytest.raises(TryAgain, match="Please try again"):
-            application_move(application_id=application.pk, to_status=Status.OFFERED, actor=coordinator, role=Actor.COORDINATOR)
-    finally:
-        release.set()
-        holder.join(timeout=10)
     application.refresh_from_db()
     assert application.status == Status.UNDER_REVIEW
     assert not application.events.exists()
+
+
+def test_a_locked_application_row_also_answers_try_again(settings, institution, coordinator, session_lock_held_elsewhere):
+    settings.APPLICATIONS_LOCK_TIMEOUT_MS = 200
+    session = SessionFactory(listing__institution=institution, seats=SEATS)
+    application = ApplicationFactory(session=session, status=Status.UNDER_REVIEW)
+    session_lock_held_elsewhere(session.pk, application_id=application.pk)
+
+    with pytest.raises(TryAgain):
+        application_move(application_id=application.pk, to_status=Status.INTERVIEW, actor=coordinator, role=Actor.COORDINATOR)
+
+
+def test_the_applicant_accepting_during_a_long_lock_is_asked_to_try_again_not_shown_a_500(
+    settings, client, institution, coordinator, session_lock_held_elsewhere
+):
+    from django.urls import reverse
+
+    from tests.applicants.factories import ApplicantProfileFactory
+
+    settings.APPLICATIONS_LOCK_TIMEOUT_MS = 200
+    session = SessionFactory(listing__institution=institution, seats=SEATS)
+    application = ApplicationFactory(session=session, status=Status.UNDER_REVIEW)
+    application_move(application_id=application.pk, to_status=Status.OFFERED, actor=coordinator, role=Actor.COORDINATOR)
+    ApplicantProfileFactory(user=application.applicant)
+    client.force_login(application.applicant)
+    session_lock_held_elsewhere(session.pk)
+
+    response = client.post(reverse("applications:respond", args=[application.pk]), {"to_status": Status.ACCEPTED})
+
+    assert response.status_code == 409
+    assert "Please try again in a moment." in response.content.decode()
+    application.refresh_from_db()
+    assert application.status == Status.OFFERED
