@@ -17,7 +17,7 @@ def offers_expire_task() -> int:
     return offers_expire()
 
 
-@shared_task
+@shared_task(name="applications.events_notify")
 def application_events_notify_task(event_ids: list[int]) -> None:
     """One task per few hundred events when many moves happen at once (a match round)."""
     for event_id in event_ids:

@@ -137,3 +137,13 @@ def test_feeding_the_engine_takes_a_constant_number_of_queries(
     with django_assert_max_num_queries(3):
         data = round_match_input(round=round)
     assert len(data.applicant_ranks) == applicants
+
+
+def test_beat_runs_the_publication_every_minute(db):
+    from django_celery_beat.models import PeriodicTask
+
+    from portal.celery import app
+
+    tick = PeriodicTask.objects.get(task="rounds.publish_due")
+    assert (tick.enabled, tick.interval.every, tick.interval.period) == (True, 1, "minutes")
+    assert "rounds.publish_due" in app.tasks
