@@ -288,7 +288,7 @@ def _check_hands_on_visitor(p: ApplicantProfile, listing: Listing, start: dt.dat
         result.warnings.append(
             Reason(
                 Code.HANDS_ON_VISITOR,
-                _("This placement is hands-on, but a %(visa)s visitor allows no patient care: ask the programme which visa it needs.") % {"visa": visa},
+                _("This placement is hands-on, but as a %(visa)s visitor you may not take part in patient care: ask the programme which visa it needs.") % {"visa": visa},
                 "visa",
             )
         )
@@ -448,22 +448,38 @@ def evaluate_many(profile: ApplicantProfile, sessions: Iterable[Session], on: dt
     return {session.pk: _evaluate(facts, session, on) for session in sessions}
 
 
-def evaluate_listings(profile: ApplicantProfile, listings: Iterable[Listing]) -> dict[int, EligibilityResult]:
-    """One result per listing, from its next upcoming session (the one an applicant would pick).
+def evaluate_listings(profile: ApplicantProfile, listings: Iterable[Listing], now: dt.datetime | None = None) -> dict[int, EligibilityResult]:
+    """One result per listing, for its next session still taking applications (the one to apply to).
 
-    Listings without an upcoming session are left out. The listings' sessions are read in one query.
+    Listings with no such session are left out. Their sessions are read in one query.
     """
     listings = list(listings)
     if not listings:
         return {}
+    now = now or timezone.now()
     by_listing = {listing.pk: listing for listing in listings}
     next_sessions: dict[int, Session] = {}
-    for session in Session.objects.filter(listing_id__in=by_listing, start_date__gte=timezone.localdate()).order_by("start_date", "pk"):
+    sessions = Session.objects.active().filter(listing_id__in=by_listing, applications_close_at__gt=now, start_date__gt=now.date())
+    for session in sessions.order_by("start_date", "pk"):
         next_sessions.setdefault(session.listing_id, session)
     for session in next_sessions.values():
         session.listing = by_listing[session.listing_id]
     results = evaluate_many(profile, next_sessions.values())
     return {session.listing_id: results[session.pk] for session in next_sessions.values()}
+
+
+def eligible_listings_q(profile: ApplicantProfile) -> Q:
+    """The hard rules as a Q on Listing (graduation limit: on a session not yet started)."""
+    q = _hard_rules_q(profile, "")
+    if profile.training_stage != TrainingStage.STUDENT:
+        years = Q(max_years_since_graduation__isnull=True)
+        if profile.graduation_year is not None:
+            # Correlated on the outer listing's own column, so the subquery needs no join back to it.
+            limit = OuterRef("max_years_since_graduation") + Value(profile.graduation_year)
+            sessions = Session.objects.active().filter(listing_id=OuterRef("pk"), start_date__gte=timezone.localdate())
+            years |= Exists(sessions.alias(start_year=ExtractYear("start_date")).filter(start_year__lte=limit))
+        q &= years
+    return q
 
 
 def _hard_rules_q(profile: ApplicantProfile, listing_path: str) -> Q:
@@ -519,12 +535,5 @@ def filter_eligible_sessions(queryset: QuerySet[Session], profile: ApplicantProf
 
 
 def filter_eligible_listings(queryset: QuerySet[Listing], profile: ApplicantProfile) -> QuerySet[Listing]:
-    """Listings whose hard requirements this profile meets (graduation limit: on any upcoming session)."""
-    q = _hard_rules_q(profile, "")
-    if profile.training_stage != TrainingStage.STUDENT:
-        years = Q(max_years_since_graduation__isnull=True)
-        if profile.graduation_year is not None:
-            sessions = Session.objects.filter(listing_id=OuterRef("pk"), start_date__gte=timezone.localdate())
-            years |= Exists(sessions.filter(_years_q_for_sessions(profile)))
-        q &= years
-    return queryset.filter(q)
+    """Listings whose hard requirements this profile meets, decided in the database."""
+    return queryset.filter(eligible_listings_q(profile))

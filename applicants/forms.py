@@ -5,6 +5,8 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -136,12 +138,14 @@ SECTIONS: dict[str, tuple[str, type[forms.ModelForm]]] = {
 class DocumentDatesForm(forms.Form):
     """The file and its dates."""
 
-    file = forms.FileField(
-        label=_("File"), help_text=_("PDF, JPEG, PNG or Word (.docx), up to 10 MB."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,.docx"}),
-    )
+    file = forms.FileField(label=_("File"), widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,.docx"}))
     issued_on = forms.DateField(label=_("Issued on"), required=False, widget=DateInput())
     expires_on = forms.DateField(label=_("Expires on"), required=False, widget=DateInput(), help_text=_("Leave empty if it does not expire."))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        limit = filesizeformat(settings.PORTAL_MAX_UPLOAD_BYTES)
+        self.fields["file"].help_text = _("PDF, JPEG, PNG or Word (.docx), up to %(limit)s.") % {"limit": limit}
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

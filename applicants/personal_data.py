@@ -14,9 +14,10 @@ from typing import Any
 
 from django.core.files.storage import default_storage
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Prefetch
 from django.utils import timezone
 
-from .models import ApplicantProfile, Document, SavedListing
+from .models import ApplicantProfile, Document, DocumentVersion, SavedListing
 
 # exporter(user) -> {file name in the zip: JSON-serialisable data}
 Exporter = Callable[[Any], dict[str, Any]]
@@ -46,7 +47,8 @@ def _profile_data(user: Any) -> dict[str, Any]:
 
 
 def _documents(user: Any) -> list[Document]:
-    return list(Document.objects.owned_by(user).prefetch_related("versions__immunisations").order_by("kind", "pk"))
+    versions = DocumentVersion.objects.order_by("number").prefetch_related("immunisations")
+    return list(Document.objects.owned_by(user).prefetch_related(Prefetch("versions", queryset=versions)).order_by("kind", "pk"))
 
 
 def _archive_name(version: Any) -> str:

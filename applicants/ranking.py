@@ -62,7 +62,7 @@ def _candidates(profile: ApplicantProfile, specialty_ids: set[int], now: dt.date
             When(listing__institution__state__in=profile.preferred_states, then=1), default=0, output_field=IntegerField()
         )
     sessions = (
-        Session.objects.published()
+        Session.objects.published().active()
         .filter(applications_close_at__gt=now, start_date__gt=timezone.localdate(now))
         .select_related("listing__institution", "listing__specialty")
         .prefetch_related(*(f"listing__{name}" for name in LISTING_PREFETCH))

@@ -17,7 +17,6 @@ urlpatterns = [
     path("saved/<int:listing_id>/add/", views.saved_add, name="saved_add"),
     path("saved/<int:listing_id>/remove/", views.saved_remove, name="saved_remove"),
     path("compare/", views.compare, name="compare"),
-    path("listings/<int:listing_id>/eligibility/", views.listing_eligibility, name="listing_eligibility"),
     path("my-data/", views.my_data, name="my_data"),
     path("my-data/export/", views.my_data_export, name="my_data_export"),
     path("my-data/delete/", views.account_delete_view, name="account_delete"),

@@ -16,7 +16,7 @@ from placements.models import Listing
 
 from . import personal_data, selectors
 from .completeness import completeness
-from .eligibility import evaluate_listings, evaluate_many
+from .eligibility import evaluate_listings
 from .forms import SECTIONS, DeleteAccountForm, DocumentDatesForm, DocumentUploadForm, ImmunisationsForm
 from .models import Document, DocumentVersion, SavedListing
 from .ranking import matches_for
@@ -237,17 +237,3 @@ def account_delete_view(request: HttpRequest) -> HttpResponse:
     messages.success(request, _("Your account and your data have been deleted."))
     return redirect("home")
 
-
-@applicant_required
-def listing_eligibility(request: HttpRequest, listing_id: int) -> HttpResponse:
-    """Every upcoming session of a published listing, each with the engine's full answer."""
-    listing = get_object_or_404(Listing.objects.published().select_related("institution", "specialty"), pk=listing_id)
-    sessions = list(listing.sessions.filter(start_date__gte=timezone.localdate()).order_by("start_date"))
-    for session in sessions:
-        session.listing = listing
-    applicant = profile_get_or_create(user=request.user)
-    results = evaluate_many(applicant, sessions)
-    is_saved = SavedListing.objects.filter(user=request.user, listing=listing).exists()
-    return render(request, "applicants/listing_eligibility.html", {
-        "listing": listing, "results": [results[s.pk] for s in sessions], "is_saved": is_saved,
-    })

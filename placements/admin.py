@@ -1,4 +1,6 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from .models import (
     DocumentRequirement,
@@ -6,9 +8,11 @@ from .models import (
     Institution,
     InstitutionMembership,
     Listing,
+    ListingEvent,
     Session,
     Specialty,
 )
+from .services import PlacementsError, listing_archive, listing_publish
 
 
 class MembershipInline(admin.TabularInline):
@@ -58,12 +62,66 @@ class ImmunisationRequirementInline(admin.TabularInline):
     extra = 0
 
 
+class ListingEventInline(admin.TabularInline):
+    model = ListingEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ["old_status", "new_status", "actor", "created_at"]
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+def _bulk(request: HttpRequest, queryset: QuerySet, service) -> tuple[int, list[str]]:
+    # Each listing goes through the service (row lock, allowed transitions, event); one refusal does
+    # not stop the others, and every refusal is reported by title.
+    moved, refused = 0, []
+    for listing in queryset:
+        try:
+            service(listing=listing, actor=request.user)
+            moved += 1
+        except PlacementsError as exc:
+            refused.append(f"{listing.title}: {exc}")
+    return moved, refused
+
+
+def _report(modeladmin: admin.ModelAdmin, request: HttpRequest, moved: int, refused: list[str], done: str) -> None:
+    if moved:
+        modeladmin.message_user(request, f"{moved} listing(s) {done}.", messages.SUCCESS)
+    for line in refused:
+        modeladmin.message_user(request, line, messages.WARNING)
+
+
 @admin.register(Listing)
 class ListingAdmin(admin.ModelAdmin):
-    list_display = ["title", "institution", "kind", "specialty", "status", "programme_fee"]
-    list_filter = ["status", "kind", "hands_on_level", "institution__state"]
-    search_fields = ["title", "institution__name", "specialty__name"]
+    list_display = ["title", "institution", "kind", "specialty", "status", "programme_fee", "last_verified_on"]
+    list_filter = ["status", "kind", "hands_on_level", "institution__verified", "institution__state",
+                   "requires_ecfmg_certification", "lor_offered", "accepted_visas"]
+    search_fields = ["title", "institution__name", "institution__city", "specialty__name"]
     list_select_related = ["institution", "specialty"]
     autocomplete_fields = ["institution", "specialty"]
     filter_horizontal = ["accepted_visas"]
-    inlines = [SessionInline, DocumentRequirementInline, ImmunisationRequirementInline]
+    readonly_fields = ["published_at", "created_at", "updated_at"]
+    date_hierarchy = "created_at"
+    inlines = [SessionInline, DocumentRequirementInline, ImmunisationRequirementInline, ListingEventInline]
+    actions = ["publish_selected", "archive_selected"]
+
+    @admin.action(description="Publish selected listings")
+    def publish_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        moved, refused = _bulk(request, queryset, listing_publish)
+        _report(self, request, moved, refused, "published")
+
+    @admin.action(description="Archive selected listings")
+    def archive_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        moved, refused = _bulk(request, queryset, listing_archive)
+        _report(self, request, moved, refused, "archived")
+
+
+@admin.register(Session)
+class SessionAdmin(admin.ModelAdmin):
+    list_display = ["listing", "start_date", "end_date", "seats", "applications_close_at", "is_archived"]
+    list_filter = ["is_archived", "listing__institution__state"]
+    search_fields = ["listing__title", "listing__institution__name"]
+    list_select_related = ["listing"]
+    autocomplete_fields = ["listing"]
+    date_hierarchy = "start_date"

@@ -1,5 +1,7 @@
-"""Demo institutions and the demo coordinator's membership. Idempotent."""
+"""Demo institutions, the demo coordinator's membership and the demo catalogue. Idempotent."""
 from accounts import demo as account_demo
+
+from .demo_catalogue import ensure_demo_catalogue
 
 from .models import Institution, InstitutionMembership
 
@@ -23,3 +25,8 @@ def ensure_demo_institutions() -> list[Institution]:
     coordinator = account_demo.ensure_demo_user(account_demo.COORDINATOR)
     InstitutionMembership.objects.get_or_create(user=coordinator, institution=institutions[0])
     return institutions
+
+
+def ensure_demo_listings(listings: int = 300, log=None) -> int:
+    """The demo catalogue, with the demo institutions (the coordinator's first) among its publishers."""
+    return ensure_demo_catalogue(listings, first_institutions=ensure_demo_institutions(), log=log)

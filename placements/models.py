@@ -2,6 +2,7 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -168,6 +169,15 @@ class Listing(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    duplicated_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
+    )
+
+    # Full-text search document. On PostgreSQL a trigger (migration 0003) fills it from the title,
+    # specialty, institution and description on every insert and update, bulk inserts included, and a
+    # GIN index serves it; on SQLite it stays empty and search falls back to icontains.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = ListingQuerySet.as_manager()
 
@@ -189,6 +199,22 @@ class Listing(models.Model):
     @property
     def total_cost(self) -> Decimal:
         return self.programme_fee + self.application_fee + self.deposit + self.other_costs
+
+
+class ListingEvent(models.Model):
+    """One status change of a listing: who moved it, from what, to what (the audit trail)."""
+
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="events")
+    old_status = models.CharField(max_length=20, choices=Listing.Status.choices)
+    new_status = models.CharField(max_length=20, choices=Listing.Status.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.listing_id}: {self.old_status} -> {self.new_status}"
 
 
 class DocumentRequirement(models.Model):
@@ -233,6 +259,8 @@ class Session(models.Model):
     applications_open_at = models.DateTimeField()
     applications_close_at = models.DateTimeField(db_index=True)
     offer_response_days = models.PositiveSmallIntegerField(default=7)
+    # Archived rather than deleted: applications keep pointing at the cohort they applied to.
+    is_archived = models.BooleanField(default=False)
 
     objects = SessionQuerySet.as_manager()
 
@@ -256,4 +284,4 @@ class Session(models.Model):
 
     def is_open_for_applications(self, at=None) -> bool:
         at = at or timezone.now()
-        return self.applications_open_at <= at < self.applications_close_at
+        return not self.is_archived and self.applications_open_at <= at < self.applications_close_at

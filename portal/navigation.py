@@ -18,7 +18,11 @@ class NavItem:
     roles: frozenset[str]
 
 
+EVERYONE = frozenset({ANONYMOUS, Role.APPLICANT, Role.COORDINATOR, Role.ADMIN})
+
 NAV_ITEMS: list[NavItem] = [
+    NavItem("Find placements", "placements:search", EVERYONE),
+    NavItem("Our listings", "placements:manage_listings", frozenset({Role.COORDINATOR})),
     NavItem("Profile", "applicants:profile", frozenset({Role.APPLICANT})),
     NavItem("Documents", "applicants:documents", frozenset({Role.APPLICANT})),
     NavItem("Matches", "applicants:matches", frozenset({Role.APPLICANT})),

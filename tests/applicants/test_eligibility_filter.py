@@ -71,3 +71,48 @@ def test_each_listing_appears_once_whatever_its_accepted_visas():
 
     assert filter_eligible_listings(Listing.objects.all(), profile).count() == 1
 
+
+
+@pytest.fixture
+def varied_catalogue():
+    """Listings covering every hard rule, alone and combined, each with one session."""
+    import random
+
+    rng = random.Random(4)
+    for n in range(40):
+        fields = {
+            "requires_ecfmg_certification": rng.random() < 0.4, "requires_step1_pass": rng.random() < 0.4,
+            "min_step2_score": rng.choice([None, 200, 230, 250]), "max_years_since_graduation": rng.choice([None, 1, 3, 7]),
+            "accepts_students": rng.random() < 0.7, "accepts_graduates": rng.random() < 0.8,
+            "english_test": rng.choice(["", "oet", "toefl"]),
+        }
+        visas = rng.sample(["b1b2", "esta", "j1", "f1", "h1b", "ead"], rng.randint(0, 3))
+        SessionFactory(start_date=START + dt.timedelta(days=40 * n), listing=ListingFactory(visas=visas, **fields))
+    return list(Session.objects.select_related("listing"))
+
+
+def test_random_profiles_get_the_same_answer_from_the_filter_and_the_engine(varied_catalogue):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from applicants.models import ApplicantProfile
+
+    profiles = st.builds(
+        ApplicantProfile,
+        training_stage=st.sampled_from(["", "student", "graduate"]),
+        graduation_year=st.one_of(st.none(), st.integers(2015, 2031)),
+        ecfmg_status=st.sampled_from(["", "not_started", "in_progress", "certified"]),
+        step1_result=st.sampled_from(["", "pass", "fail"]),
+        # The thresholds themselves and their neighbours, where an off-by-one would show.
+        step2ck_score=st.one_of(st.none(), st.sampled_from([199, 200, 201, 229, 230, 231, 249, 250, 251])),
+        english_test=st.sampled_from(["", "oet", "toefl", "ielts"]),
+        planned_visa=st.sampled_from(["", "b1b2", "esta", "j1", "f1", "h1b", "ead", "us"]),
+    )
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(profile=profiles)
+    def agree(profile):
+        expected = {pk for pk, result in evaluate_many(profile, varied_catalogue).items() if hard_rule_eligible(result)}
+        assert set(filter_eligible_sessions(Session.objects.all(), profile).values_list("pk", flat=True)) == expected
+
+    agree()

@@ -118,3 +118,17 @@ def test_the_profile_page_shows_the_answers_in_words(client):
     html = client.get(reverse("applicants:profile")).content.decode()
 
     assert "J-1 exchange visitor" in html and "In progress" in html
+
+
+@pytest.mark.parametrize("specialties", [1, 25])
+def test_the_profile_page_reads_a_fixed_number_of_queries(client, django_assert_max_num_queries, specialties):
+    from placements.models import Specialty
+
+    profile = ApplicantProfileFactory()
+    profile.specialties_of_interest.set(Specialty.objects.all()[:specialties])
+    for kind in ("cv", "passport", "bls"):
+        add_document(profile.user, kind)
+    client.force_login(profile.user)
+
+    with django_assert_max_num_queries(10):
+        assert client.get(reverse("applicants:profile")).status_code == 200

@@ -72,3 +72,12 @@ def ensure_seeded_specialty():
 
     if not Visa.objects.exists():
         importlib.import_module("placements.migrations.0002_seed_specialties_and_visas").seed(apps, None)
+
+
+def reseed_after_module_flush(django_db_blocker):
+    """Generator body for a module-scoped fixture: a transactional test's flush wipes the seeded
+    rows; put them back when the module ends so later tests that did not ask for a serialized
+    rollback still find them."""
+    yield
+    with django_db_blocker.unblock():
+        ensure_seeded_specialty()

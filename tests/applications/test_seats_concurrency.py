@@ -17,7 +17,7 @@ from applications.errors import ApplicationError, TryAgain
 from applications.models import Application
 from applications.services import application_move
 from applications.states import Actor, Status
-from tests.applications.factories import ApplicationFactory, ensure_seeded_specialty
+from tests.applications.factories import ApplicationFactory, ensure_seeded_specialty, reseed_after_module_flush
 from tests.placements.factories import SessionFactory
 
 pytestmark = [
@@ -31,6 +31,11 @@ pytestmark = [
 
 SEATS = 3
 CLAIMS = 8
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _reseed(django_db_setup, django_db_blocker):
+    yield from reseed_after_module_flush(django_db_blocker)
 
 
 @pytest.fixture(autouse=True)

@@ -13,7 +13,7 @@ from applications.services import application_move
 from applications.states import Actor, Status
 from tests.accounts.factories import PASSWORD, UserFactory
 from tests.applicants.factories import ApplicantProfileFactory
-from tests.applications.factories import ApplicationFactory, QuestionFactory, ensure_seeded_specialty
+from tests.applications.factories import ApplicationFactory, QuestionFactory, ensure_seeded_specialty, reseed_after_module_flush
 from tests.placements.factories import CoordinatorFactory, InstitutionFactory, ListingFactory, SessionFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -29,6 +29,11 @@ def log_in(page, email):
 
 def log_out(page):
     page.context.clear_cookies()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _reseed(django_db_setup, django_db_blocker):
+    yield from reseed_after_module_flush(django_db_blocker)
 
 
 @pytest.fixture

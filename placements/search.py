@@ -1,0 +1,409 @@
+"""Catalogue search: parse query parameters tolerantly, filter, rank, sort and count facets.
+
+The HTML search page and the REST API both call `search_listings`. Each filter is a `SearchFilter`
+that parses its own parameter; a malformed value is dropped with a note the page shows, never a 500.
+
+Extension points (used by other apps, keep them stable):
+- `extra_filters`: more `SearchFilter`s, e.g. the applicants app's "only where I am eligible"; they
+  parse their own parameter, appear in `params.values`, and narrow the queryset with the user at hand.
+- `annotators`: callables `(listings, user) -> None` run on the current page's listings only, e.g. to
+  set `listing.eligibility` for a badge rendered by `placements/_result_extra.html`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.core.paginator import Page, Paginator
+from django.db import connection
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .choices import USState, VisaStatus
+from .models import Listing, Session, Specialty
+
+PAGE_SIZE = 20
+MAX_QUERY_LENGTH = 200
+
+SORTS = {
+    "relevance": _("Best match"),
+    "deadline": _("Deadline soonest"),
+    "fee": _("Total cost, lowest first"),
+    "start": _("Start date soonest"),
+    "newest": _("Newest"),
+}
+
+DURATIONS = {
+    "up-to-4": (_("Up to 4 weeks"), 1, 4),
+    "5-8": (_("5 to 8 weeks"), 5, 8),
+    "9-plus": (_("9 weeks or more"), 9, None),
+}
+
+
+class InvalidValue(ValueError):
+    """A parameter value that cannot be used; its message is shown in the ignored-parameter note."""
+
+
+@dataclass
+class SearchContext:
+    user: Any
+    now: dt.datetime
+
+
+@dataclass
+class SearchFilter:
+    """One query parameter: how to parse it, how it narrows listings, and how its facet counts.
+
+    `facet` is "group" (counts per value of `group_by`), "flag" (one count: how many match when ticked)
+    or "" (no facet, e.g. the text query or the maximum fee).
+    """
+
+    param: str
+    label: str
+    parse: Callable[[str], Any]
+    apply: Callable[[QuerySet, Any, SearchContext], QuerySet]
+    facet: str = ""
+    group_by: str = ""
+    choices: Mapping[str, str] = field(default_factory=dict)
+    flag_q: Callable[[SearchContext], Q] | None = None
+
+
+@dataclass
+class SearchParams:
+    values: dict[str, Any] = field(default_factory=dict)  # parsed, valid values by parameter name
+    raw: dict[str, str] = field(default_factory=dict)  # what the user sent, for re-filling the form
+    notes: list[str] = field(default_factory=list)  # "ignored parameter" messages
+    sort: str = "relevance"
+    page: int = 1
+
+    @property
+    def active(self) -> dict[str, Any]:
+        return {k: v for k, v in self.values.items() if k != "q"}
+
+    def querystring(self, **changes: Any) -> str:
+        """The URL query for these parameters, with some changed (None removes one). Sorted, stable."""
+        from urllib.parse import urlencode
+
+        data = {k: v for k, v in self.raw_valid().items()}
+        if self.sort != "relevance":
+            data["sort"] = self.sort
+        for key, value in changes.items():
+            if value is None:
+                data.pop(key, None)
+            else:
+                data[key] = str(value)
+        return urlencode(sorted(data.items()))
+
+    def raw_valid(self) -> dict[str, str]:
+        return {k: self.raw[k] for k in self.values if k in self.raw}
+
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass
+class SearchResult:
+    params: SearchParams
+    page: Page
+    total: int
+    facets: dict[str, list[FacetValue]]
+    flags: dict[str, FacetValue]
+    loosen: list[tuple[str, str]]  # (label, querystring without that filter), for the empty state
+
+
+# --- Parsers ------------------------------------------------------------------------------------
+
+
+def _choice(choices: Mapping[str, str], what: str) -> Callable[[str], str]:
+    def parse(raw: str) -> str:
+        if raw not in choices:
+            raise InvalidValue(_("“%(value)s” is not a %(what)s we know") % {"value": raw[:40], "what": what})
+        return raw
+
+    return parse
+
+
+def _flag(raw: str) -> bool:
+    if raw.lower() in {"1", "true", "on", "yes"}:
+        return True
+    raise InvalidValue(_("use 1 to turn it on"))
+
+
+def _money(raw: str) -> Decimal:
+    try:
+        value = Decimal(raw.replace(",", "").replace("$", "").strip())
+    except InvalidOperation:
+        raise InvalidValue(_("“%(value)s” is not an amount in dollars") % {"value": raw[:40]}) from None
+    if not value.is_finite() or value < 0 or value > 10_000_000:
+        raise InvalidValue(_("“%(value)s” is not an amount in dollars") % {"value": raw[:40]})
+    return value
+
+
+def _month(raw: str) -> dt.date:
+    match = re.fullmatch(r"(\d{4})-(\d{2})", raw)
+    if match:
+        year, month = int(match[1]), int(match[2])
+        if 2000 <= year <= 2100 and 1 <= month <= 12:
+            return dt.date(year, month, 1)
+    raise InvalidValue(_("“%(value)s” is not a month like 2027-03") % {"value": raw[:40]})
+
+
+def _text(raw: str) -> str:
+    return " ".join(raw.split())[:MAX_QUERY_LENGTH]
+
+
+def _specialty(raw: str) -> Specialty:
+    specialty = Specialty.objects.filter(slug=raw).first() if re.fullmatch(r"[-a-z0-9]{1,140}", raw) else None
+    if specialty is None:
+        raise InvalidValue(_("“%(value)s” is not a specialty we know") % {"value": raw[:40]})
+    return specialty
+
+
+# --- Filters ------------------------------------------------------------------------------------
+
+
+def _apply_text(qs: QuerySet, q: str, ctx: SearchContext) -> QuerySet:
+    if connection.vendor == "postgresql":
+        query = SearchQuery(q, search_type="websearch", config="english")
+        return qs.filter(search_vector=query).annotate(rank=SearchRank(F("search_vector"), query))
+    # SQLite fallback: every word must appear somewhere; a title match ranks first.
+    for word in q.split():
+        qs = qs.filter(
+            Q(title__icontains=word) | Q(description__icontains=word) | Q(specialty__name__icontains=word)
+            | Q(specialty__parent__name__icontains=word) | Q(institution__name__icontains=word)
+            | Q(institution__city__icontains=word)
+        )
+    return qs.annotate(
+        rank=Case(When(title__icontains=q, then=Value(2)), When(specialty__name__icontains=q, then=Value(1)),
+                  default=Value(0), output_field=IntegerField())
+    )
+
+
+def _start_month(qs: QuerySet, month: dt.date, ctx: SearchContext) -> QuerySet:
+    next_month = (month + dt.timedelta(days=32)).replace(day=1)
+    return qs.filter(
+        Exists(Session.objects.filter(listing=OuterRef("pk"), is_archived=False,
+                                      start_date__gte=month, start_date__lt=next_month))
+    )
+
+
+def _visa(qs: QuerySet, code: str, ctx: SearchContext) -> QuerySet:
+    return qs.filter(Exists(Listing.accepted_visas.through.objects.filter(listing=OuterRef("pk"), visa_id=code)))
+
+
+def _open_now_q(ctx: SearchContext) -> Q:
+    return Q(Exists(Session.objects.filter(listing=OuterRef("pk"), is_archived=False,
+                                           applications_open_at__lte=ctx.now, applications_close_at__gt=ctx.now)))
+
+
+def _duration_q(bucket: str) -> Q:
+    _label, low, high = DURATIONS[bucket]
+    return Q(duration_weeks__gte=low) & (Q(duration_weeks__lte=high) if high else Q())
+
+
+FILTERS: list[SearchFilter] = [
+    SearchFilter("q", _("Search"), _text, _apply_text),
+    SearchFilter("kind", _("Type"), _choice(dict(Listing.Kind.choices), _("placement type")),
+                 lambda qs, v, ctx: qs.filter(kind=v), "group", "kind", dict(Listing.Kind.choices)),
+    SearchFilter("specialty", _("Specialty"), _specialty,
+                 lambda qs, v, ctx: qs.filter(specialty=v), "group", "specialty__slug"),
+    SearchFilter("state", _("State"), _choice(dict(USState.choices), _("US state")),
+                 lambda qs, v, ctx: qs.filter(institution__state=v), "group", "institution__state",
+                 dict(USState.choices)),
+    SearchFilter("hands_on", _("Hands-on level"), _choice(dict(Listing.HandsOn.choices), _("hands-on level")),
+                 lambda qs, v, ctx: qs.filter(hands_on_level=v), "group", "hands_on_level",
+                 dict(Listing.HandsOn.choices)),
+    SearchFilter("visa", _("Accepted visa"), _choice(dict(VisaStatus.choices), _("visa status")), _visa,
+                 "group", "visa", dict(VisaStatus.choices)),
+    SearchFilter("duration", _("Duration"), _choice({k: v[0] for k, v in DURATIONS.items()}, _("duration")),
+                 lambda qs, v, ctx: qs.filter(_duration_q(v)), "group", "duration",
+                 {k: v[0] for k, v in DURATIONS.items()}),
+    SearchFilter("fee_max", _("Maximum total cost"), _money,
+                 lambda qs, v, ctx: qs.filter(total_cost_usd__lte=v)),
+    SearchFilter("start_month", _("Starting in"), _month, _start_month),
+    SearchFilter("open_now", _("Open for applications now"), _flag,
+                 lambda qs, v, ctx: qs.filter(_open_now_q(ctx)), "flag", flag_q=_open_now_q),
+    SearchFilter("no_ecfmg", _("No ECFMG certificate needed"), _flag,
+                 lambda qs, v, ctx: qs.filter(requires_ecfmg_certification=False), "flag",
+                 flag_q=lambda ctx: Q(requires_ecfmg_certification=False)),
+    SearchFilter("lor", _("Letter of recommendation offered"), _flag,
+                 lambda qs, v, ctx: qs.filter(lor_offered=True), "flag", flag_q=lambda ctx: Q(lor_offered=True)),
+]
+
+
+def parse_params(data: Mapping[str, str], extra_filters: Sequence[SearchFilter] = ()) -> SearchParams:
+    """Read the query parameters we know; drop malformed ones with a note. Unknown names are ignored
+    silently (tracking parameters, old links): they cannot change the results, so nothing to explain."""
+    params = SearchParams()
+    for flt in [*FILTERS, *extra_filters]:
+        raw = (data.get(flt.param) or "").strip()
+        if not raw:
+            continue
+        params.raw[flt.param] = raw
+        try:
+            params.values[flt.param] = flt.parse(raw)
+        except InvalidValue as exc:
+            params.notes.append(_("Ignored %(label)s: %(reason)s.") % {"label": flt.label, "reason": exc})
+    sort = (data.get("sort") or "").strip()
+    if sort in SORTS:
+        params.sort = sort
+    elif sort:
+        params.notes.append(_("Ignored sort: “%(value)s” is not a sort order we know.") % {"value": sort[:40]})
+    page = (data.get("page") or "").strip()
+    if page:
+        if page.isdigit() and 0 < int(page) < 100_000:
+            params.page = int(page)
+        else:
+            params.notes.append(_("Ignored page: “%(value)s” is not a page number.") % {"value": page[:40]})
+    return params
+
+
+def _filtered(base: QuerySet, params: SearchParams, filters: Sequence[SearchFilter], ctx: SearchContext,
+              skip: str | None = None) -> QuerySet:
+    qs = base
+    for flt in filters:
+        if flt.param != skip and flt.param in params.values:
+            qs = flt.apply(qs, params.values[flt.param], ctx)
+    return qs
+
+
+def _group_counts(qs: QuerySet, flt: SearchFilter) -> dict[str, int]:
+    if flt.param == "visa":
+        through = Listing.accepted_visas.through.objects.filter(listing__in=qs.values("pk"))
+        return dict(through.values_list("visa_id").annotate(n=Count("listing_id")).order_by())
+    if flt.param == "duration":
+        aggregates = {key: Count("pk", filter=_duration_q(key)) for key in DURATIONS}
+        return qs.order_by().aggregate(**aggregates)
+    return dict(qs.order_by().values_list(flt.group_by).annotate(n=Count("pk")))
+
+
+def _order(qs: QuerySet, params: SearchParams) -> QuerySet:
+    sort = params.sort
+    if sort == "relevance" and "q" in params.values:
+        return qs.order_by(F("rank").desc(), F("published_at").desc(nulls_last=True), "-id")
+    if sort == "deadline":
+        return qs.order_by(F("next_deadline").asc(nulls_last=True), "-id")
+    if sort == "fee":
+        return qs.order_by("total_cost_usd", "-id")
+    if sort == "start":
+        return qs.order_by(F("next_start").asc(nulls_last=True), "-id")
+    return qs.order_by(F("published_at").desc(nulls_last=True), "-id")
+
+
+def search_listings(
+    params: SearchParams,
+    *,
+    user: Any = None,
+    extra_filters: Sequence[SearchFilter] = (),
+    annotators: Iterable[Callable[[list[Listing], Any], None]] = (),
+    base: QuerySet | None = None,
+    page_size: int = PAGE_SIZE,
+) -> SearchResult:
+    """Published listings matching `params`, sorted, paginated, with facet counts.
+
+    A constant number of queries whatever the catalogue size: one aggregate for the total and the
+    flag counts, one per grouped facet, one for the page, one for its visas, plus one per active flag.
+    Facet counts are disjunctive: a facet is counted with every filter applied except its own, so
+    picking a state still shows how many listings the other states have.
+    """
+    ctx = SearchContext(user=user, now=timezone.now())
+    filters = [*FILTERS, *extra_filters]
+    if base is None:
+        base = Listing.objects.published()
+    base = base.with_total_cost()
+    qs = _filtered(base, params, filters, ctx)
+
+    flags: dict[str, FacetValue] = {}
+    aggregates: dict[str, Any] = {"total": Count("pk")}
+    for flt in filters:
+        if flt.facet == "flag" and flt.param not in params.values:
+            aggregates[flt.param] = Count("pk", filter=flt.flag_q(ctx))
+    counted = qs.order_by().aggregate(**aggregates)
+    total = counted.pop("total")
+    for flt in filters:
+        if flt.facet != "flag":
+            continue
+        if flt.param in params.values:
+            # Ticked: how many there would be with it unticked is what the user weighs.
+            count = total
+        else:
+            count = counted[flt.param]
+        flags[flt.param] = FacetValue("1", flt.label, count, flt.param in params.values)
+
+    facets: dict[str, list[FacetValue]] = {}
+    for flt in filters:
+        if flt.facet != "group":
+            continue
+        facet_qs = _filtered(base, params, filters, ctx, skip=flt.param) if flt.param in params.values else qs
+        counts = _group_counts(facet_qs, flt)
+        selected = params.values.get(flt.param)
+        selected_key = selected.slug if isinstance(selected, Specialty) else selected
+        if flt.param == "specialty":
+            labels = dict(Specialty.objects.filter(slug__in=counts).values_list("slug", "name")) if counts else {}
+            if selected is not None:
+                labels[selected.slug] = selected.name
+        else:
+            labels = dict(flt.choices)
+        values = [
+            FacetValue(key, str(label), counts.get(key) or 0, key == selected_key)
+            for key, label in labels.items()
+            if counts.get(key) or key == selected_key
+        ]
+        if flt.param == "specialty":
+            values.sort(key=lambda v: v.label)
+        facets[flt.param] = values
+
+    ordered = _order(qs.with_session_summary(ctx.now), params).select_related("institution", "specialty")
+    ordered = ordered.prefetch_related("accepted_visas")
+    paginator = Paginator(ordered, page_size)
+    paginator.__dict__["count"] = total  # already counted above: save the COUNT(*) query
+    page = paginator.get_page(params.page)
+    listings = list(page.object_list)
+    page.object_list = listings
+    for annotate in annotators:
+        annotate(listings, user)
+
+    loosen = []
+    if total == 0:
+        for flt in filters:
+            if flt.param in params.values:
+                loosen.append((_("Remove “%(label)s”") % {"label": flt.label}, params.querystring(**{flt.param: None})))
+    return SearchResult(params=params, page=page, total=total, facets=facets, flags=flags, loosen=loosen)
+
+
+def month_choices(today: dt.date | None = None, months: int = 12) -> list[tuple[str, str]]:
+    """The next twelve months as (2027-03, "March 2027") for the start-month filter."""
+    today = today or timezone.localdate()
+    first = today.replace(day=1)
+    out = []
+    for _i in range(months):
+        out.append((first.strftime("%Y-%m"), first.strftime("%B %Y")))
+        first = (first + dt.timedelta(days=32)).replace(day=1)
+    return out
+
+
+# Other apps register here (in their AppConfig.ready) so every caller of the search page and the API
+# gets them without editing this app: e.g. the applicants app's "only where I am eligible" filter.
+EXTRA_FILTERS: list[SearchFilter] = []
+ANNOTATORS: list[Callable[[list[Listing], Any], None]] = []
+
+
+def register_filter(flt: SearchFilter) -> None:
+    if all(existing.param != flt.param for existing in [*FILTERS, *EXTRA_FILTERS]):
+        EXTRA_FILTERS.append(flt)
+
+
+def register_annotator(annotator: Callable[[list[Listing], Any], None]) -> None:
+    if annotator not in ANNOTATORS:
+        ANNOTATORS.append(annotator)

@@ -1,0 +1,48 @@
+"""Reads that span several relations for one page."""
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
+
+from .models import Listing, Session
+
+OTHER_LISTINGS_SHOWN = 6
+
+
+def listing_for_page(*, pk: int, user: Any) -> Listing:
+    """A listing with everything its public page shows, in a fixed number of queries; 404 if the user
+    may not see it (drafts are visible to their institution's coordinators and admins only)."""
+    sessions = Session.objects.active().with_seats_left().order_by("start_date", "id")
+    queryset = (
+        Listing.objects.visible_to(user)
+        .select_related("institution", "specialty__parent")
+        .prefetch_related(
+            "accepted_visas", "document_requirements", "immunisation_requirements",
+            Prefetch("sessions", queryset=sessions, to_attr="active_sessions"),
+        )
+        .with_total_cost()
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+def other_listings_of_institution(*, listing: Listing) -> QuerySet[Listing]:
+    return (
+        Listing.objects.published()
+        .filter(institution_id=listing.institution_id)
+        .exclude(pk=listing.pk)
+        .select_related("specialty")
+        .order_by("-published_at", "-id")[:OTHER_LISTINGS_SHOWN]
+    )
+
+
+def listings_for_coordinator(*, user: Any) -> QuerySet[Listing]:
+    from django.db.models import Count, Q
+
+    return (
+        Listing.objects.of_institutions_coordinated_by(user)
+        .select_related("institution", "specialty")
+        .annotate(session_count=Count("sessions", filter=Q(sessions__is_archived=False)))
+        .order_by("institution__name", "status", "-updated_at")
+    )

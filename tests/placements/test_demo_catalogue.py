@@ -1,0 +1,44 @@
+from io import StringIO
+
+from django.core.management import call_command
+from django.db.models import Count
+
+from placements.demo_catalogue import DEMO_SOURCE
+from placements.models import Institution, Listing, Session
+from placements.search import parse_params, search_listings
+
+
+def seed(listings: int) -> str:
+    out = StringIO()
+    call_command("seed_demo", "--listings", str(listings), stdout=out)
+    return out.getvalue()
+
+
+def test_seed_demo_builds_a_searchable_catalogue_once(db):
+    assert "40 demo listings created" in seed(40)
+    assert "0 demo listings created" in seed(40)  # idempotent
+    demo = Listing.objects.filter(source=DEMO_SOURCE)
+    assert demo.count() == 40
+    assert not demo.annotate(n=Count("accepted_visas")).filter(n=0).exists()  # visas always stated
+    assert Session.objects.filter(listing__in=demo).count() >= 40
+    assert Institution.objects.values("state").distinct().count() >= 20
+    assert {"published", "draft"} <= set(demo.values_list("status", flat=True))
+    # The demo coordinator's institution publishes some of them.
+    assert demo.filter(institution__memberships__user__email="coordinator@demo.usce-portal.org").exists()
+    # Full-text search (PostgreSQL trigger or bulk load; SQLite fallback) finds them.
+    result = search_listings(parse_params({"q": "medicine"}))
+    assert result.total > 0
+
+
+def test_seed_demo_grows_an_existing_catalogue_to_the_size_asked(db):
+    seed(10)
+    assert "15 demo listings created" in seed(25)
+    assert Listing.objects.filter(source=DEMO_SOURCE).count() == 25
+
+
+def test_demo_sessions_respect_the_database_rules(db):
+    seed(30)
+    for session in Session.objects.all():
+        assert session.end_date >= session.start_date
+        assert session.applications_open_at < session.applications_close_at
+        assert session.applications_close_at.date() < session.start_date
