@@ -3,11 +3,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from applications.models import Application
-from applications.states import SEAT_HOLDING
+from django.db.models import Count, Exists, F, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
-from .models import ApplicantRank, Round, SessionRank
-from .querysets import RANKABLE
+from applications.models import Application
+from applications.states import SEAT_HOLDING, Status
+from placements.models import Session
+
+from .models import ApplicantRank, Round, RoundOutcome, SessionRank
+from .querysets import RANKABLE, rankable_applications
 
 
 @dataclass(frozen=True)
@@ -91,3 +95,77 @@ def applicant_rank_list(*, round: Round, applicant) -> list[Application]:
         .select_related("application__session__listing__institution")
         .order_by("position")
     ]
+
+
+def applicant_rounds(applicant) -> QuerySet[Round]:
+    """Rounds the applicant takes part in: one of their submitted applications is to a session in it."""
+    mine = Application.objects.filter(session__match_rounds=OuterRef("pk"), applicant=applicant).exclude(
+        status=Status.DRAFT
+    )
+    return Round.objects.filter(Exists(mine)).order_by("rank_deadline")
+
+
+def coordinator_rounds(user) -> QuerySet[Round]:
+    """Rounds over at least one session of the user's institutions (every round for an admin)."""
+    if user.is_admin:
+        return Round.objects.order_by("-publish_at")
+    ours = Session.objects.filter(
+        match_rounds=OuterRef("pk"), listing__institution_id__in=user.coordinator_institution_ids
+    )
+    return Round.objects.filter(Exists(ours)).order_by("-publish_at")
+
+
+def round_sessions_for(*, round: Round, user) -> QuerySet[Session]:
+    """The round's sessions this coordinator ranks for (all of them for an admin)."""
+    sessions = round.sessions.select_related("listing__institution").order_by("listing__title", "start_date", "pk")
+    if user.is_admin:
+        return sessions
+    return sessions.filter(listing__institution_id__in=user.coordinator_institution_ids)
+
+
+def applicant_rank_rows(*, round: Round, applicant) -> list[Application]:
+    """The applicant's rankable applications in the round, saved order first (``position``), then the rest."""
+    position = ApplicantRank.objects.filter(round=round, application=OuterRef("pk")).values("position")[:1]
+    return list(
+        rankable_applications(Application.objects.filter(applicant=applicant, session__match_rounds=round))
+        .annotate(position=Subquery(position))
+        .select_related("session__listing__institution")
+        .order_by(F("position").asc(nulls_last=True), "session__start_date", "pk")
+    )
+
+
+def session_rank_rows(*, round: Round, session: Session) -> list[Application]:
+    """Rankable applications to one session, in the coordinators' saved order, then the rest."""
+    position = SessionRank.objects.filter(round=round, application=OuterRef("pk")).values("position")[:1]
+    return list(
+        rankable_applications(Application.objects.filter(session=session))
+        .annotate(position=Subquery(position))
+        .select_related("applicant")
+        .order_by(F("position").asc(nulls_last=True), "submitted_at", "pk")
+    )
+
+
+def sessions_with_seats(*, round: Round) -> list[Session]:
+    """The round's sessions that still have a free seat after publication, for the unmatched."""
+    holding = (
+        Application.objects.filter(session=OuterRef("pk"), status__in=SEAT_HOLDING)
+        .order_by().values("session").annotate(n=Count("pk")).values("n")
+    )
+    return list(
+        round.sessions.annotate(free=F("seats") - Coalesce(Subquery(holding), 0))
+        .filter(free__gt=0)
+        .select_related("listing__institution")
+        .order_by("start_date", "listing__title")
+    )
+
+
+def round_outcomes_for_sessions(*, round: Round, sessions) -> dict[int, list[Application]]:
+    """Matched applications per session (for the coordinators' result page), in one query."""
+    matched: dict[int, list[Application]] = {}
+    for outcome in (
+        RoundOutcome.objects.filter(round=round, application__session__in=sessions)
+        .select_related("application__applicant")
+        .order_by("application__applicant__full_name")
+    ):
+        matched.setdefault(outcome.application.session_id, []).append(outcome.application)
+    return matched
