@@ -11,7 +11,7 @@ import datetime as dt
 from functools import partial
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -518,11 +518,7 @@ def application_offer_many(
         ))
         seats = dict(Session.objects.select_for_update().filter(pk__in=session_ids).order_by("pk")
                      .values_list("pk", "seats"))
-        rows: list[tuple[int, int, str]] = []
-        for start in range(0, len(application_ids), OFFER_BATCH):
-            rows += Application.objects.select_for_update().filter(
-                pk__in=application_ids[start:start + OFFER_BATCH]
-            ).values_list("pk", "session_id", "status")
+        rows = _offer_rows_lock(application_ids)
         if len(rows) != len(set(application_ids)):
             raise ApplicationError(_("That application does not exist."))
         wanted: dict[int, int] = {}
@@ -540,6 +536,41 @@ def application_offer_many(
         for session_id, count in wanted.items():
             if held.get(session_id, 0) + count > seats[session_id]:
                 raise ApplicationError(_("All %(seats)s places in this session are taken or offered.") % {"seats": seats[session_id]})
+        event_ids = _offers_write(rows, expires_at=expires_at, message=message.strip(), now=now)
+        from .tasks import application_events_notify_task
+
+        for start in range(0, len(event_ids), 500):
+            transaction.on_commit(partial(application_events_notify_task.delay, event_ids[start:start + 500]))
+    return event_ids
+
+
+def _offer_rows_lock(application_ids: list[int]) -> list[tuple[int, int, str]]:
+    """Lock the applications to offer and read (pk, session, status). On PostgreSQL one statement
+    with ``= ANY(array)``: Django prepares every value of an ``IN`` list one by one, which costs
+    more than the query itself at 40,000 ids."""
+    if connection.vendor != "postgresql":
+        rows: list[tuple[int, int, str]] = []
+        for start in range(0, len(application_ids), OFFER_BATCH):
+            rows += Application.objects.select_for_update().filter(
+                pk__in=application_ids[start:start + OFFER_BATCH]
+            ).values_list("pk", "session_id", "status")
+        return rows
+    table = connection.ops.quote_name(Application._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, session_id, status FROM {table} WHERE id = ANY(%s::bigint[]) ORDER BY id FOR UPDATE",
+            [list(application_ids)],
+        )
+        return [tuple(row) for row in cursor.fetchall()]
+
+
+def _offers_write(rows: list[tuple[int, int, str]], *, expires_at: dt.datetime, message: str, now: dt.datetime) -> list[int]:
+    """Move the locked rows to "offered" and write their events; returns the event ids.
+
+    On PostgreSQL one UPDATE and one INSERT ... SELECT FROM unnest(...) RETURNING id, instead of
+    building an ApplicationEvent instance per offer (bulk_create's per-field preparation was most
+    of the publication's time). Same columns and values as the portable path below."""
+    if connection.vendor != "postgresql":
         for start in range(0, len(rows), OFFER_BATCH):
             Application.objects.filter(pk__in=[pk for pk, _s, _st in rows[start:start + OFFER_BATCH]]).update(
                 status=Status.OFFERED, offer_expires_at=expires_at, waitlist_position=None, decided_at=now, updated_at=now
@@ -547,14 +578,25 @@ def application_offer_many(
         events = ApplicationEvent.objects.bulk_create(
             (
                 ApplicationEvent(application_id=pk, actor=None, actor_role=Actor.SYSTEM, from_status=status,
-                                 to_status=Status.OFFERED, message=message.strip(), created_at=now)
+                                 to_status=Status.OFFERED, message=message, created_at=now)
                 for pk, _s, status in rows
             ),
             batch_size=OFFER_BATCH,
         )
-        event_ids = [e.pk for e in events]
-        from .tasks import application_events_notify_task
-
-        for start in range(0, len(event_ids), 500):
-            transaction.on_commit(partial(application_events_notify_task.delay, event_ids[start:start + 500]))
-    return event_ids
+        return [e.pk for e in events]
+    applications = connection.ops.quote_name(Application._meta.db_table)
+    events_table = connection.ops.quote_name(ApplicationEvent._meta.db_table)
+    ids = [pk for pk, _s, _st in rows]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {applications} SET status = %s, offer_expires_at = %s, waitlist_position = NULL, "
+            "decided_at = %s, updated_at = %s WHERE id = ANY(%s::bigint[])",
+            [Status.OFFERED, expires_at, now, now, ids],
+        )
+        cursor.execute(
+            f"INSERT INTO {events_table} (application_id, actor_id, actor_role, from_status, to_status, message, "
+            "internal, created_at) SELECT app, NULL, %s, old, %s, %s, false, %s "
+            "FROM unnest(%s::bigint[], %s::text[]) AS t(app, old) RETURNING id",
+            [Actor.SYSTEM, Status.OFFERED, message, now, ids, [status for _pk, _s, status in rows]],
+        )
+        return [row[0] for row in cursor.fetchall()]

@@ -14,7 +14,7 @@ import io
 from collections.abc import Sequence
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -213,15 +213,31 @@ def round_publish(*, round_id: int, now: dt.datetime | None = None) -> Round:
             message=_("You matched to this session in the round “%(name)s”.") % {"name": round.name},
             now=now,
         )
-        RoundOutcome.objects.bulk_create(
-            RoundOutcome(round=round, applicant_id=a, application_id=matched.get(a)) for a in sorted(data.participants)
-        )
+        _outcomes_insert(round_id=round.pk, outcomes=[(a, matched.get(a)) for a in sorted(data.participants)])
         round.status = Round.Status.PUBLISHED
         round.published_at = now
         round.matched_count = len(matched)
         round.unmatched_count = len(data.participants) - len(matched.keys() & data.participants)
         round.save(update_fields=["status", "published_at", "matched_count", "unmatched_count"])
     return round
+
+
+def _outcomes_insert(*, round_id: int, outcomes: list[tuple[int, int | None]]) -> None:
+    """Write one outcome row per participant. On PostgreSQL one INSERT ... SELECT FROM unnest of
+    two arrays: 45,000 rows without building 45,000 model instances (Django's bulk_create spends
+    most of its time preparing each field of each object, not in the database)."""
+    if connection.vendor != "postgresql":
+        RoundOutcome.objects.bulk_create(
+            RoundOutcome(round_id=round_id, applicant_id=a, application_id=app) for a, app in outcomes
+        )
+        return
+    table = connection.ops.quote_name(RoundOutcome._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (round_id, applicant_id, application_id) "
+            "SELECT %s, a, app FROM unnest(%s::bigint[], %s::bigint[]) AS t(a, app)",
+            [round_id, [a for a, _app in outcomes], [app for _a, app in outcomes]],
+        )
 
 
 def rounds_publish_due(*, now: dt.datetime | None = None) -> int:
