@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test test-fast browser-test bench bench-reminders install install-dev seed clean lint audit pip-audit
+.PHONY: run test test-fast browser-test bench bench-reminders bench-match install install-dev seed clean lint audit pip-audit
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,11 +46,16 @@ audit: install-dev
 # service; --strict makes a run that could not check a package fail instead of passing silently.
 pip-audit: install-dev
 	$(VENV)/bin/pip-audit --strict -r requirements.txt
+
 # Benchmarks, one script each under bench/; `make bench` runs them all.
-bench: bench-reminders
+bench: bench-reminders bench-match
 
 bench-reminders: install
 	$(PY) bench/reminders.py $(BENCH_ARGS)
+
+# The match engine on a seeded national-scale round, beside the `matching` package (bench/RESULTS-match.md).
+bench-match: install-dev
+	$(PY) bench/match_round.py $(BENCH_ARGS)
 
 clean:
 	rm -rf var/test .pytest_cache

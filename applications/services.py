@@ -11,7 +11,7 @@ import datetime as dt
 from functools import partial
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -495,3 +495,110 @@ def application_bulk_move(
         else:
             moved += 1
     return moved, refused
+
+
+# --- Many offers at once (a match round's publication) ---------------------------------------
+
+OFFER_BATCH = 5_000  # rows per statement: under SQLite's 32,766 bound parameters, cheap for PostgreSQL
+
+
+def application_offer_many(
+    *, application_ids: list[int], expires_at: dt.datetime, message: str, now: dt.datetime | None = None
+) -> list[int]:
+    """The system offers places to many applications in one transaction; returns the event ids.
+
+    The same rules as `application_move` to "offered" (ALLOWED_TRANSITIONS for the system role,
+    seats never oversold, an event per move, mail after commit), applied set-wise: the caller's
+    transaction first locks the sessions (in id order), then this locks the applications, checks
+    them all, and writes with a few bulk statements instead of a dozen queries per offer.
+    Any refusal raises ApplicationError and nothing changes.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        session_ids = sorted(set(
+            Application.objects.filter(pk__in=application_ids).values_list("session_id", flat=True)
+        ))
+        seats = dict(Session.objects.select_for_update().filter(pk__in=session_ids).order_by("pk")
+                     .values_list("pk", "seats"))
+        rows = _offer_rows_lock(application_ids)
+        if len(rows) != len(set(application_ids)):
+            raise ApplicationError(_("That application does not exist."))
+        wanted: dict[int, int] = {}
+        for _pk, session_id, status in rows:
+            if Actor.SYSTEM not in roles_allowed(status, Status.OFFERED):
+                raise ApplicationError(
+                    _("An application in the state “%(from)s” cannot be moved to “%(to)s”.")
+                    % {"from": _display(status), "to": _display(Status.OFFERED)}
+                )
+            wanted[session_id] = wanted.get(session_id, 0) + 1
+        taken = Application.objects.filter(session_id__in=session_ids, status__in=SEAT_HOLDING).values_list("session_id")
+        held: dict[int, int] = {}
+        for (session_id,) in taken:
+            held[session_id] = held.get(session_id, 0) + 1
+        for session_id, count in wanted.items():
+            if held.get(session_id, 0) + count > seats[session_id]:
+                raise ApplicationError(_("All %(seats)s places in this session are taken or offered.") % {"seats": seats[session_id]})
+        event_ids = _offers_write(rows, expires_at=expires_at, message=message.strip(), now=now)
+        from .tasks import application_events_notify_task
+
+        for start in range(0, len(event_ids), 500):
+            transaction.on_commit(partial(application_events_notify_task.delay, event_ids[start:start + 500]))
+    return event_ids
+
+
+def _offer_rows_lock(application_ids: list[int]) -> list[tuple[int, int, str]]:
+    """Lock the applications to offer and read (pk, session, status). On PostgreSQL one statement
+    with ``= ANY(array)``: Django prepares every value of an ``IN`` list one by one, which costs
+    more than the query itself at 40,000 ids."""
+    if connection.vendor != "postgresql":
+        rows: list[tuple[int, int, str]] = []
+        for start in range(0, len(application_ids), OFFER_BATCH):
+            rows += Application.objects.select_for_update().filter(
+                pk__in=application_ids[start:start + OFFER_BATCH]
+            ).values_list("pk", "session_id", "status")
+        return rows
+    table = connection.ops.quote_name(Application._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, session_id, status FROM {table} WHERE id = ANY(%s::bigint[]) ORDER BY id FOR UPDATE",
+            [list(application_ids)],
+        )
+        return [tuple(row) for row in cursor.fetchall()]
+
+
+def _offers_write(rows: list[tuple[int, int, str]], *, expires_at: dt.datetime, message: str, now: dt.datetime) -> list[int]:
+    """Move the locked rows to "offered" and write their events; returns the event ids.
+
+    On PostgreSQL one UPDATE and one INSERT ... SELECT FROM unnest(...) RETURNING id, instead of
+    building an ApplicationEvent instance per offer (bulk_create's per-field preparation was most
+    of the publication's time). Same columns and values as the portable path below."""
+    if connection.vendor != "postgresql":
+        for start in range(0, len(rows), OFFER_BATCH):
+            Application.objects.filter(pk__in=[pk for pk, _s, _st in rows[start:start + OFFER_BATCH]]).update(
+                status=Status.OFFERED, offer_expires_at=expires_at, waitlist_position=None, decided_at=now, updated_at=now
+            )
+        events = ApplicationEvent.objects.bulk_create(
+            (
+                ApplicationEvent(application_id=pk, actor=None, actor_role=Actor.SYSTEM, from_status=status,
+                                 to_status=Status.OFFERED, message=message, created_at=now)
+                for pk, _s, status in rows
+            ),
+            batch_size=OFFER_BATCH,
+        )
+        return [e.pk for e in events]
+    applications = connection.ops.quote_name(Application._meta.db_table)
+    events_table = connection.ops.quote_name(ApplicationEvent._meta.db_table)
+    ids = [pk for pk, _s, _st in rows]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {applications} SET status = %s, offer_expires_at = %s, waitlist_position = NULL, "
+            "decided_at = %s, updated_at = %s WHERE id = ANY(%s::bigint[])",
+            [Status.OFFERED, expires_at, now, now, ids],
+        )
+        cursor.execute(
+            f"INSERT INTO {events_table} (application_id, actor_id, actor_role, from_status, to_status, message, "
+            "internal, created_at) SELECT app, NULL, %s, old, %s, %s, false, %s "
+            "FROM unnest(%s::bigint[], %s::text[]) AS t(app, old) RETURNING id",
+            [Actor.SYSTEM, Status.OFFERED, message, now, ids, [status for _pk, _s, status in rows]],
+        )
+        return [row[0] for row in cursor.fetchall()]

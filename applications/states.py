@@ -38,14 +38,15 @@ ALLOWED_TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
     (S.SUBMITTED, S.UNDER_REVIEW): frozenset({C}),
     (S.SUBMITTED, S.INTERVIEW): frozenset({C}),
     (S.SUBMITTED, S.WAITLISTED): frozenset({C}),
-    (S.SUBMITTED, S.OFFERED): frozenset({C}),
+    # SYS: a match round's publication offers the matched place (rounds.services.round_publish).
+    (S.SUBMITTED, S.OFFERED): frozenset({C, SYS}),
     (S.SUBMITTED, S.REJECTED): frozenset({C}),
     (S.UNDER_REVIEW, S.INTERVIEW): frozenset({C}),
     (S.UNDER_REVIEW, S.WAITLISTED): frozenset({C}),
-    (S.UNDER_REVIEW, S.OFFERED): frozenset({C}),
+    (S.UNDER_REVIEW, S.OFFERED): frozenset({C, SYS}),
     (S.UNDER_REVIEW, S.REJECTED): frozenset({C}),
     (S.INTERVIEW, S.WAITLISTED): frozenset({C}),
-    (S.INTERVIEW, S.OFFERED): frozenset({C}),
+    (S.INTERVIEW, S.OFFERED): frozenset({C, SYS}),
     (S.INTERVIEW, S.REJECTED): frozenset({C}),
     # The system promotes the head of the waitlist when a place frees up.
     (S.WAITLISTED, S.OFFERED): frozenset({C, SYS}),

@@ -29,6 +29,8 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("Saved", "applicants:saved", frozenset({Role.APPLICANT})),
     NavItem("My applications", "applications:mine", frozenset({Role.APPLICANT})),
     NavItem("Letters", "letters:list", frozenset({Role.APPLICANT})),
+    NavItem("Match rounds", "rounds:mine", frozenset({Role.APPLICANT})),
+    NavItem("Match rounds", "rounds:manage", frozenset({Role.COORDINATOR})),
     NavItem("Applicant queue", "applications:queue", frozenset({Role.COORDINATOR})),
     NavItem("Programme dashboard", "applications:coordinator_dashboard", frozenset({Role.COORDINATOR})),
     NavItem("Institution team", "placements:team", frozenset({Role.COORDINATOR})),

@@ -14,6 +14,7 @@ urlpatterns = [
     path("applicants/", include("applicants.urls")),
     path("applications/", include("applications.urls")),
     path("api/v1/applicants/", include("applicants.api.urls")),
+    path("rounds/", include("rounds.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -43,7 +43,7 @@ def test_every_state_is_reachable_and_every_move_names_a_known_role():
 
 def test_a_refusal_says_why(session, applicant):
     application = ApplicationFactory(applicant=applicant, session=session, status=Status.SUBMITTED)
-    with pytest.raises(ApplicationError, match="Only the coordinator can move an application from “Submitted” to “Offered”"):
+    with pytest.raises(ApplicationError, match="Only the coordinator or system can move an application from “Submitted” to “Offered”"):
         application_move(application_id=application.pk, to_status=Status.OFFERED, actor=applicant, role=Actor.APPLICANT)
     with pytest.raises(ApplicationError, match="An application in the state “Not selected” cannot be moved to “Offered”"):
         application.status = Status.REJECTED

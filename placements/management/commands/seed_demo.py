@@ -8,6 +8,7 @@ from applicants import demo as applicants_demo
 from applications import demo as applications_demo
 from letters import demo as letters_demo
 from placements import demo as placements_demo
+from rounds import demo as rounds_demo
 
 
 class Command(BaseCommand):
@@ -34,6 +35,9 @@ class Command(BaseCommand):
         with transaction.atomic():
             applications_demo.ensure_demo_applications()
             letters_demo.ensure_demo_letters()
+        # After the queue: the demo round is over the sessions its applications are to.
+        with transaction.atomic():
+            rounds_demo.ensure_demo_round()
         self.stdout.write(self.style.SUCCESS("Demo data ready. Demo logins (password: %s):" % account_demo.DEMO_PASSWORD))
         for login in account_demo.DEMO_LOGINS:
             self.stdout.write(f"  {login.role:<12} {login.email}")

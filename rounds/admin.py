@@ -1,0 +1,22 @@
+from django.contrib import admin
+
+from .models import Round, RoundOutcome
+
+
+@admin.register(Round)
+class RoundAdmin(admin.ModelAdmin):
+    list_display = ["name", "institution", "status", "rank_deadline", "publish_at", "matched_count", "unmatched_count"]
+    list_filter = ["status"]
+    # Rounds change only through rounds.services (locks, checks); the admin shows them.
+    readonly_fields = [f.name for f in Round._meta.fields]
+    filter_horizontal = ["sessions"]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # opened through rounds.services.round_open, which checks dates and sessions
+
+
+@admin.register(RoundOutcome)
+class RoundOutcomeAdmin(admin.ModelAdmin):
+    list_display = ["round", "applicant", "application"]
+    list_select_related = ["round", "applicant", "application__session"]
+    readonly_fields = ["round", "applicant", "application"]

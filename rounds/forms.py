@@ -1,0 +1,42 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class RoundForm(forms.Form):
+    name = forms.CharField(max_length=200, label=_("Round name"), help_text=_("For example “July 2027 sub-internships”."))
+    sessions = forms.ModelMultipleChoiceField(
+        queryset=None, widget=forms.CheckboxSelectMultiple, label=_("Sessions in the round")
+    )
+    rank_deadline = forms.DateTimeField(
+        label=_("Rank deadline"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Applicants and coordinators can change their lists until then."),
+    )
+    publish_at = forms.DateTimeField(
+        label=_("Publication time"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("The match runs and everyone sees their result."),
+    )
+    offer_deadline = forms.DateTimeField(
+        label=_("Offer response deadline"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Matched applicants accept or decline by then."),
+    )
+
+    def __init__(self, *args, sessions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sessions"].queryset = sessions
+        self.fields["sessions"].label_from_instance = lambda s: f"{s.listing.title}, {s.start_date:%b %-d, %Y} ({s.seats} seats)"
+
+
+class RankImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file"), help_text=_("One line per applicant: e-mail address, rank (1 is your first choice).")
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > 1_000_000:
+            raise forms.ValidationError(_("That file is larger than 1 MB; a rank list is a few kilobytes."))
+        try:
+            return upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise forms.ValidationError(_("That file is not UTF-8 text; save it as CSV (UTF-8) and try again.")) from None
