@@ -191,7 +191,7 @@ def saved(request: HttpRequest) -> HttpResponse:
 def compare(request: HttpRequest) -> HttpResponse:
     ids = []
     for raw in request.GET.getlist("listing"):
-        if raw.isdigit() and int(raw) not in ids:
+        if raw.isdecimal() and int(raw) not in ids:
             ids.append(int(raw))
     too_many = len(ids) > selectors.COMPARE_LIMIT
     listings = selectors.listings_to_compare(ids)

@@ -99,7 +99,7 @@ def queue_csv(request: HttpRequest) -> StreamingHttpResponse:
 def queue_bulk(request: HttpRequest) -> HttpResponse:
     # Ids of other institutions' applications are dropped, as if they had never been sent.
     allowed_ids = list(Application.objects.for_coordinator(request.user).filter(
-        pk__in=[i for i in request.POST.getlist("ids") if i.isdigit()]
+        pk__in=[i for i in request.POST.getlist("ids") if i.isdecimal()]
     ).values_list("pk", flat=True))
     data = request.POST.copy()
     data.setlist("ids", [str(pk) for pk in allowed_ids])
@@ -305,7 +305,7 @@ def waitlist(request: HttpRequest, session_id: int) -> HttpResponse:
     if request.method == "POST":
         positions = {}
         for key, value in request.POST.items():
-            if key.startswith("position_") and key[9:].isdigit():
+            if key.startswith("position_") and key[9:].isdecimal():
                 try:
                     positions[int(key[9:])] = float(value)
                 except ValueError:

@@ -267,7 +267,7 @@ def parse_params(data: Mapping[str, str], extra_filters: Sequence[SearchFilter] 
         params.notes.append(_("Ignored sort: “%(value)s” is not a sort order we know.") % {"value": sort[:40]})
     page = (data.get("page") or "").strip()
     if page:
-        if page.isdigit() and 0 < int(page) < 100_000:
+        if page.isdecimal() and 0 < int(page) < 100_000:
             params.page = int(page)
         else:
             params.notes.append(_("Ignored page: “%(value)s” is not a page number.") % {"value": page[:40]})

@@ -223,7 +223,7 @@ def session_new(request: HttpRequest, pk: int) -> HttpResponse:
     with timezone.override(listing.institution.time_zone):
         initial = {}
         copy_of = request.GET.get("copy")
-        if copy_of and copy_of.isdigit():
+        if copy_of and copy_of.isdecimal():
             source = Session.objects.filter(pk=int(copy_of), listing=listing).first()
             if source:
                 initial = session_next_cohort(session=source)

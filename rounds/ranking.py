@@ -30,7 +30,7 @@ def read_order(post, *, ids: list[int], labels: dict[int, str]) -> PostedOrder:
         if not value:
             left_out.append(pk)
             continue
-        if not value.isdigit() or int(value) < 1:
+        if not value.isdecimal() or int(value) < 1:
             return PostedOrder([], [], typed, _("“%(value)s” is not a position: use whole numbers from 1.") % {"value": value})
         position = int(value)
         taken = next((other for other, p in at.items() if p == position), None)
@@ -46,7 +46,7 @@ def read_order(post, *, ids: list[int], labels: dict[int, str]) -> PostedOrder:
 def apply_move(order: PostedOrder, move: str) -> None:
     """Move one ranked row up or down (``up:<id>`` / ``down:<id>``), for the no-script buttons."""
     direction, _sep, raw = move.partition(":")
-    if not raw.isdigit() or int(raw) not in order.ordered:
+    if not raw.isdecimal() or int(raw) not in order.ordered:
         return
     i = order.ordered.index(int(raw))
     j = i - 1 if direction == "up" else i + 1

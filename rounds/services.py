@@ -158,7 +158,7 @@ def session_ranks_import(
         email, rank = line[0].strip().lower(), line[1].strip()
         if number == 1 and "@" not in email:
             continue  # a header row
-        if not rank.isdigit() or int(rank) < 1:
+        if not rank.isdecimal() or int(rank) < 1:
             raise RoundError(_("Line %(n)s: the rank “%(rank)s” is not a whole number from 1.") % {"n": number, "rank": rank})
         rows.append((email, int(rank)))
     try:
