@@ -27,6 +27,9 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("Documents", "applicants:documents", frozenset({Role.APPLICANT})),
     NavItem("Matches", "applicants:matches", frozenset({Role.APPLICANT})),
     NavItem("Saved", "applicants:saved", frozenset({Role.APPLICANT})),
+    NavItem("My applications", "applications:mine", frozenset({Role.APPLICANT})),
+    NavItem("Applicant queue", "applications:queue", frozenset({Role.COORDINATOR})),
+    NavItem("Programme dashboard", "applications:coordinator_dashboard", frozenset({Role.COORDINATOR})),
     NavItem("Institution team", "placements:team", frozenset({Role.COORDINATOR})),
     NavItem("Admin", "admin:index", frozenset({Role.ADMIN})),
 ]

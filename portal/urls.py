@@ -11,6 +11,7 @@ urlpatterns = [
     path("placements/", include("placements.urls")),
     path("applicants/", include("applicants.urls")),
     path("api/v1/applicants/", include("applicants.api.urls")),
+    path("applications/", include("applications.urls")),
     path("admin/", admin.site.urls),
 ]
 

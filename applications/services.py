@@ -1,0 +1,495 @@
+"""Writes to applications. HTML views, bulk actions and tasks all call these.
+
+`application_move` is the one path by which an application changes state: it locks the session
+then the application, checks ALLOWED_TRANSITIONS and the actor's right, applies what entering
+the new state means, saves only the changed fields, writes the event, and queues the e-mail
+after commit. A refused move raises ApplicationError inside the transaction: nothing changes.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from functools import partial
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from placements.models import Session
+
+from .eligibility import eligibility_for
+from .errors import ApplicationError, TryAgain
+from .models import (
+    Answer,
+    Application,
+    ApplicationEvent,
+    Certificate,
+    ChecklistItem,
+    InterviewSlot,
+    ListingQuestion,
+    Note,
+    Review,
+    Score,
+)
+from .seats import lock_session, lock_waits_answer_try_again, seats_free, seats_taken
+from .states import SEAT_HOLDING, Actor, Status, roles_allowed
+
+__all__ = ["ApplicationError", "TryAgain", "application_move", "application_start", "application_save_draft"]
+
+
+def _check_actor(application: Application, actor: Any, role: str) -> None:
+    if role == Actor.SYSTEM:
+        return
+    if actor is None:
+        raise ApplicationError(_("Sign in to change an application."))
+    if role == Actor.APPLICANT and actor.pk != application.applicant_id:
+        raise ApplicationError(_("This is not your application."))
+    if role == Actor.COORDINATOR and application.session.listing.institution_id not in actor.coordinator_institution_ids:
+        raise ApplicationError(_("Only this institution's coordinators can change this application."))
+
+
+def _display(status: str) -> str:
+    return str(Status(status).label)
+
+
+def application_move(
+    *,
+    application_id: int,
+    to_status: str,
+    actor: Any,
+    role: str,
+    message: str = "",
+    internal: bool = False,
+    now: dt.datetime | None = None,
+) -> Application:
+    """Move one application to `to_status` on behalf of `actor` acting as `role`.
+
+    Moving to the state it is already in returns it unchanged (a double click is not an error).
+    """
+    now = now or timezone.now()
+    try:
+        session_id = Application.objects.values_list("session_id", flat=True).get(pk=application_id)
+    except Application.DoesNotExist:
+        raise ApplicationError(_("That application does not exist.")) from None
+    with lock_waits_answer_try_again(), transaction.atomic():
+        session = lock_session(session_id)
+        application = Application.objects.select_for_update(of=("self",)).select_related("applicant").get(
+            pk=application_id
+        )
+        application.session = session
+        _check_actor(application, actor, role)
+        if application.status == to_status:
+            return application
+        _move_locked(application, to_status=to_status, actor=actor, role=role, message=message, internal=internal, now=now)
+        return application
+
+
+def _move_locked(
+    application: Application, *, to_status: str, actor: Any, role: str, message: str, internal: bool, now: dt.datetime
+) -> None:
+    from_status = application.status
+    allowed = roles_allowed(from_status, to_status)
+    if not allowed:
+        raise ApplicationError(
+            _("An application in the state “%(from)s” cannot be moved to “%(to)s”.")
+            % {"from": _display(from_status), "to": _display(to_status)}
+        )
+    if role not in allowed:
+        raise ApplicationError(
+            _("Only the %(roles)s can move an application from “%(from)s” to “%(to)s”.")
+            % {
+                "roles": _(" or ").join(sorted(str(Actor(r).label).lower() for r in allowed)),
+                "from": _display(from_status),
+                "to": _display(to_status),
+            }
+        )
+    changed = ENTER.get(to_status, _no_change)(application, now=now)
+    application.status = to_status
+    application.save(update_fields=["status", "updated_at", *changed])
+    event = ApplicationEvent.objects.create(
+        application=application, actor=actor, actor_role=role, from_status=from_status, to_status=to_status,
+        message=message.strip(), internal=internal, created_at=now,
+    )
+    if from_status in SEAT_HOLDING and to_status not in SEAT_HOLDING:
+        waitlist_promote(session=application.session, now=now)
+    if not internal:
+        from .tasks import application_event_notify_task
+
+        transaction.on_commit(partial(application_event_notify_task.delay, event.pk))
+
+
+# --- What entering each state means. Each returns the extra fields it changed. ------------
+
+def _no_change(application: Application, *, now: dt.datetime) -> list[str]:
+    return []
+
+
+def _enter_submitted(application: Application, *, now: dt.datetime) -> list[str]:
+    session = application.session
+    if not session.is_open_for_applications(now):
+        raise ApplicationError(_("Applications to this session are closed."))
+    missing = submission_missing(application)
+    if missing:
+        raise ApplicationError(_("Your application is not complete yet."), reasons=missing)
+    eligibility = eligibility_for(applicant=application.applicant, session=session)
+    application.submitted_at = now
+    application.eligible_at_submit = eligibility.eligible
+    application.eligibility_reasons = eligibility.reasons
+    return ["submitted_at", "eligible_at_submit", "eligibility_reasons"]
+
+
+def _enter_waitlisted(application: Application, *, now: dt.datetime) -> list[str]:
+    last = Application.objects.filter(session=application.session, status=Status.WAITLISTED).aggregate(
+        last=Max("waitlist_position")
+    )["last"]
+    application.waitlist_position = (last or 0) + 1
+    return ["waitlist_position"]
+
+
+def _enter_offered(application: Application, *, now: dt.datetime) -> list[str]:
+    session = application.session
+    if seats_taken(session) >= session.seats:
+        raise ApplicationError(
+            _("All %(seats)s places in this session are taken or offered. Waitlist the applicant instead.")
+            % {"seats": session.seats}
+        )
+    application.offer_expires_at = now + dt.timedelta(days=session.offer_response_days)
+    application.waitlist_position = None
+    application.decided_at = now
+    return ["offer_expires_at", "waitlist_position", "decided_at"]
+
+
+def _enter_accepted(application: Application, *, now: dt.datetime) -> list[str]:
+    if application.offer_expires_at and application.offer_expires_at <= now:
+        raise ApplicationError(
+            _("This offer expired on %(when)s.")
+            % {"when": formats.date_format(timezone.localtime(application.offer_expires_at), "DATETIME_FORMAT")}
+        )
+    checklist_create(application=application)
+    return []
+
+
+def _enter_rejected(application: Application, *, now: dt.datetime) -> list[str]:
+    application.decided_at = now
+    application.waitlist_position = None
+    return ["decided_at", "waitlist_position"]
+
+
+def _enter_withdrawn(application: Application, *, now: dt.datetime) -> list[str]:
+    application.waitlist_position = None
+    return ["waitlist_position"]
+
+
+def _enter_completed(application: Application, *, now: dt.datetime) -> list[str]:
+    application.completed_at = now
+    return ["completed_at"]
+
+
+ENTER = {
+    Status.SUBMITTED: _enter_submitted,
+    Status.WAITLISTED: _enter_waitlisted,
+    Status.OFFERED: _enter_offered,
+    Status.ACCEPTED: _enter_accepted,
+    Status.REJECTED: _enter_rejected,
+    Status.WITHDRAWN: _enter_withdrawn,
+    Status.COMPLETED: _enter_completed,
+}
+
+
+def waitlist_promote(*, session: Session, now: dt.datetime) -> list[Application]:
+    """Offer freed places to the waitlist, head first. The caller holds the session's lock."""
+    free = seats_free(session)
+    if free <= 0:
+        return []
+    heads = list(
+        Application.objects.select_for_update(of=("self",))
+        .select_related("applicant")
+        .filter(session=session, status=Status.WAITLISTED)
+        .order_by("waitlist_position", "submitted_at")[:free]
+    )
+    for application in heads:
+        application.session = session
+        _move_locked(
+            application, to_status=Status.OFFERED, actor=None, role=Actor.SYSTEM, internal=False, now=now,
+            message=_("A place opened up and you were next on the waitlist."),
+        )
+    return heads
+
+
+def waitlist_reorder(*, session: Session, ordered_ids: list[int], actor: Any) -> None:
+    """Put the session's waitlist in the coordinator's order (ids first to last)."""
+    if session.listing.institution_id not in actor.coordinator_institution_ids:
+        raise ApplicationError(_("Only this institution's coordinators can order its waitlist."))
+    with lock_waits_answer_try_again(), transaction.atomic():
+        lock_session(session.pk)
+        waiting = {
+            a.pk: a
+            for a in Application.objects.select_for_update(of=("self",)).filter(session=session, status=Status.WAITLISTED)
+        }
+        order = [pk for pk in ordered_ids if pk in waiting]
+        order += sorted(set(waiting) - set(order), key=lambda pk: waiting[pk].waitlist_position or 0)
+        for position, pk in enumerate(order, start=1):
+            waiting[pk].waitlist_position = position
+        Application.objects.bulk_update(waiting.values(), ["waitlist_position"])
+
+
+def offers_expire(*, now: dt.datetime | None = None) -> int:
+    """Expire every offer past its deadline (promoting the waitlist); returns how many."""
+    now = now or timezone.now()
+    expired = 0
+    for pk in Application.objects.filter(status=Status.OFFERED, offer_expires_at__lte=now).values_list("pk", flat=True):
+        try:
+            application = application_move(
+                application_id=pk, to_status=Status.OFFER_EXPIRED, actor=None, role=Actor.SYSTEM, now=now,
+                message=_("The offer was not answered by its deadline."),
+            )
+        except ApplicationError:
+            # Race condition: accepted, declined or withdrawn since we listed it. Nothing to do.
+            continue
+        expired += application.status == Status.OFFER_EXPIRED
+    return expired
+
+
+# --- Drafts --------------------------------------------------------------------------------
+
+def application_start(*, applicant: Any, session: Session) -> Application:
+    """Return the applicant's application to this session, creating the draft the first time."""
+    if not applicant.is_applicant:
+        raise ApplicationError(_("Only applicants can apply."))
+    existing = Application.objects.filter(applicant=applicant, session=session).first()
+    if existing:
+        return existing
+    if not session.is_open_for_applications() or session.listing.status != "published":
+        raise ApplicationError(_("Applications to this session are closed."))
+    try:
+        with transaction.atomic():
+            application = Application.objects.create(applicant=applicant, session=session)
+            ApplicationEvent.objects.create(
+                application=application, actor=applicant, actor_role=Actor.APPLICANT, to_status=Status.DRAFT,
+                message=_("Application started."),
+            )
+            return application
+    except IntegrityError:
+        # A double click: the other request created it a moment ago.
+        return Application.objects.get(applicant=applicant, session=session)
+
+
+def application_save_draft(
+    *, application: Application, applicant: Any, personal_statement: str, answers: dict[int, str],
+    documents: Any = None,
+) -> Application:
+    """Save what the applicant typed so far. Only drafts can change. Only their own documents attach."""
+    with transaction.atomic():
+        locked = Application.objects.select_for_update().get(pk=application.pk, applicant=applicant)
+        if locked.status != Status.DRAFT:
+            raise ApplicationError(_("This application was already submitted; it can no longer be edited."))
+        locked.personal_statement = personal_statement
+        locked.save(update_fields=["personal_statement", "updated_at"])
+        question_ids = set(ListingQuestion.objects.filter(listing_id=application.session.listing_id).values_list("pk", flat=True))
+        for question_id, value in answers.items():
+            if question_id in question_ids:
+                Answer.objects.update_or_create(application=locked, question_id=question_id, defaults={"value": value})
+        if documents is not None:
+            locked.documents.set([d for d in documents if d.owner_id == applicant.pk])
+    return locked
+
+
+def submission_missing(application: Application) -> list[str]:
+    """What still stops this application from being submitted, in words the applicant understands."""
+    missing = []
+    if not application.personal_statement.strip():
+        missing.append(_("Write your personal statement."))
+    answered = {a.question_id: a.value.strip() for a in application.answers.all()}
+    for question in ListingQuestion.objects.filter(listing_id=application.session.listing_id, required=True):
+        if not answered.get(question.pk):
+            missing.append(_("Answer the question: “%(prompt)s”") % {"prompt": question.prompt})
+    missing.extend(eligibility_for(applicant=application.applicant, session=application.session).reasons)
+    return missing
+
+
+# --- Enrolment -----------------------------------------------------------------------------
+
+ONBOARDING_STEPS = [
+    gettext_lazy("Book travel and housing for the whole rotation"),
+    gettext_lazy("Complete the hospital's HIPAA and orientation modules"),
+    gettext_lazy("Send your arrival time to the coordinator"),
+]
+
+
+def checklist_create(*, application: Application) -> None:
+    """The pre-arrival checklist: documents the listing requires, the fee, onboarding steps."""
+    listing = application.session.listing
+    items = [
+        ChecklistItem(application=application, kind=ChecklistItem.Kind.DOCUMENT,
+                      label=_("Upload your %(doc)s") % {"doc": req.get_kind_display()})
+        for req in listing.document_requirements.all()
+    ]
+    items.append(ChecklistItem(application=application, kind=ChecklistItem.Kind.FEE, coordinator_only=True,
+                               label=_("Programme fee received")))
+    items += [ChecklistItem(application=application, kind=ChecklistItem.Kind.ONBOARDING, label=str(step))
+              for step in ONBOARDING_STEPS]
+    for position, item in enumerate(items):
+        item.position = position
+    ChecklistItem.objects.bulk_create(items, ignore_conflicts=True)
+
+
+def checklist_tick(*, application: Application, item_id: int, actor: Any, role: str, done: bool) -> ChecklistItem:
+    """Tick or untick a checklist step. The fee is confirmed by a coordinator only."""
+    item = ChecklistItem.objects.filter(application=application, pk=item_id).first()
+    if item is None:
+        raise ApplicationError(_("That checklist step does not exist."))
+    if item.coordinator_only and role != Actor.COORDINATOR:
+        raise ApplicationError(_("The coordinator confirms this step."))
+    if application.status not in {Status.ACCEPTED, Status.ENROLLED}:
+        raise ApplicationError(_("The checklist is for accepted places."))
+    item.done_at = timezone.now() if done else None
+    item.done_by = actor if done else None
+    item.save(update_fields=["done_at", "done_by"])
+    if item.kind == ChecklistItem.Kind.FEE:
+        Application.objects.filter(pk=application.pk).update(fee_paid_at=item.done_at)
+    return item
+
+
+# --- Interviews ----------------------------------------------------------------------------
+
+def interview_slot_create(*, session: Session, actor: Any, starts_at: dt.datetime, duration_minutes: int, where: str) -> InterviewSlot:
+    if session.listing.institution_id not in actor.coordinator_institution_ids:
+        raise ApplicationError(_("Only this institution's coordinators can publish interview times."))
+    try:
+        with transaction.atomic():
+            return InterviewSlot.objects.create(
+                session=session, starts_at=starts_at, duration_minutes=duration_minutes, where=where, created_by=actor
+            )
+    except IntegrityError:
+        raise ApplicationError(_("There is already a slot at that time.")) from None
+
+
+def interview_book(*, application: Application, slot_id: int, applicant: Any) -> InterviewSlot:
+    """Book a free slot. Two applicants clicking the same slot: the conditional update picks one."""
+    if application.applicant_id != applicant.pk or application.status != Status.INTERVIEW:
+        raise ApplicationError(_("Only applicants invited to interview can book a time."))
+    if InterviewSlot.objects.filter(application=application).exists():
+        raise ApplicationError(_("You already booked an interview time."))
+    with transaction.atomic():
+        claimed = InterviewSlot.objects.filter(
+            pk=slot_id, session_id=application.session_id, application=None, starts_at__gt=timezone.now()
+        ).update(application=application)
+        if claimed != 1:
+            raise ApplicationError(_("That time was just taken. Please choose another."))
+        slot = InterviewSlot.objects.get(pk=slot_id)
+        ApplicationEvent.objects.create(
+            application=application, actor=applicant, actor_role=Actor.APPLICANT,
+            message=_("Interview booked for %(when)s.") % {"when": formats.date_format(timezone.localtime(slot.starts_at), "DATETIME_FORMAT")},
+        )
+    return slot
+
+
+def interview_request_other(*, application: Application, applicant: Any, message: str) -> ApplicationEvent:
+    """The applicant cannot make any published time: tell the coordinators, on the timeline."""
+    if application.applicant_id != applicant.pk or application.status != Status.INTERVIEW:
+        raise ApplicationError(_("Only applicants invited to interview can ask for another time."))
+    return ApplicationEvent.objects.create(
+        application=application, actor=applicant, actor_role=Actor.APPLICANT,
+        message=_("Asked for another interview time: %(message)s") % {"message": message.strip()},
+    )
+
+
+# --- Coordinators' notes, scores, completion ------------------------------------------------
+
+def note_add(*, application: Application, author: Any, body: str) -> Note:
+    if application.session.listing.institution_id not in author.coordinator_institution_ids:
+        raise ApplicationError(_("Only this institution's coordinators can add notes."))
+    return Note.objects.create(application=application, author=author, body=body.strip())
+
+
+def score_set(*, application: Application, scorer: Any, values: dict[str, int | None]) -> None:
+    """Record this coordinator's rubric marks; an empty value clears that criterion."""
+    if application.session.listing.institution_id not in scorer.coordinator_institution_ids:
+        raise ApplicationError(_("Only this institution's coordinators can score."))
+    with transaction.atomic():
+        for criterion, value in values.items():
+            if value is None:
+                Score.objects.filter(application=application, scorer=scorer, criterion=criterion).delete()
+            else:
+                Score.objects.update_or_create(application=application, scorer=scorer, criterion=criterion, defaults={"value": value})
+
+
+def application_complete(*, application_id: int, actor: Any, evaluation: str) -> Certificate:
+    """Mark the rotation completed, store the evaluation and issue the certificate, all or nothing."""
+    with transaction.atomic():
+        application = application_move(
+            application_id=application_id, to_status=Status.COMPLETED, actor=actor, role=Actor.COORDINATOR,
+            message=_("Rotation completed. Your certificate is ready to download."),
+        )
+        application.evaluation = evaluation.strip()
+        application.save(update_fields=["evaluation", "updated_at"])
+        session = application.session
+        certificate, _created = Certificate.objects.get_or_create(
+            application=application,
+            defaults={
+                "holder_name": application.applicant.get_full_name(),
+                "listing_title": session.listing.title,
+                "institution_name": session.listing.institution.name,
+                "start_date": session.start_date,
+                "end_date": session.end_date,
+            },
+        )
+    return certificate
+
+
+def review_create(
+    *, application: Application, applicant: Any, hands_on: int, letter_received: bool, real_total_cost: Any, comment: str
+) -> Review:
+    """Only an applicant whose rotation was marked completed reviews the listing, once."""
+    if application.applicant_id != applicant.pk or application.status != Status.COMPLETED:
+        raise ApplicationError(_("Only applicants whose rotation was completed can review it."))
+    try:
+        with transaction.atomic():
+            return Review.objects.create(
+                application=application, listing_id=application.session.listing_id, hands_on=hands_on,
+                letter_received=letter_received, real_total_cost=real_total_cost, comment=comment.strip(),
+            )
+    except IntegrityError:
+        raise ApplicationError(_("You already reviewed this rotation.")) from None
+
+
+def review_reply(*, review: Review, actor: Any, reply: str) -> Review:
+    if review.listing.institution_id not in actor.coordinator_institution_ids:
+        raise ApplicationError(_("Only this institution's coordinators can answer its reviews."))
+    review.reply, review.replied_by = reply.strip(), actor
+    review.save(update_fields=["reply", "replied_by"])
+    return review
+
+
+class _Blank(dict):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def application_bulk_move(
+    *, application_ids: list[int], to_status: str, actor: Any, template: str
+) -> tuple[int, list[tuple[str, str]]]:
+    """Move several applications, each through `application_move` with its own filled-in message.
+
+    Each move commits on its own: one refused application never blocks the others. Returns how
+    many moved and, for the refused ones, the applicant's name and the reason.
+    """
+    moved, refused = 0, []
+    applications = Application.objects.filter(pk__in=application_ids).select_related("applicant", "session__listing")
+    for application in applications:
+        message = template.format_map(_Blank(
+            name=application.applicant.get_full_name(),
+            listing=application.session.listing.title,
+            start_date=formats.date_format(application.session.start_date, "DATE_FORMAT"),
+        ))
+        try:
+            application_move(application_id=application.pk, to_status=to_status, actor=actor, role=Actor.COORDINATOR, message=message)
+        except TryAgain:
+            raise
+        except ApplicationError as exc:
+            refused.append((application.applicant.get_full_name(), exc.message))
+        else:
+            moved += 1
+    return moved, refused

@@ -1,0 +1,17 @@
+"""Celery tasks: take ids, fetch rows, call one service."""
+from celery import shared_task
+
+from .notifications import send_event_email
+from .services import offers_expire
+
+
+@shared_task(name="applications.event_notify")
+def application_event_notify_task(event_id: int) -> None:
+    send_event_email(event_id=event_id)
+
+
+@shared_task(name="applications.offers_expire")
+def offers_expire_task() -> int:
+    """Expire offers past their deadline and promote the waitlist; safe to run twice at once
+    (each expiry re-checks the state under the session's lock)."""
+    return offers_expire()
