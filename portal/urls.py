@@ -10,7 +10,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("placements/", include("placements.urls")),
     path("applicants/", include("applicants.urls")),
-    path("api/v1/applicants/", include("applicants.api.urls")),
+    path("accounts/api-tokens/", include("api.urls")),
+    path("api/", include("portal.api_router")),
     path("applications/", include("applications.urls")),
     path("admin/", admin.site.urls),
 ]

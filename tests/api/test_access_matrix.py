@@ -1,0 +1,86 @@
+"""Every endpoint that takes an id refuses another user's and another institution's objects (404),
+through the same access helpers as the pages; the owner gets through."""
+import pytest
+
+from tests.applicants.factories import add_document
+from tests.applications.factories import ApplicationFactory
+from tests.placements.factories import ListingFactory, SessionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def objects(applicant, institution, other_coordinator):
+    from placements.models import Institution
+
+    listing = ListingFactory(institution=institution)
+    other_institution = Institution.objects.get(memberships__user=other_coordinator)
+    return {
+        "document": add_document(applicant, "passport").document,
+        "application": ApplicationFactory(applicant=applicant, session=SessionFactory(listing=listing)),
+        "draft_listing": ListingFactory(institution=institution, status="draft"),
+        "other_institution_application": ApplicationFactory(
+            session=SessionFactory(listing=ListingFactory(institution=other_institution))
+        ),
+    }
+
+
+# (method, url template, object key, owner fixture, outsider fixture)
+MATRIX = [
+    ("get", "/api/v1/applicants/documents/{}/", "document", "alice", "bob"),
+    ("get", "/api/v1/applications/{}/", "application", "alice", "bob"),
+    ("post", "/api/v1/applications/{}/submit/", "application", "alice", "bob"),
+    ("post", "/api/v1/applications/{}/withdraw/", "application", "alice", "bob"),
+    ("post", "/api/v1/applications/{}/accept/", "application", "alice", "bob"),
+    ("post", "/api/v1/applications/{}/decline/", "application", "alice", "bob"),
+    ("get", "/api/v1/queue/{}/", "application", "carol", "dave"),
+    ("post", "/api/v1/queue/{}/move/", "application", "carol", "dave"),
+    ("get", "/api/v1/queue/{}/", "other_institution_application", "dave", "carol"),
+    ("get", "/api/v1/listings/{}/", "draft_listing", "carol", "dave"),
+    ("get", "/api/v1/listings/{}/", "draft_listing", "carol", "alice"),
+]
+
+
+@pytest.mark.parametrize(("method", "url", "key", "owner", "outsider"), MATRIX, ids=[f"{m} {u} {k} {o}" for m, u, k, _x, o in MATRIX])
+def test_an_outsider_gets_404_and_nothing_changes(request, objects, method, url, key, owner, outsider):
+    obj = objects[key]
+    target = url.format(obj.pk)
+    body = {"to_status": "under_review"} if "move" in url else {}
+    before = getattr(obj, "status", None)
+    response = getattr(request.getfixturevalue(outsider), method)(target, body, format="json")
+    assert response.status_code == 404
+    assert response.json()["title"] == "Not Found"
+    obj.refresh_from_db()
+    assert getattr(obj, "status", None) == before
+    # The owner passes the access check (a refused move is 409, never 404).
+    assert getattr(request.getfixturevalue(owner), method)(target, body, format="json").status_code in (200, 409)
+
+
+def test_a_coordinator_moves_their_institutions_application(carol, objects):
+    application = objects["application"]
+    response = carol.post(f"/api/v1/queue/{application.pk}/move/", {"to_status": "under_review", "message": ""}, format="json")
+    assert response.status_code == 200
+    assert response.json()["status"] == "under_review"
+    assert "offered" in response.json()["allowed_moves"]
+
+
+def test_the_queue_lists_only_the_coordinators_institution(carol, dave, objects):
+    mine = [row["id"] for row in carol.get("/api/v1/queue/").json()["results"]]
+    theirs = [row["id"] for row in dave.get("/api/v1/queue/").json()["results"]]
+    assert mine == [objects["application"].pk]
+    assert theirs == [objects["other_institution_application"].pk]
+
+
+def test_lists_show_only_the_callers_own(alice, bob, objects):
+    assert [d["id"] for d in alice.get("/api/v1/applicants/documents/").json()["results"]] == [objects["document"].pk]
+    assert bob.get("/api/v1/applicants/documents/").json()["results"] == []
+    assert bob.get("/api/v1/applications/").json() == {"count": 0, "next": None, "previous": None, "results": []}
+
+
+def test_a_document_download_link_is_the_checked_page(alice, objects, client, other_applicant):
+    from django.urls import reverse
+
+    url = alice.get("/api/v1/applicants/documents/").json()["results"][0]["current_version"]["download_url"]
+    assert url == reverse("applicants:document_download", args=[objects["document"].current_version_id])
+    client.force_login(other_applicant)
+    assert client.get(url).status_code == 404
