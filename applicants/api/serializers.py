@@ -1,3 +1,4 @@
+from django.urls import reverse
 from rest_framework import serializers
 
 from ..models import ApplicantProfile, Document, DocumentVersion
@@ -30,14 +31,16 @@ class ProfileSerializer(serializers.ModelSerializer):
 
 class DocumentVersionSerializer(serializers.ModelSerializer):
     download_url = serializers.SerializerMethodField(help_text="The checked download (session or token auth).")
+    page_download_url = serializers.SerializerMethodField(help_text="The same file from the documents page (browser session).")
 
     class Meta:
         model = DocumentVersion
-        fields = ["id", "number", "original_name", "content_type", "size", "issued_on", "expires_on", "uploaded_at", "download_url"]
+        fields = ["id", "number", "original_name", "content_type", "size", "issued_on", "expires_on", "uploaded_at", "download_url", "page_download_url"]
 
     def get_download_url(self, version: DocumentVersion) -> str:
-        from django.urls import reverse
+        return reverse("applicants_api:document_download", args=[version.pk])
 
+    def get_page_download_url(self, version: DocumentVersion) -> str:
         return reverse("applicants:document_download", args=[version.pk])
 
 

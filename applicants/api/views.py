@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
@@ -13,10 +15,11 @@ from api.views_base import ApiView, ListApiView
 from placements.models import Listing, Session
 
 from ..eligibility import evaluate
-from ..models import Document
+from ..models import Document, DocumentVersion
 from ..ranking import matches_for
 from ..selectors import saved_listings
 from ..services import profile_get_or_create, saved_listing_add, saved_listing_remove
+from ..uploads import attachment_response
 from .serializers import DocumentSerializer, EligibilitySerializer, ProfileSerializer, ReasonSerializer
 
 APPLICANT = [IsAuthenticated, IsApplicant]
@@ -90,6 +93,21 @@ class DocumentDetailApi(ApiView):
     @extend_schema(responses=DocumentSerializer)
     def get(self, request: Request, pk: int) -> Response:
         return Response(DocumentSerializer(get_object_or_404(_documents(request.user), pk=pk)).data)
+
+
+class DocumentDownloadApi(ApiView):
+    """Download one version of the caller's document: the page's check and the page's file response."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={
+        (200, "application/pdf"): OpenApiTypes.BINARY,
+        (200, "image/jpeg"): OpenApiTypes.BINARY,
+        (200, "image/png"): OpenApiTypes.BINARY,
+    })
+    def get(self, request: Request, version_id: int) -> HttpResponse:
+        version = get_object_or_404(DocumentVersion.objects.visible_to(request.user), pk=version_id)
+        return attachment_response(version.file, filename=version.original_name, content_type=version.content_type)
 
 
 class SavedListingSerializer(serializers.Serializer):

@@ -56,3 +56,13 @@ def alices_application(applicant, session):
 @pytest.fixture
 def alices_draft(applicant, listing):
     return DraftFactory(applicant=applicant, session=SessionFactory(listing=listing))
+
+
+@pytest.fixture
+def media_root(tmp_path, settings):
+    """Files stored by a test go to its own folder."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}},
+    }
+    return tmp_path

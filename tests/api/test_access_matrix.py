@@ -77,10 +77,14 @@ def test_lists_show_only_the_callers_own(alice, bob, objects):
     assert bob.get("/api/v1/applications/").json() == {"count": 0, "next": None, "previous": None, "results": []}
 
 
-def test_a_document_download_link_is_the_checked_page(alice, objects, client, other_applicant):
-    from django.urls import reverse
+def test_a_document_downloads_for_its_owner_only(alice, bob, objects, media_root):
+    from django.core.files.base import ContentFile
 
+    version = objects["document"].current_version
+    version.file.save("passport.pdf", ContentFile(b"%PDF-1.4 passport"), save=True)
     url = alice.get("/api/v1/applicants/documents/").json()["results"][0]["current_version"]["download_url"]
-    assert url == reverse("applicants:document_download", args=[objects["document"].current_version_id])
-    client.force_login(other_applicant)
-    assert client.get(url).status_code == 404
+    assert bob.get(url).status_code == 404
+    response = alice.get(url)
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment") and "no-store" in response["Cache-Control"]
+    assert b"".join(response.streaming_content) == b"%PDF-1.4 passport"
