@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test test-fast browser-test bench install install-dev seed clean lint audit pip-audit
+.PHONY: run test test-fast browser-test bench bench-reminders install install-dev seed clean lint audit pip-audit
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,11 @@ audit: install-dev
 # service; --strict makes a run that could not check a package fail instead of passing silently.
 pip-audit: install-dev
 	$(VENV)/bin/pip-audit --strict -r requirements.txt
+# Benchmarks, one script each under bench/; `make bench` runs them all.
+bench: bench-reminders
+
+bench-reminders: install
+	$(PY) bench/reminders.py $(BENCH_ARGS)
 
 clean:
 	rm -rf var/test .pytest_cache

@@ -85,7 +85,18 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server):
+def reference_data(transactional_db):
+    """Specialties and visas for a transactional test (browser, worker): an earlier transactional
+    test flushed what the data migration seeded, so seed again (idempotent)."""
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("placements.migrations.0002_seed_specialties_and_visas").seed(apps, None)
+
+
+@pytest.fixture
+def page(browser, live_server, reference_data):
     context = browser.new_context(base_url=live_server.url, viewport={"width": 375, "height": 800})
     context.set_default_timeout(20_000)
     page = context.new_page()
@@ -94,7 +105,7 @@ def page(browser, live_server):
 
 
 @pytest.fixture
-def desktop_page(browser, live_server):
+def desktop_page(browser, live_server, reference_data):
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(20_000)
     page = context.new_page()

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "applicants",
     "letters",
     "audit",
+    "notifications",
     "applications",
     "api",
 ]

@@ -1,0 +1,130 @@
+#!/usr/bin/env python
+"""Benchmark: one reminders beat tick over N applicants (default 100,000).
+
+Seeds in bulk inside a transaction that is rolled back at the end, so it leaves the database as it
+found it (and queues nothing: the batches are sent on commit, which never comes). Reports the wall
+time and the queries of a first tick (every reminder new) and of a second one (steady state).
+
+    make bench                         # 100,000 applicants on DATABASE_URL (SQLite by default)
+    .venv/bin/python bench/reminders.py --recipients 20000
+"""
+import argparse
+import datetime as dt
+import os
+import random
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.local")
+
+ZONES = ["America/New_York", "America/Chicago", "America/Los_Angeles", "Africa/Lagos", "Asia/Kolkata",
+         "Asia/Karachi", "Asia/Manila", "Europe/London", "America/Sao_Paulo", "Africa/Cairo"]
+
+
+class Rollback(Exception):
+    pass
+
+
+def seed(recipients: int, now: dt.datetime) -> None:
+    from django.contrib.auth import get_user_model
+
+    from applicants.models import ApplicantProfile, Document, DocumentVersion, SavedListing
+    from placements.models import Institution, Listing, Session, Specialty
+
+    rng = random.Random(7)
+    User = get_user_model()
+    specialty = Specialty.objects.order_by("pk").first() or Specialty.objects.create(name="Internal Medicine", slug="internal-medicine")
+    institutions = Institution.objects.bulk_create([
+        Institution(name=f"Bench Medical Center {i}", slug=f"bench-medical-center-{i}", kind="teaching",
+                    city="Houston", state="TX", time_zone="America/Chicago")
+        for i in range(50)
+    ])
+    listings = Listing.objects.bulk_create([
+        Listing(institution=institutions[i % 50], kind="rotation", title=f"Bench Internal Medicine Rotation {i}",
+                specialty=specialty, description="Bench.", hands_on_level="hands_on", duration_weeks=4,
+                status="published")
+        for i in range(500)
+    ])
+    sessions = Session.objects.bulk_create([
+        Session(listing=listing, start_date=(now + dt.timedelta(days=40)).date(),
+                end_date=(now + dt.timedelta(days=67)).date(), seats=4,
+                applications_open_at=now - dt.timedelta(days=30),
+                applications_close_at=now + dt.timedelta(days=rng.choice([1, 2, 3, 10]), hours=rng.randint(0, 23)))
+        for listing in listings
+    ])
+    users = User.objects.bulk_create(
+        [User(email=f"bench{i}@bench.usce-portal.org", full_name=f"Bench Applicant {i}", password="!")
+         for i in range(recipients)], batch_size=5000,
+    )
+    ApplicantProfile.objects.bulk_create(
+        [ApplicantProfile(user=user, time_zone=ZONES[i % len(ZONES)]) for i, user in enumerate(users)], batch_size=5000
+    )
+    SavedListing.objects.bulk_create(
+        [SavedListing(user=user, listing_id=sessions[i % len(sessions)].listing_id) for i, user in enumerate(users)],
+        batch_size=5000,
+    )
+    # One applicant in ten has a passport expiring within the month.
+    documents = Document.objects.bulk_create(
+        [Document(owner=user, kind="passport") for user in users[::10]], batch_size=5000
+    )
+    versions = DocumentVersion.objects.bulk_create([
+        DocumentVersion(document=document, number=1, file=f"applicants/bench-{document.pk}.pdf", original_name="p.pdf",
+                        content_type="application/pdf", size=1, sha256="0" * 64,
+                        expires_on=(now + dt.timedelta(days=rng.randint(2, 29))).date())
+        for document in documents
+    ], batch_size=5000)
+    for document, version in zip(documents, versions):
+        document.current_version = version
+    Document.objects.bulk_update(documents, ["current_version"], batch_size=5000)
+
+
+def timed_tick(now: dt.datetime) -> tuple[float, int, dict]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from notifications import services
+
+    with CaptureQueriesContext(connection) as queries:
+        started = time.perf_counter()
+        result = services.reminders_scan(now=now)
+        elapsed = time.perf_counter() - started
+    return elapsed, len(queries.captured_queries), result.as_dict()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--recipients", type=int, default=100_000)
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    import logging
+
+    logging.getLogger("notifications").setLevel(logging.WARNING)
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    now = timezone.now()
+    print(f"Reminders tick benchmark: {args.recipients:,} applicants on {connection.vendor}", flush=True)
+    try:
+        with transaction.atomic():
+            started = time.perf_counter()
+            seed(args.recipients, now)
+            print(f"  seeded in {time.perf_counter() - started:.1f} s", flush=True)
+            for label in ("first tick (all new)", "second tick (steady state)"):
+                elapsed, queries, result = timed_tick(now)
+                print(f"  {label}: {elapsed:.2f} s, {queries} queries, found {result['found']:,}, "
+                      f"inserted {result['inserted']:,}, queued {result['queued']:,} in {result['batches']:,} batches",
+                      flush=True)
+            raise Rollback
+    except Rollback:
+        print("  rolled back: the database is as it was", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

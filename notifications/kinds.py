@@ -1,0 +1,70 @@
+"""The registry of reminder kinds: what is due when (a set-based source), who gets it, and how
+it reads. `sources.py` registers the concrete kinds; the tick and the workers only read this."""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+ALL = "all"  # a preference row for this kind switches every reminder (not transactional mail) off
+
+
+@dataclass(frozen=True)
+class Due:
+    """A row a source yields: `recipient` should hear about `subject` on local day `due`."""
+
+    recipient_id: int
+    subject_id: int
+    due: dt.date
+    deadline: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class InApp:
+    title: str
+    url: str
+    body: str = ""
+
+
+@dataclass(frozen=True)
+class ReminderKind:
+    code: str
+    label: str
+    subject_type: str
+    # One query (or a fixed few) for every due row at `now`: never one per recipient.
+    find_due: Callable[[dt.datetime], Iterable[Due]]
+    # Loads a batch's subjects, keyed by reminder id, in a fixed number of queries. A reminder
+    # missing from the answer is no longer due (listing unsaved, document replaced): skipped.
+    load_subjects: Callable[[Sequence[Any], dt.datetime], Mapping[int, Any]]
+    # The sender function (emails.py): send(reminder=..., subject=...).
+    send: Callable[..., None]
+    in_app: Callable[[Any, Any], InApp]
+    # Transactional messages (an offer's deadline) cannot be switched off.
+    transactional: bool = False
+
+
+KINDS: dict[str, ReminderKind] = {}
+
+
+def register(kind: ReminderKind) -> ReminderKind:
+    KINDS[kind.code] = kind
+    return kind
+
+
+def get(code: str) -> ReminderKind | None:
+    return KINDS.get(code)
+
+
+def switchable() -> list[ReminderKind]:
+    return [kind for kind in KINDS.values() if not kind.transactional]
+
+
+def latest_threshold(*, deadline: dt.date, today: dt.date, days_before: Sequence[int]) -> dt.date | None:
+    """The most recent 'N days before the deadline' day reached by `today`, while the deadline is
+    still ahead (today included). One reminder per threshold; a late start (saved a listing three
+    days before it closes) gets the nearest threshold only, not every earlier one at once."""
+    if today > deadline:
+        return None
+    reached = [deadline - dt.timedelta(days=n) for n in days_before if deadline - dt.timedelta(days=n) <= today]
+    return max(reached) if reached else None

@@ -1,0 +1,22 @@
+import pytest
+
+from notifications import services
+
+
+@pytest.fixture
+def tick(django_capture_on_commit_callbacks):
+    """One beat tick at `now`, then its batches delivered at `now` as a worker would.
+
+    The Celery wiring (tick task -> on_commit -> batch tasks) has its own test; here the clock
+    is the test's, so 'who is due when' can be checked on any date."""
+
+    def run(now, deliver=True):
+        with django_capture_on_commit_callbacks(execute=False):
+            result = services.reminders_scan(now=now)
+        if deliver:
+            for batch in result.queued_ids:
+                services.reminder_deliver_batch(reminder_ids=batch, now=now)
+        return result
+
+    return run
+
