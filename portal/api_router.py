@@ -24,6 +24,7 @@ v1 = [
     path("", include("placements.api.urls")),
     path("applicants/", include("applicants.api.urls")),
     path("", include("applications.api.urls")),
+    path("notifications/", include("notifications.api.urls")),
 ]
 
 urlpatterns = [

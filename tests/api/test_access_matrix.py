@@ -88,3 +88,16 @@ def test_a_document_downloads_for_its_owner_only(alice, bob, objects, media_root
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment") and "no-store" in response["Cache-Control"]
     assert b"".join(response.streaming_content) == b"%PDF-1.4 passport"
+
+
+def test_notifications_are_the_callers_own_and_another_users_id_is_404(alice, bob, applicant):
+    from tests.notifications.factories import NotificationFactory
+
+    mine = NotificationFactory(recipient=applicant)
+    assert [n["id"] for n in alice.get("/api/v1/notifications/?unread=1").json()["results"]] == [mine.pk]
+    assert bob.get("/api/v1/notifications/").json()["count"] == 0
+    assert bob.post(f"/api/v1/notifications/{mine.pk}/read/").status_code == 404
+    mine.refresh_from_db()
+    assert mine.read_at is None
+    assert alice.post(f"/api/v1/notifications/{mine.pk}/read/").json()["is_read"] is True
+    assert alice.post("/api/v1/notifications/read-all/").json() == {"marked": 0}
