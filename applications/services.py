@@ -17,6 +17,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from letters.services import assignment_problems
 from placements.models import Session
 
 from .eligibility import eligibility_for
@@ -306,6 +307,7 @@ def submission_missing(application: Application) -> list[str]:
         if not answered.get(question.pk):
             missing.append(_("Answer the question: “%(prompt)s”") % {"prompt": question.prompt})
     missing.extend(eligibility_for(applicant=application.applicant, session=application.session).reasons)
+    missing.extend(assignment_problems(application))
     return missing
 
 

@@ -28,6 +28,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("Matches", "applicants:matches", frozenset({Role.APPLICANT})),
     NavItem("Saved", "applicants:saved", frozenset({Role.APPLICANT})),
     NavItem("My applications", "applications:mine", frozenset({Role.APPLICANT})),
+    NavItem("Letters", "letters:list", frozenset({Role.APPLICANT})),
     NavItem("Applicant queue", "applications:queue", frozenset({Role.COORDINATOR})),
     NavItem("Programme dashboard", "applications:coordinator_dashboard", frozenset({Role.COORDINATOR})),
     NavItem("Institution team", "placements:team", frozenset({Role.COORDINATOR})),

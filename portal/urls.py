@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("placements/", include("placements.urls")),
     path("notifications/", include("notifications.urls")),
+    path("letters/", include("letters.urls")),
     path("applicants/", include("applicants.urls")),
     path("accounts/api-tokens/", include("api.urls")),
     path("api/", include("portal.api_router")),

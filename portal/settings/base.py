@@ -234,6 +234,8 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 PORTAL_MAX_UPLOAD_BYTES = env.int("PORTAL_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
+# How long a letter writer's link works; a resend gives a fresh one.
+LETTERS_LINK_DAYS = env.int("PORTAL_LETTERS_LINK_DAYS", default=30)
 
 # --- E-mail -------------------------------------------------------------------------------
 EMAIL_BACKEND = env.str(

@@ -115,11 +115,10 @@ def test_the_queue_and_export_take_a_constant_number_of_queries(size, coordinato
     ApplicationFactory.create_batch(size // 2, session=session)
     for application in ApplicationFactory.create_batch(size - size // 2, session=other_session):
         Score.objects.create(application=application, scorer=coordinator, criterion="fit", value=4)
-    # One more than on issue-5-applications: main counts the MFA check (63b3dac).
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(8):  # +1: accounts.middleware's MFA check for coordinators
         response = coordinator_client.get(reverse("applications:queue"), {"sort": "-score"})
         assert len(response.context["page"]) == min(size, 50)
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(7):  # +1: accounts.middleware's MFA check for coordinators
         b"".join(coordinator_client.get(reverse("applications:queue_csv")).streaming_content)
 
 
@@ -130,9 +129,9 @@ def test_the_packet_and_dashboards_take_a_constant_number_of_queries(size, clien
         application.events.create(actor_role="coordinator", message=f"note {i}", internal=True)
         ApplicationFactory(session=session)
     client.force_login(coordinator)
-    with django_assert_max_num_queries(17):
+    with django_assert_max_num_queries(17):  # +1: accounts.middleware's MFA check for coordinators
         client.get(reverse("applications:packet", args=[application.pk]))
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(6):  # +1: accounts.middleware's MFA check for coordinators
         client.get(reverse("applications:coordinator_dashboard"))
     client.force_login(applicant)
     with django_assert_max_num_queries(5):

@@ -12,6 +12,7 @@ from applications.models import Application, Score
 from applications.services import application_move
 from applications.states import Actor, Status
 from tests.accounts.factories import PASSWORD, UserFactory
+from tests.accounts.mfa import freeze_totp_clock, totp_code
 from tests.applicants.factories import ApplicantProfileFactory
 from tests.applications.factories import ApplicationFactory, QuestionFactory, ensure_seeded_specialty, reseed_after_module_flush
 from tests.placements.factories import CoordinatorFactory, InstitutionFactory, ListingFactory, SessionFactory
@@ -19,11 +20,14 @@ from tests.placements.factories import CoordinatorFactory, InstitutionFactory, L
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
-def log_in(page, email):
+def log_in(page, email, totp_secret=None):
     page.goto("/accounts/login/")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password:", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Sign In").click()
+    if totp_secret:  # coordinators have a second factor (accounts.middleware)
+        page.get_by_label("Code").fill(totp_code(totp_secret))
+        page.get_by_role("button", name="Sign In").click()
     expect(page.get_by_text("Successfully signed in")).to_be_visible()
 
 
@@ -89,13 +93,14 @@ def test_an_applicant_applies_and_tracks_the_state(page, programme):
     expect(page.get_by_text("Thank you, we are reading your file.")).to_be_visible()
 
 
-def test_a_coordinator_filters_scores_invites_offers_and_the_applicant_accepts(desktop_page, programme):
+def test_a_coordinator_filters_scores_invites_offers_and_the_applicant_accepts(desktop_page, programme, monkeypatch):
+    freeze_totp_clock(monkeypatch)
     page = desktop_page
     coordinator, session = programme
     amina = ApplicationFactory(session=session, applicant__email="amina@example.org", applicant__full_name="Amina Okafor")
     ApplicantProfileFactory(user=amina.applicant)
     ApplicationFactory(session=session, applicant__full_name="Rahul Mehta", status=Status.UNDER_REVIEW)
-    log_in(page, coordinator.email)
+    log_in(page, coordinator.email, coordinator.totp_secret)
 
     page.get_by_role("link", name="Applicant queue").first.click()
     page.get_by_text("Filter and search").click()

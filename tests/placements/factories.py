@@ -4,7 +4,7 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
-from placements.models import Institution, InstitutionMembership, Listing, Session, Specialty
+from placements.models import Institution, InstitutionMembership, Listing, Session, Specialty, Visa
 from tests.accounts.factories import UserFactory
 
 
@@ -37,7 +37,11 @@ class ListingFactory(factory.django.DjangoModelFactory):
     institution = factory.SubFactory(InstitutionFactory)
     kind = Listing.Kind.ROTATION
     title = factory.Sequence(lambda n: f"Internal Medicine Clinical Rotation {n}")
-    specialty = factory.LazyFunction(lambda: Specialty.objects.get(slug="internal-medicine"))
+    # get_or_create: a transactional test (browser, concurrency) flushes the seeded vocabularies
+    # for the tests after it.
+    specialty = factory.LazyFunction(
+        lambda: Specialty.objects.get_or_create(slug="internal-medicine", defaults={"name": "Internal Medicine"})[0]
+    )
     description = "Four weeks on the inpatient medicine service with daily teaching rounds."
     hands_on_level = Listing.HandsOn.HANDS_ON
     duration_weeks = 4
@@ -48,7 +52,8 @@ class ListingFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def visas(self, create, extracted, **kwargs):
         if create:
-            self.accepted_visas.set(extracted if extracted is not None else ["b1b2", "j1"])
+            codes = extracted if extracted is not None else ["b1b2", "j1"]
+            self.accepted_visas.set([Visa.objects.get_or_create(code=code)[0] for code in codes])
 
 
 class SessionFactory(factory.django.DjangoModelFactory):

@@ -43,7 +43,7 @@ def test_search_page_query_count_does_not_grow(client, django_assert_max_num_que
 def test_search_page_for_a_signed_in_coordinator_stays_in_budget(client, coordinator, django_assert_max_num_queries, size):
     build_catalogue(size)
     client.force_login(coordinator)
-    with django_assert_max_num_queries(SEARCH_BUDGET + 4):  # session, user, memberships, MFA authenticator
+    with django_assert_max_num_queries(SEARCH_BUDGET + 4):  # session, user, memberships, MFA check
         assert client.get(reverse("placements:search"), {"state": "IL"}).status_code == 200
 
 

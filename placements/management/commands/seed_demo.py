@@ -6,6 +6,7 @@ from django.db import transaction
 from accounts import demo as account_demo
 from applicants import demo as applicants_demo
 from applications import demo as applications_demo
+from letters import demo as letters_demo
 from placements import demo as placements_demo
 
 
@@ -29,9 +30,10 @@ class Command(BaseCommand):
         # progress and an interrupted one resumes where it stopped.
         created = placements_demo.ensure_demo_listings(options["listings"], log=self.stdout.write)
         self.stdout.write(f"Catalogue: {created} demo listings created in {time.monotonic() - started:.1f} s.")
-        # After the catalogue: the demo queue needs its open sessions.
+        # Applications need the catalogue's open sessions; letters go with those applications.
         with transaction.atomic():
             applications_demo.ensure_demo_applications()
+            letters_demo.ensure_demo_letters()
         self.stdout.write(self.style.SUCCESS("Demo data ready. Demo logins (password: %s):" % account_demo.DEMO_PASSWORD))
         for login in account_demo.DEMO_LOGINS:
             self.stdout.write(f"  {login.role:<12} {login.email}")
