@@ -33,9 +33,10 @@ class Conflict(exceptions.APIException):
 def _service_errors() -> tuple[type[Exception], ...]:
     from applicants.services import ApplicantsError
     from applications.errors import ApplicationError
+    from letters.services import LetterError
     from placements.services import PlacementsError
 
-    return ApplicationError, ApplicantsError, PlacementsError
+    return ApplicationError, ApplicantsError, PlacementsError, LetterError
 
 
 def _flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:

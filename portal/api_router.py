@@ -25,6 +25,7 @@ v1 = [
     path("applicants/", include("applicants.api.urls")),
     path("", include("applications.api.urls")),
     path("notifications/", include("notifications.api.urls")),
+    path("letters/", include("letters.api.urls")),
 ]
 
 urlpatterns = [
