@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "notifications",
     "applications",
     "rounds",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -285,19 +286,49 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # --- REST framework -----------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    # Token first: its WWW-Authenticate header makes a request without credentials a 401.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Pagination",
     "PAGE_SIZE": 20,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "api.problems.problem_exception_handler",
+    # Counted in the default cache (Redis when REDIS_URL is set, so all workers share the counts).
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.AnonThrottle", "api.throttling.UserThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("PORTAL_API_ANON_RATE", default="60/min"),
+        "user": env.str("PORTAL_API_USER_RATE", default="240/min"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "USCE Portal API",
-    "DESCRIPTION": "Placements, applicants, applications and letters for US clinical experience.",
+    "DESCRIPTION": (
+        "Placements, applicants, applications and letters for US clinical experience. "
+        "Authenticate with a session (browser) or `Authorization: Token <token>` (create tokens under "
+        "Account › API tokens). Every error is RFC 9457 problem details (`application/problem+json`)."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ApplicationStatusEnum": "applications.states.Status",
+        "ListingStatusEnum": "placements.models.Listing.Status",
+        "ListingKindEnum": "placements.models.Listing.Kind",
+        "VisaStatusEnum": "placements.choices.VisaStatus",
+        "ExamResultEnum": "applicants.choices.ExamResult",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.add_problem_responses",
+    ],
 }
 
 # --- Security -----------------------------------------------------------------------------

@@ -45,4 +45,5 @@ def test_matches_come_ranked_with_their_reasons(client):
 
 
 def test_the_api_needs_a_signed_in_user(client):
-    assert client.get(reverse("applicants_api:matches")).status_code == 403
+    # 401, not 403: no credentials were sent (the API answers with WWW-Authenticate).
+    assert client.get(reverse("applicants_api:matches")).status_code == 401

@@ -1,0 +1,95 @@
+from rest_framework import serializers
+
+from applicants.api.serializers import EligibilitySerializer
+
+from ..models import Listing, Session
+
+
+class ListingSummarySerializer(serializers.ModelSerializer):
+    institution = serializers.CharField(source="institution.name")
+    city = serializers.CharField(source="institution.city")
+    state = serializers.CharField(source="institution.state")
+    specialty = serializers.CharField(source="specialty.slug")
+    accepted_visas = serializers.SerializerMethodField()
+    total_cost_usd = serializers.DecimalField(max_digits=10, decimal_places=2)
+    next_start = serializers.DateField(allow_null=True)
+    next_deadline = serializers.DateTimeField(allow_null=True)
+    is_open_now = serializers.BooleanField()
+    eligibility = serializers.SerializerMethodField(help_text="For a signed-in applicant: the next open session's verdict.")
+
+    class Meta:
+        model = Listing
+        fields = ["id", "title", "kind", "institution", "city", "state", "specialty", "hands_on_level",
+                  "duration_weeks", "total_cost_usd", "lor_offered", "requires_ecfmg_certification", "accepted_visas",
+                  "next_start", "next_deadline", "is_open_now", "eligibility"]
+
+    def get_accepted_visas(self, listing: Listing) -> list[str]:
+        return [visa.code for visa in listing.accepted_visas.all()]
+
+    def get_eligibility(self, listing: Listing) -> str | None:
+        result = getattr(listing, "eligibility", None)
+        return result.status if result is not None else None
+
+
+class FacetValueSerializer(serializers.Serializer):
+    value = serializers.CharField()
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+    selected = serializers.BooleanField()
+
+
+class SearchPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    page = serializers.IntegerField()
+    num_pages = serializers.IntegerField()
+    next = serializers.CharField(allow_null=True)
+    previous = serializers.CharField(allow_null=True)
+    notes = serializers.ListField(child=serializers.CharField(), help_text="Parameters ignored because malformed, and why.")
+    facets = serializers.DictField(child=FacetValueSerializer(many=True))
+    flags = serializers.DictField(child=FacetValueSerializer())
+    results = ListingSummarySerializer(many=True)
+
+
+class SessionSerializer(serializers.ModelSerializer):
+    seats_left = serializers.IntegerField(allow_null=True, required=False)
+    is_open = serializers.SerializerMethodField()
+    eligibility = serializers.SerializerMethodField(help_text="The caller's eligibility (applicants only; null otherwise).")
+
+    class Meta:
+        model = Session
+        fields = ["id", "listing", "start_date", "end_date", "seats", "seats_left", "applications_open_at",
+                  "applications_close_at", "offer_response_days", "is_open", "eligibility"]
+
+    def get_is_open(self, session: Session) -> bool:
+        return session.is_open_for_applications()
+
+    def get_eligibility(self, session: Session) -> EligibilitySerializer(allow_null=True):  # type: ignore[valid-type]
+        result = self.context.get("eligibility", {}).get(session.pk)
+        return EligibilitySerializer(result).data if result is not None else None
+
+
+class ListingDetailSerializer(ListingSummarySerializer):
+    description = serializers.CharField()
+    sessions = SessionSerializer(many=True, source="active_sessions")
+    document_requirements = serializers.SerializerMethodField()
+    immunisation_requirements = serializers.SerializerMethodField()
+    next_start = None
+    next_deadline = None
+    is_open_now = None
+    eligibility = None
+
+    class Meta:
+        model = Listing
+        fields = ["id", "title", "kind", "institution", "city", "state", "specialty", "description", "hands_on_level",
+                  "duration_weeks", "programme_fee", "application_fee", "deposit", "other_costs", "other_costs_note",
+                  "total_cost_usd", "refund_terms", "visa_denial_refund", "housing_help", "lor_offered",
+                  "certificate_offered", "emr_access", "accepts_students", "accepts_graduates",
+                  "requires_ecfmg_certification", "requires_step1_pass", "min_step2_score",
+                  "max_years_since_graduation", "accepted_visas", "english_test", "min_letters", "max_letters",
+                  "document_requirements", "immunisation_requirements", "status", "last_verified_on", "sessions"]
+
+    def get_document_requirements(self, listing: Listing) -> list[str]:
+        return [r.kind for r in listing.document_requirements.all()]
+
+    def get_immunisation_requirements(self, listing: Listing) -> list[str]:
+        return [r.immunisation for r in listing.immunisation_requirements.all()]

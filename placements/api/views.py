@@ -1,0 +1,93 @@
+"""Catalogue API: the same search (`placements.search`) and access helpers (`selectors`) as the pages."""
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from api.views_base import ApiView
+from applicants.eligibility import evaluate_many
+from applicants.search import applicant_profile_of
+
+from .. import search as catalogue
+from ..models import Listing, Session
+from ..selectors import listing_for_page
+from .serializers import ListingDetailSerializer, SearchPageSerializer, SessionSerializer
+
+
+def _search_parameters() -> list[OpenApiParameter]:
+    params = []
+    for flt in [*catalogue.FILTERS, *catalogue.EXTRA_FILTERS]:
+        params.append(OpenApiParameter(
+            flt.param, OpenApiTypes.STR, description=f"{flt.label}. A malformed value is ignored and explained in `notes`.",
+            enum=list(flt.choices) or None,
+        ))
+    params.append(OpenApiParameter("sort", OpenApiTypes.STR, enum=list(catalogue.SORTS), description="Sort order."))
+    params.append(OpenApiParameter("page", OpenApiTypes.INT, description="Page number (20 per page)."))
+    return params
+
+
+def _eligibility_for(user, sessions) -> dict:
+    profile = applicant_profile_of(user)
+    return evaluate_many(profile, sessions) if profile is not None else {}
+
+
+class ListingSearchApi(ApiView):
+    """Search published listings with the search page's filters, facets and sorts."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(operation_id="listings_search", parameters=_search_parameters(), responses=SearchPageSerializer)
+    def get(self, request: Request) -> Response:
+        params = catalogue.parse_params(request.query_params, extra_filters=catalogue.EXTRA_FILTERS)
+        result = catalogue.search_listings(
+            params, user=request.user, extra_filters=catalogue.EXTRA_FILTERS, annotators=catalogue.ANNOTATORS
+        )
+        page = result.page
+
+        def link(number: int) -> str:
+            return request.build_absolute_uri("?" + params.querystring(page=number))
+
+        return Response(SearchPageSerializer({
+            "count": result.total,
+            "page": page.number,
+            "num_pages": page.paginator.num_pages,
+            "next": link(page.next_page_number()) if page.has_next() else None,
+            "previous": link(page.previous_page_number()) if page.has_previous() else None,
+            "notes": [str(note) for note in params.notes],
+            "facets": result.facets,
+            "flags": result.flags,
+            "results": list(page.object_list),
+        }).data)
+
+
+class ListingDetailApi(ApiView):
+    """A listing with its requirements and active sessions; for an applicant, eligibility per session."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(operation_id="listings_retrieve", responses=ListingDetailSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        listing = listing_for_page(pk=pk, user=request.user)
+        for session in listing.active_sessions:
+            session.listing = listing
+        context = {"eligibility": _eligibility_for(request.user, listing.active_sessions)}
+        return Response(ListingDetailSerializer(listing, context=context).data)
+
+
+class SessionDetailApi(ApiView):
+    """One session of a listing the caller may see, with the caller's eligibility (applicants)."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(operation_id="sessions_retrieve", responses=SessionSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        visible = Listing.objects.visible_to(request.user)
+        session = get_object_or_404(
+            Session.objects.active().with_seats_left().filter(listing__in=visible).select_related("listing"), pk=pk
+        )
+        context = {"eligibility": _eligibility_for(request.user, [session])}
+        return Response(SessionSerializer(session, context=context).data)
