@@ -53,9 +53,13 @@ class RequireMFAMiddleware:
         ):
             target = reverse("mfa_activate_totp")
             if not request.accepts("text/html"):
-                # An API client cannot follow a redirect to a form: say what is wrong instead.
+                # An API client cannot follow a redirect to a form: say what is wrong, in the API's
+                # one error shape (RFC 9457 problem details).
+                from api.problems import PROBLEM_CONTENT_TYPE, problem_body
+
                 detail = _("Two-factor authentication is required for your role. Set it up at %(url)s.")
-                return JsonResponse({"detail": detail % {"url": target}}, status=403)
+                body = problem_body(status=403, detail=detail % {"url": target}, code="mfa_required")
+                return JsonResponse(body, status=403, content_type=PROBLEM_CONTENT_TYPE)
             if request.headers.get("HX-Request"):
                 # Background fragments (the notification bell loads on every page, the MFA pages
                 # included) must not navigate the browser: a redirect here would pull the user off

@@ -60,8 +60,9 @@ def _flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:
     return out
 
 
-def problem_response(*, status: int, detail: str, code: str, errors: dict[str, list[str]] | None = None,
-                     headers: dict[str, str] | None = None, extra: dict[str, Any] | None = None) -> Response:
+def problem_body(*, status: int, detail: str, code: str, errors: dict[str, list[str]] | None = None,
+                 extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The problem-details document; also used outside DRF (the MFA gate answers API clients with it)."""
     body: dict[str, Any] = {
         "type": TYPE_BASE + code.replace("_", "-"),
         "title": HTTPStatus(status).phrase,
@@ -71,6 +72,12 @@ def problem_response(*, status: int, detail: str, code: str, errors: dict[str, l
     if errors is not None:
         body["errors"] = errors
     body.update(extra or {})
+    return body
+
+
+def problem_response(*, status: int, detail: str, code: str, errors: dict[str, list[str]] | None = None,
+                     headers: dict[str, str] | None = None, extra: dict[str, Any] | None = None) -> Response:
+    body = problem_body(status=status, detail=detail, code=code, errors=errors, extra=extra)
     return Response(body, status=status, headers=headers, content_type=PROBLEM_CONTENT_TYPE)
 
 

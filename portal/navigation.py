@@ -30,7 +30,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("My applications", "applications:mine", frozenset({Role.APPLICANT})),
     NavItem("Letters", "letters:list", frozenset({Role.APPLICANT})),
     NavItem("Match rounds", "rounds:mine", frozenset({Role.APPLICANT})),
-    NavItem("Match rounds", "rounds:manage", frozenset({Role.COORDINATOR})),
+    NavItem("Match rounds", "rounds:manage", frozenset({Role.COORDINATOR, Role.ADMIN})),
     NavItem("Applicant queue", "applications:queue", frozenset({Role.COORDINATOR})),
     NavItem("Programme dashboard", "applications:coordinator_dashboard", frozenset({Role.COORDINATOR})),
     NavItem("Institution team", "placements:team", frozenset({Role.COORDINATOR})),

@@ -62,9 +62,12 @@ def test_htmx_fragments_are_refused_without_navigating_the_page(client):
 def test_an_api_client_gets_a_readable_403(client):
     client.force_login(CoordinatorFactory(mfa=False))
 
-    response = client.get(reverse("placements:team"), headers={"Accept": "application/json"})
+    response = client.get("/api/v1/applications/", headers={"Accept": "application/json"})
 
     assert response.status_code == 403
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["status"] == 403
+    assert response.json()["type"].endswith("/mfa-required")
     assert "Two-factor authentication is required" in response.json()["detail"]
 
 

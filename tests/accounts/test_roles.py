@@ -30,10 +30,12 @@ def test_a_coordinator_sees_the_institution_team(client, coordinator):
     assert "Institution team" in nav_labels(client.get(reverse("home")))
 
 
-def test_an_admin_sees_the_admin_link(client, admin_user):
+def test_an_admin_sees_the_admin_link_and_the_match_rounds(client, admin_user):
     client.force_login(admin_user)
 
-    assert "Admin" in nav_labels(client.get(reverse("home")))
+    labels = nav_labels(client.get(reverse("home")))
+
+    assert "Admin" in labels and "Match rounds" in labels
 
 
 def test_an_applicant_gets_403_on_a_coordinator_page(client, applicant):
