@@ -44,7 +44,8 @@ def _apply(queryset: QuerySet[Listing], value: bool, ctx: catalogue.SearchContex
 
 
 ELIGIBLE_FILTER = catalogue.SearchFilter(
-    ELIGIBLE_PARAM, _("Only where I am eligible"), _ticked, _apply, "flag", flag_q=_eligible_q
+    ELIGIBLE_PARAM, _("Only where I am eligible"), _ticked, _apply, "flag", flag_q=_eligible_q,
+    offered_to=lambda user: user_has_role(user, Role.APPLICANT),
 )
 
 

@@ -72,6 +72,9 @@ class SearchFilter:
     group_by: str = ""
     choices: Mapping[str, str] = field(default_factory=dict)
     flag_q: Callable[[SearchContext], Q] | None = None
+    # Who the search page offers it to (None: everyone). A filter only one role can answer, such as
+    # "only where I am eligible", is not shown to others as a checkbox that can only give 0.
+    offered_to: Callable[[Any], bool] | None = None
 
 
 @dataclass
@@ -416,6 +419,11 @@ ANNOTATORS: list[Callable[[list[Listing], Any], None]] = []
 def register_filter(flt: SearchFilter) -> None:
     if all(existing.param != flt.param for existing in [*FILTERS, *EXTRA_FILTERS]):
         EXTRA_FILTERS.append(flt)
+
+
+def extra_filters_for(user: Any) -> list[SearchFilter]:
+    """The registered filters the search page offers this user."""
+    return [flt for flt in EXTRA_FILTERS if flt.offered_to is None or flt.offered_to(user)]
 
 
 def register_annotator(annotator: Callable[[list[Listing], Any], None]) -> None:

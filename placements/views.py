@@ -49,9 +49,10 @@ def _is_htmx_fragment_request(request: HttpRequest) -> bool:
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
     """The catalogue. The URL holds the whole state; htmx swaps only the results region."""
-    params = catalogue.parse_params(request.GET, extra_filters=catalogue.EXTRA_FILTERS)
+    extra_filters = catalogue.extra_filters_for(request.user)
+    params = catalogue.parse_params(request.GET, extra_filters=extra_filters)
     result = catalogue.search_listings(
-        params, user=request.user, extra_filters=catalogue.EXTRA_FILTERS, annotators=catalogue.ANNOTATORS
+        params, user=request.user, extra_filters=extra_filters, annotators=catalogue.ANNOTATORS
     )
     context = {
         "result": result,
