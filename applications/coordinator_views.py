@@ -6,7 +6,7 @@ import csv
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.roles import coordinator_required
+from applicants.uploads import attachment_response
 from placements.models import Listing, Session
 
 from . import selectors, services
@@ -224,16 +225,7 @@ def document_download(request: HttpRequest, pk: int, document_id: int) -> HttpRe
     version = document.current_version
     if version is None:
         raise Http404
-    try:
-        handle = version.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(handle, as_attachment=True, filename=version.original_name, content_type=version.content_type)
-    # Uploaded files are untrusted: never let a browser run or sniff them.
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return attachment_response(version.file, filename=version.original_name, content_type=version.content_type)
 
 
 @coordinator_required

@@ -37,12 +37,10 @@ def _reference_data(request):
         or (marker is not None and marker.kwargs.get("transaction"))
     ):
         return
-    import importlib
-
-    from django.apps import apps
+    from tests.reference_data import reseed
 
     request.getfixturevalue("transactional_db")
-    importlib.import_module("placements.migrations.0002_seed_specialties_and_visas").seed(apps, None)
+    reseed()
 
 
 @pytest.fixture
@@ -107,17 +105,14 @@ def browser():
 
 @pytest.fixture
 def reference_data(transactional_db):
-    """Specialties and visas for a transactional test (browser, worker): an earlier transactional
-    test flushed what the data migration seeded, so seed again (idempotent)."""
-    import importlib
+    """Explicit form of what `_reference_data` does for every transactional test."""
+    from tests.reference_data import reseed
 
-    from django.apps import apps
-
-    importlib.import_module("placements.migrations.0002_seed_specialties_and_visas").seed(apps, None)
+    reseed()
 
 
 @pytest.fixture
-def page(browser, live_server, reference_data):
+def page(browser, live_server):
     context = browser.new_context(base_url=live_server.url, viewport={"width": 375, "height": 800})
     context.set_default_timeout(20_000)
     page = context.new_page()
@@ -126,7 +121,7 @@ def page(browser, live_server, reference_data):
 
 
 @pytest.fixture
-def desktop_page(browser, live_server, reference_data):
+def desktop_page(browser, live_server):
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(20_000)
     page = context.new_page()

@@ -64,14 +64,11 @@ def applicant_user(**kwargs):
 def ensure_seeded_specialty():
     """Transactional tests (threads, the live server) may start after another one flushed the
     data that placements' migration seeds (specialties, visas): put it back, the same way."""
-    import importlib
-
-    from django.apps import apps
-
     from placements.models import Visa
+    from tests.reference_data import reseed
 
     if not Visa.objects.exists():
-        importlib.import_module("placements.migrations.0002_seed_specialties_and_visas").seed(apps, None)
+        reseed()
 
 
 def reseed_after_module_flush(django_db_blocker):

@@ -1,9 +1,7 @@
 """A new applicant on a phone fills the profile, uploads documents, and watches a listing turn eligible."""
 import datetime as dt
-import importlib
 
 import pytest
-from django.apps import apps as django_apps
 from playwright.sync_api import expect
 
 from placements.models import DocumentRequirement, ImmunisationRequirement
@@ -14,14 +12,7 @@ from tests.placements.factories import ListingFactory, SessionFactory
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def seeded(transactional_db):
-    # live_server tests flush the database after each test, migration-seeded rows included: put the
-    # specialties and visas back, idempotently, whichever transactional test ran before this one.
-    importlib.import_module("placements.migrations.0002_seed_specialties_and_visas").seed(django_apps, None)
-
-
-def test_a_new_applicant_becomes_eligible_and_finds_the_listing_on_matches(seeded, page):
+def test_a_new_applicant_becomes_eligible_and_finds_the_listing_on_matches(page):
     UserFactory(email="amina.okafor@example.org", full_name="Amina Okafor")
     listing = ListingFactory(title="Cardiology Elective at Lakeshore", visas=["j1"], requires_ecfmg_certification=True)
     SessionFactory(listing=listing)

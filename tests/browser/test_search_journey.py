@@ -1,10 +1,8 @@
 """A visitor on a phone searches the catalogue, narrows it, opens a listing and comes back."""
 import datetime as dt
-import importlib
 import re
 
 import pytest
-from django.apps import apps as django_apps
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -16,10 +14,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def catalogue(transactional_db):
-    # live_server tests flush the database after each test, migration-seeded rows included: put the
-    # specialties and visas back, idempotently.
-    seed_migration = importlib.import_module("placements.migrations.0002_seed_specialties_and_visas")
-    seed_migration.seed(django_apps, None)
+    # Specialties and visas are back even after an earlier flush (tests/conftest.py _reference_data).
     chicago = InstitutionFactory(name="Lakeshore University Medical Center", city="Chicago", state="IL")
     houston = InstitutionFactory(name="Gulf Coast Teaching Hospital", city="Houston", state="TX")
     open_im = ListingFactory(institution=chicago, title="Internal Medicine Inpatient Rotation")
