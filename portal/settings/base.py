@@ -241,6 +241,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 PORTAL_MAX_UPLOAD_BYTES = env.int("PORTAL_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
 # How long a letter writer's link works; a resend gives a fresh one.
 LETTERS_LINK_DAYS = env.int("PORTAL_LETTERS_LINK_DAYS", default=30)
+# Applicants' documents are purged after this many days without activity (applicants.retention).
+DOCUMENT_RETENTION_DAYS = env.int("PORTAL_DOCUMENT_RETENTION_DAYS", default=730)
 
 # --- E-mail -------------------------------------------------------------------------------
 EMAIL_BACKEND = env.str(

@@ -1,0 +1,139 @@
+"""Retention: purge the documents of applicants who have been inactive for too long.
+
+An applicant is inactive since `cutoff` when ALL of these hold:
+  * they have not signed in since the cutoff (never signed in: joined before it);
+  * they uploaded no document version since the cutoff;
+  * none of their applications changed since the cutoff (`updated_at` moves on every save:
+    their own edits and submissions, and every coordinator's or the system's state move);
+  * they asked no letter and no letter arrived for them since the cutoff;
+  * none of their applications is live, whatever its dates: submitted, under review, interview,
+    waitlisted, offered, accepted or enrolled. A programme may still need those documents.
+Staff and coordinators are never candidates. A deactivated applicant is one like any other.
+
+The purge deletes every document of the applicant (all versions, their immunisation entries, the
+links to their finished applications) and, once that has committed, the stored files. The
+profile and the account stay: the applicant can sign in and upload again. Each purge is recorded
+in the audit log ("documents.purged"). Running it again finds nothing left to do.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.utils import timezone
+
+from applications.models import Application
+from applications.states import FINAL, Status
+from letters.models import LetterRequest
+from placements.models import InstitutionMembership
+
+from .models import Document, DocumentVersion
+from .uploads import delete_stored
+
+# States in which an application is still being decided or carried out.
+LIVE = frozenset(set(Status.values) - FINAL - {Status.DRAFT})
+BATCH = 500
+
+
+def retention_cutoff(*, now: dt.datetime | None = None, days: int | None = None) -> dt.datetime:
+    days = settings.DOCUMENT_RETENTION_DAYS if days is None else days
+    return (now or timezone.now()) - dt.timedelta(days=days)
+
+
+def inactive_applicants(cutoff: dt.datetime) -> QuerySet:
+    """Applicants with documents, inactive since `cutoff` (see the module's definition). One query."""
+    user = OuterRef("pk")
+    return (
+        get_user_model().objects.filter(is_staff=False, date_joined__lt=cutoff)
+        .filter(Q(last_login__isnull=True) | Q(last_login__lt=cutoff))
+        .filter(Exists(Document.objects.filter(owner=user)))
+        .exclude(Exists(InstitutionMembership.objects.filter(user=user)))
+        .exclude(Exists(DocumentVersion.objects.filter(document__owner=user, uploaded_at__gte=cutoff)))
+        .exclude(Exists(Application.objects.filter(applicant=user).filter(Q(updated_at__gte=cutoff) | Q(status__in=LIVE))))
+        .exclude(Exists(LetterRequest.objects.filter(applicant=user).filter(
+            Q(created_at__gte=cutoff) | Q(uploaded_at__gte=cutoff))))
+        .order_by("pk")
+    )
+
+
+@dataclass(frozen=True)
+class Candidate:
+    pk: int
+    email: str
+    last_login: dt.datetime | None
+    documents: int
+    versions: int
+    bytes: int
+
+
+def candidates(cutoff: dt.datetime) -> Iterator[Candidate]:
+    """What a purge would delete, applicant by applicant (for --dry-run). Two queries per batch."""
+    for ids in _batches(cutoff):
+        versions = dict(
+            (row["document__owner"], row) for row in DocumentVersion.objects.filter(document__owner__in=ids)
+            .values("document__owner").annotate(n=Count("pk"), size=Sum("size"), documents=Count("document", distinct=True))
+        )
+        for pk, email, last_login in get_user_model().objects.filter(pk__in=ids).order_by("pk").values_list(
+            "pk", "email", "last_login"
+        ):
+            row = versions.get(pk, {})
+            yield Candidate(pk, email, last_login, row.get("documents", 0), row.get("n", 0), row.get("size") or 0)
+
+
+@dataclass
+class PurgeResult:
+    applicants: int = 0
+    documents: int = 0
+    files: int = 0
+
+
+def purge_inactive_documents(*, cutoff: dt.datetime, days: int) -> PurgeResult:
+    """Purge, batch by batch, each batch in its own transaction; returns what was deleted."""
+    result = PurgeResult()
+    for ids in _batches(cutoff):
+        _purge_batch(ids, cutoff=cutoff, days=days, result=result)
+    return result
+
+
+def _batches(cutoff: dt.datetime) -> Iterator[list[int]]:
+    # Keyset pagination over the ids: each batch is one short query, however many applicants.
+    last = 0
+    while True:
+        ids = list(inactive_applicants(cutoff).filter(pk__gt=last).values_list("pk", flat=True)[:BATCH])
+        if not ids:
+            return
+        yield ids
+        last = ids[-1]
+
+
+def _purge_batch(ids: list[int], *, cutoff: dt.datetime, days: int, result: PurgeResult) -> None:
+    from audit.services import audit_record
+
+    with transaction.atomic():
+        # Lock the accounts (uploads lock their owner too), then ask again: someone who signed
+        # in or uploaded since the batch was listed is no longer inactive and keeps everything.
+        users = list(get_user_model().objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+        still = set(inactive_applicants(cutoff).filter(pk__in=ids).values_list("pk", flat=True))
+        users = [u for u in users if u.pk in still]
+        if not users:
+            return
+        rows = list(DocumentVersion.objects.filter(document__owner__in=users).values_list("document__owner", "document", "file"))
+        documents = Document.objects.filter(owner__in=users)
+        documents.update(current_version=None)
+        documents.delete()
+        per_user: dict[int, list[tuple[int, int, str]]] = {}
+        for row in rows:
+            per_user.setdefault(row[0], []).append(row)
+        for user in users:
+            mine = per_user.get(user.pk, [])
+            audit_record(actor=None, action="documents.purged", obj=user, retention_days=days,
+                         inactive_since=cutoff, documents=len({row[1] for row in mine}), files=len(mine))
+        result.applicants += len(users)
+        result.documents += len({row[1] for row in rows})
+        result.files += len(rows)
+        names = [row[2] for row in rows]
+        transaction.on_commit(lambda: [delete_stored(name) for name in names])
