@@ -101,3 +101,9 @@ def test_my_data_is_for_applicants_only(client, coordinator):
     coordinator.refresh_from_db()
     assert coordinator.is_active
 
+
+
+def test_the_deletion_page_says_the_security_log_is_kept(client, full_account):
+    html = client.get(reverse("applicants:my_data")).content.decode()
+
+    assert "The security log is kept" in html and "e-mail address of whoever did it" in html
