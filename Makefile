@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test test-fast browser-test bench bench-reminders bench-match install install-dev seed clean lint audit pip-audit
+.PHONY: run test test-fast browser-test bench bench-reminders bench-match bench-retention install install-dev seed clean lint audit pip-audit
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,10 +48,14 @@ pip-audit: install-dev
 	$(VENV)/bin/pip-audit --strict -r requirements.txt
 
 # Benchmarks, one script each under bench/; `make bench` runs them all.
-bench: bench-reminders bench-match
+bench: bench-reminders bench-match bench-retention
 
 bench-reminders: install
 	$(PY) bench/reminders.py $(BENCH_ARGS)
+
+# The retention purge over 50,000 inactive applicants (README, Security, "Retention").
+bench-retention: install
+	$(PY) bench/retention.py $(BENCH_ARGS)
 
 # The match engine on a seeded national-scale round, beside the `matching` package (bench/RESULTS-match.md).
 bench-match: install-dev
