@@ -24,10 +24,6 @@ ZONES = ["America/New_York", "America/Chicago", "America/Los_Angeles", "Africa/L
          "Asia/Karachi", "Asia/Manila", "Europe/London", "America/Sao_Paulo", "Africa/Cairo"]
 
 
-class Rollback(Exception):
-    pass
-
-
 def seed(recipients: int, now: dt.datetime) -> None:
     from django.contrib.auth import get_user_model
 
@@ -102,27 +98,25 @@ def main() -> int:
     import django
 
     django.setup()
+
+    from bench.rollback import rolled_back
     import logging
 
     logging.getLogger("notifications").setLevel(logging.WARNING)
-    from django.db import connection, transaction
+    from django.db import connection
     from django.utils import timezone
 
     now = timezone.now()
     print(f"Reminders tick benchmark: {args.recipients:,} applicants on {connection.vendor}", flush=True)
-    try:
-        with transaction.atomic():
-            started = time.perf_counter()
-            seed(args.recipients, now)
-            print(f"  seeded in {time.perf_counter() - started:.1f} s", flush=True)
-            for label in ("first tick (all new)", "second tick (steady state)"):
-                elapsed, queries, result = timed_tick(now)
-                print(f"  {label}: {elapsed:.2f} s, {queries} queries, found {result['found']:,}, "
-                      f"inserted {result['inserted']:,}, queued {result['queued']:,} in {result['batches']:,} batches",
-                      flush=True)
-            raise Rollback
-    except Rollback:
-        print("  rolled back: the database is as it was", flush=True)
+    with rolled_back():
+        started = time.perf_counter()
+        seed(args.recipients, now)
+        print(f"  seeded in {time.perf_counter() - started:.1f} s", flush=True)
+        for label in ("first tick (all new)", "second tick (steady state)"):
+            elapsed, queries, result = timed_tick(now)
+            print(f"  {label}: {elapsed:.2f} s, {queries} queries, found {result['found']:,}, "
+                  f"inserted {result['inserted']:,}, queued {result['queued']:,} in {result['batches']:,} batches",
+                  flush=True)
     return 0
 
 

@@ -21,10 +21,6 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.local")
 
 
-class Rollback(Exception):
-    pass
-
-
 def seed(applicants: int, now: dt.datetime) -> None:
     from django.contrib.auth import get_user_model
 
@@ -75,21 +71,19 @@ def main() -> int:
     import django
 
     django.setup()
-    from django.db import connection, transaction
+
+    from bench.rollback import rolled_back
+    from django.db import connection
     from django.utils import timezone
 
     print(f"Retention purge benchmark: {args.applicants:,} inactive applicants on {connection.vendor}", flush=True)
-    try:
-        with transaction.atomic():
-            started = time.perf_counter()
-            seed(args.applicants, timezone.now())
-            print(f"  seeded in {time.perf_counter() - started:.1f} s", flush=True)
-            for label, command_args in (("dry run", ["--dry-run"]), ("purge", []), ("second purge", [])):
-                elapsed, queries, summary = timed(*command_args)
-                print(f"  {label}: {elapsed:.2f} s, {queries:,} queries. {summary}", flush=True)
-            raise Rollback
-    except Rollback:
-        print("  rolled back: the database is as it was", flush=True)
+    with rolled_back():
+        started = time.perf_counter()
+        seed(args.applicants, timezone.now())
+        print(f"  seeded in {time.perf_counter() - started:.1f} s", flush=True)
+        for label, command_args in (("dry run", ["--dry-run"]), ("purge", []), ("second purge", [])):
+            elapsed, queries, summary = timed(*command_args)
+            print(f"  {label}: {elapsed:.2f} s, {queries:,} queries. {summary}", flush=True)
     return 0
 
 
