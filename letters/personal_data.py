@@ -27,10 +27,10 @@ def export(user: Any) -> dict[str, Any]:
 def erase(user: Any) -> None:
     from applicants.uploads import delete_stored
 
-    requests = LetterRequest.objects.filter(applicant=user)
-    names = list(Letter.objects.filter(request__in=requests).values_list("file", flat=True))
+    asked = LetterRequest.objects.filter(applicant=user)
+    names = list(Letter.objects.filter(request__in=asked).values_list("file", flat=True))
     # Unhook the current letters first (an "uploaded" request must point at one, hence the status:
     # the rows are deleted in the next statement anyway).
-    requests.update(current_letter=None, status=LetterRequest.Status.REVOKED)
-    requests.delete()
+    asked.update(current_letter=None, status=LetterRequest.Status.REVOKED)
+    asked.delete()
     transaction.on_commit(lambda: [delete_stored(name) for name in names])
