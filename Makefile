@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test test-fast browser-test bench bench-reminders bench-match install install-dev seed clean lint audit pip-audit
+.PHONY: run test test-fast browser-test bench bench-reminders bench-match bench-throughput load-test install install-dev seed clean lint audit pip-audit
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,11 @@ bench-reminders: install
 # The match engine on a seeded national-scale round, beside the `matching` package (bench/RESULTS-match.md).
 bench-match: install-dev
 	$(PY) bench/match_round.py $(BENCH_ARGS)
+
+# Requests per second of the search page and the API search under gunicorn, beside a trivial view
+# (wrk on 127.0.0.1; needs DATABASE_URL on PostgreSQL and REDIS_URL). Writes bench/out/throughput.md.
+bench-throughput: install
+	$(PY) bench/throughput.py $(THROUGHPUT_ARGS)
 
 clean:
 	rm -rf var/test .pytest_cache
