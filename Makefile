@@ -62,5 +62,11 @@ bench-match: install-dev
 bench-throughput: install
 	$(PY) bench/throughput.py $(THROUGHPUT_ARGS)
 
+# Simulated applicants sign in, search and apply on gunicorn (double and concurrent clicks included);
+# then the database must hold every application they were told about exactly once, and no answer may be
+# a 5xx. Needs DATABASE_URL on PostgreSQL and REDIS_URL. Writes bench/out/load.md.
+load-test: install-dev
+	$(PY) bench/load_test.py $(LOAD_ARGS)
+
 clean:
 	rm -rf var/test .pytest_cache
