@@ -23,6 +23,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,7 +71,7 @@ def _with_query(path: str, query: str) -> str:
 
 def wrk(base_url: str, paths: list[str], *, seconds: int, threads: int, connections: int) -> dict:
     headers = [arg for name, value in server.PROXY_HEADERS.items() for arg in ("-H", f"{name}: {value}")]
-    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", *headers,
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s", *headers,
                "-s", str(LUA), base_url, "--", *paths]
     output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
     line = next(line for line in output.splitlines() if line.startswith("WRK_JSON "))
@@ -122,6 +123,49 @@ def postgres_version(env: dict[str, str]) -> str:
     return output.strip().splitlines()[-1]
 
 
+def server_time_breakdown(env: dict[str, str]) -> list[dict]:
+    """Where one search page's server time goes, per query (in this process, no concurrency): total,
+    SQL, number of queries and the slowest one. Explains a low share of the trivial view's throughput."""
+    os.environ.update(env)
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+
+    client = Client(headers=server.PROXY_HEADERS)
+    rows = []
+    for query in QUERIES:
+        path = _with_query("/placements/", query)
+        client.get(path, HTTP_HOST="127.0.0.1")  # warm: templates, connection
+        timings = []
+
+        def timed(execute, sql, params, many, context):
+            started = time.perf_counter()
+            try:
+                return execute(sql, params, many, context)
+            finally:
+                timings.append((time.perf_counter() - started, sql))
+
+        started = time.perf_counter()
+        with connection.execute_wrapper(timed):
+            client.get(path, HTTP_HOST="127.0.0.1")
+        total = time.perf_counter() - started
+        slowest = max(timings)
+        counting = [t for t, sql in timings if "COUNT(" in sql]  # the total, the flags and the facets
+        rows.append({"query": query, "total_ms": total * 1000, "sql_ms": sum(t for t, _ in timings) * 1000,
+                     "queries": len(timings), "counting": len(counting), "counting_ms": sum(counting) * 1000, "slowest_ms": slowest[0] * 1000, "slowest_sql": slowest[1]})
+    return rows
+
+
+def _sql_gist(sql: str) -> str:
+    """A short name for a query: what it selects and what it groups by."""
+    select = sql.split(" FROM ", 1)[0].replace('"', "")
+    group = sql.rsplit(" GROUP BY ", 1)[1].replace('"', "") if " GROUP BY " in sql else ""
+    gist = select[:90] + ("…" if len(select) > 90 else "")
+    return f"{gist} … GROUP BY {group[:40]}" if group else gist
+
+
 def cpu_model() -> str:
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -151,7 +195,7 @@ def markdown(runs: list[Run], args: argparse.Namespace, facts: dict) -> str:
         "|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     for run in runs:
-        share = f"{run.rps / trivial_rps:.0%}" if not run.label.startswith("Trivial") else "(100%)"
+        share = f"{run.rps / trivial_rps:.1%}" if not run.label.startswith("Trivial") else "(100%)"
         lines.append(f"| {run.label} | {run.rps:,.1f} | {run.p50_ms:.1f} ms | {run.p99_ms:.1f} ms | {run.non2xx} | "
                      f"{run.socket_errors} / {run.timeouts} | {share} | {run.load} |")
     search = next(r for r in runs if r.label.startswith("Search page"))
@@ -161,7 +205,7 @@ def markdown(runs: list[Run], args: argparse.Namespace, facts: dict) -> str:
     lines += [
         "",
         f"Trivial view: {trivial_rps:,.1f} requests/s (mean of the runs before and after). "
-        f"Search page / trivial = **{ratio:.0%}**, API search / trivial = **{api.rps / trivial_rps:.0%}**. "
+        f"Search page / trivial = **{ratio:.1%}**, API search / trivial = **{api.rps / trivial_rps:.1%}**. "
         f"Target (search at least {TARGET_RATIO:.0%} of trivial): {verdict}.",
         f"Errors the server logged during the runs: {facts['logged_errors']}.",
         "",
@@ -172,6 +216,17 @@ def markdown(runs: list[Run], args: argparse.Namespace, facts: dict) -> str:
     for query in QUERIES:
         count = facts["counts"].get(_with_query("/api/v1/listings/", query))
         lines.append(f"- `{query or '(none: the whole catalogue)'}`: {count:,} results")
+    lines += [
+        "",
+        "Where one search page's server time goes (one request at a time, in-process, after a warm-up):",
+        "",
+        "| Query | Server time | SQL time | Queries | Of which COUNT (total, flags, facets) | Slowest query | Its time |",
+        "|---|---:|---:|---:|---:|---|---:|",
+    ]
+    for row in facts["breakdown"]:
+        lines.append(f"| `{row['query'] or '(none)'}` | {row['total_ms']:.0f} ms | {row['sql_ms']:.0f} ms | {row['queries']} | "
+                     f"{row['counting']}: {row['counting_ms']:.0f} ms | "
+                     f"`{_sql_gist(row['slowest_sql'])}` | {row['slowest_ms']:.0f} ms |")
     lines += [
         "",
         "Differences from production, and why: the requests carry `X-Forwarded-Proto: https` as the TLS proxy "
@@ -226,6 +281,7 @@ def main() -> int:
         "listings": listings,
         "counts": counts,
         "logged_errors": server.logged_errors(log_path),
+        "breakdown": server_time_breakdown(env),
     }
     report = markdown(runs, args, facts)
     OUT.mkdir(parents=True, exist_ok=True)
