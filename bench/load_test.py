@@ -6,7 +6,7 @@
 
 Creates its own institution, listings (one open session each, no requirement an applicant could
 miss) and applicants, tagged with this run, in the database of DATABASE_URL, which may already hold
-other data. Starts gunicorn as in production (bench/server.py) and runs one thread per applicant on
+other data; they stay there afterwards (give it a database of its own, as .ci/run does). Starts gunicorn as in production (bench/server.py) and runs one thread per applicant on
 127.0.0.1. Each applicant, from its own address (X-Forwarded-For through one trusted proxy, as behind
 a load balancer, so allauth's per-address login limit stays as configured):
 
