@@ -3,7 +3,8 @@ the applicant when it is late. Set-based like every source (see sources.py).
 
 A request's due date (`LetterRequest.due_at`) is the earliest application deadline among the
 drafts it is assigned to (letters.services.letter_requests_refresh_due). A request assigned to no
-draft is needed by nothing yet, so nobody is reminded of it.
+draft is needed by nothing yet, so nobody is reminded of it; nor is one of a deleted (inactive)
+account, whose requests the letters app keeps.
 
 The writer has no account and no time zone. We read their dates in the zone of the rotation they
 supervised when the request names one (they work there), else in the applicant's zone (their
@@ -59,7 +60,7 @@ def writer_zone(rotation_zone: str | None, applicant_zone: str | None):
 
 def letter_writer_due(now: dt.datetime) -> Iterable[Due]:
     rows = LetterRequest.objects.awaiting_writer(now).filter(
-        _needed_by_a_draft(), current_letter__isnull=True,
+        _needed_by_a_draft(), current_letter__isnull=True, applicant__is_active=True,
         due_at__gt=now, due_at__lte=now + dt.timedelta(days=max(WRITER_DAYS_BEFORE)) + SLACK,
     ).values_list("id", "writer_email", "due_at", ROTATION_TZ, APPLICANT_TZ)
     for request_id, writer_email, due_at, rotation_zone, applicant_zone in rows.iterator(chunk_size=5000):
@@ -77,7 +78,8 @@ def letter_writer_load(reminders: Sequence[Any], now: dt.datetime) -> Mapping[in
     (`live_link`), the drafts it is for and the writer's zone: three queries per batch."""
     requests = (
         LetterRequest.objects.awaiting_writer(now)
-        .filter(pk__in={r.subject_id for r in reminders}, current_letter__isnull=True, due_at__gt=now)
+        .filter(pk__in={r.subject_id for r in reminders}, current_letter__isnull=True, due_at__gt=now,
+                applicant__is_active=True)
         .select_related("applicant__applicant_profile", "rotation__session__listing__institution")
         .prefetch_related(_draft_assignments())
         .in_bulk()
@@ -110,7 +112,7 @@ kinds.register(ReminderKind(
 
 def letter_late_due(now: dt.datetime) -> Iterable[Due]:
     rows = LetterRequest.objects.filter(
-        _needed_by_a_draft(), status__in=LATE_STATUSES, current_letter__isnull=True,
+        _needed_by_a_draft(), status__in=LATE_STATUSES, current_letter__isnull=True, applicant__is_active=True,
         due_at__lte=now, due_at__gt=now - LATE_LOOKBACK,
     ).values_list("applicant_id", "id", "due_at", APPLICANT_TZ)
     for applicant_id, request_id, due_at, zone_name in rows.iterator(chunk_size=5000):

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from applicants.services import account_delete
 from letters import tokens as letter_tokens
 from letters.models import Letter, LetterLink, LetterRequest
 from letters.services import (
@@ -101,7 +102,7 @@ def test_a_writer_who_supervised_a_rotation_reads_the_dates_in_its_institutions_
     assert writer_due(at(2027, 3, 2, 6, 0)) == {(WRITER, letter_request.pk): dt.date(2027, 3, 2)}
 
 
-def test_an_uploaded_declined_revoked_lapsed_or_unneeded_letter_is_nobodys_reminder(awaited, applicant):
+def test_an_uploaded_declined_revoked_lapsed_or_unneeded_letter_is_nobodys_reminder(awaited):
     profile_zone = "America/New_York"
     applicant = applicant_in(profile_zone)
     waiting = awaited(applicant, DUE, writer_email="waiting@example.org")
@@ -116,8 +117,12 @@ def test_an_uploaded_declined_revoked_lapsed_or_unneeded_letter_is_nobodys_remin
     LetterRequest.objects.filter(pk=lapsed.pk).update(expires_at=at(2027, 3, 1))
     withdrawn = awaited(applicant, DUE, writer_email="withdrawn@example.org")
     withdrawn.draft.__class__.objects.filter(pk=withdrawn.draft.pk).update(status="withdrawn")
+    gone = applicant_in(profile_zone)
+    of_a_deleted_account = awaited(gone, DUE, writer_email="deleted@example.org")
+    account_delete(user=gone)
 
     assert set(writer_due(at(2027, 3, 5))) == {(waiting.writer_email, waiting.pk)}
+    assert of_a_deleted_account.pk not in {pk for _, pk in late_due(at(2027, 3, 11))}
     # Late: a lapsed link still leaves a late letter the applicant can chase; the rest do not.
     assert set(late_due(at(2027, 3, 11))) == {(applicant.pk, waiting.pk), (applicant.pk, lapsed.pk)}
 
