@@ -346,3 +346,15 @@ def test_a_tick_costs_the_same_queries_for_few_or_many_letters(awaited, django_c
     many = tick_queries(at(2027, 4, 5, 12, 0)), tick_queries(at(2027, 4, 11, 12, 0))
 
     assert few == many
+
+
+def test_support_finds_a_writers_reminder_in_the_admin_by_address(client, admin_user, tick, awaited):
+    awaited(applicant_in("Asia/Kolkata"), DUE)
+    tick(at(2027, 3, 4, 6, 0))
+    client.force_login(admin_user)
+
+    found = client.get(reverse("admin:notifications_reminder_changelist"), {"q": WRITER}).content.decode()
+    other = client.get(reverse("admin:notifications_reminder_changelist"), {"q": "nobody@example.org"}).content.decode()
+
+    assert f"<td class=\"field-recipient_email\">{WRITER}</td>" in found
+    assert WRITER not in other
