@@ -7,4 +7,4 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the reminder kinds and their sources (a side-effect import, once per process).
-        from . import sources, sources_applications  # noqa: F401
+        from . import sources, sources_applications, sources_letters  # noqa: F401
