@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test test-fast browser-test bench bench-reminders bench-match bench-retention install install-dev seed clean lint audit pip-audit
+.PHONY: run test test-fast browser-test bench bench-reminders bench-match bench-retention bench-throughput load-test install install-dev seed clean lint audit pip-audit
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,17 @@ bench-retention: install
 # The match engine on a seeded national-scale round, beside the `matching` package (bench/RESULTS-match.md).
 bench-match: install-dev
 	$(PY) bench/match_round.py $(BENCH_ARGS)
+
+# Requests per second of the search page and the API search under gunicorn, beside a trivial view
+# (wrk on 127.0.0.1; needs DATABASE_URL on PostgreSQL and REDIS_URL). Writes bench/out/throughput.md.
+bench-throughput: install
+	$(PY) bench/throughput.py $(THROUGHPUT_ARGS)
+
+# Simulated applicants sign in, search and apply on gunicorn (double and concurrent clicks included);
+# then the database must hold every application they were told about exactly once, and no answer may be
+# a 5xx. Needs DATABASE_URL on PostgreSQL and REDIS_URL. Writes bench/out/load.md.
+load-test: install-dev
+	$(PY) bench/load_test.py $(LOAD_ARGS)
 
 clean:
 	rm -rf var/test .pytest_cache

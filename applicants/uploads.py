@@ -11,6 +11,7 @@ import hashlib
 import secrets
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -23,6 +24,14 @@ from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
 HEAD_BYTES = 2048
+SCAN_CHUNK = 64 * 1024
+
+# A .docx is a zip. Whoever opens one unpacks it, so a small file that unpacks to gigabytes (a zip
+# bomb) is refused from its directory, before anything is unpacked. Real documents, images
+# included, stay far below these: text compresses about 10:1, images hardly at all.
+DOCX_MAX_ENTRIES = 1000
+DOCX_MAX_UNPACKED_BYTES = 100 * 1024 * 1024
+DOCX_MAX_RATIO = 100
 
 
 @dataclass(frozen=True)
@@ -37,6 +46,17 @@ JPEG = FileType("JPEG", ".jpg", "image/jpeg")
 PNG = FileType("PNG", ".png", "image/png")
 DOCX = FileType("Word (.docx)", ".docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
 DOCUMENT_TYPES = (PDF, JPEG, PNG, DOCX)
+_SAME_TYPE_EXTENSIONS = {".jpeg": ".jpg", ".jpe": ".jpg", ".jfif": ".jpg"}
+# Extensions that name a file type. A name ending in one that is not what the content is gets
+# refused: someone or something downstream might believe the name. Other endings ("Dr.Smith") and
+# no ending at all are just names.
+_TYPE_EXTENSIONS = frozenset({
+    ".pdf", ".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".docx", ".doc", ".docm", ".dot", ".dotx", ".dotm", ".rtf",
+    ".odt", ".txt", ".csv", ".xls", ".xlsx", ".xlsm", ".ppt", ".pptx", ".gif", ".bmp", ".tif", ".tiff", ".webp",
+    ".heic", ".heif", ".svg", ".svgz", ".html", ".htm", ".xhtml", ".shtml", ".xml", ".js", ".mjs", ".css", ".php",
+    ".asp", ".aspx", ".jsp", ".exe", ".dll", ".com", ".scr", ".msi", ".bat", ".cmd", ".ps1", ".vbs", ".hta", ".jar",
+    ".sh", ".py", ".pl", ".rb", ".apk", ".app", ".dmg", ".zip", ".rar", ".7z", ".gz", ".tar", ".iso", ".lnk", ".swf",
+})
 
 _EXECUTABLE_MAGIC = (
     b"MZ",  # Windows .exe/.dll
@@ -46,6 +66,9 @@ _EXECUTABLE_MAGIC = (
 )
 # Markup a browser would render (and run scripts in) if it ever sniffed the file.
 _MARKUP_MARKERS = (b"<!doctype html", b"<html", b"<head", b"<body", b"<script", b"<svg", b"<iframe", b"<?xml")
+# Looked for anywhere in a PDF or image (a polyglot hides its page after the first kilobyte). Not
+# "<?xml" or "<svg": PDFs carry XMP metadata in XML. Compressed data does not hit these by chance.
+_ACTIVE_MARKUP = (b"<!doctype html", b"<html", b"<body", b"<script", b"<iframe")
 
 
 class UploadRefused(Exception):
@@ -62,7 +85,9 @@ class CheckedUpload:
     @property
     def download_name(self) -> str:
         """The original name with the extension of what the file really is."""
-        return str(PurePosixPath(self.original_name).with_suffix(self.file_type.extension))
+        path = PurePosixPath(self.original_name)
+        stem = path.stem if path.suffix.lower() in _TYPE_EXTENSIONS else path.name
+        return stem + self.file_type.extension
 
 
 def _human_size(size: int) -> str:
@@ -93,15 +118,60 @@ def _looks_like_markup(head: bytes) -> bool:
     return any(marker in lowered for marker in _MARKUP_MARKERS)
 
 
+def _contains_active_markup(upload: UploadedFile) -> bool:
+    """Scan the whole file in chunks (never all of it in memory) for HTML that could run."""
+    upload.seek(0)
+    overlap = max(len(marker) for marker in _ACTIVE_MARKUP) - 1
+    tail = b""
+    for chunk in upload.chunks(SCAN_CHUNK):
+        window = tail + chunk.lower()
+        if any(marker in window for marker in _ACTIVE_MARKUP):
+            return True
+        tail = window[-overlap:]
+    return False
+
+
 def _is_docx(upload: UploadedFile) -> bool:
     upload.seek(0)
     try:
         with zipfile.ZipFile(upload) as archive:
-            names = set(archive.namelist())
-    except (zipfile.BadZipFile, OSError, ValueError):
+            entries = archive.infolist()
+            names = {entry.filename for entry in entries}
+            is_word = "[Content_Types].xml" in names and "word/document.xml" in names
+            if is_word:
+                _refuse_zip_bomb(archive, entries, packed_size=upload.size or 0)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error):
         return False
     # Macro-enabled documents (.docm) carry a VBA project: refused like any other program.
-    return "[Content_Types].xml" in names and "word/document.xml" in names and "word/vbaProject.bin" not in names
+    return is_word and "word/vbaProject.bin" not in names
+
+
+def _refuse_zip_bomb(archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo], *, packed_size: int) -> None:
+    bomb = UploadRefused(
+        _("This Word file would unpack to far more than any real document (it looks like a zip bomb). "
+          "Save it again from Word, or upload it as a PDF.")
+    )
+    unpacked = sum(entry.file_size for entry in entries)
+    if len(entries) > DOCX_MAX_ENTRIES or unpacked > DOCX_MAX_UNPACKED_BYTES:
+        raise bomb
+    if unpacked > DOCX_MAX_RATIO * max(packed_size, 1) and unpacked > 1024 * 1024:
+        raise bomb
+    # The sizes above are what the directory claims. Unpack every entry, in chunks and thrown away,
+    # up to the claimed total: an entry whose data runs past its claimed size fails its length or
+    # CRC check (BadZipFile), so a directory that lies makes the file unreadable, not accepted.
+    budget = unpacked
+    try:
+        for entry in entries:
+            with archive.open(entry) as member:
+                while chunk := member.read(SCAN_CHUNK):
+                    budget -= len(chunk)
+                    if budget < 0:
+                        raise bomb
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error, NotImplementedError):
+        raise UploadRefused(
+            _("This Word file is damaged: its parts do not unpack to what it says they contain. Save it again from Word, "
+              "or upload it as a PDF.")
+        ) from None
 
 
 def detect_type(upload: UploadedFile, head: bytes, allowed: tuple[FileType, ...]) -> FileType:
@@ -126,6 +196,11 @@ def detect_type(upload: UploadedFile, head: bytes, allowed: tuple[FileType, ...]
         raise UploadRefused(_("We accept %(types)s files; this file is none of them.") % {"types": accepted})
     if file_type not in allowed:
         raise UploadRefused(_("We accept %(types)s files; this one is %(type)s.") % {"types": accepted, "type": file_type.name})
+    if file_type is not DOCX and _contains_active_markup(upload):
+        raise UploadRefused(
+            _("This %(type)s also contains web page code (HTML), so it cannot be accepted. Save it again as a plain %(type)s.")
+            % {"type": file_type.name}
+        )
     return file_type
 
 
@@ -147,12 +222,25 @@ def check_upload(upload: UploadedFile, *, allowed: tuple[FileType, ...] = DOCUME
     upload.seek(0)
     head = upload.read(HEAD_BYTES)
     file_type = detect_type(upload, head, allowed)
+    original_name = sanitise_name(upload.name or "")
+    _refuse_misnamed(original_name, file_type)
     digest = hashlib.sha256()
     upload.seek(0)
     for chunk in upload.chunks():
         digest.update(chunk)
     upload.seek(0)
-    return CheckedUpload(file_type=file_type, size=size, sha256=digest.hexdigest(), original_name=sanitise_name(upload.name or ""))
+    return CheckedUpload(file_type=file_type, size=size, sha256=digest.hexdigest(), original_name=original_name)
+
+
+def _refuse_misnamed(name: str, file_type: FileType) -> None:
+    suffix = PurePosixPath(name).suffix.lower()
+    if suffix not in _TYPE_EXTENSIONS or _SAME_TYPE_EXTENSIONS.get(suffix, suffix) == file_type.extension:
+        return
+    raise UploadRefused(
+        _("The file's name ends in %(suffix)s, but the file is a %(type)s. Rename it to end in %(extension)s, "
+          "or save it again in the format its name says.")
+        % {"suffix": suffix, "type": file_type.name, "extension": file_type.extension}
+    )
 
 
 def store_upload(upload: UploadedFile, checked: CheckedUpload, *, folder: str) -> str:

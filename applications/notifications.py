@@ -1,10 +1,13 @@
-"""E-mail the applicant about a move in their application: one function per message."""
-from django.conf import settings
-from django.core.mail import send_mail
+"""Tell the applicant about a move in their application: an e-mail (HTML and text, in their time
+zone) and a message in their notification centre. Transactional: no preference switches it off."""
 from django.template.loader import render_to_string
-from django.urls import reverse
+
+from notifications.emails import absolute, send_templated
+from notifications.services import notification_create
 
 from .models import ApplicationEvent
+
+KIND = "application_status"
 
 
 def send_event_email(*, event_id: int) -> None:
@@ -16,14 +19,11 @@ def send_event_email(*, event_id: int) -> None:
     if event is None:
         return
     application = event.application
-    context = {
-        "event": event,
-        "application": application,
-        "url": settings.SITE_URL.rstrip("/") + reverse("applications:detail", args=[application.pk]),
-    }
-    send_mail(
-        subject=render_to_string("emails/application-status-subject.txt", context).strip(),
-        message=render_to_string("emails/application-status-body.txt", context),
-        from_email=None,
-        recipient_list=[application.applicant.email],
+    context = {"event": event, "application": application, "url": absolute(application.get_absolute_url())}
+    # The in-app message first: the task is acknowledged on receipt, so it runs at most once.
+    notification_create(
+        recipient=application.applicant, kind=KIND, url=application.get_absolute_url(),
+        title=" ".join(render_to_string("emails/application-status-subject.txt", context).split()),
+        body=event.message,
     )
+    send_templated(name="application-status", user=application.applicant, unsubscribe_kind=None, context=context)

@@ -143,6 +143,11 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
         return try_again(request, exc, application.get_absolute_url())
     except ApplicationError as exc:
         application = selectors.applicant_application(request.user, pk)
+        if application.status != Status.DRAFT:
+            # A double click whose other request submitted it meanwhile: the browser shows this
+            # answer, so it must say what happened, not that the (successful) submit failed.
+            messages.info(request, _("This application was already submitted."))
+            return redirect("applications:detail", pk)
         messages.error(request, exc.message)
         return _render_detail(request, application, form=form, missing=exc.reasons, status=400)
     messages.success(request, _("Application submitted. The programme will review it."))

@@ -1,7 +1,8 @@
 #!/usr/bin/env python
 """Benchmark: one reminders beat tick over N applicants (default 100,000).
 
-Seeds in bulk inside a transaction that is rolled back at the end, so it leaves the database as it
+Seeds in bulk (saved listings, expiring passports, and one applicant in twenty with a letter
+request awaited from a writer: half due within days, half already late) inside a transaction that is rolled back at the end, so it leaves the database as it
 found it (and queues nothing: the batches are sent on commit, which never comes). Reports the wall
 time and the queries of a first tick (every reminder new) and of a second one (steady state).
 
@@ -75,6 +76,42 @@ def seed(recipients: int, now: dt.datetime) -> None:
     for document, version in zip(documents, versions):
         document.current_version = version
     Document.objects.bulk_update(documents, ["current_version"], batch_size=5000)
+    seed_letters(users, sessions, listings, now, rng)
+
+
+def seed_letters(users, sessions, listings, now: dt.datetime, rng: random.Random) -> None:
+    """One applicant in twenty waits for a letter, assigned to a draft: even ones for the session
+    they saved (due in 1 to 10 days: the writer's 7- and 2-day reminders), odd ones for a session
+    whose window closed 1 to 5 days ago (late: the applicant's reminder)."""
+    from applications.models import Application
+    from letters.models import LetterAssignment, LetterLink, LetterRequest
+    from placements.models import Session
+
+    closed = Session.objects.bulk_create([
+        Session(listing=listing, start_date=(now + dt.timedelta(days=20)).date(),
+                end_date=(now + dt.timedelta(days=47)).date(), seats=4,
+                applications_open_at=now - dt.timedelta(days=60),
+                applications_close_at=now - dt.timedelta(days=rng.randint(1, 5), hours=rng.randint(0, 23)))
+        for listing in listings[:50]
+    ])
+    waiting = list(enumerate(users))[::20]
+    drafts = Application.objects.bulk_create([
+        Application(applicant=user, status="draft",
+                    session=sessions[i % len(sessions)] if n % 2 == 0 else closed[i % len(closed)])
+        for n, (i, user) in enumerate(waiting)
+    ], batch_size=5000)
+    requests = LetterRequest.objects.bulk_create([
+        LetterRequest(applicant=draft.applicant, writer_name=f"Dr. Bench Writer {n}", writer_email=f"writer{n}@bench.example.org",
+                      writer_title="Attending Physician", writer_institution="Bench Medical Center",
+                      relationship="Supervised my observership.", status="sent",
+                      expires_at=now + dt.timedelta(days=25), due_at=draft.session.applications_close_at)
+        for n, draft in enumerate(drafts)
+    ], batch_size=5000)
+    LetterLink.objects.bulk_create([LetterLink(request=request, emailed_at=now) for request in requests], batch_size=5000)
+    LetterAssignment.objects.bulk_create(
+        [LetterAssignment(letter_request=request, application=draft) for request, draft in zip(requests, drafts)],
+        batch_size=5000,
+    )
 
 
 def timed_tick(now: dt.datetime) -> tuple[float, int, dict]:
@@ -116,6 +153,8 @@ def main() -> int:
             elapsed, queries, result = timed_tick(now)
             print(f"  {label}: {elapsed:.2f} s, {queries} queries, found {result['found']:,}, "
                   f"inserted {result['inserted']:,}, queued {result['queued']:,} in {result['batches']:,} batches",
+                  flush=True)
+            print("    by kind: " + ", ".join(f"{code} {count:,}" for code, count in result["by_kind"].items()),
                   flush=True)
     return 0
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import Min, OuterRef, Subquery
+from django.db.models import Min, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -250,8 +250,10 @@ def letter_requests_expire() -> int:
     """The daily sweep: mark requests whose link lapsed as expired, and recompute the due dates of
     those still awaited (a coordinator may have moved a session's deadline). Returns how many expired."""
     expired = LetterRequest.objects.lapsed().update(status=Status.EXPIRED)
+    # Those with a due date too: a request whose draft was withdrawn or deleted loses it.
     letter_requests_refresh_due(
-        letter_request_ids=LetterRequest.objects.awaiting_writer().filter(assignments__isnull=False).values("pk")
+        letter_request_ids=LetterRequest.objects.awaiting_writer()
+        .filter(Q(assignments__isnull=False) | Q(due_at__isnull=False)).values("pk")
     )
     return expired
 
@@ -342,12 +344,14 @@ def letter_assignments_set(*, application: Any, letter_request_ids: list[int], a
 
 
 def letter_requests_refresh_due(*, letter_request_ids: Any) -> None:
-    """Set each request's due date to the earliest deadline among the applications it is assigned to.
+    """Set each request's due date to the earliest deadline among the draft applications it is assigned to.
 
-    One UPDATE with a subquery, so the date is computed by the database from the rows as they are.
+    Drafts only: a letter still awaited can only be on drafts (submitting needs it uploaded), and a
+    withdrawn draft needs no letter, so its deadline must not hurry the writer. One UPDATE with a
+    subquery, so the date is computed by the database from the rows as they are.
     """
     earliest = (
-        LetterAssignment.objects.filter(letter_request=OuterRef("pk"))
+        LetterAssignment.objects.filter(letter_request=OuterRef("pk"), application__status="draft")
         .order_by()
         .values("letter_request")
         .annotate(earliest=Min("application__session__applications_close_at"))

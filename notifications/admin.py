@@ -5,9 +5,10 @@ from .models import CalendarFeed, Notification, NotificationPreference, Reminder
 
 @admin.register(Reminder)
 class ReminderAdmin(admin.ModelAdmin):
-    list_display = ["kind", "recipient", "subject_type", "subject_id", "due", "status", "attempts", "sent_at"]
+    list_display = ["kind", "recipient", "recipient_email", "subject_type", "subject_id", "due", "status", "attempts",
+                    "sent_at"]
     list_filter = ["status", "kind"]
-    search_fields = ["recipient__email"]
+    search_fields = ["recipient__email", "recipient_email"]
     raw_id_fields = ["recipient"]
     date_hierarchy = "due"
     readonly_fields = ["claimed_at", "sent_at", "queued_at", "last_error", "created_at"]
@@ -23,7 +24,7 @@ class NotificationAdmin(admin.ModelAdmin):
 
 @admin.register(NotificationPreference)
 class NotificationPreferenceAdmin(admin.ModelAdmin):
-    list_display = ["user", "kind", "enabled", "updated_at"]
+    list_display = ["user", "address", "kind", "enabled", "updated_at"]
     raw_id_fields = ["user"]
 
 

@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from .models import address_key
 from .timezones import user_time_zone
 from .tokens import unsubscribe_token
 
@@ -19,13 +20,20 @@ def absolute(path: str) -> str:
 
 
 def send_templated(*, name: str, user: Any, context: dict[str, Any], unsubscribe_kind: str | None,
-                   headers: dict[str, str] | None = None, zone: Any = None) -> None:
+                   headers: dict[str, str] | None = None, zone: Any = None, to: str = "",
+                   reply_to: str = "") -> None:
     """Render and send one message. `unsubscribe_kind` adds the one-click unsubscribe link and the
-    List-Unsubscribe headers (RFC 2369, RFC 8058); transactional mail passes None."""
+    List-Unsubscribe headers (RFC 2369, RFC 8058); transactional mail passes None.
+
+    A recipient without an account (a letter writer) is `user=None` with the address in `to` and
+    the zone the sender chose for them: the templates then leave out the reminder-settings link."""
     headers = dict(headers or {})
     context = {"user": user, "site_url": settings.SITE_URL, **context}
+    if user is None and not (to and zone):
+        raise ValueError("A message to an address without an account needs the address and a time zone.")
     if unsubscribe_kind:
-        url = absolute(reverse("notifications:unsubscribe", args=[unsubscribe_token(user_id=user.pk, kind=unsubscribe_kind)]))
+        owner = {"user_id": user.pk} if user is not None else {"address": address_key(to)}
+        url = absolute(reverse("notifications:unsubscribe", args=[unsubscribe_token(kind=unsubscribe_kind, **owner)]))
         context["unsubscribe_url"] = url
         headers["List-Unsubscribe"] = f"<{url}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
@@ -36,7 +44,8 @@ def send_templated(*, name: str, user: Any, context: dict[str, Any], unsubscribe
         subject = " ".join(render_to_string(f"emails/{name}-subject.txt", context).split())
         text = render_to_string(f"emails/{name}-body.txt", context)
         html = render_to_string(f"emails/{name}-body.html", context)
-    message = EmailMultiAlternatives(subject=subject, body=text, to=[user.email], headers=headers)
+    message = EmailMultiAlternatives(subject=subject, body=text, to=[to or user.email], headers=headers,
+                                     reply_to=[reply_to] if reply_to else None)
     message.attach_alternative(html, "text/html")
     message.send()
 
@@ -112,6 +121,31 @@ def send_coordinator_digest(*, reminder: Any, subject: Any) -> None:
         name="coordinator-digest", user=reminder.recipient, unsubscribe_kind=reminder.kind,
         headers=reminder_headers(reminder), zone=ZoneInfo(digest.institution.time_zone),
         context={"digest": digest, "url": absolute(reminder_url(reminder))},
+    )
+
+
+def send_letter_writer(*, reminder: Any, subject: Any) -> None:
+    """To the writer, who has no account: their live link (as issued, see letters.tokens), the
+    zone chosen for them (sources_letters), replies to the applicant as the invitation did."""
+    from letters.tokens import token_as_issued
+
+    letter_request = subject
+    link = letter_request.live_link
+    send_templated(
+        name="letter-writer", user=None, to=reminder.recipient_email, zone=letter_request.writer_zone,
+        reply_to=letter_request.applicant.email, unsubscribe_kind=reminder.kind, headers=reminder_headers(reminder),
+        context={"letter_request": letter_request, "applicant_name": letter_request.applicant.get_full_name(),
+                 "due_at": letter_request.due_at, "assignments": letter_request.draft_assignments,
+                 "url": absolute(reverse("letters:write", args=[token_as_issued(link.key, link.created_at)]))},
+    )
+
+
+def send_letter_late(*, reminder: Any, subject: Any) -> None:
+    letter_request = subject
+    send_templated(
+        name="letter-late", user=reminder.recipient, unsubscribe_kind=reminder.kind, headers=reminder_headers(reminder),
+        context={"letter_request": letter_request, "due_at": letter_request.due_at,
+                 "assignments": letter_request.draft_assignments, "url": absolute(reminder_url(reminder))},
     )
 
 

@@ -12,12 +12,18 @@ ALL = "all"  # a preference row for this kind switches every reminder (not trans
 
 @dataclass(frozen=True)
 class Due:
-    """A row a source yields: `recipient` should hear about `subject` on local day `due`."""
+    """A row a source yields: `recipient` should hear about `subject` on local day `due`. The
+    recipient is a user id, or (`recipient_id` None) an e-mail address without an account."""
 
-    recipient_id: int
+    recipient_id: int | None
     subject_id: int
     due: dt.date
     deadline: dt.datetime | None = None
+    recipient_email: str = ""
+
+    @property
+    def key(self) -> tuple:
+        return (self.recipient_id, self.recipient_email, self.subject_id, self.due)
 
 
 @dataclass(frozen=True)
@@ -39,9 +45,13 @@ class ReminderKind:
     load_subjects: Callable[[Sequence[Any], dt.datetime], Mapping[int, Any]]
     # The sender function (emails.py): send(reminder=..., subject=...).
     send: Callable[..., None]
-    in_app: Callable[[Any, Any], InApp]
+    # None: no in-app message (the recipient has no account to see it in).
+    in_app: Callable[[Any, Any], InApp] | None
     # Transactional messages (an offer's deadline) cannot be switched off.
     transactional: bool = False
+    # Sent to e-mail addresses without an account (letter writers): no in-app message, no
+    # preferences page; the one-click unsubscribe link is their only switch.
+    to_address: bool = False
 
 
 KINDS: dict[str, ReminderKind] = {}
@@ -57,7 +67,8 @@ def get(code: str) -> ReminderKind | None:
 
 
 def switchable() -> list[ReminderKind]:
-    return [kind for kind in KINDS.values() if not kind.transactional]
+    """The kinds an account holder may switch off on their preferences page."""
+    return [kind for kind in KINDS.values() if not kind.transactional and not kind.to_address]
 
 
 def latest_threshold(*, deadline: dt.date, today: dt.date, days_before: Sequence[int]) -> dt.date | None:

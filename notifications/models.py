@@ -1,4 +1,5 @@
 """Reminders ledger, in-app notifications, per-kind preferences and private calendar feeds."""
+import hashlib
 import secrets
 
 from django.conf import settings
@@ -16,6 +17,9 @@ class Reminder(models.Model):
     The unique key (recipient, kind, subject, due) is what makes a reminder go out once: a beat
     tick inserts rows with ON CONFLICT DO NOTHING, and a worker owns a row only after its
     conditional UPDATE (pending -> sending) changed exactly one row.
+
+    The recipient is a user, or an e-mail address for people without an account (a letter
+    writer): exactly one of `recipient` and `recipient_email` is set.
     """
 
     class Status(models.TextChoices):
@@ -25,7 +29,10 @@ class Reminder(models.Model):
         SKIPPED = "skipped", _("Skipped (switched off or subject gone)")
         FAILED = "failed", _("Failed (gave up)")
 
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
+    )
+    recipient_email = models.EmailField(blank=True, help_text=_("The address, for a recipient without an account."))
     kind = models.CharField(max_length=40)
     subject_type = models.CharField(max_length=60, help_text=_("app_label.model of the subject."))
     subject_id = models.BigIntegerField()
@@ -46,8 +53,22 @@ class Reminder(models.Model):
     class Meta:
         ordering = ["-created_at"]
         constraints = [
+            # Two keys, one per kind of recipient. A unique constraint treats NULLs as distinct (on
+            # PostgreSQL and SQLite alike), so the user key never matches address rows (it is left as
+            # it was: no index rebuild on a live ledger) and addresses get their own partial key.
+            # ON CONFLICT DO NOTHING without a target, as bulk_create(ignore_conflicts) writes it,
+            # honours both.
             models.UniqueConstraint(
                 fields=["recipient", "kind", "subject_type", "subject_id", "due"], name="reminder_unique_key"
+            ),
+            models.UniqueConstraint(
+                fields=["recipient_email", "kind", "subject_type", "subject_id", "due"],
+                name="reminder_unique_address_key", condition=Q(recipient__isnull=True),
+            ),
+            models.CheckConstraint(
+                condition=Q(recipient__isnull=False, recipient_email="")
+                | (Q(recipient__isnull=True) & ~Q(recipient_email="")),
+                name="reminder_one_recipient",
             ),
             models.CheckConstraint(
                 condition=~Q(status="sent") | Q(sent_at__isnull=False), name="reminder_sent_has_time"
@@ -59,7 +80,7 @@ class Reminder(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.subject_type}#{self.subject_id} for {self.recipient_id} on {self.due}"
+        return f"{self.kind} {self.subject_type}#{self.subject_id} for {self.recipient_id or self.recipient_email} on {self.due}"
 
 
 class Notification(models.Model):
@@ -90,19 +111,40 @@ class Notification(models.Model):
         return self.read_at is not None
 
 
-class NotificationPreference(models.Model):
-    """A switched-off kind. No row means on: most people never change anything."""
+def address_key(email: str) -> str:
+    """How an address without an account is named in unsubscribe links and preferences: a SHA-256
+    of the lower-cased address, so neither the link nor the opt-out row carries the address."""
+    return hashlib.sha256(email.strip().lower().encode()).hexdigest()
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences")
+
+class NotificationPreference(models.Model):
+    """A switched-off kind, for a user or for an address without an account (`address_key`).
+    No row means on: most people never change anything."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True,
+        related_name="notification_preferences",
+    )
+    address = models.CharField(max_length=64, blank=True, help_text=_("address_key() of an address without an account."))
     kind = models.CharField(max_length=40)
     enabled = models.BooleanField(default=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="preference_unique_user_kind")]
+        constraints = [
+            # As on the ledger: NULL users are distinct, so addresses need their own (partial) key.
+            models.UniqueConstraint(fields=["user", "kind"], name="preference_unique_user_kind"),
+            models.UniqueConstraint(
+                fields=["address", "kind"], name="preference_unique_address_kind", condition=Q(user__isnull=True)
+            ),
+            models.CheckConstraint(
+                condition=Q(user__isnull=False, address="") | (Q(user__isnull=True) & ~Q(address="")),
+                name="preference_one_owner",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.user_id} {self.kind}: {'on' if self.enabled else 'off'}"
+        return f"{self.user_id or self.address[:12]} {self.kind}: {'on' if self.enabled else 'off'}"
 
 
 def new_feed_token() -> str:

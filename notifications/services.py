@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from . import conf, kinds
-from .models import CalendarFeed, Notification, NotificationPreference, Reminder, new_feed_token
+from .models import CalendarFeed, Notification, NotificationPreference, Reminder, address_key, new_feed_token
 
 logger = logging.getLogger(__name__)
 
@@ -58,15 +58,16 @@ def reminders_scan(*, now: dt.datetime | None = None) -> ScanResult:
         existing = set(
             Reminder.objects.filter(
                 kind=kind.code, subject_type=kind.subject_type, due__gte=min(row.due for row in rows)
-            ).values_list("recipient_id", "subject_id", "due")
+            ).values_list("recipient_id", "recipient_email", "subject_id", "due")
         )
         new = [
             Reminder(
-                recipient_id=row.recipient_id, kind=kind.code, subject_type=kind.subject_type,
-                subject_id=row.subject_id, due=row.due, deadline=row.deadline, next_attempt_at=now, created_at=now,
+                recipient_id=row.recipient_id, recipient_email=row.recipient_email, kind=kind.code,
+                subject_type=kind.subject_type, subject_id=row.subject_id, due=row.due, deadline=row.deadline,
+                next_attempt_at=now, created_at=now,
             )
             for row in rows
-            if (row.recipient_id, row.subject_id, row.due) not in existing
+            if row.key not in existing
         ]
         Reminder.objects.bulk_create(new, ignore_conflicts=True, batch_size=2000)
         result.inserted += len(new)
@@ -112,16 +113,22 @@ def reminder_deliver_batch(*, reminder_ids: Sequence[int], now: dt.datetime | No
         kind = kinds.get(code)
         if kind is not None:
             subjects.update(kind.load_subjects(kind_rows, now))
-    switched_off = set(
-        NotificationPreference.objects.filter(
-            user_id__in={row.recipient_id for row in rows}, kind__in=[*by_kind, kinds.ALL], enabled=False
-        ).values_list("user_id", "kind")
-    )
+    # Who switched what off, users and addresses without an account alike, in one query.
+    owner = {row.pk: row.recipient_id if row.recipient_id is not None else address_key(row.recipient_email)
+             for row in rows}
+    switched_off = {
+        (user_id if user_id is not None else address, code)
+        for user_id, address, code in NotificationPreference.objects.filter(
+            Q(user_id__in={row.recipient_id for row in rows if row.recipient_id is not None})
+            | Q(user__isnull=True, address__in={owner[row.pk] for row in rows if row.recipient_id is None}),
+            kind__in=[*by_kind, kinds.ALL], enabled=False,
+        ).values_list("user_id", "address", "kind")
+    }
     for row in sorted(rows, key=lambda r: r.pk):
         kind = kinds.get(row.kind)
         subject = subjects.get(row.pk)
         opted_out = kind is not None and not kind.transactional and (
-            (row.recipient_id, row.kind) in switched_off or (row.recipient_id, kinds.ALL) in switched_off
+            (owner[row.pk], row.kind) in switched_off or (owner[row.pk], kinds.ALL) in switched_off
         )
         counts[_deliver_one(row=row, kind=kind, subject=subject, opted_out=opted_out, now=now, lease=lease)] += 1
     return dict(counts)
@@ -140,13 +147,14 @@ def _deliver_one(*, row: Reminder, kind: kinds.ReminderKind | None, subject: Any
         if kind is None or subject is None or opted_out:
             Reminder.objects.filter(pk=row.pk).update(status=Reminder.Status.SKIPPED)
             return "skipped"
-        message = kind.in_app(row, subject)
-        # In-app: the one-to-one makes it exactly once even when the e-mail below is retried.
-        row.notification, _ = Notification.objects.get_or_create(
-            reminder=row,
-            defaults={"recipient_id": row.recipient_id, "kind": row.kind, "title": message.title,
-                      "body": message.body, "url": message.url, "created_at": now},
-        )
+        if kind.in_app is not None and row.recipient_id is not None:
+            message = kind.in_app(row, subject)
+            # In-app: the one-to-one makes it exactly once even when the e-mail below is retried.
+            row.notification, _ = Notification.objects.get_or_create(
+                reminder=row,
+                defaults={"recipient_id": row.recipient_id, "kind": row.kind, "title": message.title,
+                          "body": message.body, "url": message.url, "created_at": now},
+            )
     # The claim has committed. A crash from here until the UPDATE below leaves the row 'sending';
     # after the lease a tick hands it to another worker (see README, "Exactly once").
     try:
@@ -196,7 +204,21 @@ def preference_set(*, user: Any, kind: str, enabled: bool) -> NotificationPrefer
         raise PreferenceError(f"Unknown kind of message: {kind}.")
     if known is not None and known.transactional:
         raise PreferenceError(f"{known.label} cannot be switched off: it is part of your application.")
+    if known is not None and known.to_address:
+        raise PreferenceError(f"Unknown kind of message: {kind}.")
     preference, _ = NotificationPreference.objects.update_or_create(user=user, kind=kind, defaults={"enabled": enabled})
+    return preference
+
+
+def address_unsubscribe(*, address: str, kind: str) -> NotificationPreference:
+    """Switch reminders off for an address without an account (a letter writer's one-click link).
+    Only the reminders stop: whatever they are about (a letter request) carries on unchanged."""
+    known = kinds.get(kind)
+    if kind != kinds.ALL and (known is None or known.transactional or not known.to_address):
+        raise PreferenceError(f"Unknown kind of message: {kind}.")
+    preference, _ = NotificationPreference.objects.update_or_create(
+        user=None, address=address, kind=kind, defaults={"enabled": False}
+    )
     return preference
 
 

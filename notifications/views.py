@@ -105,14 +105,29 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     parsed = read_unsubscribe_token(token)
-    user = get_user_model().objects.filter(pk=parsed[0]).first() if parsed else None
-    kind = kinds.get(parsed[1]) if parsed else None
-    if user is None or (parsed and parsed[1] != kinds.ALL and (kind is None or kind.transactional)):
+    if parsed is not None and parsed.address:
+        return _unsubscribe_address(request, token, parsed)
+    user = get_user_model().objects.filter(pk=parsed.user_id).first() if parsed else None
+    kind = kinds.get(parsed.kind) if parsed else None
+    if user is None or (parsed.kind != kinds.ALL and (kind is None or kind.transactional or kind.to_address)):
         return render(request, "notifications/unsubscribe.html", {"invalid": True}, status=404)
     label = kind.label if kind else "all reminders"
     if request.method == "POST":
-        code = kinds.ALL if request.POST.get("scope") == kinds.ALL else parsed[1]
+        code = kinds.ALL if request.POST.get("scope") == kinds.ALL else parsed.kind
         services.preference_set(user=user, kind=code, enabled=False)
         label = "all reminders" if code == kinds.ALL else label
         return render(request, "notifications/unsubscribe.html", {"done": True, "label": label})
-    return render(request, "notifications/unsubscribe.html", {"label": label, "token": token, "kind": parsed[1]})
+    return render(request, "notifications/unsubscribe.html", {"label": label, "token": token, "kind": parsed.kind})
+
+
+def _unsubscribe_address(request: HttpRequest, token: str, parsed) -> HttpResponse:
+    """The same, for a recipient without an account (a letter writer). Only reminders stop: the
+    request they are about stays open, and its link keeps working."""
+    kind = kinds.get(parsed.kind)
+    if kind is None or not kind.to_address or kind.transactional:
+        return render(request, "notifications/unsubscribe.html", {"invalid": True, "no_account": True}, status=404)
+    context = {"label": kind.label, "token": token, "kind": kind.code, "no_account": True}
+    if request.method == "POST":
+        services.address_unsubscribe(address=parsed.address, kind=kind.code)
+        context["done"] = True
+    return render(request, "notifications/unsubscribe.html", context)

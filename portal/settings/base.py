@@ -270,6 +270,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_in": str(_broker_folder),
         "data_folder_out": str(_broker_folder),
         "processed_folder": str(VAR_DIR / "celery-processed"),
+        # kombu's default is ./control, which would put broker state in the source tree.
+        "control_folder": str(VAR_DIR / "celery-control"),
         "store_processed": False,
     }
 else:

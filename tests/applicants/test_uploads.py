@@ -1,4 +1,6 @@
 """Uploads are judged on their content, refused with the reason, and stored under random names."""
+import zipfile
+
 import pytest
 
 from applicants.uploads import DOCX, JPEG, PDF, PNG, UploadRefused, check_upload, sanitise_name, store_upload
@@ -13,7 +15,9 @@ from tests.applicants.conftest import stored_files
         (files.PNG, "passport.png", PNG),
         (files.JPEG, "passport.jpeg", JPEG),
         (files.docx(), "statement.docx", DOCX),
-        (files.PNG, "scan.pdf", PNG),  # a misnamed image is still an image
+        (files.PNG, "scan", PNG),  # no extension: the content says what it is
+        (files.JPEG, "IMG_0042.JPEG", JPEG),
+        (files.PDF, "Letter from Dr.Smith", PDF),  # a dot in a name is not an extension
     ],
 )
 def test_documents_are_recognised_by_their_content(content, name, expected):
@@ -32,6 +36,8 @@ def test_documents_are_recognised_by_their_content(content, name, expected):
         (files.docx(macros=True), "cv.docx", "We accept PDF, JPEG, PNG or Word (.docx) files; this file is none of them."),
         (b"GIF89a" + b"\x00" * 20, "photo.gif", "this file is none of them"),
         (b"", "cv.pdf", "The file is empty."),
+        (files.PNG, "scan.pdf", "The file's name ends in .pdf, but the file is a PNG. Rename it to end in .png"),
+        (files.PDF, "cv.exe", "The file's name ends in .exe, but the file is a PDF."),
     ],
 )
 def test_dangerous_or_unknown_files_are_refused_with_the_reason(content, name, message):
@@ -77,10 +83,76 @@ def test_file_names_are_sanitised(raw, clean):
     assert sanitise_name(raw) == clean
 
 
-def test_the_download_name_carries_the_real_extension():
-    checked = check_upload(files.upload(files.PNG, "scan.pdf"))
+@pytest.mark.parametrize(("name", "download"), [("scan", "scan.png"), ("Dr.Smith", "Dr.Smith.png"), ("scan.PNG", "scan.png")])
+def test_the_download_name_carries_the_real_extension(name, download):
+    assert check_upload(files.upload(files.PNG, name)).download_name == download
 
-    assert checked.download_name == "scan.png"
+
+def test_a_pdf_with_a_web_page_past_its_first_kilobyte_is_refused():
+    from tests.security.hostile_files import polyglot_late
+
+    with pytest.raises(UploadRefused, match=r"This PDF also contains web page code \(HTML\)"):
+        check_upload(files.upload(polyglot_late()))
+
+
+def test_markup_split_across_two_read_chunks_is_found(monkeypatch):
+    from applicants import uploads
+
+    monkeypatch.setattr(uploads, "SCAN_CHUNK", 4096)
+    content = files.PDF + b"%" + b"0" * (4096 - len(files.PDF) - 4) + b"<scr" + b"ipt>alert(1)</script>"
+    assert content.index(b"<script") < 4096 < content.index(b"<script") + 7
+
+    with pytest.raises(UploadRefused, match="web page code"):
+        check_upload(files.upload(content))
+
+
+def test_a_word_file_with_photos_is_not_taken_for_a_zip_bomb():
+    import io
+    import os
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<w:document>" + "<w:p>Clinical rotation</w:p>" * 20_000 + "</w:document>")
+        archive.writestr("word/media/image1.jpeg", os.urandom(3 * 1024 * 1024))  # photos hardly compress
+
+    assert check_upload(files.upload(buffer.getvalue(), "statement.docx")).file_type == DOCX
+
+
+@pytest.mark.parametrize("bomb", ["zip_bomb", "zip_ratio_bomb", "zip_entry_bomb"])
+def test_a_zip_bomb_is_refused_before_it_is_unpacked(bomb, monkeypatch):
+    from applicants import uploads
+    from tests.security import hostile_files
+
+    opened = []
+    monkeypatch.setattr(zipfile, "ZipExtFile", _recording(zipfile.ZipExtFile, opened))
+    with pytest.raises(UploadRefused, match="it looks like a zip bomb"):
+        check_upload(files.upload(getattr(hostile_files, bomb)(), "statement.docx"))
+    assert opened == []  # refused from the directory alone
+    assert uploads.DOCX_MAX_UNPACKED_BYTES == 100 * 1024 * 1024
+
+
+def test_a_zip_whose_directory_lies_about_its_size_is_refused_as_damaged():
+    from tests.security.hostile_files import zip_lying_directory
+
+    with pytest.raises(UploadRefused, match="This Word file is damaged"):
+        check_upload(files.upload(zip_lying_directory(), "statement.docx"))
+
+
+def test_the_unpacking_check_would_notice_an_entry_being_opened(monkeypatch):
+    opened = []
+    monkeypatch.setattr(zipfile, "ZipExtFile", _recording(zipfile.ZipExtFile, opened))
+    check_upload(files.upload(files.docx(), "statement.docx"))
+    assert len(opened) == 2  # a real document is unpacked (and thrown away) to check its sizes
+
+
+def _recording(cls, opened):
+    class Recording(cls):
+        def __init__(self, fileobj, mode, zipinfo, *args, **kwargs):
+            opened.append(zipinfo.filename)
+            super().__init__(fileobj, mode, zipinfo, *args, **kwargs)
+
+    return Recording
 
 
 def test_stored_names_are_random_and_keep_nothing_of_the_original(media_root):

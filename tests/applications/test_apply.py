@@ -76,6 +76,30 @@ def test_a_complete_application_is_submitted_once_however_often_it_is_posted(app
     assert "already submitted" in second.content.decode()
 
 
+def test_a_concurrent_second_click_on_submit_says_already_submitted_not_an_error(applicant_client, applicant, session, monkeypatch):
+    """Two clicks at once: both read the draft, the other one submits it before this one saves.
+    The browser shows this (last) answer, so it must not say the submission failed."""
+    from applications import selectors, services
+
+    draft = DraftFactory(applicant=applicant, session=session, personal_statement="")
+    read = selectors.applicant_application
+
+    def read_then_the_other_click_submits(user, pk):
+        stale = read(user, pk)
+        if stale.status == Status.DRAFT:
+            services.application_save_draft(application=stale, applicant=applicant, personal_statement="Lagos.", answers={})
+            services.application_move(application_id=pk, to_status=Status.SUBMITTED, actor=applicant, role="applicant")
+        return stale
+
+    monkeypatch.setattr(selectors, "applicant_application", read_then_the_other_click_submits)
+    response = applicant_client.post(reverse("applications:submit", args=[draft.pk]),
+                                     {"personal_statement": "Lagos.", "action": "submit"}, follow=True)
+    assert response.status_code == 200
+    assert "already submitted" in response.content.decode()
+    assert "can no longer be edited" not in response.content.decode()
+    assert ApplicationEvent.objects.filter(application=draft, to_status=Status.SUBMITTED).count() == 1
+
+
 def test_a_choice_answer_must_be_one_of_the_options(applicant_client, applicant, session):
     draft = DraftFactory(applicant=applicant, session=session)
     choice = QuestionFactory(listing=session.listing, kind=ListingQuestion.Kind.CHOICE, choices="Wards\nICU")

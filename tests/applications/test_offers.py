@@ -2,6 +2,7 @@
 import datetime as dt
 
 import pytest
+from zoneinfo import ZoneInfo
 from django.core import mail
 from django.utils import timezone
 
@@ -98,6 +99,36 @@ def test_the_expiry_task_runs_the_service_and_mails_the_applicant(session, coord
     offered.refresh_from_db()
     assert offered.status == Status.OFFER_EXPIRED
     assert mail.outbox[-1].to == ["nadia@example.org"] and "Offer expired" in mail.outbox[-1].subject
+
+
+def test_the_offer_and_its_expiry_reach_the_applicant_in_html_text_and_in_app_in_their_zone(
+    session, coordinator, django_capture_on_commit_callbacks
+):
+    from notifications.models import Notification
+    from tests.applicants.factories import ApplicantProfileFactory
+
+    applicant = ApplicantProfileFactory(time_zone="Asia/Kolkata", user__email="nadia@example.org").user
+    application = ApplicationFactory(session=session, applicant=applicant)
+    made = dt.datetime(2027, 3, 1, 12, 0, tzinfo=dt.UTC)
+    with django_capture_on_commit_callbacks(execute=True):
+        offered = _offer(application, coordinator, now=made)
+    local_deadline = f"{timezone.localtime(offered.offer_expires_at, ZoneInfo('Asia/Kolkata')):%A %-d %B %Y, %-I:%M}"
+    offer_mail = mail.outbox[-1]
+    assert local_deadline in offer_mail.body and local_deadline in offer_mail.alternatives[0][0]
+    assert "Asia/Kolkata" in offer_mail.body
+
+    with django_capture_on_commit_callbacks(execute=True):
+        offers_expire(now=offered.offer_expires_at + dt.timedelta(minutes=1))
+
+    expiry_mail = mail.outbox[-1]
+    assert "Offer expired" in expiry_mail.subject and expiry_mail.alternatives[0][1] == "text/html"
+    assert "Offer expired" in expiry_mail.alternatives[0][0]
+    titles = list(Notification.objects.filter(recipient=applicant).order_by("id").values_list("title", "url"))
+    assert [title for title, _ in titles] == [
+        f"Your application to {session.listing.title}: Offered",
+        f"Your application to {session.listing.title}: Offer expired",
+    ]
+    assert {url for _, url in titles} == {application.get_absolute_url()}
 
 
 def test_the_coordinator_reorders_the_waitlist_on_its_page(client, coordinator, session):

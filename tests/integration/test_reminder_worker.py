@@ -20,7 +20,11 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from letters.models import LetterAssignment, LetterLink
+from letters.services import letter_requests_refresh_due
 from notifications.models import Notification, Reminder
+from tests.applications.factories import DraftFactory
+from tests.letters.factories import LetterRequestFactory
 from tests.notifications.factories import applicant_in, save_listing, session_closing_at
 
 pytestmark = [pytest.mark.integration, pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs REDIS_URL")]
@@ -42,6 +46,16 @@ def redis_url() -> str:
 
 def sent_reminder_ids(mail_dir: Path) -> Counter:
     return Counter(int(m) for path in mail_dir.glob("*.log") for m in HEADER.findall(path.read_text()))
+
+
+def awaited_letter(applicant, session):
+    """A letter the applicant's draft for `session` waits for: its writer, who has no account, is due
+    a reminder in the same tick (rows made directly: the service would queue the invitation)."""
+    letter_request = LetterRequestFactory(applicant=applicant, writer_email="writer@lakeshore-health.example.org")
+    LetterLink.objects.create(request=letter_request)
+    LetterAssignment.objects.create(letter_request=letter_request, application=DraftFactory(applicant=applicant, session=session))
+    letter_requests_refresh_due(letter_request_ids=[letter_request.pk])
+    return letter_request
 
 
 def start_worker(env: dict, log: Path) -> subprocess.Popen:
@@ -87,9 +101,11 @@ def test_a_worker_killed_mid_batch_and_restarted_sends_every_reminder_exactly_on
     from notifications.tasks import reminders_tick_task
 
     session = session_closing_at(timezone.now() + dt.timedelta(days=2, hours=12))
-    for i in range(APPLICANTS):
-        save_listing(applicant_in(["America/New_York", "Africa/Lagos", "Asia/Karachi", "America/Denver"][i % 4]),
-                     session.listing)
+    applicants = [applicant_in(["America/New_York", "Africa/Lagos", "Asia/Karachi", "America/Denver"][i % 4])
+                  for i in range(APPLICANTS)]
+    for applicant in applicants:
+        save_listing(applicant, session.listing)
+    awaited_letter(applicants[-1], session)  # saved and drafted: still one window_closing reminder
     mail_dir = tmp_path / "mail"
     mail_dir.mkdir()
     env = {
@@ -112,7 +128,7 @@ def test_a_worker_killed_mid_batch_and_restarted_sends_every_reminder_exactly_on
             os.killpg(first.pid, signal.SIGKILL)
 
     sent_before_restart = sum(sent_reminder_ids(mail_dir).values())
-    assert Reminder.objects.count() == APPLICANTS
+    assert Reminder.objects.count() == APPLICANTS + 1  # and the writer's
     assert sent_before_restart < APPLICANTS, "the kill must land before the work is done"
     assert Reminder.objects.filter(status="sending").count() == 1, "killed while one reminder was claimed"
 
@@ -136,5 +152,10 @@ def test_a_worker_killed_mid_batch_and_restarted_sends_every_reminder_exactly_on
     ledger_ids = set(Reminder.objects.values_list("pk", flat=True))
     assert set(sent) == ledger_ids
     assert max(sent.values()) == 1, f"sent twice: {[pk for pk, n in sent.items() if n > 1]}\n{log.read_text()}"
-    assert Notification.objects.count() == APPLICANTS
+    assert Notification.objects.count() == APPLICANTS  # the writer has no account: mail only
+    writer = Reminder.objects.get(kind="letter_writer")
+    # The file backend writes each message followed by a line of 79 dashes.
+    messages = [m for path in mail_dir.glob("*.log") for m in path.read_text().split("-" * 79)]
+    [writer_mail] = [m for m in messages if HEADER.findall(m) == [str(writer.pk)]]
+    assert "To: writer@lakeshore-health.example.org" in writer_mail and "/letters/write/" in writer_mail
     assert settings.DATABASES["default"]["NAME"].startswith("test_")

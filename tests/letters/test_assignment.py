@@ -240,3 +240,25 @@ def test_the_writers_page_keeps_a_constant_number_of_queries(client, applicant, 
 
     page_with(1)
     page_with(8)
+
+
+def test_a_withdrawn_draft_no_longer_sets_the_letters_due_date(applicant, ask):
+    from letters.services import letter_requests_expire
+
+    letter_request = ask(applicant).letter_request
+    soon, later = (
+        DraftFactory(applicant=applicant, session=SessionFactory(start_date=timezone.localdate() + dt.timedelta(days=days)))
+        for days in (60, 120)
+    )
+    for application in (soon, later):
+        letter_assignments_set(application=application, letter_request_ids=[letter_request.pk], actor=applicant)
+
+    application_move(application_id=soon.pk, to_status="withdrawn", actor=applicant, role="applicant")
+    letter_requests_expire()
+    letter_request.refresh_from_db()
+    assert letter_request.due_at == later.session.applications_close_at
+
+    application_move(application_id=later.pk, to_status="withdrawn", actor=applicant, role="applicant")
+    letter_requests_expire()
+    letter_request.refresh_from_db()
+    assert letter_request.due_at is None  # needed by nothing: no reminder hurries the writer
