@@ -44,6 +44,7 @@ LETTERS = 20_000
 BUSY_INSTITUTIONS = 5
 BUSY_SHARE = 0.25  # of all applications go to the busy institutions' sessions
 DOMAIN = "national.bench.usce-portal.invalid"
+SETUP_RECORD = ROOT / "var" / "bench" / "national-setup.json"
 
 FIRST = ["Aisha", "Omar", "Priya", "Rahul", "Chen", "Mei", "Juan", "Maria", "Chidi", "Ngozi", "Fatima", "Ali",
          "Ana", "Luis", "Sara", "Yusuf", "Hana", "Kwame", "Amina", "Ravi", "Irina", "Dmitri", "Leila", "Tariq"]
@@ -174,7 +175,23 @@ def seed(*, log=print) -> National:
     log(f"  analysed; national dataset set up in {seconds:.1f} s")
     national = find()
     national.seconds = seconds
+    # For the results page, written by a later run of bench/pages.py (make bench seeds first).
+    SETUP_RECORD.parent.mkdir(parents=True, exist_ok=True)
+    SETUP_RECORD.write_text(json.dumps({"database": connection.settings_dict["NAME"], "seconds": round(seconds, 1),
+                                        "at": f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC",
+                                        "load": [round(x, 1) for x in os.getloadavg()]}))
     return national
+
+
+def last_setup() -> dict | None:
+    """The set-up time this machine last recorded for the current database, if any."""
+    from django.db import connection
+
+    try:
+        record = json.loads(SETUP_RECORD.read_text())
+    except (OSError, ValueError):
+        return None
+    return record if record.get("database") == connection.settings_dict["NAME"] else None
 
 
 def _coordinators(rng: random.Random) -> tuple[list[int], list[int]]:
