@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -29,11 +30,14 @@ from django.core.exceptions import EmptyResultSet
 from django.db import transaction
 from django.utils.translation import get_language
 
+logger = logging.getLogger(__name__)
+
 VERSION_KEY = "placements:catalogue-version"
 TTL_SECONDS = 120  # past the minute in the key, an entry is never read again
 
 
 def catalogue_version() -> int:
+    # Read in cached_counts' try block: an unreachable cache falls back to counting.
     version = cache.get(VERSION_KEY)
     if version is None:
         cache.add(VERSION_KEY, 1, timeout=None)
@@ -43,9 +47,12 @@ def catalogue_version() -> int:
 
 def _bump() -> None:
     try:
-        cache.incr(VERSION_KEY)
-    except ValueError:  # evicted or never set
-        cache.add(VERSION_KEY, 1, timeout=None)
+        try:
+            cache.incr(VERSION_KEY)
+        except ValueError:  # evicted or never set
+            cache.add(VERSION_KEY, 1, timeout=None)
+    except Exception:  # the cache server is unreachable: saving a listing must not fail for it
+        logger.warning("Could not bump the catalogue version; cached search counts may be stale", exc_info=True)
 
 
 def catalogue_changed() -> None:
@@ -66,13 +73,20 @@ def cached_counts(queries: list[Any], compute: Callable[[], Any], *, minute: dt.
             sql, params = "EMPTY", ()
         digest.update(sql.encode())
         digest.update(repr(params).encode())
-    key = (f"placements:search-counts:{catalogue_version()}:{minute:%Y%m%d%H%M}:{get_language()}:"
-           f"{digest.hexdigest()}")
-    found = cache.get(key)
+    try:
+        key = (f"placements:search-counts:{catalogue_version()}:{minute:%Y%m%d%H%M}:{get_language()}:"
+               f"{digest.hexdigest()}")
+        found = cache.get(key)
+    except Exception:  # the cache server is unreachable: count without it
+        logger.warning("Search counts computed without the cache", exc_info=True)
+        return compute()
     if found is not None:
         return found
     value = compute()
-    cache.set(key, value, TTL_SECONDS)
+    try:
+        cache.set(key, value, TTL_SECONDS)
+    except Exception:
+        logger.warning("Search counts not cached", exc_info=True)
     return value
 
 
