@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test test-fast browser-test bench bench-reminders bench-match bench-retention bench-throughput load-test install install-dev seed clean lint audit pip-audit
+.PHONY: run test test-fast browser-test bench bench-check bench-seed bench-pages bench-throughput bench-reminders bench-match bench-retention load-test install install-dev seed clean lint audit pip-audit
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,8 +47,22 @@ audit: install-dev
 pip-audit: install-dev
 	$(VENV)/bin/pip-audit --strict -r requirements.txt
 
-# Benchmarks, one script each under bench/; `make bench` runs them all.
-bench: bench-reminders bench-match bench-retention
+# Benchmarks, on PostgreSQL and Redis as in production (bench/RESULTS.md): `make bench` seeds the
+# national dataset once (bench/national.py; an empty database, or one it seeded before), then
+# measures the pages and a reminders tick on it (bench/pages.py rewrites the table in
+# bench/RESULTS.md), the throughput under gunicorn, the match engine and the retention purge.
+bench: bench-pages bench-throughput bench-match bench-retention
+
+bench-check:
+	@case "$$DATABASE_URL" in postgres*) ;; *) echo "make bench needs PostgreSQL: set DATABASE_URL=postgres://... (an empty database, or one bench/national.py seeded)" >&2; exit 2;; esac
+	@case "$$REDIS_URL" in redis*) ;; *) echo "make bench needs Redis: set REDIS_URL=redis://..." >&2; exit 2;; esac
+
+bench-seed: bench-check install
+	$(PY) manage.py migrate --noinput
+	$(PY) bench/national.py
+
+bench-pages: bench-seed
+	$(PY) bench/pages.py --write $(BENCH_ARGS)
 
 bench-reminders: install
 	$(PY) bench/reminders.py $(BENCH_ARGS)

@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class PlacementsConfig(AppConfig):
     name = "placements"
     verbose_name = "Placements"
+
+    def ready(self) -> None:
+        # A change to the catalogue makes the search's cached counts stale (search_counts).
+        from . import search_counts
+
+        search_counts.connect_signals()

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from .choices import DocumentKind, Immunisation
+from . import search_counts
 from .models import DocumentRequirement, ImmunisationRequirement, Institution, Listing, Session, Specialty
 
 DEMO_SOURCE = "USCE Portal demo catalogue (generated)"
@@ -291,6 +292,8 @@ def ensure_demo_catalogue(listings: int = 300, *, first_institutions: list[Insti
             raw.execute(f"CREATE INDEX {_GIN_INDEX} ON placements_listing USING gin (search_vector)")
             raw.execute(f"ALTER TABLE placements_listing ENABLE TRIGGER {_TRIGGER}")
             raw.execute("SET CONSTRAINTS ALL DEFERRED")  # back to Django's default for the rest of an outer transaction
+    # COPY sends no signals: the search's cached counts must not outlive the new catalogue.
+    search_counts.catalogue_changed()
     if postgres and listings - existing >= BATCH:
         # Fresh statistics after a bulk load, or the planner guesses from an empty table.
         with connection.cursor() as cursor:

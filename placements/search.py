@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .choices import USState, VisaStatus
+from . import search_counts
 from .models import Listing, Session, Specialty
 
 PAGE_SIZE = 20
@@ -206,8 +207,10 @@ def _visa(qs: QuerySet, code: str, ctx: SearchContext) -> QuerySet:
 
 
 def _open_now_q(ctx: SearchContext) -> Q:
-    return Q(Exists(Session.objects.filter(listing=OuterRef("pk"), is_archived=False,
-                                           applications_open_at__lte=ctx.now, applications_close_at__gt=ctx.now)))
+    # IN, not a correlated EXISTS: inside the counts' FILTER clause PostgreSQL hashes the open
+    # sessions' listing ids once instead of probing the sessions once per listing.
+    return Q(pk__in=Session.objects.filter(is_archived=False, applications_open_at__lte=ctx.now,
+                                           applications_close_at__gt=ctx.now).values("listing_id"))
 
 
 def _duration_q(bucket: str) -> Q:
@@ -309,29 +312,9 @@ def _order(qs: QuerySet, params: SearchParams) -> QuerySet:
     return qs.order_by(F("published_at").desc(nulls_last=True), "-id")
 
 
-def search_listings(
-    params: SearchParams,
-    *,
-    user: Any = None,
-    extra_filters: Sequence[SearchFilter] = (),
-    annotators: Iterable[Callable[[list[Listing], Any], None]] = (),
-    base: QuerySet | None = None,
-    page_size: int = PAGE_SIZE,
-) -> SearchResult:
-    """Published listings matching `params`, sorted, paginated, with facet counts.
-
-    A constant number of queries whatever the catalogue size: one aggregate for the total and the
-    flag counts, one per grouped facet, the page's ids, those rows, their visas, and specialty names.
-    Facet counts are disjunctive: a facet is counted with every filter applied except its own, so
-    picking a state still shows how many listings the other states have.
-    """
-    ctx = SearchContext(user=user, now=timezone.now())
-    filters = [*FILTERS, *extra_filters]
-    if base is None:
-        base = Listing.objects.published()
-    base = base.with_total_cost()
-    qs = _filtered(base, params, filters, ctx)
-
+def _counts(base: QuerySet, qs: QuerySet, params: SearchParams, filters: Sequence[SearchFilter],
+            ctx: SearchContext) -> tuple[int, dict[str, FacetValue], dict[str, list[FacetValue]]]:
+    """The total, the flag counts and the grouped facets of a search: one aggregate, one query a facet."""
     flags: dict[str, FacetValue] = {}
     aggregates: dict[str, Any] = {"total": Count("pk")}
     for flt in filters:
@@ -371,6 +354,42 @@ def search_listings(
         if flt.param == "specialty":
             values.sort(key=lambda v: v.label)
         facets[flt.param] = values
+    return total, flags, facets
+
+
+def search_listings(
+    params: SearchParams,
+    *,
+    user: Any = None,
+    extra_filters: Sequence[SearchFilter] = (),
+    annotators: Iterable[Callable[[list[Listing], Any], None]] = (),
+    base: QuerySet | None = None,
+    page_size: int = PAGE_SIZE,
+) -> SearchResult:
+    """Published listings matching `params`, sorted, paginated, with facet counts.
+
+    A constant number of queries whatever the catalogue size: one aggregate for the total and the
+    flag counts, one per grouped facet, the page's ids, those rows, their visas, and specialty names.
+    Facet counts are disjunctive: a facet is counted with every filter applied except its own, so
+    picking a state still shows how many listings the other states have.
+    """
+    ctx = SearchContext(user=user, now=timezone.now())
+    filters = [*FILTERS, *extra_filters]
+    if base is None:
+        base = Listing.objects.published()
+    base = base.with_total_cost()
+    qs = _filtered(base, params, filters, ctx)
+
+    # Counts for the start of this minute, cached per search (placements.search_counts): the page
+    # below is read fresh, the counts may lag a changing application window by under a minute.
+    count_ctx = SearchContext(user=user, now=ctx.now.replace(second=0, microsecond=0))
+    counted_qs = _filtered(base, params, filters, count_ctx)
+    user_dependent = [Listing.objects.filter(flt.flag_q(count_ctx)) for flt in extra_filters
+                      if flt.facet == "flag" and flt.flag_q is not None]
+    total, flags, facets = search_counts.cached_counts(
+        [counted_qs, *user_dependent], lambda: _counts(base, counted_qs, params, filters, count_ctx),
+        minute=count_ctx.now,
+    )
 
     # Two steps: the page's ids first (sorted, sliced), then those rows with their session summary.
     # Computing the summary subqueries for every matching row only to keep twenty cost seconds at

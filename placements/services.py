@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import search_counts
 from .models import (
     DocumentRequirement,
     ImmunisationRequirement,
@@ -242,6 +243,7 @@ def session_archive(*, session: Session, actor: Any) -> Session:
     """Withdraw a session from the listing. Kept, not deleted: applications point at it."""
     _require_coordinator_of(user=actor, institution_id=session.listing.institution_id)
     Session.objects.filter(pk=session.pk).update(is_archived=True)
+    search_counts.catalogue_changed()  # update() sends no post_save
     session.is_archived = True
     return session
 
