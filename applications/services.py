@@ -560,7 +560,8 @@ def _offer_rows_lock(application_ids: list[int]) -> list[tuple[int, int, str]]:
     table = connection.ops.quote_name(Application._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT id, session_id, status FROM {table} WHERE id = ANY(%s::bigint[]) ORDER BY id FOR UPDATE",
+            # Only the quoted table name is interpolated; every value is a bound parameter.
+            f"SELECT id, session_id, status FROM {table} WHERE id = ANY(%s::bigint[]) ORDER BY id FOR UPDATE",  # nosec B608
             [list(application_ids)],
         )
         return [tuple(row) for row in cursor.fetchall()]
@@ -591,12 +592,13 @@ def _offers_write(rows: list[tuple[int, int, str]], *, expires_at: dt.datetime, 
     ids = [pk for pk, _s, _st in rows]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {applications} SET status = %s, offer_expires_at = %s, waitlist_position = NULL, "
+            # Only quoted table names are interpolated; every value is a bound parameter.
+            f"UPDATE {applications} SET status = %s, offer_expires_at = %s, waitlist_position = NULL, "  # nosec B608
             "decided_at = %s, updated_at = %s WHERE id = ANY(%s::bigint[])",
             [Status.OFFERED, expires_at, now, now, ids],
         )
         cursor.execute(
-            f"INSERT INTO {events_table} (application_id, actor_id, actor_role, from_status, to_status, message, "
+            f"INSERT INTO {events_table} (application_id, actor_id, actor_role, from_status, to_status, message, "  # nosec B608
             "internal, created_at) SELECT app, NULL, %s, old, %s, %s, false, %s "
             "FROM unnest(%s::bigint[], %s::text[]) AS t(app, old) RETURNING id",
             [Actor.SYSTEM, Status.OFFERED, message, now, ids, [status for _pk, _s, status in rows]],

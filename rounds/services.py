@@ -234,7 +234,8 @@ def _outcomes_insert(*, round_id: int, outcomes: list[tuple[int, int | None]]) -
     table = connection.ops.quote_name(RoundOutcome._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (round_id, applicant_id, application_id) "
+            # Only the quoted table name is interpolated; every value is a bound parameter.
+            f"INSERT INTO {table} (round_id, applicant_id, application_id) "  # nosec B608
             "SELECT %s, a, app FROM unnest(%s::bigint[], %s::bigint[]) AS t(a, app)",
             [round_id, [a for a, _app in outcomes], [app for _a, app in outcomes]],
         )
