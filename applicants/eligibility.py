@@ -29,6 +29,7 @@ from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from placements import accepted_visas
 from placements.choices import VISITOR_VISAS, DocumentKind, EnglishTest, Immunisation, VisaStatus
 from placements.models import Listing, Session
 
@@ -512,12 +513,11 @@ def _hard_rules_q(profile: ApplicantProfile, listing_path: str) -> Q:
     q &= english
 
     if profile.planned_visa != VisaStatus.US:
-        through = Listing.accepted_visas.through
-        listing_ref = OuterRef(f("pk") if listing_path else "pk")
-        visa = ~Exists(through.objects.filter(listing_id=listing_ref))
+        # On the listing's own copy of its visas: no subquery per listing (see placements.accepted_visas).
         if profile.planned_visa:
-            visa |= Exists(through.objects.filter(listing_id=listing_ref, visa_id=profile.planned_visa))
-        q &= visa
+            q &= accepted_visas.accepts_q(profile.planned_visa, listing_path)
+        else:
+            q &= Q(**{f(accepted_visas.FIELD): ""})
     return q
 
 
