@@ -13,8 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import connection
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -51,57 +50,26 @@ class Matches:
     most_asked: list[tuple[str, int]] = field(default_factory=list)
 
 
-def _relevance_parts(profile: ApplicantProfile, specialty_ids: set[int]) -> list[tuple[int, Q]]:
-    """The coarse relevance (2 for a chosen specialty or its subspecialty, +1 for a preferred state)
-    as disjoint conditions, each with its value: every open session satisfies exactly one."""
-    parts = [(0, Q())]
-    if specialty_ids:
-        chosen = Q(listing__specialty_id__in=specialty_ids) | Q(listing__specialty__parent_id__in=specialty_ids)
-        parts = [(value + 2, q & chosen) for value, q in parts] + [(value, q & ~chosen) for value, q in parts]
-    if profile.preferred_states:
-        preferred = Q(listing__institution__state__in=profile.preferred_states)
-        parts = [(value + 1, q & preferred) for value, q in parts] + [(value, q & ~preferred) for value, q in parts]
-    return sorted(parts, key=lambda part: -part[0])
-
-
-def _candidate_ids(open_sessions: QuerySet[Session], parts: list[tuple[int, Q]]) -> list[int]:
-    """The ids of the first CANDIDATE_LIMIT sessions by relevance, then start date and id: one query.
-
-    Ordering every eligible open session by a computed relevance means computing it for all of them
-    (tens of thousands at national scale) to keep 200. Instead each relevance value is its own
-    branch of a UNION ALL, ordered by start date (an index order) and cut at CANDIDATE_LIMIT, so
-    PostgreSQL stops reading each branch early; the union keeps the best CANDIDATE_LIMIT of at most
-    four times that many rows. The same sessions, in the same order, as the single ordering.
-    """
-    def branch(value: int, q: Q) -> QuerySet[Session]:
-        return (open_sessions.filter(q).annotate(relevance=Value(value, output_field=IntegerField()))
-                .order_by("start_date", "pk").values_list("pk", "relevance", "start_date")[:CANDIDATE_LIMIT])
-
-    if len(parts) == 1:  # no specialty and no state chosen: every session has the same relevance
-        return list(open_sessions.order_by("start_date", "pk").values_list("pk", flat=True)[:CANDIDATE_LIMIT])
-    if not connection.features.supports_slicing_ordering_in_compound:
-        # SQLite cannot cut the branches of a union: one ordering by the computed relevance, as above.
-        relevance = Case(*(When(q, then=value) for value, q in parts if value), default=0, output_field=IntegerField())
-        ordered = open_sessions.alias(relevance=relevance).order_by("-relevance", "start_date", "pk")
-        return list(ordered.values_list("pk", flat=True)[:CANDIDATE_LIMIT])
-    first, *others = (branch(value, q) for value, q in parts)
-    union = first.union(*others, all=True).order_by("-relevance", "start_date", "pk")[:CANDIDATE_LIMIT]
-    return [pk for pk, _relevance, _start in union]
-
-
 def _candidates(profile: ApplicantProfile, specialty_ids: set[int], now: dt.datetime) -> list[Session]:
-    open_sessions = filter_eligible_sessions(
-        Session.objects.published().active().filter(applications_close_at__gt=now, start_date__gt=timezone.localdate(now)),
-        profile,
-    )
-    ids = _candidate_ids(open_sessions, _relevance_parts(profile, specialty_ids))
+    relevance = Value(0)
+    if specialty_ids:
+        relevance = relevance + Case(
+            When(Q(listing__specialty_id__in=specialty_ids) | Q(listing__specialty__parent_id__in=specialty_ids), then=2),
+            default=0, output_field=IntegerField(),
+        )
+    if profile.preferred_states:
+        relevance = relevance + Case(
+            When(listing__institution__state__in=profile.preferred_states, then=1), default=0, output_field=IntegerField()
+        )
     sessions = (
-        Session.objects.filter(pk__in=ids)
+        Session.objects.published().active()
+        .filter(applications_close_at__gt=now, start_date__gt=timezone.localdate(now))
         .select_related("listing__institution", "listing__specialty")
         .prefetch_related(*(f"listing__{name}" for name in LISTING_PREFETCH))
-        .in_bulk()
+        .alias(relevance=relevance)
+        .order_by("-relevance", "start_date", "pk")
     )
-    return [sessions[pk] for pk in ids]
+    return list(filter_eligible_sessions(sessions, profile)[:CANDIDATE_LIMIT])
 
 
 def _score(profile: ApplicantProfile, specialty_ids: set[int], session: Session, today: dt.date) -> tuple[int, list[str]]:
