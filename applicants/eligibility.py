@@ -20,6 +20,7 @@ passes the filter can still need a document, and its badge says so.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +28,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet, Value, prefetch_related_objects
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from placements import accepted_visas
@@ -159,12 +161,22 @@ def join_words(words: list[str]) -> str:
 
 def _doc_label(kind: str) -> str:
     """"passport" inside a sentence; acronyms ("CV", "BLS certificate") stay as they are."""
-    label = str(DocumentKind(kind).label)
-    return label[0].lower() + label[1:] if label[1:2].islower() else label
+    return _labels(get_language())[0][kind]
 
 
 def _imm_label(immunisation: str) -> str:
-    return str(Immunisation(immunisation).label)
+    return _labels(get_language())[1][immunisation]
+
+
+@functools.lru_cache(maxsize=32)
+def _labels(language: str | None) -> tuple[dict[str, str], dict[str, str]]:
+    """Document and immunisation labels in one language, translated once: "Matches for you"
+    words the requirements of 200 sessions, thousands of labels a page."""
+    documents = {}
+    for kind, label in DocumentKind.choices:
+        label = str(label)
+        documents[kind] = label[0].lower() + label[1:] if label[1:2].islower() else label
+    return documents, {code: str(label) for code, label in Immunisation.choices}
 
 
 # --- The rules -------------------------------------------------------------------------------
