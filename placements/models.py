@@ -308,8 +308,7 @@ class Session(models.Model):
             models.Index(fields=["listing", "start_date"], name="session_listing_start"),
             models.Index(fields=["listing", "applications_close_at"], name="session_listing_close"),
             # The eligibility filter's graduation-year rule asks, per listing, for an upcoming session
-            # not archived: from this index that is an index-only probe, and its lower cost estimate
-            # keeps PostgreSQL from JIT-compiling the whole count (~0.5 s of JIT at 100,000 listings).
+            # not archived: from this index that is an index-only probe, not a visit to the table.
             models.Index(fields=["listing", "start_date"], condition=Q(is_archived=False), name="session_listing_upcoming"),
         ]
 
