@@ -20,6 +20,7 @@ passes the filter can still need a document, and its badge says so.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,8 +28,10 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet, Value, prefetch_related_objects
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from placements import accepted_visas
 from placements.choices import VISITOR_VISAS, DocumentKind, EnglishTest, Immunisation, VisaStatus
 from placements.models import Listing, Session
 
@@ -158,12 +161,22 @@ def join_words(words: list[str]) -> str:
 
 def _doc_label(kind: str) -> str:
     """"passport" inside a sentence; acronyms ("CV", "BLS certificate") stay as they are."""
-    label = str(DocumentKind(kind).label)
-    return label[0].lower() + label[1:] if label[1:2].islower() else label
+    return _labels(get_language())[0][kind]
 
 
 def _imm_label(immunisation: str) -> str:
-    return str(Immunisation(immunisation).label)
+    return _labels(get_language())[1][immunisation]
+
+
+@functools.lru_cache(maxsize=32)
+def _labels(language: str | None) -> tuple[dict[str, str], dict[str, str]]:
+    """Document and immunisation labels in one language, translated once: "Matches for you"
+    words the requirements of 200 sessions, thousands of labels a page."""
+    documents = {}
+    for kind, label in DocumentKind.choices:
+        label = str(label)
+        documents[kind] = label[0].lower() + label[1:] if label[1:2].islower() else label
+    return documents, {code: str(label) for code, label in Immunisation.choices}
 
 
 # --- The rules -------------------------------------------------------------------------------
@@ -512,12 +525,11 @@ def _hard_rules_q(profile: ApplicantProfile, listing_path: str) -> Q:
     q &= english
 
     if profile.planned_visa != VisaStatus.US:
-        through = Listing.accepted_visas.through
-        listing_ref = OuterRef(f("pk") if listing_path else "pk")
-        visa = ~Exists(through.objects.filter(listing_id=listing_ref))
+        # On the listing's own copy of its visas: no subquery per listing (see placements.accepted_visas).
         if profile.planned_visa:
-            visa |= Exists(through.objects.filter(listing_id=listing_ref, visa_id=profile.planned_visa))
-        q &= visa
+            q &= accepted_visas.accepts_q(profile.planned_visa, listing_path)
+        else:
+            q &= Q(**{f(accepted_visas.FIELD): ""})
     return q
 
 

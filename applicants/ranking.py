@@ -64,12 +64,20 @@ def _candidates(profile: ApplicantProfile, specialty_ids: set[int], now: dt.date
     sessions = (
         Session.objects.published().active()
         .filter(applications_close_at__gt=now, start_date__gt=timezone.localdate(now))
-        .select_related("listing__institution", "listing__specialty")
-        .prefetch_related(*(f"listing__{name}" for name in LISTING_PREFETCH))
         .alias(relevance=relevance)
         .order_by("-relevance", "start_date", "pk")
     )
-    return list(filter_eligible_sessions(sessions, profile)[:CANDIDATE_LIMIT])
+    # Two steps: ordering tens of thousands of eligible sessions keeps only narrow rows (id, relevance,
+    # start) in PostgreSQL's top-N sort; the 200 kept are then read whole, with what their cards show.
+    ids = list(filter_eligible_sessions(sessions, profile).values_list("pk", flat=True)[:CANDIDATE_LIMIT])
+    found = (
+        Session.objects.filter(pk__in=ids)
+        .select_related("listing__institution", "listing__specialty")
+        .defer("listing__description", "listing__refund_terms", "listing__search_vector")  # not shown here
+        .prefetch_related(*(f"listing__{name}" for name in LISTING_PREFETCH))
+        .in_bulk()
+    )
+    return [found[pk] for pk in ids]
 
 
 def _score(profile: ApplicantProfile, specialty_ids: set[int], session: Session, today: dt.date) -> tuple[int, list[str]]:

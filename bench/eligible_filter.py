@@ -26,6 +26,7 @@ from accounts.models import User  # noqa: E402
 from applicants.eligibility import filter_eligible_listings  # noqa: E402
 from applicants.models import ApplicantProfile  # noqa: E402
 from applicants.search import annotate_eligibility  # noqa: E402
+from placements import accepted_visas  # noqa: E402
 from placements.models import Institution, Listing, Session, Specialty  # noqa: E402
 from placements.search import EXTRA_FILTERS, parse_params, search_listings  # noqa: E402
 
@@ -52,13 +53,15 @@ def build(n: int) -> None:
                 min_step2_score=rng.choice([None, None, 220, 230, 240, 250]),
                 max_years_since_graduation=rng.choice([None, None, 3, 5, 10]),
                 accepts_students=rng.random() < 0.7, english_test=rng.choice(["", "", "", "oet"]),
+                # bulk_create sends no m2m signal: the listing's copy of its visas is written with it.
+                accepted_visa_codes=accepted_visas.as_text(codes),
             )
-            for i in range(start, min(start + batch, n))
+            for i, codes in ((i, rng.sample(["b1b2", "j1", "f1", "h1b", "esta"], rng.randint(1, 3))) for i in range(start, min(start + batch, n)))
         ])
         through = Listing.accepted_visas.through
         through.objects.bulk_create([
             through(listing_id=listing.pk, visa_id=code)
-            for listing in listings for code in rng.sample(["b1b2", "j1", "f1", "h1b", "esta"], rng.randint(1, 3))
+            for listing in listings for code in listing.accepted_visa_codes.strip(",").split(",")
         ])
         sessions = []
         for listing in listings:

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from .choices import DocumentKind, Immunisation
-from . import search_counts
+from . import accepted_visas, search_counts
 from .models import DocumentRequirement, ImmunisationRequirement, Institution, Listing, Session, Specialty
 
 DEMO_SOURCE = "USCE Portal demo catalogue (generated)"
@@ -160,6 +160,8 @@ def _listing(i: int, institution: Institution, specialty: Specialty, now: dt.dat
         max_years_since_graduation=rng.choice([None, None, 3, 5, 7, 10]),
         english_test=rng.choice(["", "", "", "oet", "toefl", "ielts"]),
         min_letters=(min_letters := rng.choice([0, 0, 1, 2])), max_letters=max(min_letters, rng.choice([2, 3])),
+        # COPY sends no m2m signal: the listing's copy of its visas is written with it.
+        accepted_visa_codes=accepted_visas.as_text(accepted),
         source=DEMO_SOURCE, last_verified_on=(now - dt.timedelta(days=rng.randint(5, 200))).date(),
         created_at=now - dt.timedelta(days=rng.randint(1, 400)), updated_at=now,
     )

@@ -155,6 +155,9 @@ class Listing(models.Model):
     )
     max_years_since_graduation = models.PositiveSmallIntegerField(null=True, blank=True)
     accepted_visas = models.ManyToManyField(Visa, related_name="listings")
+    # The same visas as text (",b1b2,j1,"), kept by placements.accepted_visas, so the eligibility
+    # filter tests them on the listing's own row instead of probing the m2m table per listing.
+    accepted_visa_codes = models.CharField(max_length=64, blank=True, default="", editable=False)
     english_test = models.CharField(max_length=10, choices=EnglishTest.choices, blank=True)
     min_letters = models.PositiveSmallIntegerField(default=0)
     max_letters = models.PositiveSmallIntegerField(default=3)
@@ -200,7 +203,7 @@ class Listing(models.Model):
                 fields=["kind", "hands_on_level", "duration_weeks", "specialty", "institution",
                         "requires_ecfmg_certification", "lor_offered"],
                 include=["id", "accepts_students", "accepts_graduates", "requires_step1_pass", "min_step2_score",
-                         "english_test", "max_years_since_graduation"],
+                         "english_test", "max_years_since_graduation", "accepted_visa_codes"],
                 condition=Q(status="published"), name="listing_published_facets",
             ),
             # listing_published_newest (the default order's index) is PostgreSQL-only: migration 0007.
@@ -208,6 +211,15 @@ class Listing(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args, **kwargs):
+        # accepted_visa_codes is written only by placements.accepted_visas (from the m2m table): a
+        # full save of an instance read before its visas changed must not put the old text back.
+        if not self._state.adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
+            kwargs["update_fields"] = [
+                f.attname for f in self._meta.concrete_fields if not f.primary_key and f.attname != "accepted_visa_codes"
+            ]
+        super().save(*args, **kwargs)
 
     @property
     def total_cost(self) -> Decimal:
@@ -295,6 +307,9 @@ class Session(models.Model):
         indexes = [
             models.Index(fields=["listing", "start_date"], name="session_listing_start"),
             models.Index(fields=["listing", "applications_close_at"], name="session_listing_close"),
+            # The eligibility filter's graduation-year rule asks, per listing, for an upcoming session
+            # not archived: from this index that is an index-only probe, not a visit to the table.
+            models.Index(fields=["listing", "start_date"], condition=Q(is_archived=False), name="session_listing_upcoming"),
         ]
 
     def __str__(self) -> str:

@@ -152,3 +152,20 @@ def test_a_listing_with_several_sessions_appears_once_with_its_best_fitting_sess
 
     assert titles(found) == ["Cardiology, three cohorts", "Other"]
     assert found.matches[0].session.start_date == START  # the cohort inside the available dates
+
+
+def test_when_there_are_more_sessions_than_candidates_the_relevant_ones_are_kept(profile, cardiology, monkeypatch):
+    """Earlier, plainer sessions do not crowd out later ones in a chosen specialty or state."""
+    from applicants import ranking
+
+    monkeypatch.setattr(ranking, "CANDIDATE_LIMIT", 3)
+    for n in range(4):
+        offer(f"Plain {n}", start=START - dt.timedelta(days=50 - n))
+    offer("Preferred state, later", state="NY", start=START + dt.timedelta(days=30))
+    offer("Chosen specialty, latest", specialty=cardiology, start=START + dt.timedelta(days=40))
+    offer("Both, latest of all", specialty=cardiology, state="NY", start=START + dt.timedelta(days=50))
+
+    assert set(titles(matches_for(profile))) == {"Both, latest of all", "Chosen specialty, latest", "Preferred state, later"}
+    monkeypatch.setattr(ranking, "CANDIDATE_LIMIT", 5)
+    assert set(titles(matches_for(profile))) == {"Both, latest of all", "Chosen specialty, latest", "Preferred state, later",
+                                                 "Plain 0", "Plain 1"}

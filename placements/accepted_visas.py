@@ -1,0 +1,71 @@
+"""A listing's accepted visas, also kept as text on the listing itself (`accepted_visa_codes`).
+
+The eligibility filter ("only where I am eligible", "Matches for you") asks of every listing
+"accepts no visa in particular, or accepts mine". Asked of the many-to-many table, that is two
+subqueries inside an OR, which PostgreSQL can only run as one index probe per listing (about 50,000
+probes per search at national scale). Asked of this column it is a test on the row already read,
+from the covering index `listing_published_facets`.
+
+The text is ",b1b2,j1," (codes sorted, comma on both sides so that a code never matches inside
+another), or "" when the listing names no visa. The m2m table stays the source of truth: every
+change to it goes through Django's m2m methods, whose signal refreshes the text here; bulk loaders
+that COPY the table write the text too (placements.demo_catalogue).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models import Q
+
+FIELD = "accepted_visa_codes"
+
+
+def as_text(codes: Iterable[str]) -> str:
+    codes = sorted(set(codes))
+    return f",{','.join(codes)}," if codes else ""
+
+
+def accepts_q(code: str, listing_path: str = "") -> Q:
+    """Listings (reached through `listing_path`, "" or "listing__") that name no visa or accept `code`."""
+    return Q(**{f"{listing_path}{FIELD}": ""}) | Q(**{f"{listing_path}{FIELD}__contains": f",{code},"})
+
+
+def refresh(listing_ids: Iterable[int]) -> dict[int, str]:
+    """Rewrite the text of these listings from the m2m table: two queries plus one update per listing."""
+    from .models import Listing
+
+    ids = set(listing_ids)
+    if not ids:
+        return {}
+    codes: dict[int, list[str]] = {pk: [] for pk in ids}
+    for listing_id, code in Listing.accepted_visas.through.objects.filter(listing_id__in=ids).values_list("listing_id", "visa_id"):
+        codes[listing_id].append(code)
+    texts = {pk: as_text(c) for pk, c in codes.items()}
+    for pk, text in texts.items():
+        Listing.objects.filter(pk=pk).exclude(**{FIELD: text}).update(**{FIELD: text})
+    return texts
+
+
+def _on_visas_changed(sender, instance, action, reverse, pk_set, **kwargs) -> None:
+    from .models import Listing
+
+    if not reverse:  # listing.accepted_visas.add/remove/set/clear
+        if action in ("post_add", "post_remove", "post_clear"):
+            text = refresh([instance.pk])[instance.pk]
+            setattr(instance, FIELD, text)
+        return
+    # visa.listings.add/remove/clear: the listings are in pk_set, or (clear) only known before it.
+    if action == "pre_clear":
+        instance._listings_before_clear = list(Listing.accepted_visas.through.objects.filter(visa_id=instance.pk).values_list("listing_id", flat=True))
+    elif action == "post_clear":
+        refresh(getattr(instance, "_listings_before_clear", []))
+    elif action in ("post_add", "post_remove"):
+        refresh(pk_set or [])
+
+
+def connect_signals() -> None:
+    from django.db.models.signals import m2m_changed
+
+    from .models import Listing
+
+    m2m_changed.connect(_on_visas_changed, sender=Listing.accepted_visas.through, dispatch_uid="listing-accepted-visa-codes")
