@@ -7,6 +7,8 @@ class PlacementsConfig(AppConfig):
 
     def ready(self) -> None:
         # A change to the catalogue makes the search's cached counts stale (search_counts).
-        from . import search_counts
+        from . import listing_dates, search_counts
 
         search_counts.connect_signals()
+        # The stored next deadline and start that order the search (a trigger on PostgreSQL).
+        listing_dates.connect_signals()

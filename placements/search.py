@@ -303,12 +303,14 @@ def _order(qs: QuerySet, params: SearchParams) -> QuerySet:
     sort = params.sort
     if sort == "relevance" and "q" in params.values:
         return qs.order_by(F("rank").desc(), F("published_at").desc(nulls_last=True), "-id")
+    # The date sorts read the values stored on the listing (placements.listing_dates) and their
+    # partial indexes: computed from the sessions they would sort every matching listing.
     if sort == "deadline":
-        return qs.order_by(F("next_deadline").asc(nulls_last=True), "-id")
+        return qs.order_by(F("stored_next_deadline").asc(nulls_last=True), "-id")
     if sort == "fee":
         return qs.order_by("total_cost_usd", "-id")
     if sort == "start":
-        return qs.order_by(F("next_start").asc(nulls_last=True), "-id")
+        return qs.order_by(F("stored_next_start").asc(nulls_last=True), "-id")
     return qs.order_by(F("published_at").desc(nulls_last=True), "-id")
 
 
@@ -393,9 +395,8 @@ def search_listings(
 
     # Two steps: the page's ids first (sorted, sliced), then those rows with their session summary.
     # Computing the summary subqueries for every matching row only to keep twenty cost seconds at
-    # 100,000 listings; only the deadline and start sorts need them for ordering.
-    needs_summary = params.sort in ("deadline", "start")
-    ordered = _order(qs.with_session_summary(ctx.now) if needs_summary else qs, params)
+    # 100,000 listings.
+    ordered = _order(qs, params)
     paginator = Paginator(ordered.values_list("pk", flat=True), page_size)
     paginator.__dict__["count"] = total  # already counted above: save the COUNT(*) query
     page = paginator.get_page(params.page)
