@@ -154,6 +154,7 @@ def seed(*, log=print) -> National:
     started = time.perf_counter()
     from placements.demo_catalogue import ensure_demo_catalogue
 
+    # The loader also fills each listing's stored next deadline and start (the date sorts' columns).
     ensure_demo_catalogue(LISTINGS)
     log(f"  catalogue: {LISTINGS:,} listings with sessions in {time.perf_counter() - started:.1f} s")
     with transaction.atomic():

@@ -7,8 +7,10 @@ class PlacementsConfig(AppConfig):
 
     def ready(self) -> None:
         # A change to the catalogue makes the search's cached counts stale (search_counts).
-        from . import accepted_visas, search_counts
+        from . import accepted_visas, listing_dates, search_counts
 
         search_counts.connect_signals()
         # The listing's copy of its accepted visas follows every change to them.
         accepted_visas.connect_signals()
+        # The stored next deadline and start that order the search (a trigger on PostgreSQL).
+        listing_dates.connect_signals()

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from .choices import DocumentKind, Immunisation
-from . import accepted_visas, search_counts
+from . import accepted_visas, listing_dates, search_counts
 from .models import DocumentRequirement, ImmunisationRequirement, Institution, Listing, Session, Specialty
 
 DEMO_SOURCE = "USCE Portal demo catalogue (generated)"
@@ -204,6 +204,8 @@ LEFT JOIN placements_specialty p ON p.id = s.parent_id
 JOIN placements_institution i ON i.id = l.institution_id
 """
 _TRIGGER = "placements_listing_search_vector_trg"
+# Recomputes a listing's stored next dates per session row (migration 0008): once at the end instead.
+_SESSION_TRIGGER = "placements_session_listing_dates_trg"
 _GIN_INDEX = "placements_listing_search_gin"
 
 
@@ -274,6 +276,7 @@ def ensure_demo_catalogue(listings: int = 300, *, first_institutions: list[Insti
             # can add a listing without its search document meanwhile.
             raw.execute(f"CREATE TEMPORARY TABLE {_STAGING} (LIKE placements_listing) ON COMMIT DROP")
             raw.execute(f"ALTER TABLE placements_listing DISABLE TRIGGER {_TRIGGER}")
+            raw.execute(f"ALTER TABLE placements_session DISABLE TRIGGER {_SESSION_TRIGGER}")
             raw.execute(f"DROP INDEX IF EXISTS {_GIN_INDEX}")
         for batch_start in range(existing, listings, BATCH):
             rows = []
@@ -287,12 +290,16 @@ def ensure_demo_catalogue(listings: int = 300, *, first_institutions: list[Insti
                 _write_with_orm(rows)
             if log:
                 log(f"  {batch_start + len(rows)} demo listings")
+        # Neither COPY with the trigger off nor bulk_create set the stored next dates: one UPDATE.
+        listing_dates.recompute(Listing.objects.filter(source=DEMO_SOURCE, stored_next_start__isnull=True,
+                                                       stored_next_deadline__isnull=True))
         if postgres:
             raw.execute(f"DROP TABLE {_STAGING}")  # ON COMMIT DROP is not enough inside an outer transaction
             # Deferred foreign-key checks run now: CREATE INDEX and ALTER TABLE refuse while any are pending.
             raw.execute("SET CONSTRAINTS ALL IMMEDIATE")
             raw.execute(f"CREATE INDEX {_GIN_INDEX} ON placements_listing USING gin (search_vector)")
             raw.execute(f"ALTER TABLE placements_listing ENABLE TRIGGER {_TRIGGER}")
+            raw.execute(f"ALTER TABLE placements_session ENABLE TRIGGER {_SESSION_TRIGGER}")
             raw.execute("SET CONSTRAINTS ALL DEFERRED")  # back to Django's default for the rest of an outer transaction
     # COPY sends no signals: the search's cached counts must not outlive the new catalogue.
     search_counts.catalogue_changed()

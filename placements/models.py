@@ -182,6 +182,15 @@ class Listing(models.Model):
     # GIN index serves it; on SQLite it stays empty and search falls back to icontains.
     search_vector = SearchVectorField(null=True, editable=False)
 
+    # The next application deadline and next start date of the listing's live sessions, stored for
+    # the search's "deadline soonest" and "start date soonest" sorts: computed per listing at query
+    # time they cost a pass over every session of the catalogue. Kept by a PostgreSQL trigger on
+    # sessions (migration 0008; `placements.listing_dates` on SQLite) and, since they move with
+    # time, refreshed every minute once they have passed (`placements.refresh_listing_dates`).
+    # Pages show the values computed fresh (`with_session_summary`); these only order.
+    stored_next_deadline = models.DateTimeField(null=True, blank=True, editable=False)
+    stored_next_start = models.DateField(null=True, blank=True, editable=False)
+
     objects = ListingQuerySet.as_manager()
 
     class Meta:
@@ -207,6 +216,11 @@ class Listing(models.Model):
                 condition=Q(status="published"), name="listing_published_facets",
             ),
             # listing_published_newest (the default order's index) is PostgreSQL-only: migration 0007.
+            # The deadline and start sorts read their first page here (ASC is NULLS LAST already).
+            models.Index(fields=["stored_next_deadline", "-id"], condition=Q(status="published"),
+                         name="listing_published_deadline"),
+            models.Index(fields=["stored_next_start", "-id"], condition=Q(status="published"),
+                         name="listing_published_start"),
         ]
 
     def __str__(self) -> str:

@@ -76,6 +76,9 @@ class SearchFilter:
     # Who the search page offers it to (None: everyone). A filter only one role can answer, such as
     # "only where I am eligible", is not shown to others as a checkbox that can only give 0.
     offered_to: Callable[[Any], bool] | None = None
+    # Its answer moves with the clock (ctx.now), not only with the catalogue: its counts are cached
+    # apart and refreshed each minute (placements.search_counts).
+    time_dependent: bool = False
 
 
 @dataclass
@@ -239,7 +242,7 @@ FILTERS: list[SearchFilter] = [
                  lambda qs, v, ctx: qs.filter(total_cost_usd__lte=v)),
     SearchFilter("start_month", _("Starting in"), _month, _start_month),
     SearchFilter("open_now", _("Open for applications now"), _flag,
-                 lambda qs, v, ctx: qs.filter(_open_now_q(ctx)), "flag", flag_q=_open_now_q),
+                 lambda qs, v, ctx: qs.filter(_open_now_q(ctx)), "flag", flag_q=_open_now_q, time_dependent=True),
     SearchFilter("no_ecfmg", _("No ECFMG certificate needed"), _flag,
                  lambda qs, v, ctx: qs.filter(requires_ecfmg_certification=False), "flag",
                  flag_q=lambda ctx: Q(requires_ecfmg_certification=False)),
@@ -303,27 +306,31 @@ def _order(qs: QuerySet, params: SearchParams) -> QuerySet:
     sort = params.sort
     if sort == "relevance" and "q" in params.values:
         return qs.order_by(F("rank").desc(), F("published_at").desc(nulls_last=True), "-id")
+    # The date sorts read the values stored on the listing (placements.listing_dates) and their
+    # partial indexes: computed from the sessions they would sort every matching listing.
     if sort == "deadline":
-        return qs.order_by(F("next_deadline").asc(nulls_last=True), "-id")
+        return qs.order_by(F("stored_next_deadline").asc(nulls_last=True), "-id")
     if sort == "fee":
         return qs.order_by("total_cost_usd", "-id")
     if sort == "start":
-        return qs.order_by(F("next_start").asc(nulls_last=True), "-id")
+        return qs.order_by(F("stored_next_start").asc(nulls_last=True), "-id")
     return qs.order_by(F("published_at").desc(nulls_last=True), "-id")
 
 
 def _counts(base: QuerySet, qs: QuerySet, params: SearchParams, filters: Sequence[SearchFilter],
-            ctx: SearchContext) -> tuple[int, dict[str, FacetValue], dict[str, list[FacetValue]]]:
-    """The total, the flag counts and the grouped facets of a search: one aggregate, one query a facet."""
+            ctx: SearchContext, skip_flags: Sequence[SearchFilter] = ()
+            ) -> tuple[int, dict[str, FacetValue], dict[str, list[FacetValue]]]:
+    """The total, the flag counts and the grouped facets of a search: one aggregate, one query a facet.
+    `skip_flags` are left out (the caller counts them apart)."""
     flags: dict[str, FacetValue] = {}
     aggregates: dict[str, Any] = {"total": Count("pk")}
     for flt in filters:
-        if flt.facet == "flag" and flt.param not in params.values:
+        if flt.facet == "flag" and flt.param not in params.values and flt not in skip_flags:
             aggregates[flt.param] = Count("pk", filter=flt.flag_q(ctx))
     counted = qs.order_by().aggregate(**aggregates)
     total = counted.pop("total")
     for flt in filters:
-        if flt.facet != "flag":
+        if flt.facet != "flag" or flt in skip_flags:
             continue
         if flt.param in params.values:
             # Ticked: how many there would be with it unticked is what the user weighs.
@@ -357,6 +364,53 @@ def _counts(base: QuerySet, qs: QuerySet, params: SearchParams, filters: Sequenc
     return total, flags, facets
 
 
+# The time the cache keys of time-dependent counts are built for: the minute is kept beside the value.
+_KEY_TIME = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+
+
+def _cached_counts(base: QuerySet, params: SearchParams, filters: Sequence[SearchFilter],
+                   extra_filters: Sequence[SearchFilter], user: Any, now: dt.datetime
+                   ) -> tuple[int, dict[str, FacetValue], dict[str, list[FacetValue]]]:
+    """The counts, cached per search (placements.search_counts) for the start of this minute. The
+    page itself is read fresh; counts may lag a changing application window by a minute or two.
+
+    Unless a time-dependent filter ("open now") is ticked, every count but that flag's is the same
+    whatever the time: those are cached until the catalogue changes, and the flag apart, per minute.
+    """
+    count_ctx = SearchContext(user=user, now=now.replace(second=0, microsecond=0))
+    counted_qs = _filtered(base, params, filters, count_ctx)
+
+    def key_queries(ctx: SearchContext) -> list[QuerySet]:
+        # The applicant's own answers (their profile) are in the SQL of the user-dependent flags.
+        return [_filtered(base, params, filters, ctx), *[Listing.objects.filter(flt.flag_q(ctx)) for flt in extra_filters
+                                                          if flt.facet == "flag" and flt.flag_q is not None]]
+
+    if any(flt.time_dependent and flt.param in params.values for flt in filters):
+        return search_counts.cached_counts(
+            key_queries(SearchContext(user=user, now=_KEY_TIME)),
+            lambda: _counts(base, counted_qs, params, filters, count_ctx), minute=count_ctx.now)
+    timed = [flt for flt in filters if flt.facet == "flag" and flt.time_dependent]
+    counted_now: dict[str, int] = {}
+
+    def count_all() -> tuple[int, dict[str, FacetValue], dict[str, list[FacetValue]]]:
+        # On a miss the time-dependent flags come in the same aggregate (no extra query), kept apart.
+        total, flags, facets = _counts(base, counted_qs, params, filters, count_ctx)
+        counted_now.update({flt.param: flags.pop(flt.param).count for flt in timed})
+        return total, flags, facets
+
+    total, flags, facets = search_counts.cached_counts(key_queries(count_ctx), count_all)
+    for flt in timed:
+        count = search_counts.cached_counts(
+            [counted_qs],
+            lambda: counted_now[flt.param] if flt.param in counted_now
+            else counted_qs.filter(flt.flag_q(count_ctx)).order_by().count(),
+            minute=count_ctx.now, part=f"flag-{flt.param}")
+        flags[flt.param] = FacetValue("1", flt.label, count, False)
+    # In the filters' order, as the page lists them.
+    flags = {flt.param: flags[flt.param] for flt in filters if flt.param in flags}
+    return total, flags, facets
+
+
 def search_listings(
     params: SearchParams,
     *,
@@ -380,22 +434,12 @@ def search_listings(
     base = base.with_total_cost()
     qs = _filtered(base, params, filters, ctx)
 
-    # Counts for the start of this minute, cached per search (placements.search_counts): the page
-    # below is read fresh, the counts may lag a changing application window by under a minute.
-    count_ctx = SearchContext(user=user, now=ctx.now.replace(second=0, microsecond=0))
-    counted_qs = _filtered(base, params, filters, count_ctx)
-    user_dependent = [Listing.objects.filter(flt.flag_q(count_ctx)) for flt in extra_filters
-                      if flt.facet == "flag" and flt.flag_q is not None]
-    total, flags, facets = search_counts.cached_counts(
-        [counted_qs, *user_dependent], lambda: _counts(base, counted_qs, params, filters, count_ctx),
-        minute=count_ctx.now,
-    )
+    total, flags, facets = _cached_counts(base, params, filters, extra_filters, user, ctx.now)
 
     # Two steps: the page's ids first (sorted, sliced), then those rows with their session summary.
     # Computing the summary subqueries for every matching row only to keep twenty cost seconds at
-    # 100,000 listings; only the deadline and start sorts need them for ordering.
-    needs_summary = params.sort in ("deadline", "start")
-    ordered = _order(qs.with_session_summary(ctx.now) if needs_summary else qs, params)
+    # 100,000 listings.
+    ordered = _order(qs, params)
     paginator = Paginator(ordered.values_list("pk", flat=True), page_size)
     paginator.__dict__["count"] = total  # already counted above: save the COUNT(*) query
     page = paginator.get_page(params.page)

@@ -8,12 +8,18 @@ when the catalogue changes, or as time moves a session's application window open
   institution, a specialty or a listing's accepted visas change (signals below, and
   `catalogue_changed()` for the few queryset updates that bypass signals). A new version makes
   every cached count unreachable at once; the old entries simply expire.
-* the key also holds the *minute*: counts that depend on the time ("open for applications now")
-  are computed for the start of the minute, so they are never more than a minute old.
-* the key is a digest of the counting queries' own SQL and parameters, built for that minute.
-  Whatever a filter depends on (its value, the applicant's profile for "only where I am
-  eligible", today's date) is in that SQL, so two searches share counts exactly when their counts
-  are the same by construction; nothing has to list what a filter reads.
+* the key is a digest of the counting queries' own SQL and parameters. Whatever a filter depends
+  on (its value, the applicant's profile for "only where I am eligible", today's date) is in that
+  SQL, so two searches share counts exactly when their counts are the same by construction;
+  nothing has to list what a filter reads.
+* counts that do not depend on the time (most: every facet, unless "open for applications now" is
+  ticked) are keyed by that alone and stay until the catalogue changes.
+* counts that depend on the time (`minute=`: the "open now" count, or every count of a search
+  with "open now" ticked) are computed for the start of a minute and stored with it, under a key
+  built from a fixed time. In a later minute the first request to claim the entry's lock (an
+  atomic `add` in Redis) recomputes it; the others meanwhile serve the previous minute's counts
+  instead of all recomputing at once. So they lag the clock by a minute or two at most (the
+  entry expires after `TIMED_TTL_SECONDS`), never a change to the catalogue.
 
 The result page (the twenty listings and their order) is never cached: it is read fresh each time.
 """
@@ -33,7 +39,9 @@ from django.utils.translation import get_language
 logger = logging.getLogger(__name__)
 
 VERSION_KEY = "placements:catalogue-version"
-TTL_SECONDS = 120  # past the minute in the key, an entry is never read again
+TTL_SECONDS = 3600  # time-free counts: a catalogue change retires them sooner (new version, new key)
+TIMED_TTL_SECONDS = 300  # time-dependent counts: the longest a previous minute's counts are served
+LOCK_SECONDS = 30  # one request recomputes an entry; a crashed one blocks it no longer than this
 
 
 def catalogue_version() -> int:
@@ -62,9 +70,20 @@ def catalogue_changed() -> None:
     transaction.on_commit(_bump)
 
 
-def cached_counts(queries: list[Any], compute: Callable[[], Any], *, minute: dt.datetime) -> Any:
-    """`compute()`'s result, cached under the SQL of `queries` (querysets), the minute the counts are
-    for, the language of their labels and the catalogue version."""
+def _claim(key: str) -> bool:
+    """True if this request is the one to recompute `key` (or the cache cannot say: then recompute)."""
+    try:
+        return cache.add(f"{key}:lock", 1, LOCK_SECONDS)
+    except Exception:
+        return True
+
+
+def cached_counts(queries: list[Any], compute: Callable[[], Any], *, minute: dt.datetime | None = None,
+                  part: str = "counts") -> Any:
+    """`compute()`'s result, cached under the SQL of `queries` (querysets), the language of their
+    labels, the catalogue version and `part` (what is counted). With `minute` the result depends on
+    the time: `queries` must then be built for a fixed time, and the result is recomputed once a
+    minute by one request while the others serve the previous one (see the module docstring)."""
     digest = hashlib.sha256()
     for qs in queries:
         try:
@@ -74,20 +93,36 @@ def cached_counts(queries: list[Any], compute: Callable[[], Any], *, minute: dt.
         digest.update(sql.encode())
         digest.update(repr(params).encode())
     try:
-        key = (f"placements:search-counts:{catalogue_version()}:{minute:%Y%m%d%H%M}:{get_language()}:"
-               f"{digest.hexdigest()}")
+        key = f"placements:search-{part}:{catalogue_version()}:{get_language()}:{digest.hexdigest()}"
         found = cache.get(key)
     except Exception:  # the cache server is unreachable: count without it
         logger.warning("Search counts computed without the cache", exc_info=True)
         return compute()
+    if minute is None:
+        if found is not None:
+            return found
+        value = compute()
+        _store(key, value, TTL_SECONDS)
+        return value
+    stamp = f"{minute:%Y%m%d%H%M}"
     if found is not None:
-        return found
+        found_stamp, value = found
+        if found_stamp >= stamp or not _claim(key):
+            return value
     value = compute()
+    _store(key, (stamp, value), TIMED_TTL_SECONDS)
     try:
-        cache.set(key, value, TTL_SECONDS)
+        cache.delete(f"{key}:lock")
+    except Exception:
+        pass  # it expires
+    return value
+
+
+def _store(key: str, value: Any, ttl: int) -> None:
+    try:
+        cache.set(key, value, ttl)
     except Exception:
         logger.warning("Search counts not cached", exc_info=True)
-    return value
 
 
 def _on_change(sender, **kwargs) -> None:

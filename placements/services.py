@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import search_counts
+from . import listing_dates, search_counts
 from .models import (
     DocumentRequirement,
     ImmunisationRequirement,
@@ -182,6 +182,9 @@ def _listing_transition(*, listing: Listing, new_status: str, actor: Any) -> Lis
             locked.published_at = timezone.now()
             update_fields.append("published_at")
         locked.save(update_fields=update_fields)
+        if new_status == Listing.Status.PUBLISHED:
+            # The periodic refresh covers published listings only: a draft's dates may have aged.
+            listing_dates.recompute(Listing.objects.filter(pk=locked.pk))
         ListingEvent.objects.create(listing=locked, old_status=old_status, new_status=new_status, actor=actor)
     listing.status, listing.published_at = locked.status, locked.published_at
     return listing
@@ -244,6 +247,7 @@ def session_archive(*, session: Session, actor: Any) -> Session:
     _require_coordinator_of(user=actor, institution_id=session.listing.institution_id)
     Session.objects.filter(pk=session.pk).update(is_archived=True)
     search_counts.catalogue_changed()  # update() sends no post_save
+    listing_dates.session_changed(session.listing_id)  # nor does it on SQLite (the trigger on PostgreSQL)
     session.is_archived = True
     return session
 

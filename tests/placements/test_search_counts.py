@@ -127,3 +127,71 @@ def test_search_and_listing_saves_work_while_the_cache_server_is_down(client, ca
     ListingFactory(institution=catalogue["il"])  # the version cannot be bumped: the save still succeeds
 
     assert counts(client)[0] == 4  # counted without the cache
+
+
+def test_a_minute_later_only_the_open_now_count_is_counted_again(client, catalogue, monkeypatch,
+                                                                django_assert_max_num_queries):
+    first = counts(client, state="IL")
+    later = timezone.now() + dt.timedelta(minutes=3)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    # The page's own three queries and one count ("open now"); the facets wait for a catalogue change.
+    with django_assert_max_num_queries(4):
+        assert counts(client, state="IL") == first
+
+
+def _held_by_another_request(monkeypatch) -> list[str]:
+    """Another request holds the recount's lock: claim it for them (for real), then fail ours.
+    Returns the keys so claimed."""
+    from placements import search_counts
+
+    claim, held = search_counts._claim, []
+
+    def claimed_by_another(key):
+        held.append(key)
+        return claim(key) and claim(key)
+
+    monkeypatch.setattr(search_counts, "_claim", claimed_by_another)
+    return held
+
+
+def _release(keys):
+    """The other request ends (or its lock expires)."""
+    from django.core.cache import cache
+
+    for key in keys:
+        cache.delete(f"{key}:lock")
+
+
+def _window_opening_in_90_seconds():
+    SessionFactory(listing=ListingFactory(), start_date=timezone.localdate() + dt.timedelta(days=90),
+                   applications_open_at=timezone.now() + dt.timedelta(seconds=90),
+                   applications_close_at=timezone.now() + dt.timedelta(days=30))
+
+
+def _open_now(found, query) -> int:
+    # With "open now" ticked the total is the open-now count; unticked, the flag's count.
+    total, _facets, flags = found
+    return total if query else flags["open_now"]
+
+
+@pytest.mark.parametrize("query", [{}, {"open_now": "1"}])
+def test_while_one_request_recounts_the_others_serve_the_previous_minutes_counts(client, catalogue, monkeypatch,
+                                                                                 query, django_assert_max_num_queries):
+    _window_opening_in_90_seconds()
+    assert _open_now(counts(client, **query), query) == 3
+    later = timezone.now() + dt.timedelta(minutes=3)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    with monkeypatch.context() as busy:
+        held = _held_by_another_request(busy)
+        with django_assert_max_num_queries(3):  # nothing counted: the previous minute's counts
+            assert _open_now(counts(client, **query), query) == 3
+    assert held
+    _release(held)
+    assert _open_now(counts(client, **query), query) == 4
+
+
+def test_a_catalogue_change_is_never_hidden_by_a_recount_in_progress(client, catalogue, monkeypatch):
+    assert counts(client, open_now="1")[0] == 3
+    _held_by_another_request(monkeypatch)
+    SessionFactory(listing=ListingFactory(institution=catalogue["il"]))
+    assert counts(client, open_now="1")[0] == 4

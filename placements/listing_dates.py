@@ -1,0 +1,65 @@
+"""A listing's stored next deadline and next start (`Listing.stored_next_*`), which order the search.
+
+Three things keep them true:
+
+* a session created, changed, archived or deleted: on PostgreSQL the trigger of migration 0008
+  recomputes its listing (bulk inserts, the admin and raw updates included); on SQLite the signals
+  below and `session_changed()` do it in Python.
+* time: a deadline or a start date that has passed is no longer "next". `refresh_due()` (the Celery
+  beat task `placements.refresh_listing_dates`, every minute) recomputes, set-based, only the
+  published listings whose stored value is now in the past, found by the sorts' own indexes.
+* publication: a draft's values may have aged while nobody refreshed them; publishing recomputes.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import connection
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+
+
+def recompute(listings: QuerySet, at: dt.datetime | None = None) -> int:
+    """Set the stored dates of `listings` from their sessions, as of `at`, in one UPDATE."""
+    from .models import Session
+
+    at = at or timezone.now()
+    sessions = Session.objects.filter(listing=OuterRef("pk"), is_archived=False).order_by()
+    return listings.order_by().update(
+        stored_next_start=Subquery(
+            sessions.filter(start_date__gte=at.date()).order_by("start_date").values("start_date")[:1]),
+        stored_next_deadline=Subquery(
+            sessions.filter(applications_close_at__gt=at).order_by("applications_close_at")
+            .values("applications_close_at")[:1]),
+    )
+
+
+def refresh_due(at: dt.datetime | None = None) -> int:
+    """Recompute the published listings whose stored deadline or start has passed. Returns how many."""
+    from .models import Listing
+
+    at = at or timezone.now()
+    due = Listing.objects.published().filter(
+        Q(stored_next_deadline__lte=at) | Q(stored_next_start__lt=at.date()))
+    return recompute(due, at)
+
+
+def session_changed(listing_id: int) -> None:
+    """After a write to a listing's sessions that the trigger does not see (SQLite only)."""
+    if connection.vendor != "postgresql":
+        from .models import Listing
+
+        recompute(Listing.objects.filter(pk=listing_id))
+
+
+def _on_session_change(sender, instance, **kwargs) -> None:
+    session_changed(instance.listing_id)
+
+
+def connect_signals() -> None:
+    from django.db.models.signals import post_delete, post_save
+
+    from .models import Session
+
+    post_save.connect(_on_session_change, sender=Session, dispatch_uid="listing-dates-session-save")
+    post_delete.connect(_on_session_change, sender=Session, dispatch_uid="listing-dates-session-delete")
