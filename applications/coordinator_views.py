@@ -49,7 +49,7 @@ def _filters(request: HttpRequest) -> tuple[QueueFilterForm, dict]:
 @coordinator_required
 def queue(request: HttpRequest) -> HttpResponse:
     form, filters = _filters(request)
-    page = Paginator(selectors.queue(request.user, filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.QueuePages(request.user, filters), PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     sort = filters.get("sort") or "-submitted"

@@ -119,7 +119,7 @@ class QueueApi(ListApiView):
         )
         if not form.is_valid():
             raise ValidationError({name: [str(m) for m in messages] for name, messages in form.errors.items()})
-        return self.paginated(request, selectors.queue(request.user, form.cleaned_data), QueueItemSerializer)
+        return self.paginated(request, selectors.QueuePages(request.user, form.cleaned_data), QueueItemSerializer)
 
 
 def _packet(user, pk: int):

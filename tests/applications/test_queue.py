@@ -138,3 +138,35 @@ def test_the_packet_and_dashboards_take_a_constant_number_of_queries(size, clien
         client.get(reverse("applications:mine"))
     with django_assert_max_num_queries(8):
         client.get(reverse("applications:detail", args=[application.pk]))
+
+
+def test_pages_follow_on_in_the_sort_order_with_every_column(coordinator_client, coordinator, session, listing):
+    # The page is sorted and sliced on the ids, then its rows read with their columns: page 2 must go
+    # on where page 1 stopped, in the chosen order, with each row's own profile and score.
+    from tests.applicants.factories import ApplicantProfileFactory
+
+    other_session = SessionFactory(listing=listing)
+    for n in range(60):
+        application = ApplicationFactory(session=session if n % 2 else other_session, applicant__full_name=f"Applicant {n:02d}")
+        ApplicantProfileFactory(user=application.applicant, step2ck_score=200 + n, graduation_year=2000 + n % 20)
+        Score.objects.create(application=application, scorer=coordinator, criterion="fit", value=1 + n % 5)
+    url = reverse("applications:queue")
+    by_name = _names(coordinator_client.get(url, {"sort": "-name"})) + _names(coordinator_client.get(url, {"sort": "-name", "page": 2}))
+    assert by_name == [f"Applicant {n:02d}" for n in reversed(range(60))]
+    second = list(coordinator_client.get(url, {"sort": "step2", "page": 2}).context["page"])
+    assert [(a.applicant.full_name, a.step2, a.graduation_year, a.avg_score) for a in second] == [
+        (f"Applicant {n:02d}", 200 + n, 2000 + n % 20, 1 + n % 5) for n in range(50, 60)]
+    html = coordinator_client.get(url, {"sort": "step2", "page": 2}).content.decode()
+    assert "Page 2 of 2" in html and html.index("Applicant 50") < html.index("Applicant 59")
+
+
+def test_the_api_queue_pages_in_the_sort_order(coordinator, session):
+    from tests.api.conftest import token_client
+
+    for n in range(25):
+        ApplicationFactory(session=session, applicant__full_name=f"Applicant {n:02d}")
+    api = token_client(coordinator)
+    pages = [api.get("/api/v1/queue/", {"sort": "name", "page_size": 10, "page": page}).json() for page in (1, 2, 3)]
+    assert [p["count"] for p in pages] == [25, 25, 25]
+    assert [row["applicant_name"] for p in pages for row in p["results"]] == [f"Applicant {n:02d}" for n in range(25)]
+    assert pages[2]["next"] is None
