@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from placements.models import Listing, Session
 
 from .querysets import ApplicationQuerySet
-from .states import SEAT_HOLDING, Actor, Status
+from .states import FINAL, SEAT_HOLDING, Actor, Status
 
 
 class NextStep(NamedTuple):
@@ -72,6 +72,19 @@ class Application(models.Model):
     @property
     def holds_seat(self) -> bool:
         return self.status in SEAT_HOLDING
+
+    @property
+    def status_label(self) -> str:
+        # What get_status_display() shows, with one translation: get_status_display() builds a dict of
+        # every state's label (13 translations) at each call, 650 for a page of the queue.
+        return Status(self.status).label
+
+    @property
+    def status_tone(self) -> str:
+        """The state's badge: ok (holds or held a seat), bad (ended without one), warn (under way)."""
+        if self.status in SEAT_HOLDING:
+            return "ok"
+        return "bad" if self.status in FINAL else "warn"
 
     @property
     def is_editable(self) -> bool:

@@ -1,10 +1,12 @@
 """The coordinator's queue: scoped, filtered, sorted, exported, bulk-moved, constant queries."""
 import csv
+import datetime
 import io
 
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from applications.models import Score
 from applications.states import Status
@@ -170,3 +172,17 @@ def test_the_api_queue_pages_in_the_sort_order(coordinator, session):
     assert [p["count"] for p in pages] == [25, 25, 25]
     assert [row["applicant_name"] for p in pages for row in p["results"]] == [f"Applicant {n:02d}" for n in range(25)]
     assert pages[2]["next"] is None
+
+
+def test_each_state_shows_its_label_and_badge(coordinator_client, session):
+    # ok: holds or held a seat; bad: ended without one; warn: under way.
+    tones = {Status.SUBMITTED: "warn", Status.UNDER_REVIEW: "warn", Status.INTERVIEW: "warn", Status.WAITLISTED: "warn",
+             Status.OFFERED: "ok", Status.ACCEPTED: "ok", Status.ENROLLED: "ok", Status.COMPLETED: "ok",
+             Status.DECLINED: "bad", Status.OFFER_EXPIRED: "bad", Status.REJECTED: "bad", Status.WITHDRAWN: "bad"}
+    for status in tones:
+        extra = {Status.WAITLISTED: {"waitlist_position": 1},
+                 Status.OFFERED: {"offer_expires_at": timezone.now() + datetime.timedelta(days=3)}}.get(status, {})
+        ApplicationFactory(session=session, status=status, **extra)
+    html = coordinator_client.get(reverse("applications:queue")).content.decode()
+    for status, tone in tones.items():
+        assert f'<span class="badge badge-{tone}">{Status(status).label}</span>' in html, status
