@@ -38,11 +38,7 @@ PAGE_SIZE = 50
 
 
 def _filters(request: HttpRequest) -> tuple[QueueFilterForm, dict]:
-    form = QueueFilterForm(
-        request.GET or None,
-        listings=selectors.coordinator_listings(request.user),
-        sessions=selectors.coordinator_sessions(request.user),
-    )
+    form = QueueFilterForm(request.GET or None, **selectors.queue_filter_choices(request.user))
     return form, (form.cleaned_data if form.is_bound and form.is_valid() else {})
 
 

@@ -138,6 +138,13 @@ def coordinator_sessions(user: Any) -> QuerySet[Session]:
     return Session.objects.filter(listing__institution_id__in=user.coordinator_institution_ids).select_related("listing").order_by("listing__title", "start_date")
 
 
+def queue_filter_choices(user: Any) -> dict[str, QuerySet]:
+    """The queue filters' listings and sessions, with only what their options show (not each listing's
+    description and search document: 150 rows for a busy institution)."""
+    return {"listings": coordinator_listings(user).only("title"),
+            "sessions": coordinator_sessions(user).only("start_date", "listing__title")}
+
+
 def seat_counts(session_ids: list[int]) -> dict[int, int]:
     rows = Application.objects.filter(session_id__in=session_ids).holding_seats().values("session_id").annotate(n=Count("pk"))
     return {row["session_id"]: row["n"] for row in rows}
