@@ -47,9 +47,8 @@ def coordinator_application(user: Any, pk: int) -> Application:
     )
 
 
-# The queue's computed columns. The profile's are joins (LEFT: an applicant may have no profile), not
-# correlated subqueries: PostgreSQL can then hash-join them when a filter or the sort needs them for
-# every row of a busy institution (10,000 applications).
+# The queue's computed columns. The profile's are a join (LEFT: an applicant may have no profile), not
+# three correlated subqueries, and joined only when a filter, the sort or the page's rows read them.
 def _average_score() -> Subquery:
     return Subquery(Score.objects.filter(application=OuterRef("pk")).values("application").annotate(avg=Avg("value")).values("avg"))
 
@@ -64,21 +63,28 @@ _EXACT_FILTERS = {"listing": "session__listing_id", "session": "session_id", "st
                   "graduation_year": "graduation_year", "visa": "visa", "step2_min": "step2__gte", "step2_max": "step2__lte"}
 
 
-def _queue_ids(user: Any, filters: dict[str, Any]) -> QuerySet[Application]:
-    """The queue's ids, filtered and in order, joining only what the filters and the sort read."""
-    sort = filters.get("sort") or "-submitted"
-    field = SORTS.get(sort.lstrip("-"), "submitted_at")
+def _queue_filtered(user: Any, filters: dict[str, Any]) -> QuerySet[Application]:
+    """The queue's applications, filtered, joining only what the filters read."""
     lookups = {lookup: filters[key] for key, lookup in _EXACT_FILTERS.items() if filters.get(key)}
-    needed = {name for name in QUEUE_COLUMNS if name == field or any(lookup.split("__")[0] == name for lookup in lookups)}
+    needed = {lookup.split("__")[0] for lookup in lookups} & QUEUE_COLUMNS.keys()
     applications = Application.objects.for_coordinator(user).alias(**{name: QUEUE_COLUMNS[name]() for name in needed})
     if filters.get("q"):
         applications = applications.filter(Q(applicant__full_name__icontains=filters["q"]) | Q(applicant__email__icontains=filters["q"]))
     applications = applications.filter(**lookups)
     if filters.get("eligible"):
         applications = applications.filter(eligible_at_submit={"yes": True, "no": False, "unknown": None}[filters["eligible"]])
+    return applications
+
+
+def _queue_ids(filtered: QuerySet[Application], filters: dict[str, Any]) -> QuerySet[Application]:
+    """The filtered queue's ids in the chosen order (the sort's column joined only for sorting: not for counting)."""
+    sort = filters.get("sort") or "-submitted"
+    field = SORTS.get(sort.lstrip("-"), "submitted_at")
+    if field in QUEUE_COLUMNS and field not in filtered.query.annotations:
+        filtered = filtered.alias(**{field: QUEUE_COLUMNS[field]()})
     # Missing scores and profile values sort last whichever way the column is sorted.
     expression = F(field).desc(nulls_last=True) if sort.startswith("-") else F(field).asc(nulls_last=True)
-    return applications.order_by(expression, "pk").values("pk")
+    return filtered.order_by(expression, "pk").values("pk")
 
 
 def _queue_rows(ids: QuerySet) -> QuerySet[Application]:
@@ -100,7 +106,7 @@ QUEUE_FIELDS = [
 
 def queue(user: Any, filters: dict[str, Any]) -> QuerySet[Application]:
     """The coordinator's whole queue, filtered and sorted, in one query (the CSV export)."""
-    ids = _queue_ids(user, filters)
+    ids = _queue_ids(_queue_filtered(user, filters), filters)
     return _queue_rows(ids).order_by(*ids.query.order_by)
 
 
@@ -116,10 +122,11 @@ class QueuePages:
     ordered = True  # for Paginator's unordered-list warning
 
     def __init__(self, user: Any, filters: dict[str, Any]):
-        self.ids = _queue_ids(user, filters)
+        self.filtered = _queue_filtered(user, filters)
+        self.ids = _queue_ids(self.filtered, filters)
 
     def count(self) -> int:
-        return self.ids.count()
+        return self.filtered.count()
 
     def __len__(self) -> int:
         return self.count()
