@@ -28,6 +28,12 @@ class Application(models.Model):
 
     applicant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="applications")
     session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="applications")
+    # No column: a path for queries from applicant_id straight to the applicant's profile, so the queue's
+    # Step 2, graduation and visa columns are one join per application, not two (through the user).
+    applicant_profile = models.ForeignObject(
+        "applicants.ApplicantProfile", on_delete=models.DO_NOTHING, from_fields=["applicant"], to_fields=["user"],
+        related_name="+", null=True, editable=False,
+    )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
     personal_statement = models.TextField(blank=True)
     # Documents from the applicant's profile that they chose to send with this application.

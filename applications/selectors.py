@@ -55,9 +55,9 @@ def _average_score() -> Subquery:
 
 QUEUE_COLUMNS = {
     "avg_score": _average_score,
-    "step2": lambda: F("applicant__applicant_profile__step2ck_score"),
-    "graduation_year": lambda: F("applicant__applicant_profile__graduation_year"),
-    "visa": lambda: F("applicant__applicant_profile__planned_visa"),
+    "step2": lambda: F("applicant_profile__step2ck_score"),
+    "graduation_year": lambda: F("applicant_profile__graduation_year"),
+    "visa": lambda: F("applicant_profile__planned_visa"),
 }
 _EXACT_FILTERS = {"listing": "session__listing_id", "session": "session_id", "status": "status",
                   "graduation_year": "graduation_year", "visa": "visa", "step2_min": "step2__gte", "step2_max": "step2__lte"}

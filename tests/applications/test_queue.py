@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from applications.models import Score
 from applications.states import Status
+from tests.applicants.factories import ApplicantProfileFactory
 from tests.applications.factories import ApplicationFactory
 from tests.placements.factories import SessionFactory
 
@@ -43,8 +44,6 @@ def test_filters_by_state_session_eligibility_and_name(coordinator_client, sessi
 
 
 def test_filters_by_step2_range_graduation_year_and_visa(coordinator_client, session):
-    from tests.applicants.factories import ApplicantProfileFactory
-
     for name, score, year, visa in [("Low Score", 221, 2020, "j1"), ("Mid Score", 240, 2022, "b1b2"), ("High Score", 262, 2022, "j1")]:
         application = ApplicationFactory(session=session, applicant__full_name=name)
         ApplicantProfileFactory(user=application.applicant, step2ck_score=score, graduation_year=year, planned_visa=visa)
@@ -145,8 +144,6 @@ def test_the_packet_and_dashboards_take_a_constant_number_of_queries(size, clien
 def test_pages_follow_on_in_the_sort_order_with_every_column(coordinator_client, coordinator, session, listing):
     # The page is sorted and sliced on the ids, then its rows read with their columns: page 2 must go
     # on where page 1 stopped, in the chosen order, with each row's own profile and score.
-    from tests.applicants.factories import ApplicantProfileFactory
-
     other_session = SessionFactory(listing=listing)
     for n in range(60):
         application = ApplicationFactory(session=session if n % 2 else other_session, applicant__full_name=f"Applicant {n:02d}")
@@ -186,3 +183,13 @@ def test_each_state_shows_its_label_and_badge(coordinator_client, session):
     html = coordinator_client.get(reverse("applications:queue")).content.decode()
     for status, tone in tones.items():
         assert f'<span class="badge badge-{tone}">{Status(status).label}</span>' in html, status
+
+
+def test_an_applicant_without_a_profile_is_listed_and_sorts_last_by_step2(coordinator_client, session):
+    for name, score in [("Low", 220), ("High", 260)]:
+        ApplicantProfileFactory(user=ApplicationFactory(session=session, applicant__full_name=name).applicant, step2ck_score=score)
+    ApplicationFactory(session=session, applicant__full_name="No Profile")
+    url = reverse("applications:queue")
+    assert _names(coordinator_client.get(url, {"sort": "step2"})) == ["Low", "High", "No Profile"]
+    assert _names(coordinator_client.get(url, {"sort": "-step2"})) == ["High", "Low", "No Profile"]
+    assert [a.step2 for a in coordinator_client.get(url, {"sort": "-step2"}).context["page"]] == [260, 220, None]
