@@ -80,7 +80,7 @@ def queue_csv(request: HttpRequest) -> StreamingHttpResponse:
         for a in selectors.queue(request.user, filters).iterator(chunk_size=500):
             yield writer.writerow([
                 a.pk, a.applicant.get_full_name(), a.applicant.email, a.session.listing.title, a.session.start_date,
-                a.get_status_display(), a.submitted_at.isoformat() if a.submitted_at else "",
+                a.status_label, a.submitted_at.isoformat() if a.submitted_at else "",
                 {True: "yes", False: "no", None: ""}[a.eligible_at_submit],
                 getattr(a, "step2", "") or "", getattr(a, "graduation_year", "") or "", getattr(a, "visa", "") or "",
                 f"{a.avg_score:.1f}" if a.avg_score is not None else "",
