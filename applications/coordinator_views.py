@@ -38,18 +38,14 @@ PAGE_SIZE = 50
 
 
 def _filters(request: HttpRequest) -> tuple[QueueFilterForm, dict]:
-    form = QueueFilterForm(
-        request.GET or None,
-        listings=selectors.coordinator_listings(request.user),
-        sessions=selectors.coordinator_sessions(request.user),
-    )
+    form = QueueFilterForm(request.GET or None, **selectors.queue_filter_choices(request.user))
     return form, (form.cleaned_data if form.is_bound and form.is_valid() else {})
 
 
 @coordinator_required
 def queue(request: HttpRequest) -> HttpResponse:
     form, filters = _filters(request)
-    page = Paginator(selectors.queue(request.user, filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.QueuePages(request.user, filters), PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     sort = filters.get("sort") or "-submitted"
@@ -84,7 +80,7 @@ def queue_csv(request: HttpRequest) -> StreamingHttpResponse:
         for a in selectors.queue(request.user, filters).iterator(chunk_size=500):
             yield writer.writerow([
                 a.pk, a.applicant.get_full_name(), a.applicant.email, a.session.listing.title, a.session.start_date,
-                a.get_status_display(), a.submitted_at.isoformat() if a.submitted_at else "",
+                a.status_label, a.submitted_at.isoformat() if a.submitted_at else "",
                 {True: "yes", False: "no", None: ""}[a.eligible_at_submit],
                 getattr(a, "step2", "") or "", getattr(a, "graduation_year", "") or "", getattr(a, "visa", "") or "",
                 f"{a.avg_score:.1f}" if a.avg_score is not None else "",

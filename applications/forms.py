@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from applicants.models import Document
 from placements.choices import VisaStatus
+from portal.widgets import QuickSelect
 
 from .models import InterviewSlot, ListingQuestion, Review, Score
 from .states import IN_QUEUE, Status
@@ -75,6 +76,10 @@ class QueueFilterForm(forms.Form):
 
     def __init__(self, *args, listings=(), sessions=(), **kwargs):
         super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if type(field.widget) is forms.Select:
+                # Every listing and session of the institutions: 150 options for a busy one.
+                field.widget = QuickSelect(attrs=field.widget.attrs, choices=field.widget.choices)
         self.fields["listing"].choices = [("", _("Any"))] + [(listing.pk, listing.title) for listing in listings]
         self.fields["session"].choices = [("", _("Any"))] + [(s.pk, f"{s.listing.title} · {s.start_date:%d %b %Y}") for s in sessions]
 

@@ -92,7 +92,7 @@ def measure(label: str, make_request, *, requests: int, warmup: int, before=None
     return row
 
 
-def pages(national, *, requests: int, warmup: int) -> list[Row]:
+def pages(national, *, requests: int, warmup: int, only: str = "") -> list[Row]:
     from django.test import Client
     from django.urls import reverse
 
@@ -146,6 +146,8 @@ def pages(national, *, requests: int, warmup: int) -> list[Row]:
             "/api/v1/listings/", {"q": pick(TERMS, i), "state": pick(STATES, i)} if i % 2 else {"kind": pick(KINDS, i), "page": 1 + i % 4},
             HTTP_ACCEPT="application/json")),
     ]
+    # --only: the pages whose label contains the text (case-insensitive), e.g. "queue".
+    cases = [(label, make) for label, make in cases if only.lower() in label.lower()]
     rows = []
     for label, make_request in cases:
         rows.append(measure(label, make_request, requests=requests, warmup=warmup))
@@ -239,7 +241,11 @@ def main() -> int:
     parser.add_argument("--warmup", type=int, default=10)
     parser.add_argument("--reminders", type=int, default=100_000, help="applicants of the reminders tick (0: skip)")
     parser.add_argument("--write", action="store_true", help="rewrite the table in bench/RESULTS.md")
+    parser.add_argument("--only", default="", metavar="TEXT",
+                        help="measure only the pages whose label contains TEXT, e.g. --only queue (not with --write)")
     args = parser.parse_args()
+    if args.only and args.write:
+        parser.error("--only measures part of the table: it cannot --write it")
     if not os.environ.get("DATABASE_URL", "").startswith("postgres") or not os.environ.get("REDIS_URL"):
         print("The benchmark runs on PostgreSQL and Redis, as production does: set DATABASE_URL=postgres://... and "
               "REDIS_URL=redis://... (an empty database; it is seeded with the national dataset).", file=sys.stderr)
@@ -271,7 +277,7 @@ def main() -> int:
         header += (f"\nDataset set-up (bench/national.py, COPY, {setup['at']}, load {setup['load'][0]}): "
                    f"{setup['seconds']:.0f} s; target < 300 s: {'meets' if setup['seconds'] < 300 else '**misses**'}.")
     print(header, flush=True)
-    rows = pages(national, requests=args.requests, warmup=args.warmup)
+    rows = pages(national, requests=args.requests, warmup=args.warmup, only=args.only)
     block = header + "\n\n" + table(rows)
     if args.reminders:
         block += ("\n\n| Reminders | Time | Queries | Work | Load before/after | Target |\n| --- | ---: | ---: | --- | --- | --- |\n"

@@ -112,14 +112,10 @@ class QueueApi(ListApiView):
 
     @extend_schema(operation_id="queue_list", parameters=_queue_parameters(), responses=QueueItemSerializer(many=True))
     def get(self, request: Request) -> Response:
-        form = QueueFilterForm(
-            request.query_params,
-            listings=selectors.coordinator_listings(request.user),
-            sessions=selectors.coordinator_sessions(request.user),
-        )
+        form = QueueFilterForm(request.query_params, **selectors.queue_filter_choices(request.user))
         if not form.is_valid():
             raise ValidationError({name: [str(m) for m in messages] for name, messages in form.errors.items()})
-        return self.paginated(request, selectors.queue(request.user, form.cleaned_data), QueueItemSerializer)
+        return self.paginated(request, selectors.QueuePages(request.user, form.cleaned_data), QueueItemSerializer)
 
 
 def _packet(user, pk: int):

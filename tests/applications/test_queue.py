@@ -1,13 +1,16 @@
 """The coordinator's queue: scoped, filtered, sorted, exported, bulk-moved, constant queries."""
 import csv
+import datetime
 import io
 
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from applications.models import Score
 from applications.states import Status
+from tests.applicants.factories import ApplicantProfileFactory
 from tests.applications.factories import ApplicationFactory
 from tests.placements.factories import SessionFactory
 
@@ -41,8 +44,6 @@ def test_filters_by_state_session_eligibility_and_name(coordinator_client, sessi
 
 
 def test_filters_by_step2_range_graduation_year_and_visa(coordinator_client, session):
-    from tests.applicants.factories import ApplicantProfileFactory
-
     for name, score, year, visa in [("Low Score", 221, 2020, "j1"), ("Mid Score", 240, 2022, "b1b2"), ("High Score", 262, 2022, "j1")]:
         application = ApplicationFactory(session=session, applicant__full_name=name)
         ApplicantProfileFactory(user=application.applicant, step2ck_score=score, graduation_year=year, planned_visa=visa)
@@ -138,3 +139,57 @@ def test_the_packet_and_dashboards_take_a_constant_number_of_queries(size, clien
         client.get(reverse("applications:mine"))
     with django_assert_max_num_queries(8):
         client.get(reverse("applications:detail", args=[application.pk]))
+
+
+def test_pages_follow_on_in_the_sort_order_with_every_column(coordinator_client, coordinator, session, listing):
+    # The page is sorted and sliced on the ids, then its rows read with their columns: page 2 must go
+    # on where page 1 stopped, in the chosen order, with each row's own profile and score.
+    other_session = SessionFactory(listing=listing)
+    for n in range(60):
+        application = ApplicationFactory(session=session if n % 2 else other_session, applicant__full_name=f"Applicant {n:02d}")
+        ApplicantProfileFactory(user=application.applicant, step2ck_score=200 + n, graduation_year=2000 + n % 20)
+        Score.objects.create(application=application, scorer=coordinator, criterion="fit", value=1 + n % 5)
+    url = reverse("applications:queue")
+    by_name = _names(coordinator_client.get(url, {"sort": "-name"})) + _names(coordinator_client.get(url, {"sort": "-name", "page": 2}))
+    assert by_name == [f"Applicant {n:02d}" for n in reversed(range(60))]
+    second = list(coordinator_client.get(url, {"sort": "step2", "page": 2}).context["page"])
+    assert [(a.applicant.full_name, a.step2, a.graduation_year, a.avg_score) for a in second] == [
+        (f"Applicant {n:02d}", 200 + n, 2000 + n % 20, 1 + n % 5) for n in range(50, 60)]
+    html = coordinator_client.get(url, {"sort": "step2", "page": 2}).content.decode()
+    assert "Page 2 of 2" in html and html.index("Applicant 50") < html.index("Applicant 59")
+
+
+def test_the_api_queue_pages_in_the_sort_order(coordinator, session):
+    from tests.api.conftest import token_client
+
+    for n in range(25):
+        ApplicationFactory(session=session, applicant__full_name=f"Applicant {n:02d}")
+    api = token_client(coordinator)
+    pages = [api.get("/api/v1/queue/", {"sort": "name", "page_size": 10, "page": page}).json() for page in (1, 2, 3)]
+    assert [p["count"] for p in pages] == [25, 25, 25]
+    assert [row["applicant_name"] for p in pages for row in p["results"]] == [f"Applicant {n:02d}" for n in range(25)]
+    assert pages[2]["next"] is None
+
+
+def test_each_state_shows_its_label_and_badge(coordinator_client, session):
+    # ok: holds or held a seat; bad: ended without one; warn: under way.
+    tones = {Status.SUBMITTED: "warn", Status.UNDER_REVIEW: "warn", Status.INTERVIEW: "warn", Status.WAITLISTED: "warn",
+             Status.OFFERED: "ok", Status.ACCEPTED: "ok", Status.ENROLLED: "ok", Status.COMPLETED: "ok",
+             Status.DECLINED: "bad", Status.OFFER_EXPIRED: "bad", Status.REJECTED: "bad", Status.WITHDRAWN: "bad"}
+    for status in tones:
+        extra = {Status.WAITLISTED: {"waitlist_position": 1},
+                 Status.OFFERED: {"offer_expires_at": timezone.now() + datetime.timedelta(days=3)}}.get(status, {})
+        ApplicationFactory(session=session, status=status, **extra)
+    html = coordinator_client.get(reverse("applications:queue")).content.decode()
+    for status, tone in tones.items():
+        assert f'<span class="badge badge-{tone}">{Status(status).label}</span>' in html, status
+
+
+def test_an_applicant_without_a_profile_is_listed_and_sorts_last_by_step2(coordinator_client, session):
+    for name, score in [("Low", 220), ("High", 260)]:
+        ApplicantProfileFactory(user=ApplicationFactory(session=session, applicant__full_name=name).applicant, step2ck_score=score)
+    ApplicationFactory(session=session, applicant__full_name="No Profile")
+    url = reverse("applications:queue")
+    assert _names(coordinator_client.get(url, {"sort": "step2"})) == ["Low", "High", "No Profile"]
+    assert _names(coordinator_client.get(url, {"sort": "-step2"})) == ["High", "Low", "No Profile"]
+    assert [a.step2 for a in coordinator_client.get(url, {"sort": "-step2"}).context["page"]] == [260, 220, None]
