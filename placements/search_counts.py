@@ -15,7 +15,8 @@ when the catalogue changes, or as time moves a session's application window open
   eligible", today's date) is in that SQL, so two searches share counts exactly when their counts
   are the same by construction; nothing has to list what a filter reads.
 
-The result page (the twenty listings and their order) is never cached: it is read fresh each time.
+The result page (the twenty listings and their order) is not cached here: anonymous visitors' rendered
+output is, whole, in `search_render_cache`; everyone else's page is read fresh each time.
 """
 from __future__ import annotations
 
