@@ -108,3 +108,17 @@ def test_search_works_while_the_cache_server_is_down(client, catalogue, monkeypa
         monkeypatch.setattr(cache, name, unreachable)
 
     assert "3 placements" in client.get(SEARCH).content.decode()
+
+
+def test_cards_and_filters_read_as_before_the_rendering_was_sped_up(client):
+    ListingFactory(title="Skin clinic", kind="observership", hands_on_level="observational", visas=["j1", "b1b2"])
+    ListingFactory(title="Ward rotation", kind="rotation", hands_on_level="hands_on", visas=[])
+    html = client.get(SEARCH, {"kind": "observership"}).content.decode()
+
+    # Each facet option: its label and count, the chosen one selected.
+    assert '<option value="observership" selected>Observership (1)</option>' in html
+    assert '<option value="rotation">Clinical rotation / elective (1)</option>' in html
+    card = html[html.index(">Skin clinic</a>"):]
+    assert '<span class="badge">Observership</span>' in card
+    assert '<span class="badge badge-warn">Observational</span>' in card
+    assert "<dd>B-1/B-2 visitor visa, J-1 exchange visitor</dd>" in card

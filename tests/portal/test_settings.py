@@ -33,10 +33,10 @@ def test_the_deployment_check_is_clean_with_production_settings():
 
 
 def test_production_reads_each_template_from_disk_once():
-    # Django's default with no `loaders` option is the cached loader; a `loaders` list added later
-    # without it would parse every template on every request.
-    code = ("from django.template import engines; "
-            "print(type(engines['django'].engine.template_loaders[0]).__module__)")
+    # template_partials wraps the loaders in its own around Django's cached loader; a `loaders` list
+    # added later without the cached one would parse every template on every request.
+    code = ("from django.template import engines; loader = engines['django'].engine.template_loaders[0]; "
+            "print(type(loader).__module__, [type(inner).__module__ for inner in loader.loaders])")
     result = manage(
         "shell", "-c", code,
         DJANGO_SETTINGS_MODULE="portal.settings.production", DJANGO_DEBUG="0",
@@ -44,4 +44,4 @@ def test_production_reads_each_template_from_disk_once():
     )
 
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip().splitlines()[-1] == "django.template.loaders.cached"
+    assert result.stdout.strip().splitlines()[-1] == "template_partials.loader ['django.template.loaders.cached']"
