@@ -92,6 +92,15 @@ class Specialty(models.Model):
         return self.name
 
 
+def choice_label(choices: type[models.TextChoices], value: str) -> str:
+    """The label of one choice, as `get_FOO_display()` gives it. That method makes every choice of the
+    field hashable on each call, translating each label; a search page calls it over a hundred times."""
+    try:
+        return str(choices(value).label)
+    except ValueError:  # a value no longer among the choices is shown as stored, as get_FOO_display does
+        return value
+
+
 class Visa(models.Model):
     """One row per VisaStatus, so listings can accept several and the database can filter on it."""
 
@@ -101,7 +110,7 @@ class Visa(models.Model):
         ordering = ["code"]
 
     def __str__(self) -> str:
-        return self.get_code_display()
+        return choice_label(VisaStatus, self.code)
 
 
 class Listing(models.Model):
@@ -222,6 +231,14 @@ class Listing(models.Model):
             models.Index(fields=["stored_next_start", "-id"], condition=Q(status="published"),
                          name="listing_published_start"),
         ]
+
+    @property
+    def kind_label(self) -> str:
+        return choice_label(Listing.Kind, self.kind)
+
+    @property
+    def hands_on_label(self) -> str:
+        return choice_label(Listing.HandsOn, self.hands_on_level)
 
     def __str__(self) -> str:
         return self.title

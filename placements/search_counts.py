@@ -21,7 +21,8 @@ when the catalogue changes, or as time moves a session's application window open
   instead of all recomputing at once. So they lag the clock by a minute or two at most (the
   entry expires after `TIMED_TTL_SECONDS`), never a change to the catalogue.
 
-The result page (the twenty listings and their order) is never cached: it is read fresh each time.
+The result page (the twenty listings and their order) is not cached here: anonymous visitors' rendered
+output is, whole, in `search_render_cache`; everyone else's page is read fresh each time.
 """
 from __future__ import annotations
 

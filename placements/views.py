@@ -7,16 +7,19 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.roles import coordinator_required
 from applications.selectors import listing_review_summary
 
 from . import search as catalogue
+from . import search_render_cache
 from .forms import AddCoordinatorForm, ListingForm, SessionForm
 from .models import Institution, Listing, Session
 from .selectors import listing_for_page, listings_for_coordinator, other_listings_of_institution
@@ -51,18 +54,30 @@ def search(request: HttpRequest) -> HttpResponse:
     """The catalogue. The URL holds the whole state; htmx swaps only the results region."""
     extra_filters = catalogue.extra_filters_for(request.user)
     params = catalogue.parse_params(request.GET, extra_filters=extra_filters)
-    result = catalogue.search_listings(
-        params, user=request.user, extra_filters=extra_filters, annotators=catalogue.ANNOTATORS
-    )
-    context = {
-        "result": result,
-        "params": params,
-        "sorts": catalogue.SORTS,
-        "months": catalogue.month_choices(),
-        "viewer_tz": viewer_timezone(request),
-    }
-    template = "placements/search.html#results" if _is_htmx_fragment_request(request) else "placements/search.html"
-    response = render(request, template, context)
+    viewer_tz = viewer_timezone(request)
+
+    def render_area() -> str:
+        result = catalogue.search_listings(
+            params, user=request.user, extra_filters=extra_filters, annotators=catalogue.ANNOTATORS
+        )
+        context = {
+            "result": result,
+            "params": params,
+            "sorts": catalogue.SORTS,
+            "months": catalogue.month_choices(),
+            "viewer_tz": viewer_tz,
+        }
+        # Without the request, on purpose: no nonce, CSRF token or user can end up in a cached region.
+        return render_to_string("placements/_search_area.html", context)
+
+    if search_render_cache.serves_from_cache(request.user):
+        area = search_render_cache.cached_output("page", params, render_area, extra=viewer_tz.key)
+    else:
+        area = render_area()
+    if _is_htmx_fragment_request(request):
+        response = HttpResponse(area)
+    else:
+        response = render(request, "placements/search.html", {"params": params, "search_area": mark_safe(area)})  # nosec B308 B703 (render_to_string output)
     patch_vary_headers(response, ["HX-Request", "HX-History-Restore-Request"])
     return response
 

@@ -13,6 +13,7 @@ from applicants.eligibility import evaluate_many
 from applicants.search import applicant_profile_of
 
 from .. import search as catalogue
+from .. import search_render_cache
 from ..models import Listing, Session
 from ..selectors import listing_for_page
 from .serializers import ListingDetailSerializer, SearchPageSerializer, SessionSerializer
@@ -43,25 +44,32 @@ class ListingSearchApi(ApiView):
     @extend_schema(operation_id="listings_search", parameters=_search_parameters(), responses=SearchPageSerializer)
     def get(self, request: Request) -> Response:
         params = catalogue.parse_params(request.query_params, extra_filters=catalogue.EXTRA_FILTERS)
-        result = catalogue.search_listings(
-            params, user=request.user, extra_filters=catalogue.EXTRA_FILTERS, annotators=catalogue.ANNOTATORS
-        )
-        page = result.page
 
-        def link(number: int) -> str:
-            return request.build_absolute_uri("?" + params.querystring(page=number))
+        def body() -> dict:
+            result = catalogue.search_listings(
+                params, user=request.user, extra_filters=catalogue.EXTRA_FILTERS, annotators=catalogue.ANNOTATORS
+            )
+            page = result.page
 
-        return Response(SearchPageSerializer({
-            "count": result.total,
-            "page": page.number,
-            "num_pages": page.paginator.num_pages,
-            "next": link(page.next_page_number()) if page.has_next() else None,
-            "previous": link(page.previous_page_number()) if page.has_previous() else None,
-            "notes": [str(note) for note in params.notes],
-            "facets": result.facets,
-            "flags": result.flags,
-            "results": list(page.object_list),
-        }).data)
+            def link(number: int) -> str:
+                return request.build_absolute_uri("?" + params.querystring(page=number))
+
+            return SearchPageSerializer({
+                "count": result.total,
+                "page": page.number,
+                "num_pages": page.paginator.num_pages,
+                "next": link(page.next_page_number()) if page.has_next() else None,
+                "previous": link(page.previous_page_number()) if page.has_previous() else None,
+                "notes": [str(note) for note in params.notes],
+                "facets": result.facets,
+                "flags": result.flags,
+                "results": list(page.object_list),
+            }).data
+
+        if search_render_cache.serves_from_cache(request.user):
+            # The page links are absolute: the scheme and host they are built on are part of the key.
+            return Response(search_render_cache.cached_output("api", params, body, extra=request.build_absolute_uri("/")))
+        return Response(body())
 
 
 class ListingDetailApi(ApiView):

@@ -1,7 +1,7 @@
 import uuid
 
 from django import template
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from placements.idempotency import TOKEN_FIELD
 
@@ -30,3 +30,13 @@ def usd(value: object) -> str:
         return ""
     amount = float(value)  # type: ignore[arg-type]
     return f"${amount:,.0f}" if amount == int(amount) else f"${amount:,.2f}"
+
+
+@register.simple_tag
+def facet_options(values) -> str:
+    """A facet's <option>s, "Label (count)", the selected one marked. In Python rather than a template
+    loop: the search page has over a hundred of them, and each costs a dozen template lookups."""
+    return format_html_join(
+        "", '<option value="{}"{}>{} ({})</option>',
+        ((v.value, " selected" if v.selected else "", v.label, v.count) for v in values),
+    )

@@ -78,3 +78,13 @@ def test_too_many_requests_is_429_with_retry_after_per_address_and_per_user(anon
         assert alice.get("/api/v1/listings/").status_code == 200
     assert_problem(alice.get("/api/v1/listings/"), 429)
     assert bob.get("/api/v1/listings/").status_code == 200
+
+
+def test_an_anonymous_caller_is_held_to_the_per_address_rate_only(anon, monkeypatch):
+    from rest_framework.throttling import SimpleRateThrottle
+
+    # The per-user rate is for signed-in callers; an anonymous address is not also counted against it.
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"anon": "4/min", "user": "2/min"})
+    for _ in range(4):
+        assert anon.get("/api/v1/listings/").status_code == 200
+    assert_problem(anon.get("/api/v1/listings/"), 429)

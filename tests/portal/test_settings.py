@@ -30,3 +30,18 @@ def test_the_deployment_check_is_clean_with_production_settings():
 
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def test_production_reads_each_template_from_disk_once():
+    # template_partials wraps the loaders in its own around Django's cached loader; a `loaders` list
+    # added later without the cached one would parse every template on every request.
+    code = ("from django.template import engines; loader = engines['django'].engine.template_loaders[0]; "
+            "print(type(loader).__module__, [type(inner).__module__ for inner in loader.loaders])")
+    result = manage(
+        "shell", "-c", code,
+        DJANGO_SETTINGS_MODULE="portal.settings.production", DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50), DJANGO_ALLOWED_HOSTS="portal.example.org",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "template_partials.loader ['django.template.loaders.cached']"

@@ -1,0 +1,73 @@
+"""The rendered search results (the page's results region, the API's search body), cached for visitors
+whose results do not depend on who they are.
+
+A search's output is a function of its parameters, the catalogue, the time (open windows, deadlines,
+the start-month choices), the language of its labels and the time zone its deadlines are shown in,
+and, for a signed-in user, of that user (an applicant's eligibility badges and "only where I am
+eligible" filter). So:
+
+* only anonymous visitors are served from the cache; anyone signed in gets a fresh render;
+* an entry holds the catalogue version of `search_counts` it was rendered under (bumped when any
+  listing, session, institution, specialty or accepted visa changes, so a changed listing shows at
+  once: an entry of an older version is never served); the key holds the minute,
+  the language, the time zone, and a digest of every parameter the output reads (what was sent,
+  the sort, the page, the notes explaining what was ignored);
+* what is cached is rendered without the request: no CSP nonce, CSRF token, session or user can be
+  in it. The page around it (navigation, nonce, forms with tokens) is rendered fresh every time.
+
+An unreachable cache server never fails a search: the output is computed without it (logged).
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from django.core.cache import cache
+from django.utils import timezone
+from django.utils.translation import get_language
+
+from .search import SearchParams
+from .search_counts import VERSION_KEY, catalogue_version
+
+logger = logging.getLogger(__name__)
+
+TTL_SECONDS = 120  # past the minute in the key, an entry is never read again
+
+
+def serves_from_cache(user: Any) -> bool:
+    """Whether this visitor's search output is the same as every other such visitor's."""
+    return not getattr(user, "is_authenticated", False)
+
+
+def params_digest(params: SearchParams) -> str:
+    parts = (sorted(params.raw.items()), params.sort, params.page, [str(note) for note in params.notes])
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def cached_output(kind: str, params: SearchParams, compute: Callable[[], Any], *, extra: str = "") -> Any:
+    """`compute()`'s result, cached for this search's parameters, the catalogue version, the minute,
+    the language and the time zone. `kind` names the output ("page", "api"); `extra` is anything else
+    the output reads (the viewer's time zone, the API's absolute base URL for its page links).
+
+    The version is stored beside the output rather than in its key, so that one round trip reads
+    both: an entry made under an older version is a miss."""
+    now = timezone.now()
+    key = (f"placements:search-output:{kind}:{now:%Y%m%d%H%M}:{get_language()}:"
+           f"{timezone.get_current_timezone_name()}:{extra}:{params_digest(params)}")
+    try:
+        found = cache.get_many([VERSION_KEY, key])
+        version = found.get(VERSION_KEY) or catalogue_version()
+    except Exception:  # the cache server is unreachable: render without it
+        logger.warning("Search output computed without the cache", exc_info=True)
+        return compute()
+    entry = found.get(key)
+    if entry is not None and entry[0] == version:
+        return entry[1]
+    value = compute()
+    try:
+        cache.set(key, (version, value), TTL_SECONDS)
+    except Exception:
+        logger.warning("Search output not cached", exc_info=True)
+    return value

@@ -1,0 +1,124 @@
+"""Anonymous searches are served from the rendered-output cache (placements.search_render_cache):
+a changed listing still shows at once, and nobody's personal bits reach anybody else."""
+import datetime as dt
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.applicants.factories import ApplicantProfileFactory
+from tests.placements.factories import ListingFactory, SessionFactory
+
+pytestmark = pytest.mark.django_db
+
+SEARCH = reverse("placements:search")
+API = "/api/v1/listings/"
+
+
+@pytest.fixture
+def catalogue():
+    return [SessionFactory(listing=ListingFactory(title=f"Cardiology Rotation {n}", visas=["j1"])).listing
+            for n in range(3)]
+
+
+def test_a_repeated_anonymous_search_is_served_without_a_query(client, catalogue, django_assert_num_queries):
+    first = client.get(SEARCH, {"q": "cardiology"}, headers={"HX-Request": "true"}).content.decode()
+    with django_assert_num_queries(0):
+        again = client.get(SEARCH, {"q": "cardiology"}, headers={"HX-Request": "true"}).content.decode()
+        page = client.get(SEARCH, {"q": "cardiology"}).content.decode()
+    assert again == first and first in page
+    assert "Cardiology Rotation 0" in again and "3 placements" in again
+
+
+def test_the_page_around_the_cached_results_keeps_a_fresh_csrf_token(client, catalogue):
+    tokens = {re.search(r'"X-CSRFToken": "([^"]+)"', client.get(SEARCH).content.decode()).group(1) for _ in range(2)}
+    assert len(tokens) == 2
+
+
+def test_the_htmx_fragment_and_the_whole_page_show_the_same_results(client, catalogue):
+    page = client.get(SEARCH, {"q": "cardiology"}).content.decode()
+    fragment = client.get(SEARCH, {"q": "cardiology"}, headers={"HX-Request": "true"}).content.decode()
+    assert fragment.strip().startswith('<div id="search-area"')
+    assert fragment in page
+    assert "<html" not in fragment and "<html" in page
+
+
+def test_a_changed_listing_shows_at_once(client, catalogue):
+    assert "Cardiology Rotation 1" in client.get(SEARCH).content.decode()
+    assert "Cardiology Rotation 1" in client.get(API).content.decode()
+
+    listing = catalogue[1]
+    listing.title = "Cardiology Rotation, renamed"
+    listing.save()
+
+    html = client.get(SEARCH).content.decode()
+    assert "Cardiology Rotation, renamed" in html and "Cardiology Rotation 1" not in html
+    assert "Cardiology Rotation, renamed" in client.get(API).content.decode()
+
+
+def test_a_new_session_window_shows_as_time_moves(client, catalogue, monkeypatch):
+    listing = ListingFactory(title="Opens soon")
+    SessionFactory(listing=listing, applications_open_at=timezone.now() + dt.timedelta(seconds=90),
+                   applications_close_at=timezone.now() + dt.timedelta(days=30))
+    assert "Opens soon" not in client.get(SEARCH, {"open_now": "1"}).content.decode()
+
+    later = timezone.now() + dt.timedelta(minutes=3)
+    monkeypatch.setattr(timezone, "now", lambda: later)  # no catalogue change: only the clock moved
+
+    assert "Opens soon" in client.get(SEARCH, {"open_now": "1"}).content.decode()
+
+
+def test_an_applicants_badges_never_reach_a_visitor_or_another_applicant(client, catalogue):
+    alice = ApplicantProfileFactory(planned_visa="j1").user
+    client.force_login(alice)
+    alices_page = client.get(SEARCH).content.decode()
+    assert 'data-eligibility="eligible"' in alices_page
+    assert "Only where I am eligible" in alices_page
+    assert {item["eligibility"] for item in client.get(API).json()["results"]} == {"eligible"}
+
+    client.logout()
+    visitors_page = client.get(SEARCH).content.decode()
+    assert "data-eligibility" not in visitors_page and "Only where I am eligible" not in visitors_page
+    assert alice.email not in visitors_page
+    assert all(item["eligibility"] is None for item in client.get(API).json()["results"])
+
+    # The visitor's render is now cached: the next applicant still gets their own verdicts, not it.
+    bob = ApplicantProfileFactory(planned_visa="f1").user
+    client.force_login(bob)
+    bobs_page = client.get(SEARCH).content.decode()
+    assert 'data-eligibility="not_eligible"' in bobs_page and 'data-eligibility="eligible"' not in bobs_page
+    assert alice.email not in bobs_page
+    assert {item["eligibility"] for item in client.get(API).json()["results"]} == {"not_eligible"}
+
+
+def test_an_ignored_parameter_is_explained_from_the_cache_too(client, catalogue):
+    for _ in range(2):
+        html = client.get(SEARCH, {"fee_max": "lots"}).content.decode()
+        assert "Part of this link could not be used" in html
+
+
+def test_search_works_while_the_cache_server_is_down(client, catalogue, monkeypatch):
+    from django.core.cache import cache
+
+    def unreachable(*args, **kwargs):
+        raise ConnectionError("cache server down")
+
+    for name in ("get", "set", "add", "incr"):
+        monkeypatch.setattr(cache, name, unreachable)
+
+    assert "3 placements" in client.get(SEARCH).content.decode()
+
+
+def test_cards_and_filters_read_as_before_the_rendering_was_sped_up(client):
+    ListingFactory(title="Skin clinic", kind="observership", hands_on_level="observational", visas=["j1", "b1b2"])
+    ListingFactory(title="Ward rotation", kind="rotation", hands_on_level="hands_on", visas=[])
+    html = client.get(SEARCH, {"kind": "observership"}).content.decode()
+
+    # Each facet option: its label and count, the chosen one selected.
+    assert '<option value="observership" selected>Observership (1)</option>' in html
+    assert '<option value="rotation">Clinical rotation / elective (1)</option>' in html
+    card = html[html.index(">Skin clinic</a>"):]
+    assert '<span class="badge">Observership</span>' in card
+    assert '<span class="badge badge-warn">Observational</span>' in card
+    assert "<dd>B-1/B-2 visitor visa, J-1 exchange visitor</dd>" in card
