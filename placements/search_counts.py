@@ -71,7 +71,7 @@ def catalogue_changed() -> None:
     transaction.on_commit(_bump)
 
 
-def _claim(key: str) -> bool:
+def claim_recompute(key: str) -> bool:
     """True if this request is the one to recompute `key` (or the cache cannot say: then recompute)."""
     try:
         return cache.add(f"{key}:lock", 1, LOCK_SECONDS)
@@ -108,7 +108,7 @@ def cached_counts(queries: list[Any], compute: Callable[[], Any], *, minute: dt.
     stamp = f"{minute:%Y%m%d%H%M}"
     if found is not None:
         found_stamp, value = found
-        if found_stamp >= stamp or not _claim(key):
+        if found_stamp >= stamp or not claim_recompute(key):
             return value
     value = compute()
     _store(key, (stamp, value), TIMED_TTL_SECONDS)

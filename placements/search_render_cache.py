@@ -9,9 +9,14 @@ eligible" filter). So:
 * only anonymous visitors are served from the cache; anyone signed in gets a fresh render;
 * an entry holds the catalogue version of `search_counts` it was rendered under (bumped when any
   listing, session, institution, specialty or accepted visa changes, so a changed listing shows at
-  once: an entry of an older version is never served); the key holds the minute,
-  the language, the time zone, and a digest of every parameter the output reads (what was sent,
-  the sort, the page, the notes explaining what was ignored);
+  once: an entry of an older version is never served); the key holds the language, the time
+  zone, and a digest of every parameter the output reads (what was sent, the sort, the page, the
+  notes explaining what was ignored);
+* the entry also holds the minute it was rendered in. In a later minute the first request to
+  claim its lock (`search_counts.claim_recompute`, an atomic `add`) renders it again while the
+  others serve the previous minute's output, so that the entries do not all expire together at the turn of a minute
+  and every worker re-render the same searches at once. Output that moves with the clock (open
+  windows, deadlines) so lags by a minute or two at most, never a catalogue change;
 * what is cached is rendered without the request: no CSP nonce, CSRF token, session or user can be
   in it. The page around it (navigation, nonce, forms with tokens) is rendered fresh every time.
 
@@ -29,11 +34,12 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from .search import SearchParams
+from . import search_counts
 from .search_counts import VERSION_KEY, catalogue_version
 
 logger = logging.getLogger(__name__)
 
-TTL_SECONDS = 120  # past the minute in the key, an entry is never read again
+TTL_SECONDS = 300  # the longest an earlier minute's output is served while one request re-renders it
 
 
 def serves_from_cache(user: Any) -> bool:
@@ -47,15 +53,17 @@ def params_digest(params: SearchParams) -> str:
 
 
 def cached_output(kind: str, params: SearchParams, compute: Callable[[], Any], *, extra: str = "") -> Any:
-    """`compute()`'s result, cached for this search's parameters, the catalogue version, the minute,
-    the language and the time zone. `kind` names the output ("page", "api"); `extra` is anything else
-    the output reads (the viewer's time zone, the API's absolute base URL for its page links).
+    """`compute()`'s result, cached for this search's parameters, the catalogue version, the language
+    and the time zone, and re-rendered once a minute by one request (see the module docstring).
+    `kind` names the output ("page", "api"); `extra` is anything else the output reads (the viewer's
+    time zone, the API's absolute base URL for its page links).
 
     The version is stored beside the output rather than in its key, so that one round trip reads
     both: an entry made under an older version is a miss."""
     now = timezone.now()
-    key = (f"placements:search-output:{kind}:{now:%Y%m%d%H%M}:{get_language()}:"
+    key = (f"placements:search-output:{kind}:{get_language()}:"
            f"{timezone.get_current_timezone_name()}:{extra}:{params_digest(params)}")
+    stamp = f"{now:%Y%m%d%H%M}"
     try:
         found = cache.get_many([VERSION_KEY, key])
         version = found.get(VERSION_KEY) or catalogue_version()
@@ -64,10 +72,13 @@ def cached_output(kind: str, params: SearchParams, compute: Callable[[], Any], *
         return compute()
     entry = found.get(key)
     if entry is not None and entry[0] == version:
-        return entry[1]
+        _version, rendered_in, value = entry
+        if rendered_in >= stamp or not search_counts.claim_recompute(key):
+            return value
     value = compute()
     try:
-        cache.set(key, (version, value), TTL_SECONDS)
+        cache.set(key, (version, stamp, value), TTL_SECONDS)
+        cache.delete(f"{key}:lock")
     except Exception:
         logger.warning("Search output not cached", exc_info=True)
     return value

@@ -13,6 +13,10 @@ from placements import listing_dates, services
 from placements.models import Listing, Session
 from tests.placements.factories import ListingFactory, SessionFactory
 
+# These read the page's order from its context; the sort's lag behind the clock through the
+# rendered-output cache (a minute or two) is that cache's business.
+pytestmark = pytest.mark.usefixtures("page_rendered_each_time")
+
 URL = reverse("placements:search")
 
 

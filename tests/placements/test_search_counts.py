@@ -10,7 +10,7 @@ from placements import search, services
 from placements.models import Listing, Visa
 from tests.placements.factories import InstitutionFactory, ListingFactory, SessionFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_rendered_each_time")]
 URL = reverse("placements:search")
 
 
@@ -149,13 +149,13 @@ def _held_by_another_request(monkeypatch) -> list[str]:
     Returns the keys so claimed."""
     from placements import search_counts
 
-    claim, held = search_counts._claim, []
+    claim, held = search_counts.claim_recompute, []
 
     def claimed_by_another(key):
         held.append(key)
         return claim(key) and claim(key)
 
-    monkeypatch.setattr(search_counts, "_claim", claimed_by_another)
+    monkeypatch.setattr(search_counts, "claim_recompute", claimed_by_another)
     return held
 
 

@@ -122,3 +122,48 @@ def test_cards_and_filters_read_as_before_the_rendering_was_sped_up(client):
     assert '<span class="badge">Observership</span>' in card
     assert '<span class="badge badge-warn">Observational</span>' in card
     assert "<dd>B-1/B-2 visitor visa, J-1 exchange visitor</dd>" in card
+
+
+def test_while_one_request_re_renders_a_search_the_others_serve_the_previous_minutes(
+    client, catalogue, monkeypatch, django_assert_num_queries
+):
+    """At the turn of a minute the workers must not all re-render the same searches at once."""
+    from django.core.cache import cache
+
+    from placements import search_counts
+
+    listing = ListingFactory(title="Opens soon")
+    SessionFactory(listing=listing, applications_open_at=timezone.now() + dt.timedelta(seconds=90),
+                   applications_close_at=timezone.now() + dt.timedelta(days=30))
+    assert "Opens soon" not in client.get(SEARCH, {"open_now": "1"}).content.decode()
+    later = timezone.now() + dt.timedelta(minutes=3)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+
+    held = []
+    with monkeypatch.context() as busy:
+        claim = search_counts.claim_recompute
+
+        def claimed_by_another(key):  # another request takes the lock (for real) first
+            held.append(key)
+            return claim(key) and claim(key)
+
+        busy.setattr(search_counts, "claim_recompute", claimed_by_another)
+        with django_assert_num_queries(0):
+            stale = client.get(SEARCH, {"open_now": "1"}, headers={"HX-Request": "true"}).content.decode()
+        assert "Opens soon" not in stale and "Cardiology Rotation 0" in stale
+    assert held
+    for key in held:
+        cache.delete(f"{key}:lock")
+
+    assert "Opens soon" in client.get(SEARCH, {"open_now": "1"}).content.decode()
+
+
+def test_a_catalogue_change_is_never_hidden_by_a_re_render_in_progress(client, catalogue, monkeypatch):
+    from placements import search_counts
+
+    assert "Cardiology Rotation 1" in client.get(SEARCH).content.decode()
+    monkeypatch.setattr(search_counts, "claim_recompute", lambda key: False)  # someone else always holds it
+    catalogue[1].title = "Cardiology Rotation, renamed"
+    catalogue[1].save()
+
+    assert "Cardiology Rotation, renamed" in client.get(SEARCH).content.decode()
