@@ -172,28 +172,25 @@ def reminders_tick(recipients: int) -> str:
     """bench/reminders.py's tick, on top of the national data (seeded and rolled back in one transaction)."""
     import importlib.util
 
-    from django.db import transaction
     from django.utils import timezone
+
+    from bench.rollback import rolled_back
 
     spec = importlib.util.spec_from_file_location("bench_reminders", ROOT / "bench" / "reminders.py")
     reminders = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(reminders)
     now = timezone.now()
     lines = []
-    try:
-        with transaction.atomic():
-            reminders.seed(recipients, now)
-            for label in ("first tick (all new)", "second tick (steady state)"):
-                load = _load()
-                elapsed, queries, result = reminders.timed_tick(now)
-                line = (f"| Reminders tick, {recipients:,} more applicants on the national data, {label} | {elapsed:.1f} s "
-                        f"| {queries} queries | {result['found']:,} reminders found, {result['queued']:,} queued "
-                        f"| {load}/{_load()} | < 60 s: {'meets' if elapsed < 60 else '**misses**'} |")
-                print("  " + line, flush=True)
-                lines.append(line)
-            raise reminders.Rollback
-    except reminders.Rollback:
-        pass
+    with rolled_back():
+        reminders.seed(recipients, now)
+        for label in ("first tick (all new)", "second tick (steady state)"):
+            load = _load()
+            elapsed, queries, result = reminders.timed_tick(now)
+            line = (f"| Reminders tick, {recipients:,} more applicants on the national data, {label} | {elapsed:.1f} s "
+                    f"| {queries} queries | {result['found']:,} reminders found, {result['queued']:,} queued "
+                    f"| {load}/{_load()} | < 60 s: {'meets' if elapsed < 60 else '**misses**'} |")
+            print("  " + line, flush=True)
+            lines.append(line)
     return "\n".join(lines)
 
 
