@@ -88,3 +88,21 @@ def test_an_anonymous_caller_is_held_to_the_per_address_rate_only(anon, monkeypa
     for _ in range(4):
         assert anon.get("/api/v1/listings/").status_code == 200
     assert_problem(anon.get("/api/v1/listings/"), 429)
+
+
+@pytest.mark.parametrize("caller", ["anon", "alice"])
+def test_the_api_still_answers_while_the_cache_server_is_down(request, caller, listing, monkeypatch):
+    """A rate limit that cannot be counted is not applied (logged), rather than every call failing."""
+    from django.core.cache import cache
+
+    client = request.getfixturevalue(caller)
+
+    def unreachable(*args, **kwargs):
+        raise ConnectionError("cache server down")
+
+    for name in ("get", "get_many", "set", "add", "incr", "delete"):
+        monkeypatch.setattr(cache, name, unreachable)
+
+    response = client.get("/api/v1/listings/")
+    assert response.status_code == 200
+    assert response.json()["count"] >= 1
