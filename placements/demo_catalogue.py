@@ -204,7 +204,7 @@ LEFT JOIN placements_specialty p ON p.id = s.parent_id
 JOIN placements_institution i ON i.id = l.institution_id
 """
 _TRIGGER = "placements_listing_search_vector_trg"
-# Recomputes a listing's stored next dates per session row (migration 0008): once at the end instead.
+# Recomputes a listing's stored next dates per session row (migration 0010): once at the end instead.
 _SESSION_TRIGGER = "placements_session_listing_dates_trg"
 _GIN_INDEX = "placements_listing_search_gin"
 

@@ -2,7 +2,7 @@
 
 Three things keep them true:
 
-* a session created, changed, archived or deleted: on PostgreSQL the trigger of migration 0008
+* a session created, changed, archived or deleted: on PostgreSQL the trigger of migration 0010
   recomputes its listing (bulk inserts, the admin and raw updates included); on SQLite the signals
   below and `session_changed()` do it in Python.
 * time: a deadline or a start date that has passed is no longer "next". `refresh_due()` (the Celery

@@ -194,7 +194,7 @@ class Listing(models.Model):
     # The next application deadline and next start date of the listing's live sessions, stored for
     # the search's "deadline soonest" and "start date soonest" sorts: computed per listing at query
     # time they cost a pass over every session of the catalogue. Kept by a PostgreSQL trigger on
-    # sessions (migration 0008; `placements.listing_dates` on SQLite) and, since they move with
+    # sessions (migration 0010; `placements.listing_dates` on SQLite) and, since they move with
     # time, refreshed every minute once they have passed (`placements.refresh_listing_dates`).
     # Pages show the values computed fresh (`with_session_summary`); these only order.
     stored_next_deadline = models.DateTimeField(null=True, blank=True, editable=False)

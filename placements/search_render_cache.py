@@ -33,8 +33,8 @@ from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from .search import SearchParams
 from . import search_counts
+from .search import SearchParams
 from .search_counts import VERSION_KEY, catalogue_version
 
 logger = logging.getLogger(__name__)
