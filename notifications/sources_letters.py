@@ -3,8 +3,8 @@ the applicant when it is late. Set-based like every source (see sources.py).
 
 A request's due date (`LetterRequest.due_at`) is the earliest application deadline among the
 drafts it is assigned to (letters.services.letter_requests_refresh_due). A request assigned to no
-draft is needed by nothing yet, so nobody is reminded of it; nor is one of a deleted (inactive)
-account, whose requests the letters app keeps.
+draft is needed by nothing yet, so nobody is reminded of it; nor is one of a deactivated account
+(a deleted account's requests are erased with it: letters.personal_data).
 
 The writer has no account and no time zone. We read their dates in the zone of the rotation they
 supervised when the request names one (they work there), else in the applicant's zone (their
