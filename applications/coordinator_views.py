@@ -30,7 +30,7 @@ from .forms import (
     ScoreForm,
     SlotForm,
 )
-from .models import Application, ListingQuestion, Review
+from .models import Application, InterviewSlot, ListingQuestion, Review
 from .states import Actor, Status, targets_for
 from .views import interview_ics_or_back, tick_and_go_back, try_again
 
@@ -257,6 +257,25 @@ def slots(request: HttpRequest, session_id: int) -> HttpResponse:
         "slots": session.interview_slots.select_related("application__applicant"),
         "tz": session.listing.institution.time_zone,
     }, status=400 if request.method == "POST" else 200)
+
+
+@coordinator_required
+@require_POST
+def slot_cancel(request: HttpRequest, slot_id: int) -> HttpResponse:
+    slot = get_object_or_404(
+        InterviewSlot.objects.filter(session__listing__institution_id__in=request.user.coordinator_institution_ids),
+        pk=slot_id,
+    )
+    try:
+        services.interview_slot_cancel(slot_id=slot.pk, actor=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        if slot.application_id:
+            messages.success(request, _("Interview time cancelled. The applicant was told and can book another time."))
+        else:
+            messages.success(request, _("Interview time removed."))
+    return redirect("applications:slots", slot.session_id)
 
 
 @coordinator_required

@@ -368,6 +368,39 @@ def interview_slot_create(*, session: Session, actor: Any, starts_at: dt.datetim
         raise ApplicationError(_("There is already a slot at that time.")) from None
 
 
+def interview_slot_cancel(*, slot_id: int, actor: Any) -> InterviewSlot:
+    """Take back a published interview time. A booked one tells its applicant (timeline, e-mail,
+    in-app), who stays invited and can book another time; a time already past cannot be taken back,
+    since the interview it held has happened."""
+    with transaction.atomic():
+        slot = (
+            InterviewSlot.objects.select_for_update(of=("self",))
+            .select_related("session__listing")
+            .filter(session__listing__institution_id__in=actor.coordinator_institution_ids, pk=slot_id)
+            .first()
+        )
+        if slot is None:
+            raise ApplicationError(_("That interview time no longer exists."))
+        if slot.application_id is not None:
+            if slot.starts_at <= timezone.now():
+                raise ApplicationError(_("This interview time has passed: it can no longer be cancelled."))
+            from notifications.timezones import user_time_zone
+
+            application = slot.application
+            # The message is stored once and read by the applicant: in their zone, named.
+            when = timezone.localtime(slot.starts_at, user_time_zone(application.applicant))
+            event = ApplicationEvent.objects.create(
+                application=application, actor=actor, actor_role=Actor.COORDINATOR,
+                message=_("The programme cancelled your interview of %(when)s (%(zone)s). Please book another time.")
+                % {"when": formats.date_format(when, "DATETIME_FORMAT"), "zone": when.tzname()},
+            )
+            from .tasks import application_event_notify_task
+
+            transaction.on_commit(partial(application_event_notify_task.delay, event.pk))
+        slot.delete()
+    return slot
+
+
 def interview_book(*, application: Application, slot_id: int, applicant: Any) -> InterviewSlot:
     """Book a free slot. Two applicants clicking the same slot: the conditional update picks one."""
     if application.applicant_id != applicant.pk or application.status != Status.INTERVIEW:

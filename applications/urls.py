@@ -36,6 +36,7 @@ urlpatterns = [
     path("queue/<int:pk>/interview.ics", coordinator.interview_calendar, name="coordinator_interview_ics"),
     path("coordinate/", coordinator.coordinator_dashboard, name="coordinator_dashboard"),
     path("coordinate/sessions/<int:session_id>/slots/", coordinator.slots, name="slots"),
+    path("coordinate/slots/<int:slot_id>/cancel/", coordinator.slot_cancel, name="slot_cancel"),
     path("coordinate/sessions/<int:session_id>/waitlist/", coordinator.waitlist, name="waitlist"),
     path("coordinate/listings/<int:listing_id>/questions/", coordinator.questions, name="questions"),
     path("coordinate/listings/<int:listing_id>/questions/<int:question_id>/delete/", coordinator.question_delete, name="question_delete"),

@@ -78,3 +78,61 @@ def test_coordinators_define_text_and_choice_questions(client, coordinator, list
     assert [(q.prompt, q.options, q.required) for q in questions] == [
         ("Preferred service", ["Wards", "ICU"], True), ("Anything else?", [], False)
     ]
+
+
+# --- Coordinators take back a time ----------------------------------------------------------
+
+def _booked_slot(session, application, starts_at=dt.datetime(2027, 1, 12, 15, 0, tzinfo=dt.UTC)):
+    slot = SlotFactory(session=session, starts_at=starts_at)
+    slot.application = application
+    slot.save()
+    return slot
+
+
+def test_a_coordinator_removes_a_free_time_and_applicants_no_longer_see_it(client, coordinator, applicant, invited, session):
+    slot = SlotFactory(session=session, starts_at=dt.datetime(2027, 1, 12, 15, 0, tzinfo=dt.UTC))
+    client.force_login(coordinator)
+    page = client.post(reverse("applications:slot_cancel", args=[slot.pk]), follow=True).content.decode()
+    assert "Interview time removed." in page
+    assert not InterviewSlot.objects.filter(pk=slot.pk).exists()
+    client.force_login(applicant)
+    detail = client.get(reverse("applications:detail", args=[invited.pk])).content.decode()
+    assert "Jan 12, 2027" not in detail
+
+
+def test_cancelling_a_booked_time_tells_the_applicant_who_can_book_another(
+        client, coordinator, applicant, invited, session, mailoutbox, django_capture_on_commit_callbacks):
+    slot = _booked_slot(session, invited)
+    other = SlotFactory(session=session, starts_at=dt.datetime(2027, 1, 13, 15, 0, tzinfo=dt.UTC))
+    client.force_login(coordinator)
+    with django_capture_on_commit_callbacks(execute=True):
+        page = client.post(reverse("applications:slot_cancel", args=[slot.pk]), follow=True).content.decode()
+    assert "The applicant was told and can book another time." in page
+    invited.refresh_from_db()
+    assert invited.status == Status.INTERVIEW  # still invited
+    # In the applicant's zone (Lagos), named, on their timeline and in their e-mail.
+    told = "The programme cancelled your interview of Jan. 12, 2027, 4 p.m. (WAT). Please book another time."
+    assert [m.to for m in mailoutbox] == [[applicant.email]] and told in mailoutbox[0].body
+    client.force_login(applicant)
+    assert told in client.get(reverse("applications:detail", args=[invited.pk])).content.decode()
+    client.post(reverse("applications:interview_book", args=[invited.pk]), {"slot": other.pk})
+    other.refresh_from_db()
+    assert other.application == invited
+
+
+def test_a_past_booked_interview_cannot_be_cancelled(client, coordinator, invited, session):
+    slot = _booked_slot(session, invited, starts_at=dt.datetime(2026, 1, 5, 15, 0, tzinfo=dt.UTC))
+    client.force_login(coordinator)
+    page = client.post(reverse("applications:slot_cancel", args=[slot.pk]), follow=True).content.decode()
+    assert "This interview time has passed" in page
+    assert InterviewSlot.objects.get(pk=slot.pk).application == invited
+
+
+def test_another_institutions_coordinator_and_the_applicant_cannot_cancel_a_time(
+        client, other_coordinator, applicant, invited, session):
+    slot = _booked_slot(session, invited)
+    client.force_login(other_coordinator)
+    assert client.post(reverse("applications:slot_cancel", args=[slot.pk])).status_code == 404
+    client.force_login(applicant)
+    assert client.post(reverse("applications:slot_cancel", args=[slot.pk])).status_code == 403
+    assert InterviewSlot.objects.get(pk=slot.pk).application == invited

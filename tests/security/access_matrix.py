@@ -164,6 +164,7 @@ ROWS: list[Row] = [
     Row("applications:coordinator_interview_ics", pk("interviewed"), C, COORDINATOR),
     Row("applications:slots", pk("session", "session_id"), C, COORDINATOR, ("get", "post"),
         lambda w: {"starts_at": "2027-01-05T10:00", "duration_minutes": "30", "where": "Room 1"}),
+    Row("applications:slot_cancel", pk("slot", "slot_id"), C, COORDINATOR, ("post",)),
     Row("applications:waitlist", pk("session", "session_id"), C, COORDINATOR, ("get", "post"), lambda w: {"order": ""}),
     Row("applications:questions", pk("listing", "listing_id"), C, COORDINATOR, ("get", "post"),
         lambda w: {"prompt": "Injected?", "kind": "text"}),
