@@ -54,6 +54,9 @@ ALLOWED_TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
     (S.OFFERED, S.ACCEPTED): frozenset({A}),
     (S.OFFERED, S.DECLINED): frozenset({A}),
     (S.OFFERED, S.OFFER_EXPIRED): frozenset({SYS}),
+    # A programme takes back an offer not yet answered (an error, a session cut short): the seat
+    # frees and goes to the head of the waitlist. An accepted place is the applicant's to give up.
+    (S.OFFERED, S.REJECTED): frozenset({C}),
     (S.ACCEPTED, S.ENROLLED): frozenset({C}),
     (S.ENROLLED, S.COMPLETED): frozenset({C}),
     # An applicant may withdraw at any point before completion.

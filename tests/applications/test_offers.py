@@ -142,3 +142,31 @@ def test_the_coordinator_reorders_the_waitlist_on_its_page(client, coordinator, 
                 {f"position_{third.pk}": "1", f"position_{first.pk}": "2", f"position_{second.pk}": "3"})
     page = client.get(reverse("applications:waitlist", args=[session.pk]))
     assert [a.applicant.full_name for a in page.context["waiting"]] == ["Third", "First", "Second"]
+
+
+def test_a_coordinator_takes_back_an_open_offer_from_the_packet_and_the_seat_goes_to_the_waitlist(
+        client, session, coordinator, mailoutbox, django_capture_on_commit_callbacks):
+    from django.urls import reverse
+
+    taken_back = _offer(ApplicationFactory(session=session), coordinator)
+    _offer(ApplicationFactory(session=session), coordinator)
+    head = ApplicationFactory(session=session)
+    _waitlist(head, coordinator)
+    client.force_login(coordinator)
+    packet = client.get(reverse("applications:packet", args=[taken_back.pk])).content.decode()
+    assert '<option value="rejected">Not selected</option>' in packet
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("applications:move", args=[taken_back.pk]),
+                    {"to_status": "rejected", "message": "The session was shortened to one place; we are sorry."})
+    taken_back.refresh_from_db()
+    head.refresh_from_db()
+    assert (taken_back.status, head.status) == (Status.REJECTED, Status.OFFERED)
+    told = [m for m in mailoutbox if m.to == [taken_back.applicant.email]]
+    assert told and "The session was shortened to one place" in told[-1].body
+
+
+def test_an_accepted_place_cannot_be_taken_back_by_the_coordinator(session, coordinator):
+    accepted = _offer(ApplicationFactory(session=session), coordinator)
+    application_move(application_id=accepted.pk, to_status=Status.ACCEPTED, actor=accepted.applicant, role=Actor.APPLICANT)
+    with pytest.raises(ApplicationError, match="cannot be moved to “Not selected”"):
+        application_move(application_id=accepted.pk, to_status=Status.REJECTED, actor=coordinator, role=Actor.COORDINATOR)
