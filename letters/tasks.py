@@ -30,6 +30,8 @@ def letter_uploaded_email_task(request_id: int, replaced: bool = False) -> None:
     letter_request = LetterRequest.objects.select_related("applicant").filter(id=request_id).first()
     # Only a request that really holds a file tells the applicant a letter arrived.
     if letter_request is not None and letter_request.has_file:
+        # The in-app message first, as for every transactional e-mail: the task runs at most once.
+        emails.notify_in_app(letter_request=letter_request, name="letter-uploaded", context={"replaced": replaced})
         emails.send_letter_uploaded(letter_request=letter_request, replaced=replaced)
 
 
@@ -37,6 +39,7 @@ def letter_uploaded_email_task(request_id: int, replaced: bool = False) -> None:
 def letter_declined_email_task(request_id: int) -> None:
     letter_request = LetterRequest.objects.select_related("applicant").filter(id=request_id).first()
     if letter_request is not None and letter_request.status == LetterRequest.Status.DECLINED:
+        emails.notify_in_app(letter_request=letter_request, name="letter-declined", body=letter_request.decline_message)
         emails.send_letter_declined(letter_request=letter_request)
 
 

@@ -110,6 +110,10 @@ def test_the_writer_declines_with_a_message_and_the_applicant_is_told(client, ap
     assert sent.letter_request.status == LetterRequest.Status.DECLINED
     assert mail.outbox[-1].to == [applicant.email]
     assert "I am on leave until March" in mail.outbox[-1].body
+    # And in the notification centre, linking to the letters page where they can ask somebody else.
+    notice = applicant.notifications.get()
+    assert (notice.title, notice.body, notice.url) == (
+        f"{sent.letter_request.writer_name} declined your letter request", "I am on leave until March, sorry.", "/letters/")
     again = client.get(sent.url)
     assert again.status_code == 410 and "This request was declined" in again.content.decode()
 

@@ -28,6 +28,9 @@ def test_the_writer_uploads_a_pdf_and_the_applicant_is_told(client, applicant, a
         assert stored.read().startswith(b"%PDF-")
     assert mail.outbox[-1].to == [applicant.email]
     assert "uploaded the letter" in mail.outbox[-1].body
+    notice = applicant.notifications.get()
+    assert (notice.kind, notice.title, notice.url) == (
+        "letter_uploaded", f"{sent.letter_request.writer_name} uploaded your letter", "/letters/")
 
 
 @pytest.mark.parametrize(
