@@ -142,3 +142,19 @@ def application_dates(user: Any) -> Iterable[CalendarEvent]:
             events.append(CalendarEvent(uid=f"placement-{application.pk}", summary=title, start=session.start_date,
                                         end=session.end_date + dt.timedelta(days=1)))
     return events
+
+
+@register
+def awaited_letters(user: Any) -> Iterable[CalendarEvent]:
+    """An applicant's letters still awaited from their writers, on the date they are needed by: the
+    earliest deadline of the applications they are assigned to (the writers' reminders use it too)."""
+    from letters.models import LetterRequest
+
+    requests = LetterRequest.objects.filter(
+        applicant=user, status__in=LetterRequest.AWAITING_WRITER, due_at__gt=timezone.now()
+    ).only("pk", "writer_name", "due_at")
+    return [
+        CalendarEvent(uid=f"letter-{letter_request.pk}-due", summary=f"Letter due from {letter_request.writer_name}",
+                      start=letter_request.due_at, end=letter_request.due_at)
+        for letter_request in requests
+    ]

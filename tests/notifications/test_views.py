@@ -187,6 +187,23 @@ def test_the_private_calendar_lists_my_deadlines_without_logging_in(client, appl
     assert "Passport expires" in body
 
 
+def test_the_calendar_lists_letters_still_awaited_on_the_date_they_are_needed(client, applicant):
+    from tests.letters.factories import LetterRequestFactory
+
+    due = timezone.now() + dt.timedelta(days=9)
+    LetterRequestFactory(applicant=applicant, writer_name="Dr. Ana Ruiz", due_at=due)
+    LetterRequestFactory(applicant=applicant, writer_name="Dr. Ben Cole", due_at=due, status="declined")
+    LetterRequestFactory(applicant=applicant, writer_name="Dr. Cy Dunn", due_at=None)
+    LetterRequestFactory(writer_name="Dr. Someone Else's", due_at=due)
+    feed = services.calendar_feed_get_or_create(user=applicant)
+
+    body = client.get(reverse("notifications:calendar", args=[feed.token])).content.decode()
+
+    assert "Letter due from Dr. Ana Ruiz" in body
+    assert f"DTSTART:{due.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}" in body
+    assert "Ben Cole" not in body and "Cy Dunn" not in body and "Someone Else" not in body
+
+
 def test_revoking_the_calendar_address_stops_the_old_one(client, applicant):
     old = services.calendar_feed_get_or_create(user=applicant).token
     client.force_login(applicant)
