@@ -29,6 +29,21 @@ def test_renaming_an_institution_reindexes_its_listings(db):
     assert found("prairie") == ["Psychiatry Elective"]
 
 
+def test_renaming_a_specialty_reindexes_its_listings_and_its_subspecialties_listings(db):
+    from placements.models import Specialty
+
+    cardiology = Specialty.objects.get(slug="cardiovascular-disease")
+    ListingFactory(title="Heart Failure Clinic Observership", specialty=cardiology)
+    ListingFactory(title="Renal Clinic Elective", specialty=Specialty.objects.get(slug="nephrology"))
+    internal_medicine = cardiology.parent
+    internal_medicine.name = "Adult Medicine"
+    internal_medicine.save()
+    cardiology.name = "Cardiology"
+    cardiology.save()
+    assert found("cardiology") == ["Heart Failure Clinic Observership"]
+    assert sorted(found("adult")) == ["Heart Failure Clinic Observership", "Renal Clinic Elective"]
+
+
 def test_stemming_matches_word_forms(db):
     ListingFactory(title="Pediatric Cardiology Rotation", description="Children with heart disease.")
     assert found("pediatrics cardiologies") == ["Pediatric Cardiology Rotation"]
