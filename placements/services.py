@@ -54,7 +54,8 @@ def membership_add(*, institution: Institution, email: str, added_by) -> Institu
 ALLOWED_TRANSITIONS: dict[str, set[str]] = {
     Listing.Status.DRAFT: {Listing.Status.PENDING_REVIEW, Listing.Status.PUBLISHED, Listing.Status.ARCHIVED},
     Listing.Status.PENDING_REVIEW: {Listing.Status.PUBLISHED, Listing.Status.DRAFT, Listing.Status.ARCHIVED},
-    Listing.Status.PUBLISHED: {Listing.Status.ARCHIVED},
+    # Back to review: a coordinator of an institution not yet verified changed a published listing.
+    Listing.Status.PUBLISHED: {Listing.Status.ARCHIVED, Listing.Status.PENDING_REVIEW},
     Listing.Status.ARCHIVED: {Listing.Status.DRAFT},
 }
 
@@ -135,11 +136,30 @@ def listing_update(
     document_kinds: Iterable[str] = (),
     immunisations: Iterable[str] = (),
 ) -> Listing:
-    """Change a listing's content. Its status and its sessions stay as they are, so applications
-    already made to a published listing keep their session, seats and history."""
+    """Change a listing's content. Its sessions stay as they are, so applications already made to
+    a published listing keep their session, seats and history. Its status stays too, except at an
+    institution not yet verified: there an administrator approved what the listing said, so a
+    change to a published listing goes back to review (out of search until approved again)."""
     _require_coordinator_of(user=actor, institution_id=listing.institution_id)
-    return _save_listing_content(listing=listing, fields=fields, accepted_visas=accepted_visas,
-                                 document_kinds=document_kinds, immunisations=immunisations)
+    before = _content_snapshot(listing)
+    with transaction.atomic():
+        _save_listing_content(listing=listing, fields=fields, accepted_visas=accepted_visas,
+                              document_kinds=document_kinds, immunisations=immunisations)
+        if (listing.status == Listing.Status.PUBLISHED and not actor.is_admin and _content_snapshot(listing) != before
+                and not Institution.objects.filter(pk=listing.institution_id, verified=True).exists()):
+            _listing_transition(listing=listing, new_status=Listing.Status.PENDING_REVIEW, actor=actor)
+    return listing
+
+
+def _content_snapshot(listing: Listing) -> tuple:
+    if not listing.pk:
+        return ()
+    return (
+        [getattr(listing, k) for k in LISTING_CONTENT_FIELDS],
+        sorted(listing.accepted_visas.values_list("pk", flat=True)),
+        sorted(listing.document_requirements.values_list("kind", flat=True)),
+        sorted(listing.immunisation_requirements.values_list("immunisation", flat=True)),
+    )
 
 
 def listing_duplicate(*, listing: Listing, actor: Any) -> Listing:

@@ -180,7 +180,11 @@ def listing_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except (PlacementsError, ValidationError) as exc:
             form.add_error(None, exc if isinstance(exc, ValidationError) else str(exc))
         else:
-            messages.success(request, "Listing saved.")
+            if listing.status == Listing.Status.PENDING_REVIEW:
+                messages.success(request, "Listing saved. Your institution is not verified yet, so the listing is out of "
+                                          "search until an administrator reviews the changes.")
+            else:
+                messages.success(request, "Listing saved.")
             return redirect("placements:listing_edit", pk=listing.pk)
     sessions = listing.sessions.order_by("is_archived", "start_date")
     return render(

@@ -102,6 +102,38 @@ def test_editing_a_published_listing_keeps_its_status_and_sessions(client, coord
     assert list(listing.sessions.values_list("pk", flat=True)) == [session.pk]
 
 
+def test_editing_a_published_listing_of_an_unverified_institution_sends_it_back_to_review(client, coordinator, institution):
+    institution.verified = False
+    institution.save()
+    listing = ListingFactory(institution=institution, title="Family Medicine Clinical Rotation",
+                             status=Listing.Status.PUBLISHED, published_at=timezone.now())
+    client.force_login(coordinator)
+    url = reverse("placements:listing_edit", args=[listing.pk])
+    data = listing_post_data(institution)
+    del data["institution"]
+    client.post(url, data)  # saves what the factory left out (fees, visas...): a change like any other
+    listing.refresh_from_db()
+    assert listing.status == Listing.Status.PENDING_REVIEW
+    page = client.get(url).content.decode()
+    assert "out of search until an administrator reviews the changes" in page
+    assert client.get(reverse("placements:search")).context["result"].total == 0
+    assert ListingEvent.objects.filter(listing=listing, old_status="published", new_status="pending_review",
+                                       actor=coordinator).exists()
+
+
+def test_saving_an_unchanged_listing_of_an_unverified_institution_keeps_it_published(client, coordinator, institution):
+    listing = ListingFactory(institution=institution)
+    client.force_login(coordinator)
+    data = listing_post_data(institution)
+    del data["institution"]
+    client.post(reverse("placements:listing_edit", args=[listing.pk]), data)  # now it says exactly this
+    institution.verified = False
+    institution.save()
+    client.post(reverse("placements:listing_edit", args=[listing.pk]), data)  # the same again: nothing to review
+    listing.refresh_from_db()
+    assert listing.status == Listing.Status.PUBLISHED
+
+
 def test_publishing_at_a_verified_institution_goes_live(client, coordinator, institution):
     listing = ListingFactory(institution=institution, status=Listing.Status.DRAFT)
     client.force_login(coordinator)
