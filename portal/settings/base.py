@@ -237,6 +237,12 @@ STORAGES = {
     },
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# First: a file past PORTAL_MAX_UPLOAD_BYTES stops being stored as it arrives (portal.upload_handlers).
+FILE_UPLOAD_HANDLERS = [
+    "portal.upload_handlers.SizeCapUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 PORTAL_MAX_UPLOAD_BYTES = env.int("PORTAL_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
 # How long a letter writer's link works; a resend gives a fresh one.
