@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, DateTimeField, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from applications.models import Application
@@ -58,6 +59,53 @@ def inactive_applicants(cutoff: dt.datetime) -> QuerySet:
             Q(created_at__gte=cutoff) | Q(uploaded_at__gte=cutoff))))
         .order_by("pk")
     )
+
+
+# --- The warning before a purge (notifications.sources_retention sends it) ----------------------
+
+WARNING_DAYS = 30
+PURGE_TASK = "applicants.tasks.purge_inactive_documents_task"
+
+
+def purge_scheduled() -> bool:
+    """True while an administrator has the weekly purge enabled (it is created disabled): only
+    then is anyone told their documents will be deleted."""
+    from django_celery_beat.models import PeriodicTask
+
+    return PeriodicTask.objects.filter(task=PURGE_TASK, enabled=True).exists()
+
+
+def last_activity_expression() -> Greatest:
+    """The latest of what keeps an applicant active (see the module's definition) as an expression
+    on the user, never NULL (a user who did nothing was last active when they joined)."""
+    user = OuterRef("pk")
+
+    def latest(queryset: QuerySet, owner: str, field: str) -> Coalesce:
+        newest = queryset.filter(**{owner: user}).order_by().values(owner).annotate(latest=Max(field)).values("latest")
+        return Coalesce(Subquery(newest[:1], output_field=DateTimeField()), F("date_joined"))
+
+    return Greatest(
+        Coalesce(F("last_login"), F("date_joined")),
+        latest(DocumentVersion.objects.all(), "document__owner", "uploaded_at"),
+        latest(Application.objects.all(), "applicant", "updated_at"),
+        latest(LetterRequest.objects.all(), "applicant", "created_at"),
+        latest(LetterRequest.objects.all(), "applicant", "uploaded_at"),
+        output_field=DateTimeField(),
+    )
+
+
+def purge_warnings(now: dt.datetime, *, days: int | None = None) -> Iterator[tuple[int, dt.datetime, str | None]]:
+    """(applicant id, purge_from, time zone) of the applicants whose documents the purge will take
+    within WARNING_DAYS if they stay inactive. `purge_from` is their last activity + the retention
+    period: the first weekly run on or after it deletes. One query."""
+    days = settings.DOCUMENT_RETENTION_DAYS if days is None else days
+    rows = (
+        inactive_applicants(retention_cutoff(now=now, days=days - min(WARNING_DAYS, days)))
+        .annotate(last_active=last_activity_expression())
+        .values_list("pk", "last_active", "applicant_profile__time_zone")
+    )
+    for pk, last_active, zone_name in rows.iterator(chunk_size=5000):
+        yield pk, last_active + dt.timedelta(days=days), zone_name
 
 
 @dataclass(frozen=True)

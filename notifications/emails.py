@@ -113,6 +113,15 @@ def send_pre_arrival(*, reminder: Any, subject: Any) -> None:
     )
 
 
+def send_documents_purge(*, reminder: Any, subject: Any) -> None:
+    user = subject
+    send_templated(
+        name="documents-purge", user=reminder.recipient, unsubscribe_kind=None, headers=reminder_headers(reminder),
+        context={"purge_from": user.purge_from, "retention_days": settings.DOCUMENT_RETENTION_DAYS,
+                 "url": absolute(reminder_url(reminder))},
+    )
+
+
 def send_coordinator_digest(*, reminder: Any, subject: Any) -> None:
     from zoneinfo import ZoneInfo
 

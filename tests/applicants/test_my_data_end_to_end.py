@@ -98,7 +98,8 @@ def test_alice_exports_every_kind_of_her_data_and_none_of_bobs(client, applicant
     assert "Alice is under review." in [e["message"] for e in application["timeline"]]
     [letter] = data["letter_requests.json"]
     assert letter["writer_name"] == "Dr. Alice Writer" and letter["status"] == "uploaded"
-    assert [n["title"] for n in data["notifications.json"]] == ["Alice: your offer expires soon"]
+    assert sorted(n["title"] for n in data["notifications.json"]) == [
+        "Alice: your offer expires soon", "Dr. Alice Writer uploaded your letter"]  # the second from the upload
     assert data["notification_preferences.json"] == [{"kind": "window_closing", "enabled": False}]
     assert [s["title"] for s in data["saved_listings.json"]] == ["Alice Saved Rotation"]
     assert [t["name"] for t in data["api_tokens.json"]] == ["Alice phone"]
