@@ -1,6 +1,7 @@
 """Tell the applicant about a move in their application: an e-mail (HTML and text, in their time
 zone) and a message in their notification centre. Transactional: no preference switches it off."""
 from django.template.loader import render_to_string
+from django.urls import reverse
 
 from notifications.emails import absolute, send_templated
 from notifications.services import notification_create
@@ -27,3 +28,20 @@ def send_event_email(*, event_id: int) -> None:
         body=event.message,
     )
     send_templated(name="application-status", user=application.applicant, unsubscribe_kind=None, context=context)
+
+
+def notify_coordinators(*, application, title: str, body: str = "") -> None:
+    """An in-app message to each active coordinator of the application's institution (an applicant
+    booked an interview, asked for another time): no e-mail, the daily digest is their inbox."""
+    from django.contrib.auth import get_user_model
+
+    from notifications.models import Notification
+
+    coordinators = get_user_model().objects.filter(
+        is_active=True, memberships__institution_id=application.session.listing.institution_id
+    )
+    url = reverse("applications:packet", args=[application.pk])
+    Notification.objects.bulk_create(
+        [Notification(recipient=user, kind="application_interview", title=title[:200], url=url, body=body)
+         for user in coordinators]
+    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from functools import partial
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
@@ -21,6 +22,7 @@ from letters.services import assignment_problems
 from placements.models import Session
 
 from .eligibility import eligibility_for
+from .notifications import notify_coordinators
 from .errors import ApplicationError, TryAgain
 from .models import (
     Answer,
@@ -413,11 +415,17 @@ def interview_book(*, application: Application, slot_id: int, applicant: Any) ->
         ).update(application=application)
         if claimed != 1:
             raise ApplicationError(_("That time was just taken. Please choose another."))
-        slot = InterviewSlot.objects.get(pk=slot_id)
+        slot = InterviewSlot.objects.select_related("session__listing__institution").get(pk=slot_id)
         ApplicationEvent.objects.create(
             application=application, actor=applicant, actor_role=Actor.APPLICANT,
             message=_("Interview booked for %(when)s.") % {"when": formats.date_format(timezone.localtime(slot.starts_at), "DATETIME_FORMAT")},
         )
+        institution = slot.session.listing.institution
+        when = timezone.localtime(slot.starts_at, ZoneInfo(institution.time_zone))
+        notify_coordinators(application=application, title=_("%(name)s booked an interview: %(when)s %(zone)s, %(listing)s") % {
+            "name": applicant.get_full_name(), "when": formats.date_format(when, "DATETIME_FORMAT"), "zone": when.tzname(),
+            "listing": slot.session.listing.title,
+        })
     return slot
 
 
@@ -425,10 +433,13 @@ def interview_request_other(*, application: Application, applicant: Any, message
     """The applicant cannot make any published time: tell the coordinators, on the timeline."""
     if application.applicant_id != applicant.pk or application.status != Status.INTERVIEW:
         raise ApplicationError(_("Only applicants invited to interview can ask for another time."))
-    return ApplicationEvent.objects.create(
+    event = ApplicationEvent.objects.create(
         application=application, actor=applicant, actor_role=Actor.APPLICANT,
         message=_("Asked for another interview time: %(message)s") % {"message": message.strip()},
     )
+    notify_coordinators(application=application, body=message.strip(),
+                        title=_("%(name)s asked for another interview time") % {"name": applicant.get_full_name()})
+    return event
 
 
 # --- Coordinators' notes, scores, completion ------------------------------------------------

@@ -136,3 +136,20 @@ def test_another_institutions_coordinator_and_the_applicant_cannot_cancel_a_time
     client.force_login(applicant)
     assert client.post(reverse("applications:slot_cancel", args=[slot.pk])).status_code == 403
     assert InterviewSlot.objects.get(pk=slot.pk).application == invited
+
+
+def test_the_institutions_coordinators_hear_of_a_booking_in_their_zone_and_nobody_else_does(
+        client, applicant, coordinator, other_coordinator, invited, session):
+    slot = SlotFactory(session=session, starts_at=dt.datetime(2027, 1, 12, 15, 0, tzinfo=dt.UTC))
+    client.force_login(applicant)
+    client.post(reverse("applications:interview_book", args=[invited.pk]), {"slot": slot.pk})
+    client.post(reverse("applications:interview_request", args=[invited.pk]), {"message": "Or any Friday"})
+
+    titles = list(coordinator.notifications.order_by("pk").values_list("title", "url"))
+    packet = reverse("applications:packet", args=[invited.pk])
+    name = applicant.get_full_name()
+    assert titles == [
+        (f"{name} booked an interview: Jan. 12, 2027, 9 a.m. CST, Internal Medicine Sub-Internship", packet),
+        (f"{name} asked for another interview time", packet),
+    ]
+    assert not other_coordinator.notifications.exists()
