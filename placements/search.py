@@ -20,14 +20,16 @@ from typing import Any
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.paginator import Page, Paginator
-from django.db import connection
-from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.core.exceptions import EmptyResultSet
+from django.db import connection, connections
+from django.db.models import (BooleanField, Case, Count, Exists, ExpressionWrapper, F, IntegerField, OuterRef, Q,
+                              QuerySet, Value, When)
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import accepted_visas, search_counts
 from .choices import USState, VisaStatus
-from . import search_counts
-from .models import Listing, Session, Specialty
+from .models import Institution, Listing, Session, Specialty
 
 PAGE_SIZE = 20
 MAX_QUERY_LENGTH = 200
@@ -79,6 +81,11 @@ class SearchFilter:
     # Its answer moves with the clock (ctx.now), not only with the catalogue: its counts are cached
     # apart and refreshed each minute (placements.search_counts).
     time_dependent: bool = False
+    # A grouped facet's condition for a value, as a Q on Listing (its `apply` is a filter on it), and
+    # the listing's own column its values are read from: with both, PostgreSQL counts every grouped
+    # facet in one pass (`_counts_in_one_pass`); a group facet without them is counted on its own.
+    where: Callable[[Any, SearchContext], Q] | None = None
+    column: str = ""
 
 
 @dataclass
@@ -205,8 +212,21 @@ def _start_month(qs: QuerySet, month: dt.date, ctx: SearchContext) -> QuerySet:
     )
 
 
-def _visa(qs: QuerySet, code: str, ctx: SearchContext) -> QuerySet:
-    return qs.filter(Exists(Listing.accepted_visas.through.objects.filter(listing=OuterRef("pk"), visa_id=code)))
+def _names_visa_q(code: str, ctx: SearchContext) -> Q:
+    # "This listing names that visa", read from the listing's own copy of its visas (",b1b2,j1,";
+    # placements.accepted_visas) instead of a probe of the m2m table per listing. A listing naming no
+    # visa ("") does not name this one: unlike the eligibility rule, the filter does not match it.
+    return Q(**{f"{accepted_visas.FIELD}__contains": f",{code},"})
+
+
+def _state_q(state: str, ctx: SearchContext) -> Q:
+    # The institutions' ids rather than a join: the counts read institution_id from the covering
+    # index and need no join per listing (the state facet is grouped by institution, then by state).
+    return Q(institution_id__in=Institution.objects.filter(state=state).values("pk"))
+
+
+def _where_filter(where: Callable[[Any, SearchContext], Q]) -> Callable[[QuerySet, Any, SearchContext], QuerySet]:
+    return lambda qs, value, ctx: qs.filter(where(value, ctx))
 
 
 def _open_now_q(ctx: SearchContext) -> Q:
@@ -221,23 +241,25 @@ def _duration_q(bucket: str) -> Q:
     return Q(duration_weeks__gte=low) & (Q(duration_weeks__lte=high) if high else Q())
 
 
+def _group(param: str, label: str, parse: Callable[[str], Any], where: Callable[[Any, SearchContext], Q],
+           column: str, group_by: str, choices: Mapping[str, str] | None = None) -> SearchFilter:
+    return SearchFilter(param, label, parse, _where_filter(where), "group", group_by, dict(choices or {}),
+                        where=where, column=column)
+
+
 FILTERS: list[SearchFilter] = [
     SearchFilter("q", _("Search"), _text, _apply_text),
-    SearchFilter("kind", _("Type"), _choice(dict(Listing.Kind.choices), _("placement type")),
-                 lambda qs, v, ctx: qs.filter(kind=v), "group", "kind", dict(Listing.Kind.choices)),
-    SearchFilter("specialty", _("Specialty"), _specialty,
-                 lambda qs, v, ctx: qs.filter(specialty=v), "group", "specialty__slug"),
-    SearchFilter("state", _("State"), _choice(dict(USState.choices), _("US state")),
-                 lambda qs, v, ctx: qs.filter(institution__state=v), "group", "institution__state",
-                 dict(USState.choices)),
-    SearchFilter("hands_on", _("Hands-on level"), _choice(dict(Listing.HandsOn.choices), _("hands-on level")),
-                 lambda qs, v, ctx: qs.filter(hands_on_level=v), "group", "hands_on_level",
-                 dict(Listing.HandsOn.choices)),
-    SearchFilter("visa", _("Accepted visa"), _choice(dict(VisaStatus.choices), _("visa status")), _visa,
-                 "group", "visa", dict(VisaStatus.choices)),
-    SearchFilter("duration", _("Duration"), _choice({k: v[0] for k, v in DURATIONS.items()}, _("duration")),
-                 lambda qs, v, ctx: qs.filter(_duration_q(v)), "group", "duration",
-                 {k: v[0] for k, v in DURATIONS.items()}),
+    _group("kind", _("Type"), _choice(dict(Listing.Kind.choices), _("placement type")),
+           lambda v, ctx: Q(kind=v), "kind", "kind", dict(Listing.Kind.choices)),
+    _group("specialty", _("Specialty"), _specialty, lambda v, ctx: Q(specialty=v), "specialty_id", "specialty__slug"),
+    _group("state", _("State"), _choice(dict(USState.choices), _("US state")), _state_q, "institution_id",
+           "institution__state", dict(USState.choices)),
+    _group("hands_on", _("Hands-on level"), _choice(dict(Listing.HandsOn.choices), _("hands-on level")),
+           lambda v, ctx: Q(hands_on_level=v), "hands_on_level", "hands_on_level", dict(Listing.HandsOn.choices)),
+    _group("visa", _("Accepted visa"), _choice(dict(VisaStatus.choices), _("visa status")), _names_visa_q,
+           accepted_visas.FIELD, "visa", dict(VisaStatus.choices)),
+    _group("duration", _("Duration"), _choice({k: v[0] for k, v in DURATIONS.items()}, _("duration")),
+           lambda v, ctx: _duration_q(v), "duration_weeks", "duration", {k: v[0] for k, v in DURATIONS.items()}),
     SearchFilter("fee_max", _("Maximum total cost"), _money,
                  lambda qs, v, ctx: qs.filter(total_cost_usd__lte=v)),
     SearchFilter("start_month", _("Starting in"), _month, _start_month),
@@ -318,50 +340,192 @@ def _order(qs: QuerySet, params: SearchParams) -> QuerySet:
 
 
 def _counts(base: QuerySet, qs: QuerySet, params: SearchParams, filters: Sequence[SearchFilter],
-            ctx: SearchContext, skip_flags: Sequence[SearchFilter] = ()
-            ) -> tuple[int, dict[str, FacetValue], dict[str, list[FacetValue]]]:
-    """The total, the flag counts and the grouped facets of a search: one aggregate, one query a facet.
-    `skip_flags` are left out (the caller counts them apart)."""
+            ctx: SearchContext) -> tuple[int, dict[str, FacetValue], dict[str, list[FacetValue]]]:
+    """The total, the flag counts and the grouped facets of a search.
+
+    On PostgreSQL, one query: a single pass over the matching listings (`_counts_in_one_pass`).
+    Elsewhere (SQLite), or if a registered group facet cannot be counted that way: one aggregate for
+    the total and the flags, then one query a facet (`_counts_per_facet`). Both give the same counts
+    (tests/placements/test_search_count_paths.py compares them)."""
+    groups = [flt for flt in filters if flt.facet == "group"]
+    if connections[qs.db].vendor == "postgresql" and all(flt.where and flt.column for flt in groups):
+        return _counts_in_one_pass(base, params, filters, ctx)
+    return _counts_per_facet(base, qs, params, filters, ctx)
+
+
+def _flags(filters: Sequence[SearchFilter], params: SearchParams, total: int, counted: Mapping[str, int]
+           ) -> dict[str, FacetValue]:
     flags: dict[str, FacetValue] = {}
+    for flt in filters:
+        if flt.facet != "flag":
+            continue
+        # Ticked: how many there would be with it unticked is what the user weighs.
+        count = total if flt.param in params.values else counted[flt.param]
+        flags[flt.param] = FacetValue("1", flt.label, count, flt.param in params.values)
+    return flags
+
+
+def _facet(flt: SearchFilter, params: SearchParams, counts: Mapping[str, int],
+           specialty_names: Mapping[str, str] | None = None) -> list[FacetValue]:
+    """A grouped facet's values from its counts by key: the values counted or selected, in the
+    choices' order (specialties: by name, named from `specialty_names` or the database)."""
+    selected = params.values.get(flt.param)
+    selected_key = selected.slug if isinstance(selected, Specialty) else selected
+    if flt.param == "specialty":
+        if specialty_names is None:
+            specialty_names = dict(Specialty.objects.filter(slug__in=counts).values_list("slug", "name")) if counts else {}
+        labels = {slug: name for slug, name in specialty_names.items() if counts.get(slug)}
+        if selected is not None:
+            labels[selected.slug] = selected.name
+    else:
+        labels = dict(flt.choices)
+    values = [
+        FacetValue(key, str(label), counts.get(key) or 0, key == selected_key)
+        for key, label in labels.items()
+        if counts.get(key) or key == selected_key
+    ]
+    if flt.param == "specialty":
+        values.sort(key=lambda v: v.label)
+    return values
+
+
+def _counts_per_facet(base: QuerySet, qs: QuerySet, params: SearchParams, filters: Sequence[SearchFilter],
+                      ctx: SearchContext) -> tuple[int, dict[str, FacetValue], dict[str, list[FacetValue]]]:
+    """One aggregate for the total and the flags, then one query a grouped facet (a pass each)."""
     aggregates: dict[str, Any] = {"total": Count("pk")}
     for flt in filters:
-        if flt.facet == "flag" and flt.param not in params.values and flt not in skip_flags:
+        if flt.facet == "flag" and flt.param not in params.values:
             aggregates[flt.param] = Count("pk", filter=flt.flag_q(ctx))
     counted = qs.order_by().aggregate(**aggregates)
     total = counted.pop("total")
-    for flt in filters:
-        if flt.facet != "flag" or flt in skip_flags:
-            continue
-        if flt.param in params.values:
-            # Ticked: how many there would be with it unticked is what the user weighs.
-            count = total
-        else:
-            count = counted[flt.param]
-        flags[flt.param] = FacetValue("1", flt.label, count, flt.param in params.values)
+    flags = _flags(filters, params, total, counted)
 
     facets: dict[str, list[FacetValue]] = {}
     for flt in filters:
         if flt.facet != "group":
             continue
         facet_qs = _filtered(base, params, filters, ctx, skip=flt.param) if flt.param in params.values else qs
-        counts = _group_counts(facet_qs, flt)
-        selected = params.values.get(flt.param)
-        selected_key = selected.slug if isinstance(selected, Specialty) else selected
-        if flt.param == "specialty":
-            labels = dict(Specialty.objects.filter(slug__in=counts).values_list("slug", "name")) if counts else {}
-            if selected is not None:
-                labels[selected.slug] = selected.name
-        else:
-            labels = dict(flt.choices)
-        values = [
-            FacetValue(key, str(label), counts.get(key) or 0, key == selected_key)
-            for key, label in labels.items()
-            if counts.get(key) or key == selected_key
-        ]
-        if flt.param == "specialty":
-            values.sort(key=lambda v: v.label)
-        facets[flt.param] = values
+        facets[flt.param] = _facet(flt, params, _group_counts(facet_qs, flt))
     return total, flags, facets
+
+
+def _duration_bucket(weeks: int) -> str | None:
+    for key, (_label, low, high) in DURATIONS.items():
+        if weeks >= low and (high is None or weeks <= high):
+            return key
+    return None
+
+
+def _counts_in_one_pass(base: QuerySet, params: SearchParams, filters: Sequence[SearchFilter],
+                        ctx: SearchContext) -> tuple[int, dict[str, FacetValue], dict[str, list[FacetValue]]]:
+    """Every count of a search in one query, one pass over the listings (PostgreSQL).
+
+    The listings read are those matching every filter but the grouped facets' own (the text, the
+    ticked flags, the cost, the month...). For each of them the query knows whether each active
+    facet filter holds (`c_<param>`), and counts with `GROUP BY GROUPING SETS`, one set a facet:
+    a facet's values with every active filter but its own (disjunctive counts, as the per-facet
+    queries do), the total and the flags with all of them. Facets are grouped by the listing's own
+    columns (from the covering index `listing_published_facets` when there is no text): the state by
+    institution, then summed by state; the visas by the listing's list of codes (",b1b2,j1,"), then
+    summed by code; the duration by weeks, then summed by bucket. The text's rank is not computed
+    here: only the page's ordering needs it.
+    """
+    groups = [flt for flt in filters if flt.facet == "group"]
+    active = [flt for flt in groups if flt.param in params.values]
+    conditions = {flt.param: flt.where(params.values[flt.param], ctx) for flt in active}
+    rows = _filtered(base, params, [flt for flt in filters if flt not in active], ctx)
+    if len(active) > 1:
+        # Only a listing missing at most one active facet filter counts anywhere; skip the others.
+        near = Q()
+        for skipped in conditions:
+            near |= _all_of(cond for param, cond in conditions.items() if param != skipped)
+        rows = rows.filter(near)
+    unticked = [flt for flt in filters if flt.facet == "flag" and flt.param not in params.values]
+    marks = {f"c_{flt.param}": conditions[flt.param] for flt in active}
+    marks |= {f"f_{flt.param}": flt.flag_q(ctx) for flt in unticked}
+    columns = list(dict.fromkeys(flt.column for flt in groups))
+    rows = rows.order_by().annotate(
+        **{name: ExpressionWrapper(q, output_field=BooleanField()) for name, q in marks.items()}
+    ).values(*columns, *marks)
+    try:
+        inner_sql, inner_params = rows.query.sql_with_params()
+    except EmptyResultSet:  # a filter that matches nothing, e.g. "eligible" for a visitor
+        return 0, _flags(filters, params, 0, {flt.param: 0 for flt in unticked}), {
+            flt.param: _facet(flt, params, {}, {}) for flt in groups}
+
+    def all_marks(but: str | None = None) -> str:
+        names = [f"r.c_{flt.param}::boolean" for flt in active if flt.param != but]
+        return " AND ".join(names) if names else "TRUE"
+
+    qn = connections[rows.db].ops.quote_name
+    aggregates = [f"COUNT(*) FILTER (WHERE {all_marks()})"]  # the total, and the facets without a filter
+    aggregates += [f"COUNT(*) FILTER (WHERE {all_marks(flt.param)})" for flt in active]
+    # (::boolean: a condition that can match nothing, e.g. "eligible" for a visitor, is selected as 0.)
+    aggregates += [f"COUNT(*) FILTER (WHERE {all_marks()} AND r.f_{flt.param}::boolean)" for flt in unticked]
+    grouped = ", ".join(f"r.{qn(column)}" for column in columns)
+    sets = ", ".join(["()", *[f"(r.{qn(column)})" for column in columns]])
+    counted = ", ".join(f"{aggregate} AS n{i}" for i, aggregate in enumerate(aggregates))
+    counting = (f"SELECT GROUPING({grouped}) AS g, {grouped}, {counted} "
+                f"FROM ({inner_sql}) r GROUP BY GROUPING SETS ({sets})")
+    # Then, on the few rows counted: specialties by slug (with their names), institutions by state.
+    keys = [f"c.{qn(column)}" for column in columns]
+    joins = ""
+    if "specialty_id" in columns:
+        joins += f" LEFT JOIN {qn(Specialty._meta.db_table)} s ON s.id = c.specialty_id"
+        keys[columns.index("specialty_id")] = "s.slug, s.name"
+    if "institution_id" in columns:
+        joins += f" LEFT JOIN {qn(Institution._meta.db_table)} i ON i.id = c.institution_id"
+        keys[columns.index("institution_id")] = "i.state"
+    sums = ", ".join(f"SUM(c.n{i})" for i in range(len(aggregates)))
+    sql = f"SELECT c.g, {', '.join(keys)}, {sums} FROM ({counting}) c{joins} GROUP BY c.g, {', '.join(keys)}"
+    with connections[rows.db].cursor() as cursor:
+        cursor.execute(sql, inner_params)
+        found = cursor.fetchall()
+
+    total = 0
+    counted_flags = {flt.param: 0 for flt in unticked}
+    by_column: dict[str, dict[str, int]] = {column: {} for column in columns}
+    specialty_names: dict[str, str] = {}
+    for row in found:
+        grouping, values = row[0], list(row[1:1 + len(columns) + ("specialty_id" in columns)])
+        sums_of_row = [int(n or 0) for n in row[1 + len(values):]]
+        if "specialty_id" in columns:  # its slug and its name: one column each
+            at = columns.index("specialty_id")
+            slug, name = values[at], values.pop(at + 1)
+            if slug is not None:
+                specialty_names[slug] = name
+        if grouping == (1 << len(columns)) - 1:  # the set (): every listing counted once
+            total = sums_of_row[0]
+            for flt, n in zip(unticked, sums_of_row[1 + len(active):]):
+                counted_flags[flt.param] = n
+            continue
+        at = next(i for i in range(len(columns)) if not grouping & (1 << (len(columns) - 1 - i)))
+        column, value = columns[at], values[at]
+        # A facet's own set counts with its filter left out (the column of its "all but mine" count).
+        owner = next((flt for flt in active if flt.column == column), None)
+        n = sums_of_row[1 + active.index(owner)] if owner is not None else sums_of_row[0]
+        if not n or value is None:
+            continue
+        counts = by_column[column]
+        if column == accepted_visas.FIELD:
+            for code in value.strip(",").split(","):
+                if code:
+                    counts[code] = counts.get(code, 0) + n
+        elif column == "duration_weeks":
+            bucket = _duration_bucket(value)
+            if bucket is not None:
+                counts[bucket] = counts.get(bucket, 0) + n
+        else:
+            counts[str(value)] = counts.get(str(value), 0) + n
+    facets = {flt.param: _facet(flt, params, by_column[flt.column], specialty_names) for flt in groups}
+    return total, _flags(filters, params, total, counted_flags), facets
+
+
+def _all_of(conditions: Iterable[Q]) -> Q:
+    combined = Q()
+    for condition in conditions:
+        combined &= condition
+    return combined
 
 
 # The time the cache keys of time-dependent counts are built for: the minute is kept beside the value.
