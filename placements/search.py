@@ -82,10 +82,13 @@ class SearchFilter:
     # apart and refreshed each minute (placements.search_counts).
     time_dependent: bool = False
     # A grouped facet's condition for a value, as a Q on Listing (its `apply` is a filter on it), and
-    # the listing's own column its values are read from: with both, PostgreSQL counts every grouped
-    # facet in one pass (`_counts_in_one_pass`); a group facet without them is counted on its own.
+    # the listing's own column its values are read from: with both, PostgreSQL counts the grouped
+    # facets with grouping sets (`_counts_by_grouping_sets`); else each is counted on its own.
     where: Callable[[Any, SearchContext], Q] | None = None
     column: str = ""
+    # A flag's condition as the one-pass count selects it for each listing, if not `flag_q` (see
+    # `_open_now_exists_q`).
+    flag_select_q: Callable[[SearchContext], Q] | None = None
 
 
 @dataclass
@@ -236,6 +239,16 @@ def _open_now_q(ctx: SearchContext) -> Q:
                                            applications_close_at__gt=ctx.now).values("listing_id"))
 
 
+def _open_now_exists_q(ctx: SearchContext) -> Q:
+    # The same test as a correlated EXISTS, for the one-pass count, which selects it per listing (in
+    # the scan's output, not in an aggregate's FILTER): there PostgreSQL plans both ways and picks by
+    # the number of listings read. For a narrow search (a rare term, a state: a few hundred listings)
+    # an index probe per listing, instead of hashing the ~60,000 open sessions of the catalogue
+    # (~1 ms instead of ~55 ms); for a broad one the hash, as with IN.
+    return Q(Exists(Session.objects.filter(listing=OuterRef("pk"), is_archived=False,
+                                           applications_open_at__lte=ctx.now, applications_close_at__gt=ctx.now)))
+
+
 def _duration_q(bucket: str) -> Q:
     _label, low, high = DURATIONS[bucket]
     return Q(duration_weeks__gte=low) & (Q(duration_weeks__lte=high) if high else Q())
@@ -264,7 +277,8 @@ FILTERS: list[SearchFilter] = [
                  lambda qs, v, ctx: qs.filter(total_cost_usd__lte=v)),
     SearchFilter("start_month", _("Starting in"), _month, _start_month),
     SearchFilter("open_now", _("Open for applications now"), _flag,
-                 lambda qs, v, ctx: qs.filter(_open_now_q(ctx)), "flag", flag_q=_open_now_q, time_dependent=True),
+                 lambda qs, v, ctx: qs.filter(_open_now_q(ctx)), "flag", flag_q=_open_now_q, time_dependent=True,
+                 flag_select_q=_open_now_exists_q),
     SearchFilter("no_ecfmg", _("No ECFMG certificate needed"), _flag,
                  lambda qs, v, ctx: qs.filter(requires_ecfmg_certification=False), "flag",
                  flag_q=lambda ctx: Q(requires_ecfmg_certification=False)),
@@ -343,13 +357,14 @@ def _counts(base: QuerySet, qs: QuerySet, params: SearchParams, filters: Sequenc
             ctx: SearchContext) -> tuple[int, dict[str, FacetValue], dict[str, list[FacetValue]]]:
     """The total, the flag counts and the grouped facets of a search.
 
-    On PostgreSQL, one query: a single pass over the matching listings (`_counts_in_one_pass`).
+    On PostgreSQL, one pass over the matching listings for all of them, plus one for each facet with
+    an active filter (`_counts_by_grouping_sets`).
     Elsewhere (SQLite), or if a registered group facet cannot be counted that way: one aggregate for
     the total and the flags, then one query a facet (`_counts_per_facet`). Both give the same counts
     (tests/placements/test_search_count_paths.py compares them)."""
     groups = [flt for flt in filters if flt.facet == "group"]
     if connections[qs.db].vendor == "postgresql" and all(flt.where and flt.column for flt in groups):
-        return _counts_in_one_pass(base, params, filters, ctx)
+        return _counts_by_grouping_sets(base, params, filters, ctx)
     return _counts_per_facet(base, qs, params, filters, ctx)
 
 
@@ -416,52 +431,66 @@ def _duration_bucket(weeks: int) -> str | None:
     return None
 
 
-def _counts_in_one_pass(base: QuerySet, params: SearchParams, filters: Sequence[SearchFilter],
-                        ctx: SearchContext) -> tuple[int, dict[str, FacetValue], dict[str, list[FacetValue]]]:
-    """Every count of a search in one query, one pass over the listings (PostgreSQL).
+def _counts_by_grouping_sets(base: QuerySet, params: SearchParams, filters: Sequence[SearchFilter],
+                             ctx: SearchContext) -> tuple[int, dict[str, FacetValue], dict[str, list[FacetValue]]]:
+    """The counts of a search with `GROUP BY GROUPING SETS` (PostgreSQL): one pass over the listings
+    matching every filter for the total, the flags and every facet without an active filter, plus
+    one pass for each facet with one (counted with every filter but its own: disjunctive counts).
 
-    The listings read are those matching every filter but the grouped facets' own (the text, the
-    ticked flags, the cost, the month...). For each of them the query knows whether each active
-    facet filter holds (`c_<param>`), and counts with `GROUP BY GROUPING SETS`, one set a facet:
-    a facet's values with every active filter but its own (disjunctive counts, as the per-facet
-    queries do), the total and the flags with all of them. Facets are grouped by the listing's own
-    columns (from the covering index `listing_published_facets` when there is no text): the state by
-    institution, then summed by state; the visas by the listing's list of codes (",b1b2,j1,"), then
-    summed by code; the duration by weeks, then summed by bucket. The text's rank is not computed
-    here: only the page's ordering needs it.
+    Facets are grouped by the listing's own columns (from the covering index
+    `listing_published_facets` when there is no text), then mapped on the few rows counted: the
+    state by institution, then summed by state; the visas by the listing's list of codes
+    (",b1b2,j1,"), summed by code; the duration by weeks, summed by bucket. The text's rank is not
+    computed here: only the page's ordering needs it.
+
+    (One pass over the listings missing at most one active filter, with a per-listing mark for each
+    filter and COUNT(*) FILTER, was measured slower when a filter is active: every set's hash table
+    then sees every listing of that wider set, and the flags are tested on all of them.)
     """
     groups = [flt for flt in filters if flt.facet == "group"]
     active = [flt for flt in groups if flt.param in params.values]
-    conditions = {flt.param: flt.where(params.values[flt.param], ctx) for flt in active}
-    rows = _filtered(base, params, [flt for flt in filters if flt not in active], ctx)
-    if len(active) > 1:
-        # Only a listing missing at most one active facet filter counts anywhere; skip the others.
-        near = Q()
-        for skipped in conditions:
-            near |= _all_of(cond for param, cond in conditions.items() if param != skipped)
-        rows = rows.filter(near)
     unticked = [flt for flt in filters if flt.facet == "flag" and flt.param not in params.values]
-    marks = {f"c_{flt.param}": conditions[flt.param] for flt in active}
-    marks |= {f"f_{flt.param}": flt.flag_q(ctx) for flt in unticked}
-    columns = list(dict.fromkeys(flt.column for flt in groups))
+    counts: dict[str, dict[str, int]] = {flt.param: {} for flt in groups}
+    specialty_names: dict[str, str] = {}
+
+    rows = _filtered(base, params, filters, ctx)
+    columns = list(dict.fromkeys(flt.column for flt in groups if flt not in active))
+    marks = {flt.param: (flt.flag_select_q or flt.flag_q)(ctx) for flt in unticked}
+    found = _count_grouped(rows, columns, marks, specialty_names)
+    if found is None:  # a filter that matches nothing, e.g. "eligible" for a visitor
+        total, counted_flags = 0, {flt.param: 0 for flt in unticked}
+    else:
+        total, counted_flags, by_column = found
+        for flt in groups:
+            if flt not in active:
+                counts[flt.param] = by_column[flt.column]
+    for flt in active:
+        found = _count_grouped(_filtered(base, params, filters, ctx, skip=flt.param), [flt.column], {},
+                               specialty_names)
+        if found is not None:
+            counts[flt.param] = found[2][flt.column]
+    facets = {flt.param: _facet(flt, params, counts[flt.param], specialty_names) for flt in groups}
+    return total, _flags(filters, params, total, counted_flags), facets
+
+
+def _count_grouped(rows: QuerySet, columns: list[str], marks: Mapping[str, Q], specialty_names: dict[str, str]
+                   ) -> tuple[int, dict[str, int], dict[str, dict[str, int]]] | None:
+    """One query, one pass over `rows`: how many there are, how many have each mark, and how many
+    have each value of each column (facet keys: see `_counts_by_grouping_sets`). None if `rows`
+    can match nothing. Fills `specialty_names` (slug: name) for the specialties counted."""
+    connection_ = connections[rows.db]
+    qn = connection_.ops.quote_name
+    # Each mark is selected per listing, in the scan's own output (so a subquery in it is planned
+    # for the number of listings read; see _open_now_exists_q), then counted with FILTER.
     rows = rows.order_by().annotate(
-        **{name: ExpressionWrapper(q, output_field=BooleanField()) for name, q in marks.items()}
-    ).values(*columns, *marks)
+        **{f"f_{name}": ExpressionWrapper(q, output_field=BooleanField()) for name, q in marks.items()}
+    ).values(*columns, *[f"f_{name}" for name in marks])
     try:
         inner_sql, inner_params = rows.query.sql_with_params()
-    except EmptyResultSet:  # a filter that matches nothing, e.g. "eligible" for a visitor
-        return 0, _flags(filters, params, 0, {flt.param: 0 for flt in unticked}), {
-            flt.param: _facet(flt, params, {}, {}) for flt in groups}
-
-    def all_marks(but: str | None = None) -> str:
-        names = [f"r.c_{flt.param}::boolean" for flt in active if flt.param != but]
-        return " AND ".join(names) if names else "TRUE"
-
-    qn = connections[rows.db].ops.quote_name
-    aggregates = [f"COUNT(*) FILTER (WHERE {all_marks()})"]  # the total, and the facets without a filter
-    aggregates += [f"COUNT(*) FILTER (WHERE {all_marks(flt.param)})" for flt in active]
+    except EmptyResultSet:
+        return None
     # (::boolean: a condition that can match nothing, e.g. "eligible" for a visitor, is selected as 0.)
-    aggregates += [f"COUNT(*) FILTER (WHERE {all_marks()} AND r.f_{flt.param}::boolean)" for flt in unticked]
+    aggregates = ["COUNT(*)", *[f"COUNT(*) FILTER (WHERE r.f_{name}::boolean)" for name in marks]]
     grouped = ", ".join(f"r.{qn(column)}" for column in columns)
     sets = ", ".join(["()", *[f"(r.{qn(column)})" for column in columns]])
     counted = ", ".join(f"{aggregate} AS n{i}" for i, aggregate in enumerate(aggregates))
@@ -478,17 +507,15 @@ def _counts_in_one_pass(base: QuerySet, params: SearchParams, filters: Sequence[
         keys[columns.index("institution_id")] = "i.state"
     sums = ", ".join(f"SUM(c.n{i})" for i in range(len(aggregates)))
     sql = f"SELECT c.g, {', '.join(keys)}, {sums} FROM ({counting}) c{joins} GROUP BY c.g, {', '.join(keys)}"
-    with connections[rows.db].cursor() as cursor:
+    with connection_.cursor() as cursor:
         cursor.execute(sql, inner_params)
         found = cursor.fetchall()
 
-    total = 0
-    counted_flags = {flt.param: 0 for flt in unticked}
+    total, flags = 0, {name: 0 for name in marks}
     by_column: dict[str, dict[str, int]] = {column: {} for column in columns}
-    specialty_names: dict[str, str] = {}
+    width = len(columns) + ("specialty_id" in columns)
     for row in found:
-        grouping, values = row[0], list(row[1:1 + len(columns) + ("specialty_id" in columns)])
-        sums_of_row = [int(n or 0) for n in row[1 + len(values):]]
+        grouping, values, sums_of_row = row[0], list(row[1:1 + width]), [int(n or 0) for n in row[1 + width:]]
         if "specialty_id" in columns:  # its slug and its name: one column each
             at = columns.index("specialty_id")
             slug, name = values[at], values.pop(at + 1)
@@ -496,14 +523,10 @@ def _counts_in_one_pass(base: QuerySet, params: SearchParams, filters: Sequence[
                 specialty_names[slug] = name
         if grouping == (1 << len(columns)) - 1:  # the set (): every listing counted once
             total = sums_of_row[0]
-            for flt, n in zip(unticked, sums_of_row[1 + len(active):]):
-                counted_flags[flt.param] = n
+            flags = dict(zip(marks, sums_of_row[1:]))
             continue
         at = next(i for i in range(len(columns)) if not grouping & (1 << (len(columns) - 1 - i)))
-        column, value = columns[at], values[at]
-        # A facet's own set counts with its filter left out (the column of its "all but mine" count).
-        owner = next((flt for flt in active if flt.column == column), None)
-        n = sums_of_row[1 + active.index(owner)] if owner is not None else sums_of_row[0]
+        column, value, n = columns[at], values[at], sums_of_row[0]
         if not n or value is None:
             continue
         counts = by_column[column]
@@ -517,15 +540,7 @@ def _counts_in_one_pass(base: QuerySet, params: SearchParams, filters: Sequence[
                 counts[bucket] = counts.get(bucket, 0) + n
         else:
             counts[str(value)] = counts.get(str(value), 0) + n
-    facets = {flt.param: _facet(flt, params, by_column[flt.column], specialty_names) for flt in groups}
-    return total, _flags(filters, params, total, counted_flags), facets
-
-
-def _all_of(conditions: Iterable[Q]) -> Q:
-    combined = Q()
-    for condition in conditions:
-        combined &= condition
-    return combined
+    return total, flags, by_column
 
 
 # The time the cache keys of time-dependent counts are built for: the minute is kept beside the value.

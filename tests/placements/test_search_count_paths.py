@@ -1,5 +1,5 @@
-"""The two ways of counting a search give the same counts: the single pass PostgreSQL runs
-(`_counts_in_one_pass`) and the per-facet queries SQLite runs (`_counts_per_facet`).
+"""The two ways of counting a search give the same counts: the grouping sets PostgreSQL runs
+(`_counts_by_grouping_sets`) and the per-facet queries SQLite runs (`_counts_per_facet`).
 
 A user would notice a difference as facet counts that change with the database behind the portal."""
 import datetime as dt
@@ -65,15 +65,15 @@ def both_counts(query, user=None, extra=()):
     base = Listing.objects.published().with_total_cost()
     qs = search._filtered(base, params, filters, ctx)
     return (search._counts_per_facet(base, qs, params, filters, ctx),
-            search._counts_in_one_pass(base, params, filters, ctx))
+            search._counts_by_grouping_sets(base, params, filters, ctx))
 
 
 @pytest.mark.parametrize("query", QUERIES, ids=lambda q: "&".join(f"{k}={v}" for k, v in q.items()) or "none")
-def test_one_pass_and_per_facet_counts_agree(catalogue, query):
-    per_facet, one_pass = both_counts(query)
-    assert one_pass == per_facet
+def test_grouping_sets_and_per_facet_counts_agree(catalogue, query):
+    per_facet, grouping_sets = both_counts(query)
+    assert grouping_sets == per_facet
     if query == {}:
-        total, flags, facets = one_pass
+        total, flags, facets = grouping_sets
         assert total == 54 and facets["visa"] and facets["state"] and facets["duration"]  # something was counted
 
 
@@ -81,20 +81,20 @@ def test_they_agree_for_every_pair_of_facet_filters(catalogue):
     picks = [("kind", "rotation"), ("state", "IL"), ("hands_on", "observational"), ("visa", "j1"),
              ("duration", "5-8"), ("specialty", Specialty.objects.order_by("pk")[1].slug), ("open_now", "1")]
     for (a, va), (b, vb) in itertools.combinations(picks, 2):
-        per_facet, one_pass = both_counts({a: va, b: vb})
-        assert one_pass == per_facet, (a, b)
+        per_facet, grouping_sets = both_counts({a: va, b: vb})
+        assert grouping_sets == per_facet, (a, b)
 
 
 @pytest.mark.parametrize("query", [{}, {"eligible": "1"}, {"eligible": "1", "q": "medicine", "state": "IL"}])
 def test_they_agree_with_the_eligibility_filter(catalogue, applicant, query):
     ApplicantProfile.objects.create(user=applicant, training_stage="graduate", graduation_year=2018,
                                     step1_result="", planned_visa="j1")
-    per_facet, one_pass = both_counts(query, user=applicant, extra=[ELIGIBLE_FILTER])
-    assert one_pass == per_facet
-    assert "eligible" in one_pass[1]
+    per_facet, grouping_sets = both_counts(query, user=applicant, extra=[ELIGIBLE_FILTER])
+    assert grouping_sets == per_facet
+    assert "eligible" in grouping_sets[1]
 
 
 def test_the_eligibility_filter_for_a_visitor_counts_nothing_either_way(catalogue):
     for query in ({}, {"eligible": "1", "state": "IL"}):
-        per_facet, one_pass = both_counts(query, extra=[ELIGIBLE_FILTER])
-        assert one_pass == per_facet
+        per_facet, grouping_sets = both_counts(query, extra=[ELIGIBLE_FILTER])
+        assert grouping_sets == per_facet
