@@ -601,8 +601,9 @@ def search_listings(
 ) -> SearchResult:
     """Published listings matching `params`, sorted, paginated, with facet counts.
 
-    A constant number of queries whatever the catalogue size: one aggregate for the total and the
-    flag counts, one per grouped facet, the page's ids, those rows, their visas, and specialty names.
+    A constant number of queries whatever the catalogue size: the counts (on PostgreSQL one query,
+    plus one per facet with an active filter; elsewhere one aggregate and one query a facet; see
+    `_counts`), the page's ids, those rows and their visas.
     Facet counts are disjunctive: a facet is counted with every filter applied except its own, so
     picking a state still shows how many listings the other states have.
     """
