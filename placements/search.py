@@ -388,7 +388,8 @@ def _facet(flt: SearchFilter, params: SearchParams, counts: Mapping[str, int],
     selected_key = selected.slug if isinstance(selected, Specialty) else selected
     if flt.param == "specialty":
         if specialty_names is None:
-            specialty_names = dict(Specialty.objects.filter(slug__in=counts).values_list("slug", "name")) if counts else {}
+            specialty_names = dict(Specialty.objects.filter(slug__in=counts).values_list("slug", "name")
+                                   ) if counts else {}
         labels = {slug: name for slug, name in specialty_names.items() if counts.get(slug)}
         if selected is not None:
             labels[selected.slug] = selected.name
