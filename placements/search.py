@@ -20,14 +20,16 @@ from typing import Any
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.paginator import Page, Paginator
-from django.db import connection
-from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.core.exceptions import EmptyResultSet
+from django.db import connection, connections
+from django.db.models import (BooleanField, Case, Count, Exists, ExpressionWrapper, F, IntegerField, OuterRef, Q,
+                              QuerySet, Value, When)
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import accepted_visas, search_counts
 from .choices import USState, VisaStatus
-from . import search_counts
-from .models import Listing, Session, Specialty
+from .models import Institution, Listing, Session, Specialty
 
 PAGE_SIZE = 20
 MAX_QUERY_LENGTH = 200
@@ -79,6 +81,14 @@ class SearchFilter:
     # Its answer moves with the clock (ctx.now), not only with the catalogue: its counts are cached
     # apart and refreshed each minute (placements.search_counts).
     time_dependent: bool = False
+    # A grouped facet's condition for a value, as a Q on Listing (its `apply` is a filter on it), and
+    # the listing's own column its values are read from: with both, PostgreSQL counts the grouped
+    # facets with grouping sets (`_counts_by_grouping_sets`); else each is counted on its own.
+    where: Callable[[Any, SearchContext], Q] | None = None
+    column: str = ""
+    # A flag's condition as the one-pass count selects it for each listing, if not `flag_q` (see
+    # `_open_now_exists_q`).
+    flag_select_q: Callable[[SearchContext], Q] | None = None
 
 
 @dataclass
@@ -205,8 +215,21 @@ def _start_month(qs: QuerySet, month: dt.date, ctx: SearchContext) -> QuerySet:
     )
 
 
-def _visa(qs: QuerySet, code: str, ctx: SearchContext) -> QuerySet:
-    return qs.filter(Exists(Listing.accepted_visas.through.objects.filter(listing=OuterRef("pk"), visa_id=code)))
+def _names_visa_q(code: str, ctx: SearchContext) -> Q:
+    # "This listing names that visa", read from the listing's own copy of its visas (",b1b2,j1,";
+    # placements.accepted_visas) instead of a probe of the m2m table per listing. A listing naming no
+    # visa ("") does not name this one: unlike the eligibility rule, the filter does not match it.
+    return Q(**{f"{accepted_visas.FIELD}__contains": f",{code},"})
+
+
+def _state_q(state: str, ctx: SearchContext) -> Q:
+    # The institutions' ids rather than a join: the counts read institution_id from the covering
+    # index and need no join per listing (the state facet is grouped by institution, then by state).
+    return Q(institution_id__in=Institution.objects.filter(state=state).values("pk"))
+
+
+def _where_filter(where: Callable[[Any, SearchContext], Q]) -> Callable[[QuerySet, Any, SearchContext], QuerySet]:
+    return lambda qs, value, ctx: qs.filter(where(value, ctx))
 
 
 def _open_now_q(ctx: SearchContext) -> Q:
@@ -216,33 +239,46 @@ def _open_now_q(ctx: SearchContext) -> Q:
                                            applications_close_at__gt=ctx.now).values("listing_id"))
 
 
+def _open_now_exists_q(ctx: SearchContext) -> Q:
+    # The same test as a correlated EXISTS, for the one-pass count, which selects it per listing (in
+    # the scan's output, not in an aggregate's FILTER): there PostgreSQL plans both ways and picks by
+    # the number of listings read. For a narrow search (a rare term, a state: a few hundred listings)
+    # an index probe per listing, instead of hashing the ~60,000 open sessions of the catalogue
+    # (~1 ms instead of ~55 ms); for a broad one the hash, as with IN.
+    return Q(Exists(Session.objects.filter(listing=OuterRef("pk"), is_archived=False,
+                                           applications_open_at__lte=ctx.now, applications_close_at__gt=ctx.now)))
+
+
 def _duration_q(bucket: str) -> Q:
     _label, low, high = DURATIONS[bucket]
     return Q(duration_weeks__gte=low) & (Q(duration_weeks__lte=high) if high else Q())
 
 
+def _group(param: str, label: str, parse: Callable[[str], Any], where: Callable[[Any, SearchContext], Q],
+           column: str, group_by: str, choices: Mapping[str, str] | None = None) -> SearchFilter:
+    return SearchFilter(param, label, parse, _where_filter(where), "group", group_by, dict(choices or {}),
+                        where=where, column=column)
+
+
 FILTERS: list[SearchFilter] = [
     SearchFilter("q", _("Search"), _text, _apply_text),
-    SearchFilter("kind", _("Type"), _choice(dict(Listing.Kind.choices), _("placement type")),
-                 lambda qs, v, ctx: qs.filter(kind=v), "group", "kind", dict(Listing.Kind.choices)),
-    SearchFilter("specialty", _("Specialty"), _specialty,
-                 lambda qs, v, ctx: qs.filter(specialty=v), "group", "specialty__slug"),
-    SearchFilter("state", _("State"), _choice(dict(USState.choices), _("US state")),
-                 lambda qs, v, ctx: qs.filter(institution__state=v), "group", "institution__state",
-                 dict(USState.choices)),
-    SearchFilter("hands_on", _("Hands-on level"), _choice(dict(Listing.HandsOn.choices), _("hands-on level")),
-                 lambda qs, v, ctx: qs.filter(hands_on_level=v), "group", "hands_on_level",
-                 dict(Listing.HandsOn.choices)),
-    SearchFilter("visa", _("Accepted visa"), _choice(dict(VisaStatus.choices), _("visa status")), _visa,
-                 "group", "visa", dict(VisaStatus.choices)),
-    SearchFilter("duration", _("Duration"), _choice({k: v[0] for k, v in DURATIONS.items()}, _("duration")),
-                 lambda qs, v, ctx: qs.filter(_duration_q(v)), "group", "duration",
-                 {k: v[0] for k, v in DURATIONS.items()}),
+    _group("kind", _("Type"), _choice(dict(Listing.Kind.choices), _("placement type")),
+           lambda v, ctx: Q(kind=v), "kind", "kind", dict(Listing.Kind.choices)),
+    _group("specialty", _("Specialty"), _specialty, lambda v, ctx: Q(specialty=v), "specialty_id", "specialty__slug"),
+    _group("state", _("State"), _choice(dict(USState.choices), _("US state")), _state_q, "institution_id",
+           "institution__state", dict(USState.choices)),
+    _group("hands_on", _("Hands-on level"), _choice(dict(Listing.HandsOn.choices), _("hands-on level")),
+           lambda v, ctx: Q(hands_on_level=v), "hands_on_level", "hands_on_level", dict(Listing.HandsOn.choices)),
+    _group("visa", _("Accepted visa"), _choice(dict(VisaStatus.choices), _("visa status")), _names_visa_q,
+           accepted_visas.FIELD, "visa", dict(VisaStatus.choices)),
+    _group("duration", _("Duration"), _choice({k: v[0] for k, v in DURATIONS.items()}, _("duration")),
+           lambda v, ctx: _duration_q(v), "duration_weeks", "duration", {k: v[0] for k, v in DURATIONS.items()}),
     SearchFilter("fee_max", _("Maximum total cost"), _money,
                  lambda qs, v, ctx: qs.filter(total_cost_usd__lte=v)),
     SearchFilter("start_month", _("Starting in"), _month, _start_month),
     SearchFilter("open_now", _("Open for applications now"), _flag,
-                 lambda qs, v, ctx: qs.filter(_open_now_q(ctx)), "flag", flag_q=_open_now_q, time_dependent=True),
+                 lambda qs, v, ctx: qs.filter(_open_now_q(ctx)), "flag", flag_q=_open_now_q, time_dependent=True,
+                 flag_select_q=_open_now_exists_q),
     SearchFilter("no_ecfmg", _("No ECFMG certificate needed"), _flag,
                  lambda qs, v, ctx: qs.filter(requires_ecfmg_certification=False), "flag",
                  flag_q=lambda ctx: Q(requires_ecfmg_certification=False)),
@@ -318,50 +354,194 @@ def _order(qs: QuerySet, params: SearchParams) -> QuerySet:
 
 
 def _counts(base: QuerySet, qs: QuerySet, params: SearchParams, filters: Sequence[SearchFilter],
-            ctx: SearchContext, skip_flags: Sequence[SearchFilter] = ()
-            ) -> tuple[int, dict[str, FacetValue], dict[str, list[FacetValue]]]:
-    """The total, the flag counts and the grouped facets of a search: one aggregate, one query a facet.
-    `skip_flags` are left out (the caller counts them apart)."""
+            ctx: SearchContext) -> tuple[int, dict[str, FacetValue], dict[str, list[FacetValue]]]:
+    """The total, the flag counts and the grouped facets of a search.
+
+    On PostgreSQL, one pass over the matching listings for all of them, plus one for each facet with
+    an active filter (`_counts_by_grouping_sets`).
+    Elsewhere (SQLite), or if a registered group facet cannot be counted that way: one aggregate for
+    the total and the flags, then one query a facet (`_counts_per_facet`). Both give the same counts
+    (tests/placements/test_search_count_paths.py compares them)."""
+    groups = [flt for flt in filters if flt.facet == "group"]
+    if connections[qs.db].vendor == "postgresql" and all(flt.where and flt.column for flt in groups):
+        return _counts_by_grouping_sets(base, params, filters, ctx)
+    return _counts_per_facet(base, qs, params, filters, ctx)
+
+
+def _flags(filters: Sequence[SearchFilter], params: SearchParams, total: int, counted: Mapping[str, int]
+           ) -> dict[str, FacetValue]:
     flags: dict[str, FacetValue] = {}
+    for flt in filters:
+        if flt.facet != "flag":
+            continue
+        # Ticked: how many there would be with it unticked is what the user weighs.
+        count = total if flt.param in params.values else counted[flt.param]
+        flags[flt.param] = FacetValue("1", flt.label, count, flt.param in params.values)
+    return flags
+
+
+def _facet(flt: SearchFilter, params: SearchParams, counts: Mapping[str, int],
+           specialty_names: Mapping[str, str] | None = None) -> list[FacetValue]:
+    """A grouped facet's values from its counts by key: the values counted or selected, in the
+    choices' order (specialties: by name, named from `specialty_names` or the database)."""
+    selected = params.values.get(flt.param)
+    selected_key = selected.slug if isinstance(selected, Specialty) else selected
+    if flt.param == "specialty":
+        if specialty_names is None:
+            specialty_names = dict(Specialty.objects.filter(slug__in=counts).values_list("slug", "name")
+                                   ) if counts else {}
+        labels = {slug: name for slug, name in specialty_names.items() if counts.get(slug)}
+        if selected is not None:
+            labels[selected.slug] = selected.name
+    else:
+        labels = dict(flt.choices)
+    values = [
+        FacetValue(key, str(label), counts.get(key) or 0, key == selected_key)
+        for key, label in labels.items()
+        if counts.get(key) or key == selected_key
+    ]
+    if flt.param == "specialty":
+        values.sort(key=lambda v: v.label)
+    return values
+
+
+def _counts_per_facet(base: QuerySet, qs: QuerySet, params: SearchParams, filters: Sequence[SearchFilter],
+                      ctx: SearchContext) -> tuple[int, dict[str, FacetValue], dict[str, list[FacetValue]]]:
+    """One aggregate for the total and the flags, then one query a grouped facet (a pass each)."""
     aggregates: dict[str, Any] = {"total": Count("pk")}
     for flt in filters:
-        if flt.facet == "flag" and flt.param not in params.values and flt not in skip_flags:
+        if flt.facet == "flag" and flt.param not in params.values:
             aggregates[flt.param] = Count("pk", filter=flt.flag_q(ctx))
     counted = qs.order_by().aggregate(**aggregates)
     total = counted.pop("total")
-    for flt in filters:
-        if flt.facet != "flag" or flt in skip_flags:
-            continue
-        if flt.param in params.values:
-            # Ticked: how many there would be with it unticked is what the user weighs.
-            count = total
-        else:
-            count = counted[flt.param]
-        flags[flt.param] = FacetValue("1", flt.label, count, flt.param in params.values)
+    flags = _flags(filters, params, total, counted)
 
     facets: dict[str, list[FacetValue]] = {}
     for flt in filters:
         if flt.facet != "group":
             continue
         facet_qs = _filtered(base, params, filters, ctx, skip=flt.param) if flt.param in params.values else qs
-        counts = _group_counts(facet_qs, flt)
-        selected = params.values.get(flt.param)
-        selected_key = selected.slug if isinstance(selected, Specialty) else selected
-        if flt.param == "specialty":
-            labels = dict(Specialty.objects.filter(slug__in=counts).values_list("slug", "name")) if counts else {}
-            if selected is not None:
-                labels[selected.slug] = selected.name
-        else:
-            labels = dict(flt.choices)
-        values = [
-            FacetValue(key, str(label), counts.get(key) or 0, key == selected_key)
-            for key, label in labels.items()
-            if counts.get(key) or key == selected_key
-        ]
-        if flt.param == "specialty":
-            values.sort(key=lambda v: v.label)
-        facets[flt.param] = values
+        facets[flt.param] = _facet(flt, params, _group_counts(facet_qs, flt))
     return total, flags, facets
+
+
+def _duration_bucket(weeks: int) -> str | None:
+    for key, (_label, low, high) in DURATIONS.items():
+        if weeks >= low and (high is None or weeks <= high):
+            return key
+    return None
+
+
+def _counts_by_grouping_sets(base: QuerySet, params: SearchParams, filters: Sequence[SearchFilter],
+                             ctx: SearchContext) -> tuple[int, dict[str, FacetValue], dict[str, list[FacetValue]]]:
+    """The counts of a search with `GROUP BY GROUPING SETS` (PostgreSQL): one pass over the listings
+    matching every filter for the total, the flags and every facet without an active filter, plus
+    one pass for each facet with one (counted with every filter but its own: disjunctive counts).
+
+    Facets are grouped by the listing's own columns (from the covering index
+    `listing_published_facets` when there is no text), then mapped on the few rows counted: the
+    state by institution, then summed by state; the visas by the listing's list of codes
+    (",b1b2,j1,"), summed by code; the duration by weeks, summed by bucket. The text's rank is not
+    computed here: only the page's ordering needs it.
+
+    (One pass over the listings missing at most one active filter, with a per-listing mark for each
+    filter and COUNT(*) FILTER, was measured slower when a filter is active: every set's hash table
+    then sees every listing of that wider set, and the flags are tested on all of them.)
+    """
+    groups = [flt for flt in filters if flt.facet == "group"]
+    active = [flt for flt in groups if flt.param in params.values]
+    unticked = [flt for flt in filters if flt.facet == "flag" and flt.param not in params.values]
+    counts: dict[str, dict[str, int]] = {flt.param: {} for flt in groups}
+    specialty_names: dict[str, str] = {}
+
+    rows = _filtered(base, params, filters, ctx)
+    columns = list(dict.fromkeys(flt.column for flt in groups if flt not in active))
+    marks = {flt.param: (flt.flag_select_q or flt.flag_q)(ctx) for flt in unticked}
+    found = _count_grouped(rows, columns, marks, specialty_names)
+    if found is None:  # a filter that matches nothing, e.g. "eligible" for a visitor
+        total, counted_flags = 0, {flt.param: 0 for flt in unticked}
+    else:
+        total, counted_flags, by_column = found
+        for flt in groups:
+            if flt not in active:
+                counts[flt.param] = by_column[flt.column]
+    for flt in active:
+        found = _count_grouped(_filtered(base, params, filters, ctx, skip=flt.param), [flt.column], {},
+                               specialty_names)
+        if found is not None:
+            counts[flt.param] = found[2][flt.column]
+    facets = {flt.param: _facet(flt, params, counts[flt.param], specialty_names) for flt in groups}
+    return total, _flags(filters, params, total, counted_flags), facets
+
+
+def _count_grouped(rows: QuerySet, columns: list[str], marks: Mapping[str, Q], specialty_names: dict[str, str]
+                   ) -> tuple[int, dict[str, int], dict[str, dict[str, int]]] | None:
+    """One query, one pass over `rows`: how many there are, how many have each mark, and how many
+    have each value of each column (facet keys: see `_counts_by_grouping_sets`). None if `rows`
+    can match nothing. Fills `specialty_names` (slug: name) for the specialties counted."""
+    connection_ = connections[rows.db]
+    qn = connection_.ops.quote_name
+    # Each mark is selected per listing, in the scan's own output (so a subquery in it is planned
+    # for the number of listings read; see _open_now_exists_q), then counted with FILTER.
+    rows = rows.order_by().annotate(
+        **{f"f_{name}": ExpressionWrapper(q, output_field=BooleanField()) for name, q in marks.items()}
+    ).values(*columns, *[f"f_{name}" for name in marks])
+    try:
+        inner_sql, inner_params = rows.query.sql_with_params()
+    except EmptyResultSet:
+        return None
+    # (::boolean: a condition that can match nothing, e.g. "eligible" for a visitor, is selected as 0.)
+    aggregates = ["COUNT(*)", *[f"COUNT(*) FILTER (WHERE r.f_{name}::boolean)" for name in marks]]
+    grouped = ", ".join(f"r.{qn(column)}" for column in columns)
+    sets = ", ".join(["()", *[f"(r.{qn(column)})" for column in columns]])
+    counted = ", ".join(f"{aggregate} AS n{i}" for i, aggregate in enumerate(aggregates))
+    counting = (f"SELECT GROUPING({grouped}) AS g, {grouped}, {counted} "
+                f"FROM ({inner_sql}) r GROUP BY GROUPING SETS ({sets})")
+    # Then, on the few rows counted: specialties by slug (with their names), institutions by state.
+    keys = [f"c.{qn(column)}" for column in columns]
+    joins = ""
+    if "specialty_id" in columns:
+        joins += f" LEFT JOIN {qn(Specialty._meta.db_table)} s ON s.id = c.specialty_id"
+        keys[columns.index("specialty_id")] = "s.slug, s.name"
+    if "institution_id" in columns:
+        joins += f" LEFT JOIN {qn(Institution._meta.db_table)} i ON i.id = c.institution_id"
+        keys[columns.index("institution_id")] = "i.state"
+    sums = ", ".join(f"SUM(c.n{i})" for i in range(len(aggregates)))
+    sql = f"SELECT c.g, {', '.join(keys)}, {sums} FROM ({counting}) c{joins} GROUP BY c.g, {', '.join(keys)}"
+    with connection_.cursor() as cursor:
+        cursor.execute(sql, inner_params)
+        found = cursor.fetchall()
+
+    total, flags = 0, {name: 0 for name in marks}
+    by_column: dict[str, dict[str, int]] = {column: {} for column in columns}
+    width = len(columns) + ("specialty_id" in columns)
+    for row in found:
+        grouping, values, sums_of_row = row[0], list(row[1:1 + width]), [int(n or 0) for n in row[1 + width:]]
+        if "specialty_id" in columns:  # its slug and its name: one column each
+            at = columns.index("specialty_id")
+            slug, name = values[at], values.pop(at + 1)
+            if slug is not None:
+                specialty_names[slug] = name
+        if grouping == (1 << len(columns)) - 1:  # the set (): every listing counted once
+            total = sums_of_row[0]
+            flags = dict(zip(marks, sums_of_row[1:]))
+            continue
+        at = next(i for i in range(len(columns)) if not grouping & (1 << (len(columns) - 1 - i)))
+        column, value, n = columns[at], values[at], sums_of_row[0]
+        if not n or value is None:
+            continue
+        counts = by_column[column]
+        if column == accepted_visas.FIELD:
+            for code in value.strip(",").split(","):
+                if code:
+                    counts[code] = counts.get(code, 0) + n
+        elif column == "duration_weeks":
+            bucket = _duration_bucket(value)
+            if bucket is not None:
+                counts[bucket] = counts.get(bucket, 0) + n
+        else:
+            counts[str(value)] = counts.get(str(value), 0) + n
+    return total, flags, by_column
 
 
 # The time the cache keys of time-dependent counts are built for: the minute is kept beside the value.
@@ -422,8 +602,9 @@ def search_listings(
 ) -> SearchResult:
     """Published listings matching `params`, sorted, paginated, with facet counts.
 
-    A constant number of queries whatever the catalogue size: one aggregate for the total and the
-    flag counts, one per grouped facet, the page's ids, those rows, their visas, and specialty names.
+    A constant number of queries whatever the catalogue size: the counts (on PostgreSQL one query,
+    plus one per facet with an active filter; elsewhere one aggregate and one query a facet; see
+    `_counts`), the page's ids, those rows and their visas.
     Facet counts are disjunctive: a facet is counted with every filter applied except its own, so
     picking a state still shows how many listings the other states have.
     """
