@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections import namedtuple
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,7 +34,7 @@ from django.utils.translation import gettext as _
 
 from placements import accepted_visas
 from placements.choices import VISITOR_VISAS, DocumentKind, EnglishTest, Immunisation, VisaStatus
-from placements.models import Listing, Session
+from placements.models import DocumentRequirement, ImmunisationRequirement, Listing, Session
 
 from .choices import EcfmgStatus, ExamResult, TrainingStage
 from .models import ApplicantProfile, Document
@@ -123,6 +124,9 @@ class ApplicantFacts:
     documents: dict[str, list[Any]]
     # immunisation -> latest date any current record proves
     immunisations: dict[str, dt.date]
+    # Messages that depend only on a requirement, worded once per batch (one language per batch):
+    # 200 candidates of "Matches for you" ask for the same few documents thousands of times.
+    wording: dict[tuple[str, str], str] = field(default_factory=dict)
 
     @classmethod
     def load(cls, profile: ApplicantProfile) -> ApplicantFacts:
@@ -269,13 +273,16 @@ def _check_english(p: ApplicantProfile, listing: Listing, start: dt.date, result
         )
 
 
-def _accepted_visa_codes(listing: Listing) -> list[str]:
-    codes = {visa.code for visa in listing.accepted_visas.all()}
+def _accepted_visa_codes(listing: Listing, from_row: bool = False) -> list[str]:
+    if from_row:  # the listing's own copy, read with it (placements.accepted_visas)
+        codes = accepted_visas.codes(getattr(listing, accepted_visas.FIELD))
+    else:
+        codes = {visa.code for visa in listing.accepted_visas.all()}
     return [code for code in VISA_ORDER if code in codes]
 
 
-def _check_visa(p: ApplicantProfile, listing: Listing, start: dt.date, result: EligibilityResult) -> None:
-    accepted = _accepted_visa_codes(listing)
+def _check_visa(p: ApplicantProfile, listing: Listing, start: dt.date, result: EligibilityResult, visas_from_row: bool = False) -> None:
+    accepted = _accepted_visa_codes(listing, visas_from_row)
     # No visa listed means the programme states no restriction; citizens and residents need none.
     if not accepted or p.planned_visa == VisaStatus.US:
         return
@@ -351,12 +358,15 @@ def _version_problems(version: Any, kind: str, valid_within_days: int | None, st
     return reasons, missing
 
 
-def _check_documents(facts: ApplicantFacts, listing: Listing, session: Session, start: dt.date, result: EligibilityResult) -> None:
-    for requirement in listing.document_requirements.all():
+def _check_documents(facts: ApplicantFacts, requirements: Iterable[Any], session: Session, start: dt.date, result: EligibilityResult) -> None:
+    for requirement in requirements:
         kind = requirement.kind
         versions = facts.documents.get(kind, [])
         if not versions:
-            result.missing.append(Reason(Code.DOCUMENT, _("Upload your %(doc)s.") % {"doc": _doc_label(kind)}, fix_document=kind))
+            message = facts.wording.get(("upload", kind))
+            if message is None:
+                message = facts.wording[("upload", kind)] = _("Upload your %(doc)s.") % {"doc": _doc_label(kind)}
+            result.missing.append(Reason(Code.DOCUMENT, message, fix_document=kind))
             continue
         outcomes = [(v, *_version_problems(v, kind, requirement.valid_within_days, start)) for v in versions]
         good = [v for v, reasons, missing in outcomes if not reasons and not missing]
@@ -382,24 +392,22 @@ def _warn_if_expiring_during(versions: list[Any], kind: str, session: Session, s
         )
 
 
-def _check_immunisations(facts: ApplicantFacts, listing: Listing, start: dt.date, result: EligibilityResult) -> None:
-    for requirement in listing.immunisation_requirements.all():
-        name = _imm_label(requirement.immunisation)
+def _check_immunisations(facts: ApplicantFacts, requirements: Iterable[Any], start: dt.date, result: EligibilityResult) -> None:
+    for requirement in requirements:
         proven_on = facts.immunisations.get(requirement.immunisation)
         if proven_on is None:
-            result.missing.append(
-                Reason(
-                    Code.IMMUNISATION,
-                    _("Upload an immunisation record that shows your %(imm)s.") % {"imm": name},
-                    fix_document=DocumentKind.IMMUNISATION_RECORD,
-                )
-            )
+            message = facts.wording.get(("immunisation", requirement.immunisation))
+            if message is None:
+                message = facts.wording[("immunisation", requirement.immunisation)] = _(
+                    "Upload an immunisation record that shows your %(imm)s.") % {"imm": _imm_label(requirement.immunisation)}
+            result.missing.append(Reason(Code.IMMUNISATION, message, fix_document=DocumentKind.IMMUNISATION_RECORD))
             continue
         days = requirement.valid_within_days
         if days is None:
             continue
         earliest = start - dt.timedelta(days=days)
         if proven_on < earliest:
+            name = _imm_label(requirement.immunisation)
             result.reasons.append(
                 Reason(
                     Code.IMMUNISATION,
@@ -418,20 +426,65 @@ _PROFILE_RULES = (
     _check_step1,
     _check_step2ck,
     _check_english,
-    _check_visa,
-    _check_hands_on_visitor,
 )
 
 
-def _evaluate(facts: ApplicantFacts, session: Session, on: dt.date | None) -> EligibilityResult:
+@dataclass(frozen=True)
+class _Requirements:
+    """A listing's document and immunisation requirements (model instances or rows with the same fields)."""
+
+    documents: list[Any]
+    immunisations: list[Any]
+
+
+def _requirements_of(listing: Listing) -> _Requirements:
+    return _Requirements(list(listing.document_requirements.all()), list(listing.immunisation_requirements.all()))
+
+
+def _evaluate(facts: ApplicantFacts, session: Session, on: dt.date | None, requirements: _Requirements | None = None,
+              visas_from_row: bool = False) -> EligibilityResult:
     listing = session.listing
     start = on or session.start_date
     result = EligibilityResult(session=session)
+    profile = facts.profile
     for rule in _PROFILE_RULES:
-        rule(facts.profile, listing, start, result)
-    _check_documents(facts, listing, session, start, result)
-    _check_immunisations(facts, listing, start, result)
+        rule(profile, listing, start, result)
+    _check_visa(profile, listing, start, result, visas_from_row)
+    _check_hands_on_visitor(profile, listing, start, result)
+    requirements = requirements or _requirements_of(listing)
+    _check_documents(facts, requirements.documents, session, start, result)
+    _check_immunisations(facts, requirements.immunisations, start, result)
     return result
+
+
+# A requirement read as a row, for evaluate_many: the engine reads only these fields.
+_DocumentRow = namedtuple("_DocumentRow", "kind valid_within_days")
+_ImmunisationRow = namedtuple("_ImmunisationRow", "immunisation valid_within_days")
+
+
+def _load_requirements(listings: list[Listing]) -> dict[int, _Requirements]:
+    """Each listing's requirements: from the caller's prefetch when there is one, else two queries
+    of plain rows for all of them (no model instances, no related manager per listing)."""
+    found: dict[int, _Requirements] = {}
+    to_read: set[int] = set()
+    for listing in listings:
+        cache = getattr(listing, "_prefetched_objects_cache", {})
+        if "document_requirements" in cache and "immunisation_requirements" in cache:
+            found.setdefault(listing.pk, _requirements_of(listing))
+        else:
+            to_read.add(listing.pk)
+    to_read -= found.keys()
+    if to_read:
+        rows = {pk: _Requirements([], []) for pk in to_read}
+        # In id order within a listing, as the prefetch read them: the order of the messages.
+        for listing_id, kind, days in (DocumentRequirement.objects.filter(listing_id__in=to_read).order_by("pk")
+                                       .values_list("listing_id", "kind", "valid_within_days")):
+            rows[listing_id].documents.append(_DocumentRow(kind, days))
+        for listing_id, immunisation, days in (ImmunisationRequirement.objects.filter(listing_id__in=to_read).order_by("pk")
+                                               .values_list("listing_id", "immunisation", "valid_within_days")):
+            rows[listing_id].immunisations.append(_ImmunisationRow(immunisation, days))
+        found.update(rows)
+    return found
 
 
 # --- Public interface ------------------------------------------------------------------------
@@ -448,19 +501,24 @@ def evaluate(*, profile: ApplicantProfile, session: Session, on: dt.date | None 
     return _evaluate(facts or ApplicantFacts.load(profile), session, on)
 
 
-def evaluate_many(profile: ApplicantProfile, sessions: Iterable[Session], on: dt.date | None = None) -> dict[int, EligibilityResult]:
+def evaluate_many(profile: ApplicantProfile, sessions: Iterable[Session], on: dt.date | None = None, *,
+                  visas_from_row: bool = False) -> dict[int, EligibilityResult]:
     """Evaluate many sessions with a fixed number of queries, whatever their count.
 
-    Loads the applicant's documents once and prefetches the listings' requirements in bulk
-    (skipped when the caller already prefetched them).
+    Loads the applicant's documents once and the listings' requirements in bulk (from the caller's
+    prefetch when there is one). `visas_from_row`: read each listing's accepted visas from its own
+    `accepted_visa_codes` (read with the listing, as the SQL filter reads it) instead of the m2m
+    table, for callers that just read the listings and need no visa objects (one query fewer).
     """
     sessions = list(sessions)
     if not sessions:
         return {}
     listings = [s.listing for s in sessions]
-    prefetch_related_objects(listings, *LISTING_PREFETCH)
+    if not visas_from_row:
+        prefetch_related_objects(listings, "accepted_visas")
+    requirements = _load_requirements(listings)
     facts = ApplicantFacts.load(profile)
-    return {session.pk: _evaluate(facts, session, on) for session in sessions}
+    return {session.pk: _evaluate(facts, session, on, requirements[session.listing.pk], visas_from_row) for session in sessions}
 
 
 def evaluate_listings(profile: ApplicantProfile, listings: Iterable[Listing], now: dt.datetime | None = None) -> dict[int, EligibilityResult]:
