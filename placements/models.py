@@ -113,6 +113,13 @@ class Visa(models.Model):
         return choice_label(VisaStatus, self.code)
 
 
+# The columns the eligibility filter reads (applicants.eligibility), carried by the covering indexes.
+ELIGIBILITY_COLUMNS = [
+    "accepts_students", "accepts_graduates", "requires_ecfmg_certification", "requires_step1_pass", "min_step2_score",
+    "english_test", "max_years_since_graduation", "accepted_visa_codes",
+]
+
+
 class Listing(models.Model):
     class Kind(models.TextChoices):
         ROTATION = "rotation", _("Clinical rotation / elective")
@@ -230,6 +237,12 @@ class Listing(models.Model):
                          name="listing_published_deadline"),
             models.Index(fields=["stored_next_start", "-id"], condition=Q(status="published"),
                          name="listing_published_start"),
+            # "Matches for you" reads the listings of a few specialties, then of a few states'
+            # institutions, with the eligibility rules: index-only from these (applicants.ranking).
+            models.Index(fields=["specialty"], include=["id", "institution", *ELIGIBILITY_COLUMNS],
+                         condition=Q(status="published"), name="listing_pub_specialty_rules"),
+            models.Index(fields=["institution"], include=["id", "specialty", *ELIGIBILITY_COLUMNS],
+                         condition=Q(status="published"), name="listing_pub_institution_rules"),
         ]
 
     @property
@@ -341,6 +354,10 @@ class Session(models.Model):
             # The eligibility filter's graduation-year rule asks, per listing, for an upcoming session
             # not archived: from this index that is an index-only probe, not a visit to the table.
             models.Index(fields=["listing", "start_date"], condition=Q(is_archived=False), name="session_listing_upcoming"),
+            # A listing's live sessions with what "Matches for you" filters and orders them by: an
+            # index-only probe per candidate listing (applicants.ranking).
+            models.Index(fields=["listing"], include=["id", "start_date", "applications_close_at"],
+                         condition=Q(is_archived=False), name="session_live_by_listing"),
         ]
 
     def __str__(self) -> str:
