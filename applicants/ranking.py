@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -102,10 +103,19 @@ def _candidate_ids(profile: ApplicantProfile, related_ids: list[int], now: dt.da
         profile,
     )
     ids: list[int] = []
-    for where, state_first in _tiers(profile, related_ids):
+    tiers = _tiers(profile, related_ids)
+    for n, (where, state_first) in enumerate(tiers):
         sessions = open_sessions.filter(where)
         if state_first is not None:
             sessions = sessions.alias(state_first=state_first).order_by("-state_first", "start_date", "pk")
+        elif n and n == len(tiers) - 1:
+            # The rest, read only because the chosen specialties and states fell short: a sign that
+            # this profile is eligible for few listings. Walking every open session by start date
+            # (the plan the start_date index invites) then probes tens of thousands of listings for
+            # a few hundred hits (300-600 ms); reading the eligible listings first and sorting
+            # their sessions stays under 100 ms. COALESCE(start_date, start_date) orders the same
+            # and keeps the planner off that index.
+            sessions = sessions.order_by(Coalesce("start_date", "start_date"), "pk")
         else:
             sessions = sessions.order_by("start_date", "pk")
         ids += sessions.values_list("pk", flat=True)[: CANDIDATE_LIMIT - len(ids)]
