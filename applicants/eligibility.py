@@ -26,6 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet, Value, prefetch_related_objects
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
@@ -541,17 +542,60 @@ def evaluate_listings(profile: ApplicantProfile, listings: Iterable[Listing], no
     return {session.listing_id: results[session.pk] for session in next_sessions.values()}
 
 
-def eligible_listings_q(profile: ApplicantProfile) -> Q:
+def eligible_listings_q(profile: ApplicantProfile, now: dt.datetime | None = None) -> Q:
     """The hard rules as a Q on Listing (graduation limit: on a session not yet started)."""
     q = _hard_rules_q(profile, "")
     if profile.training_stage != TrainingStage.STUDENT:
         years = Q(max_years_since_graduation__isnull=True)
         if profile.graduation_year is not None:
-            # Correlated on the outer listing's own column, so the subquery needs no join back to it.
-            limit = OuterRef("max_years_since_graduation") + Value(profile.graduation_year)
-            sessions = Session.objects.active().filter(listing_id=OuterRef("pk"), start_date__gte=timezone.localdate())
-            years |= Exists(sessions.alias(start_year=ExtractYear("start_date")).filter(start_year__lte=limit))
+            years |= _graduation_year_q(profile.graduation_year, now or timezone.now())
         q &= years
+    return q
+
+
+def _upcoming_session_within_limit(graduation_year: int, today: dt.date) -> Exists:
+    """A session of the listing, not archived, starting today or later, in a year the listing's limit
+    allows: one index probe per listing (session_listing_upcoming)."""
+    # Correlated on the outer listing's own column, so the subquery needs no join back to it.
+    limit = OuterRef("max_years_since_graduation") + Value(graduation_year)
+    sessions = Session.objects.active().filter(listing_id=OuterRef("pk"), start_date__gte=today)
+    return Exists(sessions.alias(start_year=ExtractYear("start_date")).filter(start_year__lte=limit))
+
+
+def _graduation_year_q(graduation_year: int, now: dt.datetime) -> Q:
+    """"The listing has a session not yet started (start >= today, local) in a year within its limit."
+
+    Asked per listing of the sessions, that is one index probe for each listing with a limit (about
+    10,000 per count at national scale, in every facet query). On PostgreSQL it is answered from the
+    listing's stored next start (`stored_next_start`, placements.listing_dates), with the same answer:
+
+    * The trigger of migration 0010 recomputes it on every write to the listing's sessions (bulk and
+      raw writes included), as the earliest start of its sessions not archived that start on or
+      after U0, the UTC date of that write; U0 is at most U, today's UTC date.
+    * So if S >= today (T), S is the earliest start on or after T: it answers on the row. (If T > U0,
+      the sessions starting on or after T are a subset of those after U0 and S is still among them.)
+    * S < T (a start that has passed, not yet refreshed: up to a minute after midnight UTC, or T
+      ahead of U0): S says nothing; those rare rows keep the probe, after a test on the row.
+    * A session starting in [T, U0) is not in S. T < U only between 19:00 or 20:00 and midnight in
+      New York (the UTC date is already tomorrow): then the sessions starting in [T, U), a day's
+      worth, are read once (not per listing) and their listings admitted by the same year test.
+    SQLite has no trigger (signals keep the column on model saves only), so there the probe stays.
+    """
+    today = timezone.localdate(now)
+    if connection.vendor != "postgresql":
+        return Q(_upcoming_session_within_limit(graduation_year, today))
+    # start year - graduation year <= limit, written so that the column stays on one side.
+    on_the_row = Q(stored_next_start__gte=today, max_years_since_graduation__gte=ExtractYear("stored_next_start") - Value(graduation_year))
+    # IS NOT NULL first: PostgreSQL stops an AND at its first false argument, not at a null one.
+    passed = Q(stored_next_start__isnull=False) & Q(stored_next_start__lt=today) & _upcoming_session_within_limit(graduation_year, today)
+    q = on_the_row | passed
+    utc_today = now.astimezone(dt.timezone.utc).date()
+    day = today
+    while day < utc_today:  # at most one day, cut at a new year so that each part has one year
+        end = min(utc_today, dt.date(day.year + 1, 1, 1))
+        starting = Session.objects.active().filter(start_date__gte=day, start_date__lt=end).values("listing_id")
+        q |= Q(pk__in=starting, max_years_since_graduation__gte=day.year - graduation_year)
+        day = end
     return q
 
 
