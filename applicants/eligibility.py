@@ -285,8 +285,9 @@ def _accepted_visa_codes(listing: Listing, from_row: bool = False) -> list[str]:
 def _check_visa(p: ApplicantProfile, listing: Listing, start: dt.date, result: EligibilityResult, visas_from_row: bool = False) -> None:
     accepted = _accepted_visa_codes(listing, visas_from_row)
     # No visa listed means the programme states no restriction; citizens and residents need none.
-    if not accepted or p.planned_visa == VisaStatus.US:
+    if not accepted or p.planned_visa == VisaStatus.US or p.planned_visa in accepted:
         return
+    # Worded only when there is something to say (most listings accept the applicant's visa).
     names = join_words([VISA_SHORT_NAMES[c] for c in accepted])
     noun = _("visa") if len(accepted) == 1 else _("visas")
     if not p.planned_visa:
@@ -323,7 +324,6 @@ def _check_hands_on_visitor(p: ApplicantProfile, listing: Listing, start: dt.dat
 
 def _version_problems(version: Any, kind: str, valid_within_days: int | None, start: dt.date) -> tuple[list[Reason], list[Reason]]:
     """(reasons, missing) for one version of a document against one requirement."""
-    label = _doc_label(kind)
     reasons: list[Reason] = []
     missing: list[Reason] = []
     if version.expires_on and version.expires_on < start:
@@ -331,7 +331,7 @@ def _version_problems(version: Any, kind: str, valid_within_days: int | None, st
             Reason(
                 Code.DOCUMENT,
                 _("Your %(doc)s expires %(expiry)s, before this session starts on %(start)s.")
-                % {"doc": label, "expiry": format_date(version.expires_on), "start": format_date(start)},
+                % {"doc": _doc_label(kind), "expiry": format_date(version.expires_on), "start": format_date(start)},
                 fix_document=kind,
             )
         )
@@ -342,7 +342,7 @@ def _version_problems(version: Any, kind: str, valid_within_days: int | None, st
                 Reason(
                     Code.DOCUMENT,
                     _("Add the issue date of your %(doc)s: this listing needs one issued within %(period)s before the start.")
-                    % {"doc": label, "period": format_period(valid_within_days)},
+                    % {"doc": _doc_label(kind), "period": format_period(valid_within_days)},
                     fix_document=kind,
                 )
             )
@@ -351,7 +351,7 @@ def _version_problems(version: Any, kind: str, valid_within_days: int | None, st
                 Reason(
                     Code.DOCUMENT,
                     _("Your %(doc)s was issued %(issued)s: this listing needs one issued within %(period)s before the session starts on %(start)s (on or after %(earliest)s).")
-                    % {"doc": label, "issued": format_date(version.issued_on), "period": format_period(valid_within_days),
+                    % {"doc": _doc_label(kind), "issued": format_date(version.issued_on), "period": format_period(valid_within_days),
                        "start": format_date(start), "earliest": format_date(earliest)},
                     fix_document=kind,
                 )
