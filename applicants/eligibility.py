@@ -477,13 +477,17 @@ def _load_requirements(listings: list[Listing]) -> dict[int, _Requirements]:
     to_read -= found.keys()
     if to_read:
         rows = {pk: _Requirements([], []) for pk in to_read}
-        # In id order within a listing, as the prefetch read them: the order of the messages.
-        for listing_id, kind, days in (DocumentRequirement.objects.filter(listing_id__in=to_read).order_by("pk")
-                                       .values_list("listing_id", "kind", "valid_within_days")):
-            rows[listing_id].documents.append(_DocumentRow(kind, days))
-        for listing_id, immunisation, days in (ImmunisationRequirement.objects.filter(listing_id__in=to_read).order_by("pk")
-                                               .values_list("listing_id", "immunisation", "valid_within_days")):
-            rows[listing_id].immunisations.append(_ImmunisationRow(immunisation, days))
+        # Both tables in one query; in id order within a listing, as the prefetch read them (the
+        # order of the messages).
+        documents = (DocumentRequirement.objects.filter(listing_id__in=to_read).order_by()
+                     .annotate(immunisation_table=Value(False)).values_list("immunisation_table", "pk", "listing_id", "kind", "valid_within_days"))
+        immunisations = (ImmunisationRequirement.objects.filter(listing_id__in=to_read).order_by()
+                         .annotate(immunisation_table=Value(True)).values_list("immunisation_table", "pk", "listing_id", "immunisation", "valid_within_days"))
+        for immunisation_table, _pk, listing_id, name, days in sorted(documents.union(immunisations, all=True)):
+            if immunisation_table:
+                rows[listing_id].immunisations.append(_ImmunisationRow(name, days))
+            else:
+                rows[listing_id].documents.append(_DocumentRow(name, days))
         found.update(rows)
     return found
 
