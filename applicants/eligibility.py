@@ -21,10 +21,12 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections import namedtuple
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet, Value, prefetch_related_objects
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
@@ -33,7 +35,7 @@ from django.utils.translation import gettext as _
 
 from placements import accepted_visas
 from placements.choices import VISITOR_VISAS, DocumentKind, EnglishTest, Immunisation, VisaStatus
-from placements.models import Listing, Session
+from placements.models import DocumentRequirement, ImmunisationRequirement, Listing, Session
 
 from .choices import EcfmgStatus, ExamResult, TrainingStage
 from .models import ApplicantProfile, Document
@@ -123,6 +125,9 @@ class ApplicantFacts:
     documents: dict[str, list[Any]]
     # immunisation -> latest date any current record proves
     immunisations: dict[str, dt.date]
+    # Messages that depend only on a requirement, worded once per batch (one language per batch):
+    # 200 candidates of "Matches for you" ask for the same few documents thousands of times.
+    wording: dict[tuple[str, str], str] = field(default_factory=dict)
 
     @classmethod
     def load(cls, profile: ApplicantProfile) -> ApplicantFacts:
@@ -269,16 +274,20 @@ def _check_english(p: ApplicantProfile, listing: Listing, start: dt.date, result
         )
 
 
-def _accepted_visa_codes(listing: Listing) -> list[str]:
-    codes = {visa.code for visa in listing.accepted_visas.all()}
+def _accepted_visa_codes(listing: Listing, from_row: bool = False) -> list[str]:
+    if from_row:  # the listing's own copy, read with it (placements.accepted_visas)
+        codes = accepted_visas.codes(getattr(listing, accepted_visas.FIELD))
+    else:
+        codes = {visa.code for visa in listing.accepted_visas.all()}
     return [code for code in VISA_ORDER if code in codes]
 
 
-def _check_visa(p: ApplicantProfile, listing: Listing, start: dt.date, result: EligibilityResult) -> None:
-    accepted = _accepted_visa_codes(listing)
+def _check_visa(p: ApplicantProfile, listing: Listing, start: dt.date, result: EligibilityResult, visas_from_row: bool = False) -> None:
+    accepted = _accepted_visa_codes(listing, visas_from_row)
     # No visa listed means the programme states no restriction; citizens and residents need none.
-    if not accepted or p.planned_visa == VisaStatus.US:
+    if not accepted or p.planned_visa == VisaStatus.US or p.planned_visa in accepted:
         return
+    # Worded only when there is something to say (most listings accept the applicant's visa).
     names = join_words([VISA_SHORT_NAMES[c] for c in accepted])
     noun = _("visa") if len(accepted) == 1 else _("visas")
     if not p.planned_visa:
@@ -315,7 +324,6 @@ def _check_hands_on_visitor(p: ApplicantProfile, listing: Listing, start: dt.dat
 
 def _version_problems(version: Any, kind: str, valid_within_days: int | None, start: dt.date) -> tuple[list[Reason], list[Reason]]:
     """(reasons, missing) for one version of a document against one requirement."""
-    label = _doc_label(kind)
     reasons: list[Reason] = []
     missing: list[Reason] = []
     if version.expires_on and version.expires_on < start:
@@ -323,7 +331,7 @@ def _version_problems(version: Any, kind: str, valid_within_days: int | None, st
             Reason(
                 Code.DOCUMENT,
                 _("Your %(doc)s expires %(expiry)s, before this session starts on %(start)s.")
-                % {"doc": label, "expiry": format_date(version.expires_on), "start": format_date(start)},
+                % {"doc": _doc_label(kind), "expiry": format_date(version.expires_on), "start": format_date(start)},
                 fix_document=kind,
             )
         )
@@ -334,7 +342,7 @@ def _version_problems(version: Any, kind: str, valid_within_days: int | None, st
                 Reason(
                     Code.DOCUMENT,
                     _("Add the issue date of your %(doc)s: this listing needs one issued within %(period)s before the start.")
-                    % {"doc": label, "period": format_period(valid_within_days)},
+                    % {"doc": _doc_label(kind), "period": format_period(valid_within_days)},
                     fix_document=kind,
                 )
             )
@@ -343,7 +351,7 @@ def _version_problems(version: Any, kind: str, valid_within_days: int | None, st
                 Reason(
                     Code.DOCUMENT,
                     _("Your %(doc)s was issued %(issued)s: this listing needs one issued within %(period)s before the session starts on %(start)s (on or after %(earliest)s).")
-                    % {"doc": label, "issued": format_date(version.issued_on), "period": format_period(valid_within_days),
+                    % {"doc": _doc_label(kind), "issued": format_date(version.issued_on), "period": format_period(valid_within_days),
                        "start": format_date(start), "earliest": format_date(earliest)},
                     fix_document=kind,
                 )
@@ -351,12 +359,15 @@ def _version_problems(version: Any, kind: str, valid_within_days: int | None, st
     return reasons, missing
 
 
-def _check_documents(facts: ApplicantFacts, listing: Listing, session: Session, start: dt.date, result: EligibilityResult) -> None:
-    for requirement in listing.document_requirements.all():
+def _check_documents(facts: ApplicantFacts, requirements: Iterable[Any], session: Session, start: dt.date, result: EligibilityResult) -> None:
+    for requirement in requirements:
         kind = requirement.kind
         versions = facts.documents.get(kind, [])
         if not versions:
-            result.missing.append(Reason(Code.DOCUMENT, _("Upload your %(doc)s.") % {"doc": _doc_label(kind)}, fix_document=kind))
+            message = facts.wording.get(("upload", kind))
+            if message is None:
+                message = facts.wording[("upload", kind)] = _("Upload your %(doc)s.") % {"doc": _doc_label(kind)}
+            result.missing.append(Reason(Code.DOCUMENT, message, fix_document=kind))
             continue
         outcomes = [(v, *_version_problems(v, kind, requirement.valid_within_days, start)) for v in versions]
         good = [v for v, reasons, missing in outcomes if not reasons and not missing]
@@ -382,24 +393,22 @@ def _warn_if_expiring_during(versions: list[Any], kind: str, session: Session, s
         )
 
 
-def _check_immunisations(facts: ApplicantFacts, listing: Listing, start: dt.date, result: EligibilityResult) -> None:
-    for requirement in listing.immunisation_requirements.all():
-        name = _imm_label(requirement.immunisation)
+def _check_immunisations(facts: ApplicantFacts, requirements: Iterable[Any], start: dt.date, result: EligibilityResult) -> None:
+    for requirement in requirements:
         proven_on = facts.immunisations.get(requirement.immunisation)
         if proven_on is None:
-            result.missing.append(
-                Reason(
-                    Code.IMMUNISATION,
-                    _("Upload an immunisation record that shows your %(imm)s.") % {"imm": name},
-                    fix_document=DocumentKind.IMMUNISATION_RECORD,
-                )
-            )
+            message = facts.wording.get(("immunisation", requirement.immunisation))
+            if message is None:
+                message = facts.wording[("immunisation", requirement.immunisation)] = _(
+                    "Upload an immunisation record that shows your %(imm)s.") % {"imm": _imm_label(requirement.immunisation)}
+            result.missing.append(Reason(Code.IMMUNISATION, message, fix_document=DocumentKind.IMMUNISATION_RECORD))
             continue
         days = requirement.valid_within_days
         if days is None:
             continue
         earliest = start - dt.timedelta(days=days)
         if proven_on < earliest:
+            name = _imm_label(requirement.immunisation)
             result.reasons.append(
                 Reason(
                     Code.IMMUNISATION,
@@ -418,20 +427,69 @@ _PROFILE_RULES = (
     _check_step1,
     _check_step2ck,
     _check_english,
-    _check_visa,
-    _check_hands_on_visitor,
 )
 
 
-def _evaluate(facts: ApplicantFacts, session: Session, on: dt.date | None) -> EligibilityResult:
+@dataclass(frozen=True)
+class _Requirements:
+    """A listing's document and immunisation requirements (model instances or rows with the same fields)."""
+
+    documents: list[Any]
+    immunisations: list[Any]
+
+
+def _requirements_of(listing: Listing) -> _Requirements:
+    return _Requirements(list(listing.document_requirements.all()), list(listing.immunisation_requirements.all()))
+
+
+def _evaluate(facts: ApplicantFacts, session: Session, on: dt.date | None, requirements: _Requirements | None = None,
+              visas_from_row: bool = False) -> EligibilityResult:
     listing = session.listing
     start = on or session.start_date
     result = EligibilityResult(session=session)
+    profile = facts.profile
     for rule in _PROFILE_RULES:
-        rule(facts.profile, listing, start, result)
-    _check_documents(facts, listing, session, start, result)
-    _check_immunisations(facts, listing, start, result)
+        rule(profile, listing, start, result)
+    _check_visa(profile, listing, start, result, visas_from_row)
+    _check_hands_on_visitor(profile, listing, start, result)
+    requirements = requirements or _requirements_of(listing)
+    _check_documents(facts, requirements.documents, session, start, result)
+    _check_immunisations(facts, requirements.immunisations, start, result)
     return result
+
+
+# A requirement read as a row, for evaluate_many: the engine reads only these fields.
+_DocumentRow = namedtuple("_DocumentRow", "kind valid_within_days")
+_ImmunisationRow = namedtuple("_ImmunisationRow", "immunisation valid_within_days")
+
+
+def _load_requirements(listings: list[Listing]) -> dict[int, _Requirements]:
+    """Each listing's requirements: from the caller's prefetch when there is one, else two queries
+    of plain rows for all of them (no model instances, no related manager per listing)."""
+    found: dict[int, _Requirements] = {}
+    to_read: set[int] = set()
+    for listing in listings:
+        cache = getattr(listing, "_prefetched_objects_cache", {})
+        if "document_requirements" in cache and "immunisation_requirements" in cache:
+            found.setdefault(listing.pk, _requirements_of(listing))
+        else:
+            to_read.add(listing.pk)
+    to_read -= found.keys()
+    if to_read:
+        rows = {pk: _Requirements([], []) for pk in to_read}
+        # Both tables in one query; in id order within a listing, as the prefetch read them (the
+        # order of the messages).
+        documents = (DocumentRequirement.objects.filter(listing_id__in=to_read).order_by()
+                     .annotate(immunisation_table=Value(False)).values_list("immunisation_table", "pk", "listing_id", "kind", "valid_within_days"))
+        immunisations = (ImmunisationRequirement.objects.filter(listing_id__in=to_read).order_by()
+                         .annotate(immunisation_table=Value(True)).values_list("immunisation_table", "pk", "listing_id", "immunisation", "valid_within_days"))
+        for immunisation_table, _pk, listing_id, name, days in sorted(documents.union(immunisations, all=True)):
+            if immunisation_table:
+                rows[listing_id].immunisations.append(_ImmunisationRow(name, days))
+            else:
+                rows[listing_id].documents.append(_DocumentRow(name, days))
+        found.update(rows)
+    return found
 
 
 # --- Public interface ------------------------------------------------------------------------
@@ -448,19 +506,24 @@ def evaluate(*, profile: ApplicantProfile, session: Session, on: dt.date | None 
     return _evaluate(facts or ApplicantFacts.load(profile), session, on)
 
 
-def evaluate_many(profile: ApplicantProfile, sessions: Iterable[Session], on: dt.date | None = None) -> dict[int, EligibilityResult]:
+def evaluate_many(profile: ApplicantProfile, sessions: Iterable[Session], on: dt.date | None = None, *,
+                  visas_from_row: bool = False) -> dict[int, EligibilityResult]:
     """Evaluate many sessions with a fixed number of queries, whatever their count.
 
-    Loads the applicant's documents once and prefetches the listings' requirements in bulk
-    (skipped when the caller already prefetched them).
+    Loads the applicant's documents once and the listings' requirements in bulk (from the caller's
+    prefetch when there is one). `visas_from_row`: read each listing's accepted visas from its own
+    `accepted_visa_codes` (read with the listing, as the SQL filter reads it) instead of the m2m
+    table, for callers that just read the listings and need no visa objects (one query fewer).
     """
     sessions = list(sessions)
     if not sessions:
         return {}
     listings = [s.listing for s in sessions]
-    prefetch_related_objects(listings, *LISTING_PREFETCH)
+    if not visas_from_row:
+        prefetch_related_objects(listings, "accepted_visas")
+    requirements = _load_requirements(listings)
     facts = ApplicantFacts.load(profile)
-    return {session.pk: _evaluate(facts, session, on) for session in sessions}
+    return {session.pk: _evaluate(facts, session, on, requirements[session.listing.pk], visas_from_row) for session in sessions}
 
 
 def evaluate_listings(profile: ApplicantProfile, listings: Iterable[Listing], now: dt.datetime | None = None) -> dict[int, EligibilityResult]:
@@ -483,17 +546,60 @@ def evaluate_listings(profile: ApplicantProfile, listings: Iterable[Listing], no
     return {session.listing_id: results[session.pk] for session in next_sessions.values()}
 
 
-def eligible_listings_q(profile: ApplicantProfile) -> Q:
+def eligible_listings_q(profile: ApplicantProfile, now: dt.datetime | None = None) -> Q:
     """The hard rules as a Q on Listing (graduation limit: on a session not yet started)."""
     q = _hard_rules_q(profile, "")
     if profile.training_stage != TrainingStage.STUDENT:
         years = Q(max_years_since_graduation__isnull=True)
         if profile.graduation_year is not None:
-            # Correlated on the outer listing's own column, so the subquery needs no join back to it.
-            limit = OuterRef("max_years_since_graduation") + Value(profile.graduation_year)
-            sessions = Session.objects.active().filter(listing_id=OuterRef("pk"), start_date__gte=timezone.localdate())
-            years |= Exists(sessions.alias(start_year=ExtractYear("start_date")).filter(start_year__lte=limit))
+            years |= _graduation_year_q(profile.graduation_year, now or timezone.now())
         q &= years
+    return q
+
+
+def _upcoming_session_within_limit(graduation_year: int, today: dt.date) -> Exists:
+    """A session of the listing, not archived, starting today or later, in a year the listing's limit
+    allows: one index probe per listing (session_listing_upcoming)."""
+    # Correlated on the outer listing's own column, so the subquery needs no join back to it.
+    limit = OuterRef("max_years_since_graduation") + Value(graduation_year)
+    sessions = Session.objects.active().filter(listing_id=OuterRef("pk"), start_date__gte=today)
+    return Exists(sessions.alias(start_year=ExtractYear("start_date")).filter(start_year__lte=limit))
+
+
+def _graduation_year_q(graduation_year: int, now: dt.datetime) -> Q:
+    """"The listing has a session not yet started (start >= today, local) in a year within its limit."
+
+    Asked per listing of the sessions, that is one index probe for each listing with a limit (about
+    10,000 per count at national scale, in every facet query). On PostgreSQL it is answered from the
+    listing's stored next start (`stored_next_start`, placements.listing_dates), with the same answer:
+
+    * The trigger of migration 0010 recomputes it on every write to the listing's sessions (bulk and
+      raw writes included), as the earliest start of its sessions not archived that start on or
+      after U0, the UTC date of that write; U0 is at most U, today's UTC date.
+    * So if S >= today (T), S is the earliest start on or after T: it answers on the row. (If T > U0,
+      the sessions starting on or after T are a subset of those after U0 and S is still among them.)
+    * S < T (a start that has passed, not yet refreshed: up to a minute after midnight UTC, or T
+      ahead of U0): S says nothing; those rare rows keep the probe, after a test on the row.
+    * A session starting in [T, U0) is not in S. T < U only between 19:00 or 20:00 and midnight in
+      New York (the UTC date is already tomorrow): then the sessions starting in [T, U), a day's
+      worth, are read once (not per listing) and their listings admitted by the same year test.
+    SQLite has no trigger (signals keep the column on model saves only), so there the probe stays.
+    """
+    today = timezone.localdate(now)
+    if connection.vendor != "postgresql":
+        return Q(_upcoming_session_within_limit(graduation_year, today))
+    # start year - graduation year <= limit, written so that the column stays on one side.
+    on_the_row = Q(stored_next_start__gte=today, max_years_since_graduation__gte=ExtractYear("stored_next_start") - Value(graduation_year))
+    # IS NOT NULL first: PostgreSQL stops an AND at its first false argument, not at a null one.
+    passed = Q(stored_next_start__isnull=False) & Q(stored_next_start__lt=today) & _upcoming_session_within_limit(graduation_year, today)
+    q = on_the_row | passed
+    utc_today = now.astimezone(dt.timezone.utc).date()
+    day = today
+    while day < utc_today:  # at most one day, cut at a new year so that each part has one year
+        end = min(utc_today, dt.date(day.year + 1, 1, 1))
+        starting = Session.objects.active().filter(start_date__gte=day, start_date__lt=end).values("listing_id")
+        q |= Q(pk__in=starting, max_years_since_graduation__gte=day.year - graduation_year)
+        day = end
     return q
 
 

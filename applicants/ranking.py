@@ -13,14 +13,15 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from placements.models import Listing, Session
+from placements.models import Listing, Session, Specialty
 
 from .choices import HandsOnPreference
-from .eligibility import LISTING_PREFETCH, EligibilityResult, evaluate_many, filter_eligible_sessions, format_date
+from .eligibility import EligibilityResult, evaluate_many, filter_eligible_sessions, format_date
 from .models import ApplicantProfile
 
 CANDIDATE_LIMIT = 200
@@ -50,31 +51,101 @@ class Matches:
     most_asked: list[tuple[str, int]] = field(default_factory=list)
 
 
-def _candidates(profile: ApplicantProfile, specialty_ids: set[int], now: dt.datetime) -> list[Session]:
-    relevance = Value(0)
-    if specialty_ids:
-        relevance = relevance + Case(
-            When(Q(listing__specialty_id__in=specialty_ids) | Q(listing__specialty__parent_id__in=specialty_ids), then=2),
-            default=0, output_field=IntegerField(),
-        )
-    if profile.preferred_states:
-        relevance = relevance + Case(
-            When(listing__institution__state__in=profile.preferred_states, then=1), default=0, output_field=IntegerField()
-        )
-    sessions = (
-        Session.objects.published().active()
-        .filter(applications_close_at__gt=now, start_date__gt=timezone.localdate(now))
-        .alias(relevance=relevance)
-        .order_by("-relevance", "start_date", "pk")
+def _specialties(profile: ApplicantProfile) -> tuple[set[int], list[int]]:
+    """The applicant's chosen specialties, and those with their subspecialties (one query)."""
+    if not profile.pk:
+        return set(), []
+    through = ApplicantProfile.specialties_of_interest.through
+    mine = through.objects.filter(applicantprofile_id=profile.pk)
+    rows = (
+        Specialty.objects.filter(Q(pk__in=mine.values("specialty_id")) | Q(parent_id__in=mine.values("specialty_id")))
+        .annotate(chosen=Exists(mine.filter(specialty_id=OuterRef("pk"))))
+        .order_by("pk").values_list("pk", "chosen")
     )
-    # Two steps: ordering tens of thousands of eligible sessions keeps only narrow rows (id, relevance,
-    # start) in PostgreSQL's top-N sort; the 200 kept are then read whole, with what their cards show.
-    ids = list(filter_eligible_sessions(sessions, profile).values_list("pk", flat=True)[:CANDIDATE_LIMIT])
+    rows = list(rows)
+    return {pk for pk, chosen in rows if chosen}, [pk for pk, _chosen in rows]
+
+
+def _tiers(profile: ApplicantProfile, related_ids: list[int]) -> list[tuple[Q, Case | None]]:
+    """The relevance order as a few index-narrowed slices, best first, each with its own order.
+
+    Relevance is 2 for a listing in a chosen specialty (or one of its subspecialties) plus 1 for one
+    in a preferred state. Sessions are ranked by relevance, then start date, then id; each slice
+    below holds whole relevance values, so reading the slices in turn, each in (state match,
+    start date, id) order, and stopping at CANDIDATE_LIMIT gives exactly that ranking. A slice is
+    a query narrowed by an index (the listings of a few specialties, the institutions of a few
+    states), so the general top-N over every open session runs only when the others fall short.
+    """
+    states = list(profile.preferred_states or [])
+    in_state = Q(listing__institution__state__in=states) if states else None
+    tiers: list[tuple[Q, Case | None]] = []
+    if related_ids:
+        # The chosen specialties and their subspecialties, as a list the planner can read the
+        # listing's (status, specialty) index with: "the specialty or its parent is chosen".
+        in_specialty = Q(listing__specialty_id__in=related_ids)
+        state_first = Case(When(in_state, then=1), default=0, output_field=IntegerField()) if in_state is not None else None
+        tiers.append((in_specialty, state_first))  # relevance 3 then 2
+        if in_state is not None:
+            tiers.append((in_state & ~in_specialty, None))  # 1
+        tiers.append((~in_specialty & ~in_state if in_state is not None else ~in_specialty, None))  # 0
+    elif in_state is not None:
+        tiers.append((in_state, None))  # 1
+        tiers.append((~in_state, None))  # 0
+    else:
+        tiers.append((Q(), None))  # 0 for all
+    return tiers
+
+
+def _candidate_ids(profile: ApplicantProfile, related_ids: list[int], now: dt.datetime) -> list[int]:
+    """The CANDIDATE_LIMIT most relevant open sessions whose hard rules this profile meets, in order."""
+    open_sessions = filter_eligible_sessions(
+        Session.objects.published().active().filter(applications_close_at__gt=now, start_date__gt=timezone.localdate(now)),
+        profile,
+    )
+    ids: list[int] = []
+    tiers = _tiers(profile, related_ids)
+    for n, (where, state_first) in enumerate(tiers):
+        sessions = open_sessions.filter(where)
+        if state_first is not None:
+            sessions = sessions.alias(state_first=state_first).order_by("-state_first", "start_date", "pk")
+        elif n and n == len(tiers) - 1:
+            # The rest, read only because the chosen specialties and states fell short: a sign that
+            # this profile is eligible for few listings. Walking every open session by start date
+            # (the plan the start_date index invites) then probes tens of thousands of listings for
+            # a few hundred hits (300-600 ms); reading the eligible listings first and sorting
+            # their sessions stays under 100 ms. COALESCE(start_date, start_date) orders the same
+            # and keeps the planner off that index.
+            sessions = sessions.order_by(Coalesce("start_date", "start_date"), "pk")
+        else:
+            sessions = sessions.order_by("start_date", "pk")
+        ids += sessions.values_list("pk", flat=True)[: CANDIDATE_LIMIT - len(ids)]
+        if len(ids) >= CANDIDATE_LIMIT:
+            break
+    return ids
+
+
+# What the matches page and the engine read of a candidate's listing; the rest (description, refund
+# terms, search document, provenance...) stays in the database.
+LISTING_FIELDS = (
+    "title", "hands_on_level", "programme_fee", "application_fee", "deposit", "other_costs", "status",
+    "accepts_students", "accepts_graduates", "requires_ecfmg_certification", "requires_step1_pass",
+    "min_step2_score", "max_years_since_graduation", "english_test", "accepted_visa_codes",
+)
+
+
+def _candidates(profile: ApplicantProfile, related_ids: list[int], now: dt.datetime) -> list[Session]:
+    # Two steps: the ranking reads only narrow rows (id, start, relevance); the CANDIDATE_LIMIT kept
+    # are then read with what their cards show and the engine judges.
+    ids = _candidate_ids(profile, related_ids, now)
     found = (
         Session.objects.filter(pk__in=ids)
         .select_related("listing__institution", "listing__specialty")
-        .defer("listing__description", "listing__refund_terms", "listing__search_vector")  # not shown here
-        .prefetch_related(*(f"listing__{name}" for name in LISTING_PREFETCH))
+        .only(
+            "listing_id", "start_date", "end_date", "applications_open_at", "applications_close_at", "is_archived",
+            *(f"listing__{name}" for name in LISTING_FIELDS),
+            "listing__institution__name", "listing__institution__city", "listing__institution__state",
+            "listing__specialty__name", "listing__specialty__parent_id",
+        )
         .in_bulk()
     )
     return [found[pk] for pk in ids]
@@ -127,9 +198,10 @@ def matches_for(profile: ApplicantProfile, *, limit: int = 20, now: dt.datetime 
     """The best `limit` eligible sessions for this applicant, highest score first, each explained."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    specialty_ids = set(profile.specialties_of_interest.values_list("pk", flat=True)) if profile.pk else set()
-    candidates = _candidates(profile, specialty_ids, now)
-    results = evaluate_many(profile, candidates)
+    specialty_ids, related_ids = _specialties(profile)
+    candidates = _candidates(profile, related_ids, now)
+    # The visas from the listing's own text (read with it), not the m2m table: as the SQL filter did.
+    results = evaluate_many(profile, candidates, visas_from_row=True)
     ranked: list[Match] = []
     asked: Counter[str] = Counter()
     incomplete = 0

@@ -25,6 +25,11 @@ def as_text(codes: Iterable[str]) -> str:
     return f",{','.join(codes)}," if codes else ""
 
 
+def codes(text: str) -> set[str]:
+    """The codes in a listing's text: ",b1b2,j1," -> {"b1b2", "j1"}; "" -> set()."""
+    return {code for code in text.split(",") if code}
+
+
 def accepts_q(code: str, listing_path: str = "") -> Q:
     """Listings (reached through `listing_path`, "" or "listing__") that name no visa or accept `code`."""
     return Q(**{f"{listing_path}{FIELD}": ""}) | Q(**{f"{listing_path}{FIELD}__contains": f",{code},"})

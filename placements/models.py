@@ -113,6 +113,13 @@ class Visa(models.Model):
         return choice_label(VisaStatus, self.code)
 
 
+# The columns the eligibility filter reads (applicants.eligibility), carried by the covering indexes.
+ELIGIBILITY_COLUMNS = [
+    "accepts_students", "accepts_graduates", "requires_ecfmg_certification", "requires_step1_pass", "min_step2_score",
+    "english_test", "max_years_since_graduation", "accepted_visa_codes",
+]
+
+
 class Listing(models.Model):
     class Kind(models.TextChoices):
         ROTATION = "rotation", _("Clinical rotation / elective")
@@ -216,12 +223,13 @@ class Listing(models.Model):
             models.Index(fields=["status", "kind"]), models.Index(fields=["status", "specialty"]),
             # The search's facet counts and its "only where I am eligible" rules read these columns of
             # every published listing: from this narrow index they are an index-only scan, not a pass
-            # over the wide table (at 100,000 listings: ~35 ms instead of ~280 ms a facet).
+            # over the wide table (at 100,000 listings: ~35 ms instead of ~280 ms a facet). The stored
+            # next start answers the graduation-year rule on the row (applicants.eligibility).
             models.Index(
                 fields=["kind", "hands_on_level", "duration_weeks", "specialty", "institution",
                         "requires_ecfmg_certification", "lor_offered"],
                 include=["id", "accepts_students", "accepts_graduates", "requires_step1_pass", "min_step2_score",
-                         "english_test", "max_years_since_graduation", "accepted_visa_codes"],
+                         "english_test", "max_years_since_graduation", "accepted_visa_codes", "stored_next_start"],
                 condition=Q(status="published"), name="listing_published_facets",
             ),
             # listing_published_newest (the default order's index) is PostgreSQL-only: migration 0007.
@@ -230,6 +238,12 @@ class Listing(models.Model):
                          name="listing_published_deadline"),
             models.Index(fields=["stored_next_start", "-id"], condition=Q(status="published"),
                          name="listing_published_start"),
+            # "Matches for you" reads the listings of a few specialties, then of a few states'
+            # institutions, with the eligibility rules: index-only from these (applicants.ranking).
+            models.Index(fields=["specialty"], include=["id", "institution", *ELIGIBILITY_COLUMNS],
+                         condition=Q(status="published"), name="listing_pub_specialty_rules"),
+            models.Index(fields=["institution"], include=["id", "specialty", *ELIGIBILITY_COLUMNS],
+                         condition=Q(status="published"), name="listing_pub_institution_rules"),
         ]
 
     @property
@@ -341,6 +355,10 @@ class Session(models.Model):
             # The eligibility filter's graduation-year rule asks, per listing, for an upcoming session
             # not archived: from this index that is an index-only probe, not a visit to the table.
             models.Index(fields=["listing", "start_date"], condition=Q(is_archived=False), name="session_listing_upcoming"),
+            # A listing's live sessions with what "Matches for you" filters and orders them by: an
+            # index-only probe per candidate listing (applicants.ranking).
+            models.Index(fields=["listing"], include=["id", "start_date", "applications_close_at"],
+                         condition=Q(is_archived=False), name="session_live_by_listing"),
         ]
 
     def __str__(self) -> str:
