@@ -40,7 +40,7 @@ def _run_on_postgresql(statements):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("placements", "0011_refresh_listing_dates_schedule")]
+    dependencies = [("placements", "0013_facets_index_stored_next_start")]
 
     operations = [
         migrations.RunPython(_run_on_postgresql(FORWARD_SQL), _run_on_postgresql(REVERSE_SQL), elidable=False),
