@@ -1,6 +1,7 @@
 """Catalogue API: the same search (`placements.search`) and access helpers (`selectors`) as the pages."""
 from __future__ import annotations
 
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -67,8 +68,18 @@ class ListingSearchApi(ApiView):
             }).data
 
         if search_render_cache.serves_from_cache(request.user):
-            # The page links are absolute: the scheme and host they are built on are part of the key.
-            return Response(search_render_cache.cached_output("api", params, body, extra=request.build_absolute_uri("/")))
+            # Cached as the JSON bytes sent, not as data: a hit neither unpickles the data nor encodes it
+            # again. The page links are absolute: the scheme and host they are built on are part of the
+            # key, and so is the negotiated media type (its parameters, such as `indent`, shape the bytes).
+            renderer, media_type = request.accepted_renderer, request.accepted_media_type
+
+            def rendered() -> bytes:
+                return renderer.render(body(), media_type, self.get_renderer_context())
+
+            content = search_render_cache.cached_output(
+                "api", params, rendered, extra=f"{request.build_absolute_uri('/')}|{media_type}"
+            )
+            return HttpResponse(content, content_type=renderer.media_type)
         return Response(body())
 
 
