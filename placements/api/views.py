@@ -44,9 +44,9 @@ class ListingSearchApi(ApiView):
 
     @extend_schema(operation_id="listings_search", parameters=_search_parameters(), responses=SearchPageSerializer)
     def get(self, request: Request) -> Response:
-        params = catalogue.parse_params(request.query_params, extra_filters=catalogue.EXTRA_FILTERS)
-
         def body() -> dict:
+            # Parsed only when the answer is computed: a cached answer does not need it.
+            params = catalogue.parse_params(request.query_params, extra_filters=catalogue.EXTRA_FILTERS)
             result = catalogue.search_listings(
                 params, user=request.user, extra_filters=catalogue.EXTRA_FILTERS, annotators=catalogue.ANNOTATORS
             )
@@ -76,8 +76,10 @@ class ListingSearchApi(ApiView):
             def rendered() -> bytes:
                 return renderer.render(body(), media_type, self.get_renderer_context())
 
+            filters = [*catalogue.FILTERS, *catalogue.EXTRA_FILTERS]
             content = search_render_cache.cached_output(
-                "api", params, rendered, extra=f"{request.build_absolute_uri('/')}|{media_type}"
+                "api", search_render_cache.query_digest(request.query_params, filters), rendered,
+                extra=f"{request.build_absolute_uri('/')}|{media_type}",
             )
             return HttpResponse(content, content_type=renderer.media_type)
         return Response(body())

@@ -167,3 +167,25 @@ def test_a_catalogue_change_is_never_hidden_by_a_re_render_in_progress(client, c
     catalogue[1].save()
 
     assert "Cardiology Rotation, renamed" in client.get(SEARCH).content.decode()
+
+
+def test_a_repeated_search_by_specialty_is_served_without_even_parsing_it(client, catalogue, django_assert_num_queries):
+    """Parsing a search looks its specialty up in the database: a cached answer is found without it."""
+    slug = catalogue[0].specialty.slug
+    first = client.get(SEARCH, {"specialty": slug, "q": "cardiology"}).content.decode()
+    api_first = client.get(API, {"specialty": slug, "q": "cardiology"}).json()
+    with django_assert_num_queries(0):
+        # Tracking parameters and the order of the parameters do not make another search.
+        again = client.get(f"{SEARCH}?q=cardiology&utm_source=newsletter&specialty={slug}").content.decode()
+        api_again = client.get(f"{API}?q=cardiology&specialty={slug}&utm_source=newsletter").json()
+    assert api_again == api_first and api_first["count"] >= 1
+    assert "<title>Find placements: cardiology · USCE Portal</title>" in again
+    area = re.search(r'<div id="search-area".*</div>', first, re.S).group(0)
+    assert area in again
+
+
+def test_a_different_value_is_a_different_search(client, catalogue):
+    assert "Cardiology Rotation 0" in client.get(SEARCH, {"q": "cardiology"}).content.decode()
+    assert "Cardiology Rotation 0" not in client.get(SEARCH, {"q": "dermatology"}).content.decode()
+    assert client.get(API, {"q": "cardiology"}).json()["count"] == 3
+    assert client.get(API, {"q": "dermatology"}).json()["count"] == 0
