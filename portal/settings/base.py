@@ -234,7 +234,7 @@ STORAGES = {
             "DJANGO_STATICFILES_STORAGE",
             default="django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage",
+            else "portal.storage.StaticFilesStorage",  # whitenoise's compressed manifest storage
         )
     },
 }
