@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import secrets
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -67,26 +68,58 @@ def cached_output(kind: str, digest: str, compute: Callable[[], Any], *, extra: 
     (the viewer's time zone, the API's absolute base URL for its page links).
 
     The version is stored beside the output rather than in its key, so that one round trip reads
-    both: an entry made under an older version is a miss."""
+    both: an entry made under an older version is a miss.
+
+    Each entry has a tag (a random token, in a small key of its own). A process keeps the entries
+    it read or wrote lately in memory (`_recent`) and, for those, reads only the version and the tag
+    from the cache server instead of the whole output (some 30 kB): its copy is used only while the
+    cache server still holds that very entry (same tag), so what is served does not change."""
     now = timezone.now()
     key = (f"placements:search-output:{kind}:{get_language()}:"
            f"{timezone.get_current_timezone_name()}:{extra}:{digest}")
+    tag_key = f"{key}:tag"
     stamp = f"{now:%Y%m%d%H%M}"
+    recent = _recent.get(key)
     try:
-        found = cache.get_many([VERSION_KEY, key])
+        if recent is not None:
+            found = cache.get_many([VERSION_KEY, tag_key])
+            entry = recent[1] if found.get(tag_key) == recent[0] else cache.get(key)
+        else:
+            found = cache.get_many([VERSION_KEY, key, tag_key])
+            entry = found.get(key)
+            if entry is not None and tag_key in found:
+                _remember(key, found[tag_key], entry)
         version = found.get(VERSION_KEY) or catalogue_version()
     except Exception:  # the cache server is unreachable: render without it
         logger.warning("Search output computed without the cache", exc_info=True)
         return compute()
-    entry = found.get(key)
     if entry is not None and entry[0] == version:
         _version, rendered_in, value = entry
         if rendered_in >= stamp or not search_counts.claim_recompute(key):
             return value
     value = compute()
+    entry, tag = (version, stamp, value), secrets.token_hex(8)
     try:
-        cache.set(key, (version, stamp, value), TTL_SECONDS)
+        cache.set_many({key: entry, tag_key: tag}, TTL_SECONDS)
         cache.delete(f"{key}:lock")
     except Exception:
         logger.warning("Search output not cached", exc_info=True)
+    else:
+        _remember(key, tag, entry)
     return value
+
+
+# This process's copies of the entries it read or wrote lately: {key: (tag, entry)}, the oldest
+# dropped beyond RECENT_ENTRIES (a page's output is some 30 kB).
+RECENT_ENTRIES = 200
+_recent: dict[str, tuple[str, tuple[Any, str, Any]]] = {}
+
+
+def _remember(key: str, tag: str, entry: tuple[Any, str, Any]) -> None:
+    _recent.pop(key, None)
+    _recent[key] = (tag, entry)
+    while len(_recent) > RECENT_ENTRIES:
+        try:
+            del _recent[next(iter(_recent))]
+        except (KeyError, StopIteration, RuntimeError):  # another thread got there first
+            break
