@@ -1,4 +1,5 @@
 """Placements pages: the public catalogue (search, listing), and coordinators' listing management."""
+from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -12,6 +13,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.functional import SimpleLazyObject
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
@@ -53,10 +55,13 @@ def _is_htmx_fragment_request(request: HttpRequest) -> bool:
 def search(request: HttpRequest) -> HttpResponse:
     """The catalogue. The URL holds the whole state; htmx swaps only the results region."""
     extra_filters = catalogue.extra_filters_for(request.user)
-    params = catalogue.parse_params(request.GET, extra_filters=extra_filters)
     viewer_tz = viewer_timezone(request)
+    # Parsed only when the results are rendered: a cached answer does not need it (parsing looks a
+    # specialty's slug up in the database).
+    parsed = cache(lambda: catalogue.parse_params(request.GET, extra_filters=extra_filters))
 
-    def render_area() -> str:
+    def render_area() -> tuple[str, str]:
+        params = parsed()
         result = catalogue.search_listings(
             params, user=request.user, extra_filters=extra_filters, annotators=catalogue.ANNOTATORS
         )
@@ -68,16 +73,19 @@ def search(request: HttpRequest) -> HttpResponse:
             "viewer_tz": viewer_tz,
         }
         # Without the request, on purpose: no nonce, CSRF token or user can end up in a cached region.
-        return render_to_string("placements/_search_area.html", context)
+        # Beside it, the text searched for, which the page's title shows.
+        return params.values.get("q", ""), render_to_string("placements/_search_area.html", context)
 
     if search_render_cache.serves_from_cache(request.user):
-        area = search_render_cache.cached_output("page", params, render_area, extra=viewer_tz.key)
+        digest = search_render_cache.query_digest(request.GET, [*catalogue.FILTERS, *extra_filters])
+        searched, area = search_render_cache.cached_output("page", digest, render_area, extra=viewer_tz.key)
     else:
-        area = render_area()
+        searched, area = render_area()
     if _is_htmx_fragment_request(request):
         response = HttpResponse(area)
     else:
-        response = render(request, "placements/search.html", {"params": params, "search_area": mark_safe(area)})  # nosec B308 B703 (render_to_string output)
+        context = {"params": SimpleLazyObject(parsed), "searched": searched, "search_area": mark_safe(area)}  # nosec B308 B703 (render_to_string output)
+        response = render(request, "placements/search.html", context)
     patch_vary_headers(response, ["HX-Request", "HX-History-Restore-Request"])
     return response
 

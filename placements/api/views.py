@@ -1,6 +1,7 @@
 """Catalogue API: the same search (`placements.search`) and access helpers (`selectors`) as the pages."""
 from __future__ import annotations
 
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -43,9 +44,9 @@ class ListingSearchApi(ApiView):
 
     @extend_schema(operation_id="listings_search", parameters=_search_parameters(), responses=SearchPageSerializer)
     def get(self, request: Request) -> Response:
-        params = catalogue.parse_params(request.query_params, extra_filters=catalogue.EXTRA_FILTERS)
-
         def body() -> dict:
+            # Parsed only when the answer is computed: a cached answer does not need it.
+            params = catalogue.parse_params(request.query_params, extra_filters=catalogue.EXTRA_FILTERS)
             result = catalogue.search_listings(
                 params, user=request.user, extra_filters=catalogue.EXTRA_FILTERS, annotators=catalogue.ANNOTATORS
             )
@@ -67,8 +68,20 @@ class ListingSearchApi(ApiView):
             }).data
 
         if search_render_cache.serves_from_cache(request.user):
-            # The page links are absolute: the scheme and host they are built on are part of the key.
-            return Response(search_render_cache.cached_output("api", params, body, extra=request.build_absolute_uri("/")))
+            # Cached as the JSON bytes sent, not as data: a hit neither unpickles the data nor encodes it
+            # again. The page links are absolute: the scheme and host they are built on are part of the
+            # key, and so is the negotiated media type (its parameters, such as `indent`, shape the bytes).
+            renderer, media_type = request.accepted_renderer, request.accepted_media_type
+
+            def rendered() -> bytes:
+                return renderer.render(body(), media_type, self.get_renderer_context())
+
+            filters = [*catalogue.FILTERS, *catalogue.EXTRA_FILTERS]
+            content = search_render_cache.cached_output(
+                "api", search_render_cache.query_digest(request.query_params, filters), rendered,
+                extra=f"{request.build_absolute_uri('/')}|{media_type}",
+            )
+            return HttpResponse(content, content_type=renderer.media_type)
         return Response(body())
 
 

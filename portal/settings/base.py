@@ -102,6 +102,8 @@ TEMPLATES = [
                 "csp.context_processors.nonce",
                 "portal.context_processors.navigation",
             ],
+            # The portal package is not an app: its template tags are named here.
+            "libraries": {"portal_chrome": "portal.templatetags.portal_chrome"},
         },
     },
 ]
@@ -232,7 +234,7 @@ STORAGES = {
             "DJANGO_STATICFILES_STORAGE",
             default="django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage",
+            else "portal.storage.StaticFilesStorage",  # whitenoise's compressed manifest storage
         )
     },
 }

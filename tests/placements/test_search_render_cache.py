@@ -167,3 +167,48 @@ def test_a_catalogue_change_is_never_hidden_by_a_re_render_in_progress(client, c
     catalogue[1].save()
 
     assert "Cardiology Rotation, renamed" in client.get(SEARCH).content.decode()
+
+
+def test_a_repeated_search_by_specialty_is_served_without_even_parsing_it(client, catalogue, django_assert_num_queries):
+    """Parsing a search looks its specialty up in the database: a cached answer is found without it."""
+    slug = catalogue[0].specialty.slug
+    first = client.get(SEARCH, {"specialty": slug, "q": "cardiology"}).content.decode()
+    api_first = client.get(API, {"specialty": slug, "q": "cardiology"}).json()
+    with django_assert_num_queries(0):
+        # Tracking parameters and the order of the parameters do not make another search.
+        again = client.get(f"{SEARCH}?q=cardiology&utm_source=newsletter&specialty={slug}").content.decode()
+        api_again = client.get(f"{API}?q=cardiology&specialty={slug}&utm_source=newsletter").json()
+    assert api_again == api_first and api_first["count"] >= 1
+    assert "<title>Find placements: cardiology · USCE Portal</title>" in again
+    area = re.search(r'<div id="search-area".*</div>', first, re.S).group(0)
+    assert area in again
+
+
+def test_a_different_value_is_a_different_search(client, catalogue):
+    assert "Cardiology Rotation 0" in client.get(SEARCH, {"q": "cardiology"}).content.decode()
+    assert "Cardiology Rotation 0" not in client.get(SEARCH, {"q": "dermatology"}).content.decode()
+    assert client.get(API, {"q": "cardiology"}).json()["count"] == 3
+    assert client.get(API, {"q": "dermatology"}).json()["count"] == 0
+
+
+def test_a_process_reads_a_repeated_search_from_its_memory_while_the_cache_server_holds_it(client, catalogue, monkeypatch):
+    """The copy in memory saves reading the whole output again; it is only used while the cache
+    server holds the very entry it copies (its tag), so it is never staler than the cache."""
+    from django.core.cache import cache
+
+    first = client.get(SEARCH, {"q": "cardiology"}).content.decode()
+    read = []
+    get_many, get = cache.get_many, cache.get
+    monkeypatch.setattr(cache, "get_many", lambda keys, **kw: read.extend(keys) or get_many(keys, **kw))
+    monkeypatch.setattr(cache, "get", lambda key, *a, **kw: read.append(key) or get(key, *a, **kw))
+    again = client.get(SEARCH, {"q": "cardiology"}).content.decode()
+    assert "Cardiology Rotation 0" in again and first.count("Cardiology Rotation") == again.count("Cardiology Rotation")
+    assert not [key for key in read if key.startswith("placements:search-output:") and not key.endswith(":tag")]
+
+    # Changed without a signal, then the cache emptied (its version starts again from the same
+    # number): the copy in memory is not served, the search is rendered again.
+    from placements.models import Listing
+
+    Listing.objects.filter(pk=catalogue[0].pk).update(title="Cardiology Rotation, quietly renamed")
+    cache.clear()
+    assert "Cardiology Rotation, quietly renamed" in client.get(SEARCH, {"q": "cardiology"}).content.decode()

@@ -25,3 +25,11 @@ def test_values_written_are_read_back_through_the_shared_client(redis_cache):
     assert redis_cache.get("title") is None
     # One client serves every call instead of a new one each time.
     assert redis_cache._cache.get_client() is redis_cache._cache.get_client()
+
+
+def test_incr_and_get_counts_and_reads_in_one_go(redis_cache):
+    redis_cache.set("version", 7, 30)
+    assert redis_cache.incr_and_get("title", "version", 30) == (1, 7)
+    assert redis_cache.incr_and_get("title", "missing", 30) == (2, None)
+    assert redis_cache.get("title") == 2
+    assert 0 < redis_cache._cache.get_client().ttl(redis_cache.make_and_validate_key("title")) <= 30
