@@ -243,7 +243,13 @@ def _open_now_q(ctx: SearchContext) -> Q:
     (found by the deadline sort's index) are answered from their sessions, as one small set, so the
     answer is never wrong meanwhile. A set, not a probe per listing: the planner costs a correlated
     probe for every listing read (it cannot know the branch is rarely reached) and then prefers a
-    bitmap scan of the table to the covering index, ~3 times slower.
+    bitmap scan of the table to the covering index, ~3 times slower. The set holds published
+    listings only (the refresh keeps only those, and the search reads only those): a draft's passed
+    deadline reads as "not open" until it is published, which recomputes it.
+
+    Values computed after `ctx.now` (a session written within the counts' minute, whose `now` is the
+    minute's start) can leave out a session that shut in between: the counts lag the clock by that
+    minute already (placements.search_counts); the page's own `now` is the request's.
     """
     fresh = Q(stored_next_deadline__gt=ctx.now) & Q(stored_opens_at__lte=ctx.now)
     stale = Listing.objects.published().filter(stored_next_deadline__lte=ctx.now).order_by().values("pk")
