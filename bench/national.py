@@ -154,7 +154,8 @@ def seed(*, log=print) -> National:
     started = time.perf_counter()
     from placements.demo_catalogue import ensure_demo_catalogue
 
-    # The loader also fills each listing's stored next deadline and start (the date sorts' columns).
+    # The loader also fills each listing's stored next deadline, start and opening (the date sorts' and
+    # "open now"'s columns: placements.listing_dates.recompute).
     ensure_demo_catalogue(LISTINGS)
     log(f"  catalogue: {LISTINGS:,} listings with sessions in {time.perf_counter() - started:.1f} s")
     with transaction.atomic():

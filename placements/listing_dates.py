@@ -1,4 +1,5 @@
-"""A listing's stored next deadline and next start (`Listing.stored_next_*`), which order the search.
+"""A listing's stored next deadline, next start and opening (`Listing.stored_next_*`,
+`stored_opens_at`), which order the search and answer its "open now" filter.
 
 Three things keep them true:
 
@@ -8,6 +9,9 @@ Three things keep them true:
 * time: a deadline or a start date that has passed is no longer "next". `refresh_due()` (the Celery
   beat task `placements.refresh_listing_dates`, every minute) recomputes, set-based, only the
   published listings whose stored value is now in the past, found by the sorts' own indexes.
+  The opening needs no refresh of its own: it is read against the clock, and only while the
+  deadline computed with it is still ahead (placements.search._open_now_q answers the others from
+  their sessions until they are refreshed).
 * publication: a draft's values may have aged while nobody refreshed them; publishing recomputes.
 """
 from __future__ import annotations
@@ -20,17 +24,20 @@ from django.utils import timezone
 
 
 def recompute(listings: QuerySet, at: dt.datetime | None = None) -> int:
-    """Set the stored dates of `listings` from their sessions, as of `at`, in one UPDATE."""
+    """Set the stored dates of `listings` from their sessions, as of `at`, in one UPDATE.
+
+    The same rule as the PostgreSQL function of migration 0015: the next deadline and the opening
+    are read from the same sessions (live, closing after `at`)."""
     from .models import Session
 
     at = at or timezone.now()
     sessions = Session.objects.filter(listing=OuterRef("pk"), is_archived=False).order_by()
+    ahead = sessions.filter(applications_close_at__gt=at)
     return listings.order_by().update(
         stored_next_start=Subquery(
             sessions.filter(start_date__gte=at.date()).order_by("start_date").values("start_date")[:1]),
-        stored_next_deadline=Subquery(
-            sessions.filter(applications_close_at__gt=at).order_by("applications_close_at")
-            .values("applications_close_at")[:1]),
+        stored_next_deadline=Subquery(ahead.order_by("applications_close_at").values("applications_close_at")[:1]),
+        stored_opens_at=Subquery(ahead.order_by("applications_open_at").values("applications_open_at")[:1]),
     )
 
 

@@ -203,9 +203,13 @@ class Listing(models.Model):
     # time they cost a pass over every session of the catalogue. Kept by a PostgreSQL trigger on
     # sessions (migration 0010; `placements.listing_dates` on SQLite) and, since they move with
     # time, refreshed every minute once they have passed (`placements.refresh_listing_dates`).
-    # Pages show the values computed fresh (`with_session_summary`); these only order.
+    # Pages show the values computed fresh (`with_session_summary`); these only order and filter.
     stored_next_deadline = models.DateTimeField(null=True, blank=True, editable=False)
     stored_next_start = models.DateField(null=True, blank=True, editable=False)
+    # The earliest opening of the same sessions as `stored_next_deadline` (live, closing after the
+    # time both were computed): while that deadline is still ahead, the listing is open for
+    # applications now exactly when this has passed (the search's "open now", placements.search).
+    stored_opens_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = ListingQuerySet.as_manager()
 
@@ -224,12 +228,14 @@ class Listing(models.Model):
             # The search's facet counts and its "only where I am eligible" rules read these columns of
             # every published listing: from this narrow index they are an index-only scan, not a pass
             # over the wide table (at 100,000 listings: ~35 ms instead of ~280 ms a facet). The stored
-            # next start answers the graduation-year rule on the row (applicants.eligibility).
+            # next start answers the graduation-year rule on the row (applicants.eligibility), the stored
+            # next deadline and opening the "open now" flag (placements.search).
             models.Index(
                 fields=["kind", "hands_on_level", "duration_weeks", "specialty", "institution",
                         "requires_ecfmg_certification", "lor_offered"],
                 include=["id", "accepts_students", "accepts_graduates", "requires_step1_pass", "min_step2_score",
-                         "english_test", "max_years_since_graduation", "accepted_visa_codes", "stored_next_start"],
+                         "english_test", "max_years_since_graduation", "accepted_visa_codes", "stored_next_start",
+                         "stored_next_deadline", "stored_opens_at"],
                 condition=Q(status="published"), name="listing_published_facets",
             ),
             # listing_published_newest (the default order's index) is PostgreSQL-only: migration 0007.
