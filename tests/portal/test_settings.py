@@ -45,3 +45,14 @@ def test_production_reads_each_template_from_disk_once():
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "template_partials.loader ['django.template.loaders.cached']"
+
+
+def test_postgresql_connections_are_planned_for_ssd_storage_unless_told_otherwise():
+    code = "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS']['options'])"
+    url = "postgres://postgres@127.0.0.1:5432/nowhere"
+
+    default = manage("shell", "-c", code, DATABASE_URL=url)
+    server_own = manage("shell", "-c", code, DATABASE_URL=url, PORTAL_PG_RANDOM_PAGE_COST="")
+
+    assert default.stdout.splitlines()[-1].split() == ["-c", "jit=off", "-c", "random_page_cost=1.1"], default.stderr
+    assert server_own.stdout.splitlines()[-1].split() == ["-c", "jit=off"], server_own.stderr
