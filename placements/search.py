@@ -503,7 +503,8 @@ def _count_grouped(rows: QuerySet, columns: list[str], marks: Mapping[str, Q], s
     grouped = ", ".join(f"r.{qn(column)}" for column in columns)
     sets = ", ".join(["()", *[f"(r.{qn(column)})" for column in columns]])
     counted = ", ".join(f"{aggregate} AS n{i}" for i, aggregate in enumerate(aggregates))
-    counting = (f"SELECT GROUPING({grouped}) AS g, {grouped}, {counted} "
+    # Identifiers are the listing's own column names, quoted; every value is in inner_params.
+    counting = (f"SELECT GROUPING({grouped}) AS g, {grouped}, {counted} "  # nosec B608
                 f"FROM ({inner_sql}) r GROUP BY GROUPING SETS ({sets})")
     # Then, on the few rows counted: specialties by slug (with their names), institutions by state.
     keys = [f"c.{qn(column)}" for column in columns]
@@ -515,7 +516,7 @@ def _count_grouped(rows: QuerySet, columns: list[str], marks: Mapping[str, Q], s
         joins += f" LEFT JOIN {qn(Institution._meta.db_table)} i ON i.id = c.institution_id"
         keys[columns.index("institution_id")] = "i.state"
     sums = ", ".join(f"SUM(c.n{i})" for i in range(len(aggregates)))
-    sql = f"SELECT c.g, {', '.join(keys)}, {sums} FROM ({counting}) c{joins} GROUP BY c.g, {', '.join(keys)}"
+    sql = f"SELECT c.g, {', '.join(keys)}, {sums} FROM ({counting}) c{joins} GROUP BY c.g, {', '.join(keys)}"  # nosec B608
     with connection_.cursor() as cursor:
         cursor.execute(sql, inner_params)
         found = cursor.fetchall()
