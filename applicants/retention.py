@@ -18,7 +18,7 @@ in the audit log ("documents.purged"). Running it again finds nothing left to do
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -94,16 +94,17 @@ def last_activity_expression() -> Greatest:
     )
 
 
-def purge_warnings(now: dt.datetime, *, days: int | None = None) -> Iterator[tuple[int, dt.datetime, str | None]]:
-    """(applicant id, purge_from, time zone) of the applicants whose documents the purge will take
-    within WARNING_DAYS if they stay inactive. `purge_from` is their last activity + the retention
-    period: the first weekly run on or after it deletes. One query."""
+def purge_warnings(now: dt.datetime, *, days: int | None = None, among: Iterable[int] | None = None
+                   ) -> Iterator[tuple[int, dt.datetime, str | None]]:
+    """(applicant id, purge_from, time zone) of the applicants (all, or those `among` these ids)
+    whose documents the purge will take within WARNING_DAYS if they stay inactive. `purge_from` is
+    their last activity + the retention period: the first weekly run on or after it deletes. One query."""
     days = settings.DOCUMENT_RETENTION_DAYS if days is None else days
-    rows = (
-        inactive_applicants(retention_cutoff(now=now, days=days - min(WARNING_DAYS, days)))
-        .annotate(last_active=last_activity_expression())
-        .values_list("pk", "last_active", "applicant_profile__time_zone")
-    )
+    applicants = inactive_applicants(retention_cutoff(now=now, days=days - min(WARNING_DAYS, days)))
+    if among is not None:
+        applicants = applicants.filter(pk__in=list(among))
+    rows = applicants.annotate(last_active=last_activity_expression()).values_list(
+        "pk", "last_active", "applicant_profile__time_zone")
     for pk, last_active, zone_name in rows.iterator(chunk_size=5000):
         yield pk, last_active + dt.timedelta(days=days), zone_name
 

@@ -33,7 +33,7 @@ def documents_purge_load(reminders: Sequence[Any], now: dt.datetime) -> Mapping[
     if not retention.purge_scheduled():
         return {}
     recipients = {r.recipient_id for r in reminders}
-    purge_from = {pk: when for pk, when, _zone in retention.purge_warnings(now) if pk in recipients}
+    purge_from = {pk: when for pk, when, _zone in retention.purge_warnings(now, among=recipients)}
     users = get_user_model().objects.select_related("applicant_profile").in_bulk(purge_from)
     for user in users.values():
         user.purge_from = purge_from[user.pk]
