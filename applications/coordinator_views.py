@@ -267,11 +267,12 @@ def slot_cancel(request: HttpRequest, slot_id: int) -> HttpResponse:
         pk=slot_id,
     )
     try:
-        services.interview_slot_cancel(slot_id=slot.pk, actor=request.user)
+        # Whether it was booked is read under the service's lock: a booking a moment ago counts.
+        cancelled = services.interview_slot_cancel(slot_id=slot.pk, actor=request.user)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        if slot.application_id:
+        if cancelled.application_id:
             messages.success(request, _("Interview time cancelled. The applicant was told and can book another time."))
         else:
             messages.success(request, _("Interview time removed."))
