@@ -152,8 +152,6 @@ def listing_update(
 
 
 def _content_snapshot(listing: Listing) -> tuple:
-    if not listing.pk:
-        return ()
     return (
         [getattr(listing, k) for k in LISTING_CONTENT_FIELDS],
         sorted(listing.accepted_visas.values_list("pk", flat=True)),
