@@ -56,3 +56,23 @@ def test_the_loaded_catalogue_is_open_now_where_its_sessions_are(db):
     result = search_listings(parse_params({"open_now": "1"}), page_size=100)
     assert {listing.pk for listing in result.page.object_list} == expected
     assert result.total == len(expected)
+
+
+def test_the_loader_writes_each_listing_once_with_its_stored_dates(db):
+    from django.db import connection
+
+    from placements import listing_dates
+
+    seed(40)
+    stored = ["stored_next_start", "stored_next_deadline", "stored_opens_at"]
+    written = {row["pk"]: row for row in Listing.objects.values("pk", *stored)}
+    assert any(row["stored_next_deadline"] for row in written.values())
+    if connection.vendor == "postgresql":
+        # No row rewritten after it was loaded: an UPDATE of every listing would leave half the
+        # table's pages as dead space that every search then reads.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT n_tup_upd FROM pg_stat_xact_user_tables WHERE relname = 'placements_listing'")
+            (updated,) = cursor.fetchone()
+        assert updated == 0
+    listing_dates.recompute(Listing.objects.all(), timezone.now())
+    assert {row["pk"]: row for row in Listing.objects.values("pk", *stored)} == written
