@@ -62,8 +62,9 @@ def test_the_loader_writes_each_listing_once_with_its_stored_dates(db):
     from django.db import connection
 
     from placements import listing_dates
+    from placements.demo_catalogue import ensure_demo_catalogue
 
-    seed(40)
+    ensure_demo_catalogue(40)  # the loader alone: the demo's applications then write sessions
     stored = ["stored_next_start", "stored_next_deadline", "stored_opens_at"]
     written = {row["pk"]: row for row in Listing.objects.values("pk", *stored)}
     assert any(row["stored_next_deadline"] for row in written.values())
