@@ -18,11 +18,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.paginator import Page, Paginator
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, connections
-from django.db.models import (BooleanField, Case, Count, Exists, ExpressionWrapper, F, IntegerField, OuterRef, Q,
+from django.db.models import (BooleanField, Case, Count, Exists, ExpressionWrapper, F, Func, IntegerField, OuterRef, Q,
                               QuerySet, Value, When)
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -222,7 +223,21 @@ def _names_visa_q(code: str, ctx: SearchContext) -> Q:
 def _state_q(state: str, ctx: SearchContext) -> Q:
     # The institutions' ids rather than a join: the counts read institution_id from the covering
     # index and need no join per listing (the state facet is grouped by institution, then by state).
-    return Q(institution_id__in=Institution.objects.filter(state=state).values("pk"))
+    institutions = Institution.objects.filter(state=state).values("pk")
+    if connection.vendor != "postgresql":
+        return Q(institution_id__in=institutions)
+    # "= ANY(ARRAY(SELECT ...))", not "IN (SELECT ...)": PostgreSQL plans IN as a join, and beside a
+    # text term it then chose a nested loop that ran the term's full-text index scan once per
+    # institution of the state (66 times for Arizona: 124 ms); the array is one set, read once (6 ms).
+    return Q(_EqualsAny(F("institution_id"), ArraySubquery(institutions)))
+
+
+class _EqualsAny(Func):
+    """`column = ANY(array)` as a condition (PostgreSQL)."""
+
+    arg_joiner = " = ANY("
+    template = "(%(expressions)s))"
+    output_field = BooleanField()
 
 
 def _where_filter(where: Callable[[Any, SearchContext], Q]) -> Callable[[QuerySet, Any, SearchContext], QuerySet]:
