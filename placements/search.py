@@ -584,15 +584,17 @@ def _cached_counts(base: QuerySet, params: SearchParams, filters: Sequence[Searc
     count_ctx = SearchContext(user=user, now=now.replace(second=0, microsecond=0))
     counted_qs = _filtered(base, params, filters, count_ctx)
 
-    def key_queries(ctx: SearchContext) -> list[QuerySet]:
+    def key_queries(ctx: SearchContext, filtered: Any = None) -> list[Any]:
         # The applicant's own answers (their profile) are in the SQL of the user-dependent flags.
-        return [_filtered(base, params, filters, ctx), *[Listing.objects.filter(flt.flag_q(ctx)) for flt in extra_filters
-                                                          if flt.facet == "flag" and flt.flag_q is not None]]
+        return [filtered if filtered is not None else _filtered(base, params, filters, ctx),
+                *[Listing.objects.filter(flt.flag_q(ctx)) for flt in extra_filters
+                  if flt.facet == "flag" and flt.flag_q is not None]]
 
     if any(flt.time_dependent and flt.param in params.values for flt in filters):
         return search_counts.cached_counts(
             key_queries(SearchContext(user=user, now=_KEY_TIME)),
             lambda: _counts(base, counted_qs, params, filters, count_ctx), minute=count_ctx.now)
+    counted_sql = search_counts.compiled(counted_qs)  # in both keys below
     timed = [flt for flt in filters if flt.facet == "flag" and flt.time_dependent]
     counted_now: dict[str, int] = {}
 
@@ -602,10 +604,10 @@ def _cached_counts(base: QuerySet, params: SearchParams, filters: Sequence[Searc
         counted_now.update({flt.param: flags.pop(flt.param).count for flt in timed})
         return total, flags, facets
 
-    total, flags, facets = search_counts.cached_counts(key_queries(count_ctx), count_all)
+    total, flags, facets = search_counts.cached_counts(key_queries(count_ctx, counted_sql), count_all)
     for flt in timed:
         count = search_counts.cached_counts(
-            [counted_qs],
+            [counted_sql],
             lambda: counted_now[flt.param] if flt.param in counted_now
             else counted_qs.filter(flt.flag_q(count_ctx)).order_by().count(),
             minute=count_ctx.now, part=f"flag-{flt.param}")
