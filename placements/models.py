@@ -244,6 +244,9 @@ class Listing(models.Model):
                          name="listing_published_deadline"),
             models.Index(fields=["stored_next_start", "-id"], condition=Q(status="published"),
                          name="listing_published_start"),
+            # The cost sort: the same expression as with_total_cost(), in the order the sort reads it.
+            models.Index(F("programme_fee") + F("application_fee") + F("deposit") + F("other_costs"), F("id").desc(),
+                         condition=Q(status="published"), name="listing_published_cost"),
             # "Matches for you" reads the listings of a few specialties, then of a few states'
             # institutions, with the eligibility rules: index-only from these (applicants.ranking).
             models.Index(fields=["specialty"], include=["id", "institution", *ELIGIBILITY_COLUMNS],
