@@ -66,9 +66,39 @@ def _bump() -> None:
 
 def catalogue_changed() -> None:
     """Make every cached count stale: now (this transaction's own reads), and again at commit, so a
-    search that ran between the two and cached the uncommitted state cannot serve it afterwards."""
+    search that ran between the two and cached the uncommitted state cannot serve it afterwards.
+    After the commit the worker counts the whole catalogue again (`warm_after_change`)."""
     _bump()
     transaction.on_commit(_bump)
+    transaction.on_commit(warm_after_change)
+
+
+WARM_DELAY_SECONDS = 1  # a burst of changes (a coordinator's bulk edit) is counted once, after it
+
+
+def warm_after_change() -> None:
+    """Queue one recount of the unfiltered catalogue's counts for the catalogue version now current.
+
+    Every visit to the search page without a filter reads those counts (about 100 ms to count at
+    national scale): counted by the worker right after a change, the first visitor after it does not
+    pay for them. One task per version (an atomic `add`); a task whose version is no longer current
+    when it runs does nothing, since a later change queued its own."""
+    from django.conf import settings
+
+    if not settings.PORTAL_SEARCH_WARM_COUNTS:
+        return
+    try:
+        version = catalogue_version()
+        if not cache.add(f"placements:search-warm:{version}", 1, LOCK_SECONDS):
+            return
+    except Exception:  # the cache server is unreachable: nothing to warm
+        return
+    from .tasks import warm_search_counts_task
+
+    try:
+        warm_search_counts_task.apply_async(args=[version], countdown=WARM_DELAY_SECONDS)
+    except Exception:  # the broker is unreachable: the change is saved; its first visitor counts
+        logger.warning("Could not queue the catalogue's recount", exc_info=True)
 
 
 def claim_recompute(key: str) -> bool:

@@ -18,6 +18,9 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http"
 
 # Unit tests run tasks in-process; the integration tests start a real worker on Redis themselves.
 CELERY_TASK_ALWAYS_EAGER = True
+# Eager, it would count the catalogue inside every test that saves a listing: on only where a test
+# (or the benchmark, as in production) asks for it.
+PORTAL_SEARCH_WARM_COUNTS = os.environ.get("PORTAL_SEARCH_WARM_COUNTS", "0") == "1"
 
 _test_root = BASE_DIR / "var" / "test"
 MEDIA_ROOT = _test_root / "media"

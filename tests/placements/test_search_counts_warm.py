@@ -1,0 +1,74 @@
+"""After a catalogue change the worker counts the whole catalogue again (search_counts.warm_after_change),
+so the first visitor after the change reads the counts instead of counting."""
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from placements import search, search_counts
+from placements.models import Listing
+from placements.tasks import warm_search_counts_task
+from tests.placements.factories import InstitutionFactory, ListingFactory, SessionFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_rendered_each_time")]
+URL = reverse("placements:search")
+
+
+def counting(queries) -> list[str]:
+    # The counts' statements: COUNT over the listings (never in the page's own queries).
+    return [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
+
+
+@pytest.fixture
+def warm(settings):
+    settings.PORTAL_SEARCH_WARM_COUNTS = True  # Celery runs eagerly in tests: the task runs at commit
+
+
+def test_the_first_visit_after_a_change_reads_counts_the_worker_made(client, warm, django_capture_on_commit_callbacks):
+    ListingFactory(institution=InstitutionFactory(state="IL"))
+    with django_capture_on_commit_callbacks(execute=True):
+        listing = ListingFactory(institution=InstitutionFactory(state="TX"), kind=Listing.Kind.OBSERVERSHIP)
+        SessionFactory(listing=listing)
+
+    with CaptureQueriesContext(connection) as queries:
+        result = client.get(URL).context["result"]
+    assert not counting(queries)
+    assert result.total == 2
+    assert {v.value: v.count for v in result.facets["state"]} == {"IL": 1, "TX": 1}
+
+
+def test_without_the_worker_the_first_visit_counts(client, django_capture_on_commit_callbacks):
+    # The check above can fail: with warming off, the same visit runs the counting query itself.
+    with django_capture_on_commit_callbacks(execute=True):
+        ListingFactory(institution=InstitutionFactory(state="TX"))
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(URL).context["result"].total == 1
+    assert counting(queries)
+
+
+def test_a_burst_of_changes_is_counted_once_by_the_worker(warm, monkeypatch, django_capture_on_commit_callbacks):
+    queued = []
+    monkeypatch.setattr(warm_search_counts_task, "apply_async", lambda args, countdown: queued.append(args))
+    with django_capture_on_commit_callbacks(execute=True):
+        ListingFactory()  # a listing, its institution, its specialty: several changes, one commit
+    assert len(queued) > 1 and len({version for (version,) in queued}) == len(queued)  # one per version
+    # Run later by the worker (the countdown): only the task of the version still current counts.
+    assert [warm_search_counts_task.apply(args=args).get() for args in queued] == [False] * (len(queued) - 1) + [True]
+
+
+def test_a_recount_for_an_older_version_does_nothing(warm, django_capture_on_commit_callbacks):
+    version = search_counts.catalogue_version()
+    ListingFactory()  # a change after the task was queued: the newer version queues its own
+    assert warm_search_counts_task.apply(args=[version]).get() is False
+    assert warm_search_counts_task.apply(args=[search_counts.catalogue_version()]).get() is True
+
+
+def test_a_broker_that_refuses_the_task_does_not_fail_the_change(warm, monkeypatch, django_capture_on_commit_callbacks):
+    def refuse(*args, **kwargs):
+        raise ConnectionError("broker down")
+
+    monkeypatch.setattr(warm_search_counts_task, "apply_async", refuse)
+    with django_capture_on_commit_callbacks(execute=True):
+        listing = ListingFactory(title="Cardiology observership")
+    assert Listing.objects.filter(pk=listing.pk).exists()
+    assert search.search_listings(search.parse_params({})).total == 1
