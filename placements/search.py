@@ -489,12 +489,25 @@ def _counts_by_grouping_sets(base: QuerySet, params: SearchParams, filters: Sequ
             if flt not in active:
                 counts[flt.param] = by_column[flt.column]
     for flt in active:
-        found = _count_grouped(_filtered(base, params, filters, ctx, skip=flt.param), [flt.column], {},
-                               specialty_names)
-        if found is not None:
-            counts[flt.param] = found[2][flt.column]
+        by_value, names = _facet_pass(_filtered(base, params, filters, ctx, skip=flt.param), flt.column)
+        counts[flt.param] = by_value
+        specialty_names.update(names)
     facets = {flt.param: _facet(flt, params, counts[flt.param], specialty_names) for flt in groups}
     return total, _flags(filters, params, total, counted_flags), facets
+
+
+def _facet_pass(rows: QuerySet, column: str) -> tuple[dict[str, int], dict[str, str]]:
+    """One facet's counts over `rows` (the search without that facet's own filter), and the names of
+    the specialties counted. Cached on their own, under the SQL of `rows`: the pass does not depend on
+    the value picked in that facet, so searches that differ only there share it (the same text in
+    another state reads the state counts the first one made), and it is the costly pass of a search
+    with a text and a filter: every listing matching the text."""
+    def count() -> tuple[dict[str, int], dict[str, str]]:
+        names: dict[str, str] = {}
+        found = _count_grouped(rows, [column], {}, names)
+        return (found[2][column] if found is not None else {}), names
+
+    return search_counts.cached_counts([rows], count, part=f"facet-{column}")
 
 
 def _count_grouped(rows: QuerySet, columns: list[str], marks: Mapping[str, Q], specialty_names: dict[str, str]

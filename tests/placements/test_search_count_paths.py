@@ -98,3 +98,27 @@ def test_the_eligibility_filter_for_a_visitor_counts_nothing_either_way(catalogu
     for query in ({}, {"eligible": "1", "state": "IL"}):
         per_facet, grouping_sets = both_counts(query, extra=[ELIGIBLE_FILTER])
         assert grouping_sets == per_facet
+
+
+def test_searches_that_differ_in_one_facet_share_that_facets_counts(catalogue):
+    from django.test.utils import CaptureQueriesContext
+
+    def run(query):
+        with CaptureQueriesContext(connection) as queries:
+            result = search.search_listings(search.parse_params(query))
+        return result, [q["sql"] for q in queries.captured_queries if "GROUPING SETS" in q["sql"]]
+
+    first, first_passes = run({"q": "cardiology", "state": "IL", "kind": "rotation"})
+    assert len(first_passes) == 3  # the search; the states without the state; the types without the type
+    # Another state, the same text and type: the states' pass (text + type) is the first search's.
+    second, second_passes = run({"q": "cardiology", "state": "TX", "kind": "rotation"})
+    assert len(second_passes) == 2
+    def counted(values):
+        return {v.value: v.count for v in values if v.count}
+
+    assert counted(second.facets["state"]) == counted(first.facets["state"])
+    expected = search._counts_per_facet(  # the per-facet way, from scratch
+        search._searched(None), search._filtered(search._searched(None), second.params, search.FILTERS,
+                                                 search.SearchContext(None, timezone.now())),
+        second.params, search.FILTERS, search.SearchContext(None, timezone.now()))
+    assert (second.total, second.facets) == (expected[0], expected[2])
