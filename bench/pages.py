@@ -121,6 +121,12 @@ def pages(national, *, requests: int, warmup: int, only: str = "") -> list[Row]:
         client.force_login(_user(user_id))
         coordinators.append(client)
 
+    # As the served application does once loaded (portal/wsgi.py): what start-up made (here also the
+    # dataset's ids and the signed-in clients) is kept out of the collector's full passes.
+    from portal.gc_tuning import freeze_after_startup
+
+    freeze_after_startup()
+
     def pick(seq, i):
         return seq[(i * 7919 + rng.randrange(len(seq))) % len(seq)]
 
