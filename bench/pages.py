@@ -231,13 +231,15 @@ def machine() -> str:
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         (pg,) = cursor.fetchone()
+        cursor.execute("SHOW shared_buffers")  # how much of the catalogue the server keeps in its own cache
+        (buffers,) = cursor.fetchone()
     from django.core.cache import cache
 
     redis = cache._cache.get_client().info().get("redis_version", "?") if hasattr(cache, "_cache") else "?"
     memory = round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30)
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
     return (f"{os.cpu_count()} cores ({model}), {memory} GiB, Python {platform.python_version()}, "
-            f"PostgreSQL {pg}, Redis {redis}; commit {commit}")
+            f"PostgreSQL {pg} (shared_buffers {buffers}), Redis {redis}; commit {commit}")
 
 
 def main() -> int:
