@@ -125,9 +125,10 @@ class ApplicantFacts:
     documents: dict[str, list[Any]]
     # immunisation -> latest date any current record proves
     immunisations: dict[str, dt.date]
-    # Messages that depend only on a requirement, worded once per batch (one language per batch):
-    # 200 candidates of "Matches for you" ask for the same few documents thousands of times.
-    wording: dict[tuple[str, str], str] = field(default_factory=dict)
+    # Reasons that depend only on a requirement, made once per batch (one language per batch):
+    # 200 candidates of "Matches for you" ask for the same few documents thousands of times, and a
+    # Reason is frozen, so the results share one (fewer objects kept per request for the GC to walk).
+    wording: dict[tuple[str, str], Reason] = field(default_factory=dict)
 
     @classmethod
     def load(cls, profile: ApplicantProfile) -> ApplicantFacts:
@@ -364,10 +365,11 @@ def _check_documents(facts: ApplicantFacts, requirements: Iterable[Any], session
         kind = requirement.kind
         versions = facts.documents.get(kind, [])
         if not versions:
-            message = facts.wording.get(("upload", kind))
-            if message is None:
-                message = facts.wording[("upload", kind)] = _("Upload your %(doc)s.") % {"doc": _doc_label(kind)}
-            result.missing.append(Reason(Code.DOCUMENT, message, fix_document=kind))
+            reason = facts.wording.get(("upload", kind))
+            if reason is None:
+                reason = facts.wording[("upload", kind)] = Reason(
+                    Code.DOCUMENT, _("Upload your %(doc)s.") % {"doc": _doc_label(kind)}, fix_document=kind)
+            result.missing.append(reason)
             continue
         outcomes = [(v, *_version_problems(v, kind, requirement.valid_within_days, start)) for v in versions]
         good = [v for v, reasons, missing in outcomes if not reasons and not missing]
@@ -397,11 +399,14 @@ def _check_immunisations(facts: ApplicantFacts, requirements: Iterable[Any], sta
     for requirement in requirements:
         proven_on = facts.immunisations.get(requirement.immunisation)
         if proven_on is None:
-            message = facts.wording.get(("immunisation", requirement.immunisation))
-            if message is None:
-                message = facts.wording[("immunisation", requirement.immunisation)] = _(
-                    "Upload an immunisation record that shows your %(imm)s.") % {"imm": _imm_label(requirement.immunisation)}
-            result.missing.append(Reason(Code.IMMUNISATION, message, fix_document=DocumentKind.IMMUNISATION_RECORD))
+            reason = facts.wording.get(("immunisation", requirement.immunisation))
+            if reason is None:
+                name = _imm_label(requirement.immunisation)
+                reason = facts.wording[("immunisation", requirement.immunisation)] = Reason(
+                    Code.IMMUNISATION, _("Upload an immunisation record that shows your %(imm)s.") % {"imm": name},
+                    fix_document=DocumentKind.IMMUNISATION_RECORD,
+                )
+            result.missing.append(reason)
             continue
         days = requirement.valid_within_days
         if days is None:
@@ -483,11 +488,14 @@ def _load_requirements(listings: list[Listing]) -> dict[int, _Requirements]:
                      .annotate(immunisation_table=Value(False)).values_list("immunisation_table", "pk", "listing_id", "kind", "valid_within_days"))
         immunisations = (ImmunisationRequirement.objects.filter(listing_id__in=to_read).order_by()
                          .annotate(immunisation_table=Value(True)).values_list("immunisation_table", "pk", "listing_id", "immunisation", "valid_within_days"))
+        # A few distinct requirements (kind, period) recur across thousands of rows: one row object
+        # each, shared (fewer objects kept per request for the GC to walk).
+        shared: dict[tuple[bool, str, int | None], Any] = {}
         for immunisation_table, _pk, listing_id, name, days in sorted(documents.union(immunisations, all=True)):
-            if immunisation_table:
-                rows[listing_id].immunisations.append(_ImmunisationRow(name, days))
-            else:
-                rows[listing_id].documents.append(_DocumentRow(name, days))
+            key = (immunisation_table, name, days)
+            if key not in shared:
+                shared[key] = _ImmunisationRow(name, days) if immunisation_table else _DocumentRow(name, days)
+            (rows[listing_id].immunisations if immunisation_table else rows[listing_id].documents).append(shared[key])
         found.update(rows)
     return found
 
