@@ -218,4 +218,7 @@ def matches_for(profile: ApplicantProfile, *, limit: int = 20, now: dt.datetime 
     best: dict[int, Match] = {}
     for match in ranked:
         best.setdefault(match.listing.pk, match)
-    return Matches(matches=list(best.values())[:limit], incomplete_count=incomplete, most_asked=asked.most_common(3))
+    # Ties by the words: Counter.most_common keeps first-seen order, which came from a set, so it changed
+    # from one server process to the next (hash randomisation).
+    most_asked = sorted(asked.items(), key=lambda item: (-item[1], item[0]))[:3]
+    return Matches(matches=list(best.values())[:limit], incomplete_count=incomplete, most_asked=most_asked)

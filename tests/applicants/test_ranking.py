@@ -170,3 +170,20 @@ def test_when_there_are_more_sessions_than_candidates_the_relevant_ones_are_kept
     monkeypatch.setattr(ranking, "CANDIDATE_LIMIT", 5)
     assert set(titles(matches_for(profile))) == {"Both, latest of all", "Chosen specialty, latest", "Preferred state, later",
                                                  "Plain 0", "Plain 1"}
+
+
+def test_what_is_asked_most_is_listed_by_count_then_by_its_words(profile):
+    # Four documents asked once each and one asked twice: the ties in alphabetical order, the same
+    # in every server process (their first-seen order came from a set).
+    kinds = ["passport", "bls", "health_insurance", "cv"]
+    first = offer("Needs four documents")
+    for kind in kinds:
+        DocumentRequirement.objects.create(listing=first.listing, kind=kind)
+    second = offer("Needs insurance too")
+    DocumentRequirement.objects.create(listing=second.listing, kind="health_insurance")
+
+    asked = matches_for(profile).most_asked
+
+    assert asked[0][1] == 2 and "insurance" in asked[0][0].lower()
+    assert [count for _message, count in asked[1:]] == [1, 1]
+    assert [message for message, _count in asked[1:]] == sorted(message for message, _count in asked[1:])
