@@ -69,8 +69,16 @@ def catalogue_changed() -> None:
     search that ran between the two and cached the uncommitted state cannot serve it afterwards.
     After the commit the worker counts the whole catalogue again (`warm_after_change`)."""
     _bump()
-    transaction.on_commit(_bump)
-    transaction.on_commit(warm_after_change)
+    # One callback per transaction: a bump at commit retires whatever was cached from any of its
+    # changes, and a bulk edit of 500 sessions would otherwise queue 500 recounts, 499 of them stale.
+    pending = transaction.get_connection().run_on_commit
+    if not any(func is _after_commit for _savepoints, func, _robust in pending):
+        transaction.on_commit(_after_commit)
+
+
+def _after_commit() -> None:
+    _bump()
+    warm_after_change()
 
 
 WARM_DELAY_SECONDS = 1  # a burst of changes (a coordinator's bulk edit) is counted once, after it
