@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import random
 from decimal import Decimal
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
@@ -19,7 +18,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from .choices import DocumentKind, Immunisation
-from . import accepted_visas, search_counts
+from . import accepted_visas, listing_dates, search_counts
 from .models import DocumentRequirement, ImmunisationRequirement, Institution, Listing, Session, Specialty
 
 DEMO_SOURCE = "USCE Portal demo catalogue (generated)"
@@ -183,21 +182,10 @@ def _listing(i: int, institution: Institution, specialty: Specialty, now: dt.dat
         opens = closes - dt.timedelta(days=rng.choice([60, 90, 120]))
         sessions.append((start, start + dt.timedelta(weeks=weeks, days=-1), rng.randint(1, 8), opens, closes,
                          rng.choice([5, 7, 10, 14]), False))
-    listing.update(_stored_dates(sessions, now))
+    # Written with the row: an UPDATE after the load would leave every listing's first version behind
+    # as dead space (half of the table's pages, until a VACUUM FULL), which each text search then reads.
+    listing.update(listing_dates.of_sessions([dict(zip(SESSION_COLUMNS, session)) for session in sessions], now))
     return listing, accepted, documents, immunisations, sessions
-
-
-def _stored_dates(sessions: list[tuple], now: dt.datetime) -> dict[str, Any]:
-    """The listing's stored next dates, as `listing_dates.recompute(at=now)` sets them, written with the
-    row: an UPDATE after the load would leave every listing's first version behind as dead space (half
-    of the table's pages, until a VACUUM FULL), which each search that reads the table then reads too."""
-    live = [s for s in sessions if not s[6]]  # (start, end, seats, opens, closes, offer days, archived)
-    ahead = [s for s in live if s[4] > now]
-    return {
-        "stored_next_start": min((s[0] for s in live if s[0] >= now.date()), default=None),
-        "stored_next_deadline": min((s[4] for s in ahead), default=None),
-        "stored_opens_at": min((s[3] for s in ahead), default=None),
-    }
 
 
 # Column order of the child rows built by _listing, shared by COPY and bulk_create.

@@ -17,6 +17,8 @@ Three things keep them true:
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from django.db import connection
 from django.db.models import OuterRef, Q, QuerySet, Subquery
@@ -39,6 +41,19 @@ def recompute(listings: QuerySet, at: dt.datetime | None = None) -> int:
         stored_next_deadline=Subquery(ahead.order_by("applications_close_at").values("applications_close_at")[:1]),
         stored_opens_at=Subquery(ahead.order_by("applications_open_at").values("applications_open_at")[:1]),
     )
+
+
+def of_sessions(sessions: Iterable[Mapping[str, Any]], at: dt.datetime) -> dict[str, Any]:
+    """The same values as `recompute`, from sessions in memory (each with `start_date`,
+    `applications_open_at`, `applications_close_at`, `is_archived`): for a loader that writes a new
+    listing and its sessions together, so that the row is written once, with them."""
+    live = [s for s in sessions if not s["is_archived"]]
+    ahead = [s for s in live if s["applications_close_at"] > at]
+    return {
+        "stored_next_start": min((s["start_date"] for s in live if s["start_date"] >= at.date()), default=None),
+        "stored_next_deadline": min((s["applications_close_at"] for s in ahead), default=None),
+        "stored_opens_at": min((s["applications_open_at"] for s in ahead), default=None),
+    }
 
 
 def refresh_due(at: dt.datetime | None = None) -> int:
