@@ -4,7 +4,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from notifications.emails import absolute, send_templated
-from notifications.services import notification_create
+from notifications.services import notification_create, notifications_create
 
 from .models import ApplicationEvent
 
@@ -35,13 +35,8 @@ def notify_coordinators(*, application, title: str, body: str = "") -> None:
     booked an interview, asked for another time): no e-mail, the daily digest is their inbox."""
     from django.contrib.auth import get_user_model
 
-    from notifications.models import Notification
-
     coordinators = get_user_model().objects.filter(
         is_active=True, memberships__institution_id=application.session.listing.institution_id
     )
-    url = reverse("applications:packet", args=[application.pk])
-    Notification.objects.bulk_create(
-        [Notification(recipient=user, kind="application_interview", title=title[:200], url=url, body=body)
-         for user in coordinators]
-    )
+    notifications_create(recipients=coordinators, kind="application_interview", title=title[:200],
+                         url=reverse("applications:packet", args=[application.pk]), body=body)

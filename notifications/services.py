@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -180,6 +180,13 @@ def _deliver_one(*, row: Reminder, kind: kinds.ReminderKind | None, subject: Any
 def notification_create(*, recipient: Any, kind: str, title: str, url: str = "", body: str = "") -> Notification:
     """An in-app message for a transaction (an offer made, a letter received): other apps call this."""
     return Notification.objects.create(recipient=recipient, kind=kind, title=title, url=url, body=body)
+
+
+def notifications_create(*, recipients: Iterable[Any], kind: str, title: str, url: str = "", body: str = "") -> list[Notification]:
+    """The same in-app message to several people (an institution's coordinators), in one insert."""
+    return Notification.objects.bulk_create(
+        [Notification(recipient=recipient, kind=kind, title=title, url=url, body=body) for recipient in recipients]
+    )
 
 
 def notification_mark_read(*, user: Any, notification_id: int) -> Notification:
