@@ -1,4 +1,5 @@
 """Demo accounts for `make run`. Idempotent: running it twice creates nothing twice."""
+
 from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
@@ -29,7 +30,5 @@ def ensure_demo_user(login: DemoLogin):
     if created:
         user.set_password(DEMO_PASSWORD)
         user.save(update_fields=["password"])
-    EmailAddress.objects.update_or_create(
-        user=user, email=login.email, defaults={"verified": True, "primary": True}
-    )
+    EmailAddress.objects.update_or_create(user=user, email=login.email, defaults={"verified": True, "primary": True})
     return user

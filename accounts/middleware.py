@@ -6,6 +6,7 @@ it here: a coordinator or admin without a TOTP authenticator can reach only the 
 every user who has an authenticator, and the Django admin's own login form is replaced by allauth's
 (portal/urls.py), no way in skips the second factor.
 """
+
 from collections.abc import Callable
 
 from allauth.mfa.models import Authenticator

@@ -3,6 +3,7 @@
 Django already invalidates them lazily (the session hash no longer matches), but only at their next
 request; ending them removes them from the sessions list and the session store at once.
 """
+
 from allauth.account import signals as account_signals
 
 from .services import user_sessions_end

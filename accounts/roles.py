@@ -3,6 +3,7 @@
 A signed-in user of the wrong role gets 403 (PermissionDenied), never a 500 or a silent redirect;
 anonymous users never reach these checks because LoginRequiredMiddleware sends them to log in.
 """
+
 from collections.abc import Callable
 from functools import wraps
 from typing import Any

@@ -3,6 +3,7 @@
 Every signed-in session is tracked by allauth.usersessions (UserSessionsMiddleware records each
 one), so ending a user's sessions means ending those rows and their session-store entries.
 """
+
 from allauth.usersessions.models import UserSession
 from django.db import transaction
 from django.http import HttpRequest

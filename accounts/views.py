@@ -1,4 +1,5 @@
 """Ending sessions: one at a time from the sessions page, or all of them at once."""
+
 from allauth.account.adapter import get_adapter
 from allauth.usersessions.models import UserSession
 from django.contrib import messages

@@ -1,4 +1,5 @@
 """`Authorization: Token usce_…` (or `Bearer usce_…`) for API clients."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -25,15 +26,15 @@ class TokenAuthentication(authentication.BaseAuthentication):
         if len(parts) != 2:
             raise exceptions.AuthenticationFailed(_("Send the header as “Authorization: Token <your token>”."))
         raw = parts[1].decode(errors="replace")
-        token = (
-            ApiToken.objects.active().select_related("user").filter(digest=token_digest(raw)).first()
-        )
+        token = ApiToken.objects.active().select_related("user").filter(digest=token_digest(raw)).first()
         if token is None or not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("This token is unknown or was revoked."))
         user = token.user
         # The MFA middleware only sees session users; a token user must meet the same rule.
         if mfa_required_for(user) and not has_totp(user):
-            raise exceptions.PermissionDenied(_("Two-factor authentication is required for your role. Set it up in your account first."))
+            raise exceptions.PermissionDenied(
+                _("Two-factor authentication is required for your role. Set it up in your account first.")
+            )
         now = timezone.now()
         if token.last_used_at is None or now - token.last_used_at > LAST_USED_PRECISION:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

@@ -1,4 +1,5 @@
 """API tokens, stored as SHA-256 digests: a leaked database does not leak working tokens."""
+
 from __future__ import annotations
 
 import hashlib

@@ -1,4 +1,5 @@
 """Role checks for API views: the same `user_has_role` the pages' decorators use."""
+
 from rest_framework.permissions import BasePermission
 
 from accounts.roles import Role, user_has_role

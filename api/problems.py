@@ -5,6 +5,7 @@ Every refusal (validation, 401, 403, 404, 405, 409, 415, 429) answers
 `errors`, one entry per field with its messages. Services' refusals (ApplicationError and
 friends) become 409 with the service's own message, so the API says what the pages say.
 """
+
 from __future__ import annotations
 
 from http import HTTPStatus
@@ -60,8 +61,14 @@ def _flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:
     return out
 
 
-def problem_body(*, status: int, detail: str, code: str, errors: dict[str, list[str]] | None = None,
-                 extra: dict[str, Any] | None = None) -> dict[str, Any]:
+def problem_body(
+    *,
+    status: int,
+    detail: str,
+    code: str,
+    errors: dict[str, list[str]] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """The problem-details document; also used outside DRF (the MFA gate answers API clients with it)."""
     body: dict[str, Any] = {
         "type": TYPE_BASE + code.replace("_", "-"),
@@ -75,8 +82,15 @@ def problem_body(*, status: int, detail: str, code: str, errors: dict[str, list[
     return body
 
 
-def problem_response(*, status: int, detail: str, code: str, errors: dict[str, list[str]] | None = None,
-                     headers: dict[str, str] | None = None, extra: dict[str, Any] | None = None) -> Response:
+def problem_response(
+    *,
+    status: int,
+    detail: str,
+    code: str,
+    errors: dict[str, list[str]] | None = None,
+    headers: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> Response:
     body = problem_body(status=status, detail=detail, code=code, errors=errors, extra=extra)
     return Response(body, status=status, headers=headers, content_type=PROBLEM_CONTENT_TYPE)
 
@@ -94,8 +108,11 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
     headers = {k: v for k, v in response.items() if k in ("WWW-Authenticate", "Retry-After", "Allow")}
     if isinstance(exc, exceptions.ValidationError):
         return problem_response(
-            status=response.status_code, detail="The request has invalid fields; see `errors`.",
-            code="validation-error", errors=_flatten(exc.detail), headers=headers,
+            status=response.status_code,
+            detail="The request has invalid fields; see `errors`.",
+            code="validation-error",
+            errors=_flatten(exc.detail),
+            headers=headers,
         )
     detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
     if isinstance(detail, (dict, list)):
@@ -113,10 +130,12 @@ class ProblemSerializer(serializers.Serializer):
     status = serializers.IntegerField()
     detail = serializers.CharField(help_text="What went wrong, in words to show the user.")
     errors = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()), required=False,
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
         help_text="Validation errors: each invalid field (dotted for nested ones) with its messages.",
     )
     reasons = serializers.ListField(
-        child=serializers.CharField(), required=False,
+        child=serializers.CharField(),
+        required=False,
         help_text="For 409: what still stands in the way (e.g. missing documents).",
     )

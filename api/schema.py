@@ -1,4 +1,5 @@
 """Document the problem-details errors on every operation in one place, so none is forgotten."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -19,7 +20,8 @@ PROBLEM_SCHEMA = {
             "additionalProperties": {"type": "array", "items": {"type": "string"}},
         },
         "reasons": {
-            "type": "array", "items": {"type": "string"},
+            "type": "array",
+            "items": {"type": "string"},
             "description": "Conflicts (409): what still stands in the way, e.g. a missing document.",
         },
     },

@@ -1,4 +1,5 @@
 """Creating and revoking API tokens."""
+
 from __future__ import annotations
 
 import secrets

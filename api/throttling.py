@@ -12,6 +12,7 @@ caller cannot double the rate by calling at the end of one period and again at t
 next, as with fixed windows. A refused call is not counted (as with DRF's throttles), and
 `Retry-After` says when the next call will be let through.
 """
+
 import logging
 
 from django.core.cache import cache as default_cache

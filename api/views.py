@@ -1,4 +1,5 @@
 """The API tokens settings page: create (the secret is shown once), list and revoke."""
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,11 +21,16 @@ def tokens(request: HttpRequest) -> HttpResponse:
             form = TokenCreateForm()
         else:
             status = 400
-    response = render(request, "api/tokens.html", {
-        "form": form,
-        "created_secret": created_secret,
-        "tokens": ApiToken.objects.of_user(request.user).active(),
-    }, status=status)
+    response = render(
+        request,
+        "api/tokens.html",
+        {
+            "form": form,
+            "created_secret": created_secret,
+            "tokens": ApiToken.objects.of_user(request.user).active(),
+        },
+        status=status,
+    )
     # The page may hold a secret shown once: never cache it anywhere.
     response["Cache-Control"] = "no-store"
     return response

@@ -1,4 +1,5 @@
 """The base class for every API view."""
+
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_not_required

@@ -1,4 +1,5 @@
 """Vocabulary of the applicant profile (shared vocabularies live in placements.choices)."""
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 

@@ -3,6 +3,7 @@
 Steps are listed in order of usefulness: what listings filter on first (training stage, visa,
 ECFMG, USMLE), then what ranks matches, then the documents nearly every programme asks for.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -39,8 +40,12 @@ class Completeness:
 
 
 _PROFILE_STEPS: list[tuple[str, int, str, Callable[[ApplicantProfile], bool] | None]] = [
-    (_("Say whether you are a student or a graduate, and your graduation year"), 3, "education",
-     lambda p: bool(p.training_stage and p.graduation_year)),
+    (
+        _("Say whether you are a student or a graduate, and your graduation year"),
+        3,
+        "education",
+        lambda p: bool(p.training_stage and p.graduation_year),
+    ),
     (_("Add the visa you will hold for the placement"), 3, "visa", lambda p: bool(p.planned_visa)),
     (_("Add your ECFMG certification status"), 3, "exams", lambda p: bool(p.ecfmg_status)),
     (_("Add your USMLE Step 1 result"), 2, "exams", lambda p: bool(p.step1_result)),
@@ -49,10 +54,24 @@ _PROFILE_STEPS: list[tuple[str, int, str, Callable[[ApplicantProfile], bool] | N
     (_("Set the dates you are available"), 1, "preferences", lambda p: bool(p.available_from and p.available_until)),
     (_("Add your budget"), 1, "preferences", lambda p: p.budget_usd is not None),
     (_("Choose the states you prefer"), 1, "preferences", lambda p: bool(p.preferred_states)),
-    (_("Say whether you prefer hands-on or observational placements"), 1, "preferences", lambda p: bool(p.hands_on_preference)),
-    (_("Tell us where you studied medicine"), 1, "education", lambda p: bool(p.medical_school and p.medical_school_country)),
-    (_("Add your citizenship, residence and time zone"), 1, "about",
-     lambda p: bool(p.citizenship_country and p.residence_country and p.time_zone)),
+    (
+        _("Say whether you prefer hands-on or observational placements"),
+        1,
+        "preferences",
+        lambda p: bool(p.hands_on_preference),
+    ),
+    (
+        _("Tell us where you studied medicine"),
+        1,
+        "education",
+        lambda p: bool(p.medical_school and p.medical_school_country),
+    ),
+    (
+        _("Add your citizenship, residence and time zone"),
+        1,
+        "about",
+        lambda p: bool(p.citizenship_country and p.residence_country and p.time_zone),
+    ),
     (_("Add your USMLE/ECFMG identification number"), 1, "exams", lambda p: bool(p.usmle_id)),
 ]
 
@@ -69,8 +88,12 @@ def completeness(profile: ApplicantProfile, document_kinds: set[str]) -> Complet
     # One query at most; the specialties step has no field to look at on the row itself.
     has_specialties = bool(profile.pk) and profile.specialties_of_interest.exists()
     steps = [
-        Step(str(label), weight, check(profile) if check else has_specialties,
-             reverse("applicants:profile_section", args=[section]))
+        Step(
+            str(label),
+            weight,
+            check(profile) if check else has_specialties,
+            reverse("applicants:profile_section", args=[section]),
+        )
         for label, weight, section, check in _PROFILE_STEPS
     ]
     documents = [

@@ -17,6 +17,7 @@ Step 1, Step 2 CK, English test, visa) to SQL, so "only where I am eligible" sta
 number of listings. Documents and immunisations are judged by `evaluate` only: a session that
 passes the filter can still need a document, and its badge says so.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -71,7 +72,15 @@ class Code:
 
 # The rules filter_eligible_* translate to SQL; a test keeps the two in agreement.
 HARD_RULES = frozenset(
-    {Code.TRAINING_STAGE, Code.YEARS_SINCE_GRADUATION, Code.ECFMG, Code.STEP1, Code.STEP2CK, Code.ENGLISH_TEST, Code.VISA}
+    {
+        Code.TRAINING_STAGE,
+        Code.YEARS_SINCE_GRADUATION,
+        Code.ECFMG,
+        Code.STEP1,
+        Code.STEP2CK,
+        Code.ENGLISH_TEST,
+        Code.VISA,
+    }
 )
 
 
@@ -98,7 +107,7 @@ class EligibilityResult:
 
     @property
     def status(self) -> str:
-        """"eligible", "not_eligible" (a requirement is not met) or "incomplete" (we need more data)."""
+        """ "eligible", "not_eligible" (a requirement is not met) or "incomplete" (we need more data)."""
         if self.reasons:
             return "not_eligible"
         return "incomplete" if self.missing else "eligible"
@@ -166,7 +175,7 @@ def join_words(words: list[str]) -> str:
 
 
 def _doc_label(kind: str) -> str:
-    """"passport" inside a sentence; acronyms ("CV", "BLS certificate") stay as they are."""
+    """ "passport" inside a sentence; acronyms ("CV", "BLS certificate") stay as they are."""
     return _labels(get_language())[0][kind]
 
 
@@ -192,20 +201,32 @@ def _check_training_stage(p: ApplicantProfile, listing: Listing, start: dt.date,
     if listing.accepts_students and listing.accepts_graduates:
         return
     if not p.training_stage:
-        result.missing.append(Reason(Code.TRAINING_STAGE, _("Tell us whether you are a medical student or a graduate."), "education"))
+        result.missing.append(
+            Reason(Code.TRAINING_STAGE, _("Tell us whether you are a medical student or a graduate."), "education")
+        )
     elif p.training_stage == TrainingStage.STUDENT and not listing.accepts_students:
-        result.reasons.append(Reason(Code.TRAINING_STAGE, _("Open to graduates only: you are a medical student."), "education"))
+        result.reasons.append(
+            Reason(Code.TRAINING_STAGE, _("Open to graduates only: you are a medical student."), "education")
+        )
     elif p.training_stage == TrainingStage.GRADUATE and not listing.accepts_graduates:
-        result.reasons.append(Reason(Code.TRAINING_STAGE, _("Open to medical students only: you have graduated."), "education"))
+        result.reasons.append(
+            Reason(Code.TRAINING_STAGE, _("Open to medical students only: you have graduated."), "education")
+        )
 
 
-def _check_years_since_graduation(p: ApplicantProfile, listing: Listing, start: dt.date, result: EligibilityResult) -> None:
+def _check_years_since_graduation(
+    p: ApplicantProfile, listing: Listing, start: dt.date, result: EligibilityResult
+) -> None:
     limit = listing.max_years_since_graduation
     if limit is None or p.training_stage == TrainingStage.STUDENT:
         return
     if p.graduation_year is None:
         result.missing.append(
-            Reason(Code.YEARS_SINCE_GRADUATION, _("Add your graduation year: this listing accepts graduates of the last %(n)d years.") % {"n": limit}, "education")
+            Reason(
+                Code.YEARS_SINCE_GRADUATION,
+                _("Add your graduation year: this listing accepts graduates of the last %(n)d years.") % {"n": limit},
+                "education",
+            )
         )
         return
     years = start.year - p.graduation_year
@@ -213,7 +234,9 @@ def _check_years_since_graduation(p: ApplicantProfile, listing: Listing, start: 
         result.reasons.append(
             Reason(
                 Code.YEARS_SINCE_GRADUATION,
-                _("Accepts graduates of the last %(limit)d years: you graduated in %(year)d, %(years)d years before this session starts.")
+                _(
+                    "Accepts graduates of the last %(limit)d years: you graduated in %(year)d, %(years)d years before this session starts."
+                )
                 % {"limit": limit, "year": p.graduation_year, "years": years},
                 "education",
             )
@@ -224,10 +247,17 @@ def _check_ecfmg(p: ApplicantProfile, listing: Listing, start: dt.date, result: 
     if not listing.requires_ecfmg_certification:
         return
     if not p.ecfmg_status:
-        result.missing.append(Reason(Code.ECFMG, _("Add your ECFMG certification status: this listing requires certification."), "exams"))
+        result.missing.append(
+            Reason(Code.ECFMG, _("Add your ECFMG certification status: this listing requires certification."), "exams")
+        )
     elif p.ecfmg_status != EcfmgStatus.CERTIFIED:
         result.reasons.append(
-            Reason(Code.ECFMG, _("Requires ECFMG certification: yours is %(status)s.") % {"status": EcfmgStatus(p.ecfmg_status).label.lower()}, "exams")
+            Reason(
+                Code.ECFMG,
+                _("Requires ECFMG certification: yours is %(status)s.")
+                % {"status": EcfmgStatus(p.ecfmg_status).label.lower()},
+                "exams",
+            )
         )
 
 
@@ -235,7 +265,9 @@ def _check_step1(p: ApplicantProfile, listing: Listing, start: dt.date, result: 
     if not listing.requires_step1_pass:
         return
     if not p.step1_result:
-        result.missing.append(Reason(Code.STEP1, _("Add your USMLE Step 1 result: this listing requires a pass."), "exams"))
+        result.missing.append(
+            Reason(Code.STEP1, _("Add your USMLE Step 1 result: this listing requires a pass."), "exams")
+        )
     elif p.step1_result != ExamResult.PASS:
         result.reasons.append(Reason(Code.STEP1, _("Requires a USMLE Step 1 pass: your result is a fail."), "exams"))
 
@@ -246,13 +278,18 @@ def _check_step2ck(p: ApplicantProfile, listing: Listing, start: dt.date, result
         return
     if p.step2ck_score is None:
         result.missing.append(
-            Reason(Code.STEP2CK, _("Add your Step 2 CK score: this listing asks for %(min)d or more.") % {"min": minimum}, "exams")
+            Reason(
+                Code.STEP2CK,
+                _("Add your Step 2 CK score: this listing asks for %(min)d or more.") % {"min": minimum},
+                "exams",
+            )
         )
     elif p.step2ck_score < minimum:
         result.reasons.append(
             Reason(
                 Code.STEP2CK,
-                _("Requires a Step 2 CK score of at least %(min)d: yours is %(score)d.") % {"min": minimum, "score": p.step2ck_score},
+                _("Requires a Step 2 CK score of at least %(min)d: yours is %(score)d.")
+                % {"min": minimum, "score": p.step2ck_score},
                 "exams",
             )
         )
@@ -264,12 +301,17 @@ def _check_english(p: ApplicantProfile, listing: Listing, start: dt.date, result
         return
     name = EnglishTest(test).label
     if not p.english_test:
-        result.missing.append(Reason(Code.ENGLISH_TEST, _("Add your %(test)s result: this listing requires it.") % {"test": name}, "exams"))
+        result.missing.append(
+            Reason(
+                Code.ENGLISH_TEST, _("Add your %(test)s result: this listing requires it.") % {"test": name}, "exams"
+            )
+        )
     elif p.english_test != test:
         result.reasons.append(
             Reason(
                 Code.ENGLISH_TEST,
-                _("Requires %(test)s: you have %(yours)s.") % {"test": name, "yours": EnglishTest(p.english_test).label},
+                _("Requires %(test)s: you have %(yours)s.")
+                % {"test": name, "yours": EnglishTest(p.english_test).label},
                 "exams",
             )
         )
@@ -283,7 +325,9 @@ def _accepted_visa_codes(listing: Listing, from_row: bool = False) -> list[str]:
     return [code for code in VISA_ORDER if code in codes]
 
 
-def _check_visa(p: ApplicantProfile, listing: Listing, start: dt.date, result: EligibilityResult, visas_from_row: bool = False) -> None:
+def _check_visa(
+    p: ApplicantProfile, listing: Listing, start: dt.date, result: EligibilityResult, visas_from_row: bool = False
+) -> None:
     accepted = _accepted_visa_codes(listing, visas_from_row)
     # No visa listed means the programme states no restriction; citizens and residents need none.
     if not accepted or p.planned_visa == VisaStatus.US or p.planned_visa in accepted:
@@ -293,13 +337,19 @@ def _check_visa(p: ApplicantProfile, listing: Listing, start: dt.date, result: E
     noun = _("visa") if len(accepted) == 1 else _("visas")
     if not p.planned_visa:
         result.missing.append(
-            Reason(Code.VISA, _("Add the visa you will hold for the placement: this listing accepts %(names)s %(noun)s.") % {"names": names, "noun": noun}, "visa")
+            Reason(
+                Code.VISA,
+                _("Add the visa you will hold for the placement: this listing accepts %(names)s %(noun)s.")
+                % {"names": names, "noun": noun},
+                "visa",
+            )
         )
     elif p.planned_visa not in accepted:
         result.reasons.append(
             Reason(
                 Code.VISA,
-                _("Accepts %(names)s %(noun)s: you plan %(yours)s.") % {"names": names, "noun": noun, "yours": VISA_SHORT_NAMES[p.planned_visa]},
+                _("Accepts %(names)s %(noun)s: you plan %(yours)s.")
+                % {"names": names, "noun": noun, "yours": VISA_SHORT_NAMES[p.planned_visa]},
                 "visa",
             )
         )
@@ -313,17 +363,26 @@ def _check_hands_on_visitor(p: ApplicantProfile, listing: Listing, start: dt.dat
         result.warnings.append(
             Reason(
                 Code.HANDS_ON_VISITOR,
-                _("This placement is hands-on, but as a %(visa)s visitor you may not take part in patient care: ask the programme which visa it needs.") % {"visa": visa},
+                _(
+                    "This placement is hands-on, but as a %(visa)s visitor you may not take part in patient care: ask the programme which visa it needs."
+                )
+                % {"visa": visa},
                 "visa",
             )
         )
     elif listing.hands_on_level == Listing.HandsOn.MIXED:
         result.warnings.append(
-            Reason(Code.HANDS_ON_VISITOR, _("Part of this placement is hands-on; as a %(visa)s visitor you may only observe.") % {"visa": visa}, "visa")
+            Reason(
+                Code.HANDS_ON_VISITOR,
+                _("Part of this placement is hands-on; as a %(visa)s visitor you may only observe.") % {"visa": visa},
+                "visa",
+            )
         )
 
 
-def _version_problems(version: Any, kind: str, valid_within_days: int | None, start: dt.date) -> tuple[list[Reason], list[Reason]]:
+def _version_problems(
+    version: Any, kind: str, valid_within_days: int | None, start: dt.date
+) -> tuple[list[Reason], list[Reason]]:
     """(reasons, missing) for one version of a document against one requirement."""
     reasons: list[Reason] = []
     missing: list[Reason] = []
@@ -342,7 +401,9 @@ def _version_problems(version: Any, kind: str, valid_within_days: int | None, st
             missing.append(
                 Reason(
                     Code.DOCUMENT,
-                    _("Add the issue date of your %(doc)s: this listing needs one issued within %(period)s before the start.")
+                    _(
+                        "Add the issue date of your %(doc)s: this listing needs one issued within %(period)s before the start."
+                    )
                     % {"doc": _doc_label(kind), "period": format_period(valid_within_days)},
                     fix_document=kind,
                 )
@@ -351,16 +412,25 @@ def _version_problems(version: Any, kind: str, valid_within_days: int | None, st
             reasons.append(
                 Reason(
                     Code.DOCUMENT,
-                    _("Your %(doc)s was issued %(issued)s: this listing needs one issued within %(period)s before the session starts on %(start)s (on or after %(earliest)s).")
-                    % {"doc": _doc_label(kind), "issued": format_date(version.issued_on), "period": format_period(valid_within_days),
-                       "start": format_date(start), "earliest": format_date(earliest)},
+                    _(
+                        "Your %(doc)s was issued %(issued)s: this listing needs one issued within %(period)s before the session starts on %(start)s (on or after %(earliest)s)."
+                    )
+                    % {
+                        "doc": _doc_label(kind),
+                        "issued": format_date(version.issued_on),
+                        "period": format_period(valid_within_days),
+                        "start": format_date(start),
+                        "earliest": format_date(earliest),
+                    },
                     fix_document=kind,
                 )
             )
     return reasons, missing
 
 
-def _check_documents(facts: ApplicantFacts, requirements: Iterable[Any], session: Session, start: dt.date, result: EligibilityResult) -> None:
+def _check_documents(
+    facts: ApplicantFacts, requirements: Iterable[Any], session: Session, start: dt.date, result: EligibilityResult
+) -> None:
     for requirement in requirements:
         kind = requirement.kind
         versions = facts.documents.get(kind, [])
@@ -368,7 +438,8 @@ def _check_documents(facts: ApplicantFacts, requirements: Iterable[Any], session
             reason = facts.wording.get(("upload", kind))
             if reason is None:
                 reason = facts.wording[("upload", kind)] = Reason(
-                    Code.DOCUMENT, _("Upload your %(doc)s.") % {"doc": _doc_label(kind)}, fix_document=kind)
+                    Code.DOCUMENT, _("Upload your %(doc)s.") % {"doc": _doc_label(kind)}, fix_document=kind
+                )
             result.missing.append(reason)
             continue
         outcomes = [(v, *_version_problems(v, kind, requirement.valid_within_days, start)) for v in versions]
@@ -382,7 +453,9 @@ def _check_documents(facts: ApplicantFacts, requirements: Iterable[Any], session
         result.missing.extend(missing)
 
 
-def _warn_if_expiring_during(versions: list[Any], kind: str, session: Session, start: dt.date, result: EligibilityResult) -> None:
+def _warn_if_expiring_during(
+    versions: list[Any], kind: str, session: Session, start: dt.date, result: EligibilityResult
+) -> None:
     latest_expiry = max((v.expires_on or dt.date.max) for v in versions)
     if latest_expiry < session.end_date:
         result.warnings.append(
@@ -395,7 +468,9 @@ def _warn_if_expiring_during(versions: list[Any], kind: str, session: Session, s
         )
 
 
-def _check_immunisations(facts: ApplicantFacts, requirements: Iterable[Any], start: dt.date, result: EligibilityResult) -> None:
+def _check_immunisations(
+    facts: ApplicantFacts, requirements: Iterable[Any], start: dt.date, result: EligibilityResult
+) -> None:
     for requirement in requirements:
         proven_on = facts.immunisations.get(requirement.immunisation)
         if proven_on is None:
@@ -403,7 +478,8 @@ def _check_immunisations(facts: ApplicantFacts, requirements: Iterable[Any], sta
             if reason is None:
                 name = _imm_label(requirement.immunisation)
                 reason = facts.wording[("immunisation", requirement.immunisation)] = Reason(
-                    Code.IMMUNISATION, _("Upload an immunisation record that shows your %(imm)s.") % {"imm": name},
+                    Code.IMMUNISATION,
+                    _("Upload an immunisation record that shows your %(imm)s.") % {"imm": name},
                     fix_document=DocumentKind.IMMUNISATION_RECORD,
                 )
             result.missing.append(reason)
@@ -417,9 +493,16 @@ def _check_immunisations(facts: ApplicantFacts, requirements: Iterable[Any], sta
             result.reasons.append(
                 Reason(
                     Code.IMMUNISATION,
-                    _("Your %(imm)s is dated %(date)s: this listing needs one within %(period)s before the session starts on %(start)s (on or after %(earliest)s).")
-                    % {"imm": name, "date": format_date(proven_on), "period": format_period(days),
-                       "start": format_date(start), "earliest": format_date(earliest)},
+                    _(
+                        "Your %(imm)s is dated %(date)s: this listing needs one within %(period)s before the session starts on %(start)s (on or after %(earliest)s)."
+                    )
+                    % {
+                        "imm": name,
+                        "date": format_date(proven_on),
+                        "period": format_period(days),
+                        "start": format_date(start),
+                        "earliest": format_date(earliest),
+                    },
                     fix_document=DocumentKind.IMMUNISATION_RECORD,
                 )
             )
@@ -447,8 +530,13 @@ def _requirements_of(listing: Listing) -> _Requirements:
     return _Requirements(list(listing.document_requirements.all()), list(listing.immunisation_requirements.all()))
 
 
-def _evaluate(facts: ApplicantFacts, session: Session, on: dt.date | None, requirements: _Requirements | None = None,
-              visas_from_row: bool = False) -> EligibilityResult:
+def _evaluate(
+    facts: ApplicantFacts,
+    session: Session,
+    on: dt.date | None,
+    requirements: _Requirements | None = None,
+    visas_from_row: bool = False,
+) -> EligibilityResult:
     listing = session.listing
     start = on or session.start_date
     result = EligibilityResult(session=session)
@@ -484,10 +572,18 @@ def _load_requirements(listings: list[Listing]) -> dict[int, _Requirements]:
         rows = {pk: _Requirements([], []) for pk in to_read}
         # Both tables in one query; in id order within a listing, as the prefetch read them (the
         # order of the messages).
-        documents = (DocumentRequirement.objects.filter(listing_id__in=to_read).order_by()
-                     .annotate(immunisation_table=Value(False)).values_list("immunisation_table", "pk", "listing_id", "kind", "valid_within_days"))
-        immunisations = (ImmunisationRequirement.objects.filter(listing_id__in=to_read).order_by()
-                         .annotate(immunisation_table=Value(True)).values_list("immunisation_table", "pk", "listing_id", "immunisation", "valid_within_days"))
+        documents = (
+            DocumentRequirement.objects.filter(listing_id__in=to_read)
+            .order_by()
+            .annotate(immunisation_table=Value(False))
+            .values_list("immunisation_table", "pk", "listing_id", "kind", "valid_within_days")
+        )
+        immunisations = (
+            ImmunisationRequirement.objects.filter(listing_id__in=to_read)
+            .order_by()
+            .annotate(immunisation_table=Value(True))
+            .values_list("immunisation_table", "pk", "listing_id", "immunisation", "valid_within_days")
+        )
         # A few distinct requirements (kind, period) recur across thousands of rows: one row object
         # each, shared (fewer objects kept per request for the GC to walk).
         shared: dict[tuple[bool, str, int | None], Any] = {}
@@ -505,7 +601,9 @@ def _load_requirements(listings: list[Listing]) -> dict[int, _Requirements]:
 LISTING_PREFETCH = ("accepted_visas", "document_requirements", "immunisation_requirements")
 
 
-def evaluate(*, profile: ApplicantProfile, session: Session, on: dt.date | None = None, facts: ApplicantFacts | None = None) -> EligibilityResult:
+def evaluate(
+    *, profile: ApplicantProfile, session: Session, on: dt.date | None = None, facts: ApplicantFacts | None = None
+) -> EligibilityResult:
     """Evaluate every requirement of `session` against `profile`, judged on the session's start date.
 
     `on` overrides the judgement date; `facts` (from ApplicantFacts.load) saves the document
@@ -514,8 +612,9 @@ def evaluate(*, profile: ApplicantProfile, session: Session, on: dt.date | None 
     return _evaluate(facts or ApplicantFacts.load(profile), session, on)
 
 
-def evaluate_many(profile: ApplicantProfile, sessions: Iterable[Session], on: dt.date | None = None, *,
-                  visas_from_row: bool = False) -> dict[int, EligibilityResult]:
+def evaluate_many(
+    profile: ApplicantProfile, sessions: Iterable[Session], on: dt.date | None = None, *, visas_from_row: bool = False
+) -> dict[int, EligibilityResult]:
     """Evaluate many sessions with a fixed number of queries, whatever their count.
 
     Loads the applicant's documents once and the listings' requirements in bulk (from the caller's
@@ -531,10 +630,15 @@ def evaluate_many(profile: ApplicantProfile, sessions: Iterable[Session], on: dt
         prefetch_related_objects(listings, "accepted_visas")
     requirements = _load_requirements(listings)
     facts = ApplicantFacts.load(profile)
-    return {session.pk: _evaluate(facts, session, on, requirements[session.listing.pk], visas_from_row) for session in sessions}
+    return {
+        session.pk: _evaluate(facts, session, on, requirements[session.listing.pk], visas_from_row)
+        for session in sessions
+    }
 
 
-def evaluate_listings(profile: ApplicantProfile, listings: Iterable[Listing], now: dt.datetime | None = None) -> dict[int, EligibilityResult]:
+def evaluate_listings(
+    profile: ApplicantProfile, listings: Iterable[Listing], now: dt.datetime | None = None
+) -> dict[int, EligibilityResult]:
     """One result per listing, for its next session still taking applications (the one to apply to).
 
     Listings with no such session are left out. Their sessions are read in one query.
@@ -545,7 +649,9 @@ def evaluate_listings(profile: ApplicantProfile, listings: Iterable[Listing], no
     now = now or timezone.now()
     by_listing = {listing.pk: listing for listing in listings}
     next_sessions: dict[int, Session] = {}
-    sessions = Session.objects.active().filter(listing_id__in=by_listing, applications_close_at__gt=now, start_date__gt=now.date())
+    sessions = Session.objects.active().filter(
+        listing_id__in=by_listing, applications_close_at__gt=now, start_date__gt=now.date()
+    )
     for session in sessions.order_by("start_date", "pk"):
         next_sessions.setdefault(session.listing_id, session)
     for session in next_sessions.values():
@@ -575,7 +681,7 @@ def _upcoming_session_within_limit(graduation_year: int, today: dt.date) -> Exis
 
 
 def _graduation_year_q(graduation_year: int, now: dt.datetime) -> Q:
-    """"The listing has a session not yet started (start >= today, local) in a year within its limit."
+    """ "The listing has a session not yet started (start >= today, local) in a year within its limit."
 
     Asked per listing of the sessions, that is one index probe for each listing with a limit (about
     10,000 per count at national scale, in every facet query). On PostgreSQL it is answered from the
@@ -597,11 +703,18 @@ def _graduation_year_q(graduation_year: int, now: dt.datetime) -> Q:
     if connection.vendor != "postgresql":
         return Q(_upcoming_session_within_limit(graduation_year, today))
     # start year - graduation year <= limit, written so that the column stays on one side.
-    on_the_row = Q(stored_next_start__gte=today, max_years_since_graduation__gte=ExtractYear("stored_next_start") - Value(graduation_year))
+    on_the_row = Q(
+        stored_next_start__gte=today,
+        max_years_since_graduation__gte=ExtractYear("stored_next_start") - Value(graduation_year),
+    )
     # IS NOT NULL first: PostgreSQL stops an AND at its first false argument, not at a null one.
-    passed = Q(stored_next_start__isnull=False) & Q(stored_next_start__lt=today) & _upcoming_session_within_limit(graduation_year, today)
+    passed = (
+        Q(stored_next_start__isnull=False)
+        & Q(stored_next_start__lt=today)
+        & _upcoming_session_within_limit(graduation_year, today)
+    )
     q = on_the_row | passed
-    utc_today = now.astimezone(dt.timezone.utc).date()
+    utc_today = now.astimezone(dt.UTC).date()
     day = today
     while day < utc_today:  # at most one day, cut at a new year so that each part has one year
         end = min(utc_today, dt.date(day.year + 1, 1, 1))

@@ -1,4 +1,5 @@
 """Profile sections and document uploads. Validation only; saving is in services."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -64,15 +65,25 @@ class EducationForm(forms.ModelForm):
 class ExamsForm(forms.ModelForm):
     # Longer than the 8 digits it stores, so "1234-5678" reaches clean_usmle_id.
     usmle_id = forms.CharField(
-        label=_("USMLE/ECFMG identification number"), required=False, max_length=12,
+        label=_("USMLE/ECFMG identification number"),
+        required=False,
+        max_length=12,
         help_text=ApplicantProfile._meta.get_field("usmle_id").help_text,
     )
 
     class Meta:
         model = ApplicantProfile
         fields = [
-            "ecfmg_status", "usmle_id", "step1_result", "step1_date", "step2ck_score", "step2ck_date",
-            "step3_result", "step3_date", "english_test", "english_test_date",
+            "ecfmg_status",
+            "usmle_id",
+            "step1_result",
+            "step1_date",
+            "step2ck_score",
+            "step2ck_date",
+            "step3_result",
+            "step3_date",
+            "english_test",
+            "english_test_date",
         ]
         widgets = {name: DateInput() for name in ("step1_date", "step2ck_date", "step3_date", "english_test_date")}
 
@@ -106,7 +117,9 @@ class VisaForm(forms.ModelForm):
 
 class PreferencesForm(forms.ModelForm):
     specialties_of_interest = forms.ModelMultipleChoiceField(
-        queryset=Specialty.objects.order_by("name"), required=False, widget=forms.CheckboxSelectMultiple,
+        queryset=Specialty.objects.order_by("name"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
         label=_("Specialties of interest"),
     )
     preferred_states = forms.MultipleChoiceField(
@@ -115,7 +128,14 @@ class PreferencesForm(forms.ModelForm):
 
     class Meta:
         model = ApplicantProfile
-        fields = ["specialties_of_interest", "preferred_states", "budget_usd", "available_from", "available_until", "hands_on_preference"]
+        fields = [
+            "specialties_of_interest",
+            "preferred_states",
+            "budget_usd",
+            "available_from",
+            "available_until",
+            "hands_on_preference",
+        ]
         widgets = {"available_from": DateInput(), "available_until": DateInput()}
 
     def clean(self) -> dict[str, Any]:
@@ -138,9 +158,13 @@ SECTIONS: dict[str, tuple[str, type[forms.ModelForm]]] = {
 class DocumentDatesForm(forms.Form):
     """The file and its dates."""
 
-    file = forms.FileField(label=_("File"), widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,.docx"}))
+    file = forms.FileField(
+        label=_("File"), widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,.docx"})
+    )
     issued_on = forms.DateField(label=_("Issued on"), required=False, widget=DateInput())
-    expires_on = forms.DateField(label=_("Expires on"), required=False, widget=DateInput(), help_text=_("Leave empty if it does not expire."))
+    expires_on = forms.DateField(
+        label=_("Expires on"), required=False, widget=DateInput(), help_text=_("Leave empty if it does not expire.")
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -194,10 +218,13 @@ class ImmunisationsForm(forms.Form):
 
 class DeleteAccountForm(forms.Form):
     password = forms.CharField(
-        label=_("Your password"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        label=_("Your password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
         help_text=_("To make sure it is you."),
     )
-    confirm = forms.BooleanField(label=_("I understand my profile, documents and saved listings will be deleted for good."))
+    confirm = forms.BooleanField(
+        label=_("I understand my profile, documents and saved listings will be deleted for good.")
+    )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -1,4 +1,5 @@
 """What an applicant tells the portal about themselves, and the files they keep here."""
+
 from __future__ import annotations
 
 import zoneinfo
@@ -37,18 +38,25 @@ class ApplicantProfile(models.Model):
     time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
 
     # Medical school
-    training_stage = models.CharField(_("student or graduate"), max_length=10, choices=TrainingStage.choices, blank=True)
+    training_stage = models.CharField(
+        _("student or graduate"), max_length=10, choices=TrainingStage.choices, blank=True
+    )
     medical_school = models.CharField(max_length=200, blank=True)
     medical_school_country = models.CharField(max_length=80, blank=True)
     graduation_year = models.PositiveSmallIntegerField(
-        null=True, blank=True, validators=[MinValueValidator(1950), MaxValueValidator(2100)],
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1950), MaxValueValidator(2100)],
         help_text=_("Expected year if you are still a student."),
     )
 
     # Exams
     ecfmg_status = models.CharField(_("ECFMG certification"), max_length=12, choices=EcfmgStatus.choices, blank=True)
     usmle_id = models.CharField(
-        _("USMLE/ECFMG identification number"), max_length=8, blank=True, validators=[usmle_id_validator],
+        _("USMLE/ECFMG identification number"),
+        max_length=8,
+        blank=True,
+        validators=[usmle_id_validator],
         help_text=_("8 digits, on your ECFMG and USMLE correspondence."),
     )
     step1_result = models.CharField(_("USMLE Step 1"), max_length=4, choices=ExamResult.choices, blank=True)
@@ -60,7 +68,10 @@ class ApplicantProfile(models.Model):
     step3_result = models.CharField(_("USMLE Step 3"), max_length=4, choices=ExamResult.choices, blank=True)
     step3_date = models.DateField(_("Step 3 date"), null=True, blank=True)
     english_test = models.CharField(
-        _("English test passed"), max_length=10, choices=EnglishTest.choices, blank=True,
+        _("English test passed"),
+        max_length=10,
+        choices=EnglishTest.choices,
+        blank=True,
         help_text=_("OET is the test ECFMG accepts."),
     )
     english_test_date = models.DateField(_("English test date"), null=True, blank=True)
@@ -68,7 +79,10 @@ class ApplicantProfile(models.Model):
     # Visa
     current_visa = models.CharField(_("current visa status"), max_length=8, choices=VisaStatus.choices, blank=True)
     planned_visa = models.CharField(
-        _("visa for the placement"), max_length=8, choices=VisaStatus.choices, blank=True,
+        _("visa for the placement"),
+        max_length=8,
+        choices=VisaStatus.choices,
+        blank=True,
         help_text=_("The status you will hold while on the placement."),
     )
 
@@ -76,8 +90,13 @@ class ApplicantProfile(models.Model):
     specialties_of_interest = models.ManyToManyField("placements.Specialty", blank=True, related_name="+")
     preferred_states = models.JSONField(default=list, blank=True)
     budget_usd = models.DecimalField(
-        _("budget (US dollars)"), max_digits=9, decimal_places=2, null=True, blank=True,
-        validators=[MinValueValidator(0)], help_text=_("The most you can spend on programme and fees."),
+        _("budget (US dollars)"),
+        max_digits=9,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_("The most you can spend on programme and fees."),
     )
     available_from = models.DateField(null=True, blank=True)
     available_until = models.DateField(null=True, blank=True)
@@ -93,7 +112,8 @@ class ApplicantProfile(models.Model):
                 name="profile_step2ck_score_range",
             ),
             models.CheckConstraint(
-                condition=Q(available_from__isnull=True) | Q(available_until__isnull=True)
+                condition=Q(available_from__isnull=True)
+                | Q(available_until__isnull=True)
                 | Q(available_until__gte=models.F("available_from")),
                 name="profile_window_ordered",
             ),
@@ -150,7 +170,9 @@ class DocumentVersion(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["document", "number"], name="docversion_unique_number"),
             models.CheckConstraint(
-                condition=Q(issued_on__isnull=True) | Q(expires_on__isnull=True) | Q(expires_on__gte=models.F("issued_on")),
+                condition=Q(issued_on__isnull=True)
+                | Q(expires_on__isnull=True)
+                | Q(expires_on__gte=models.F("issued_on")),
                 name="docversion_expiry_after_issue",
             ),
         ]

@@ -4,6 +4,7 @@ Other apps that keep personal data (applications, letters) add their part by reg
 exporter and an eraser in their AppConfig.ready(); this module stays the one place that knows
 the whole list, so "My data" and account deletion cannot forget an app that registered.
 """
+
 from __future__ import annotations
 
 import io
@@ -48,7 +49,9 @@ def _profile_data(user: Any) -> dict[str, Any]:
 
 def _documents(user: Any) -> list[Document]:
     versions = DocumentVersion.objects.order_by("number").prefetch_related("immunisations")
-    return list(Document.objects.owned_by(user).prefetch_related(Prefetch("versions", queryset=versions)).order_by("kind", "pk"))
+    return list(
+        Document.objects.owned_by(user).prefetch_related(Prefetch("versions", queryset=versions)).order_by("kind", "pk")
+    )
 
 
 def _archive_name(version: Any) -> str:
@@ -62,12 +65,23 @@ def export_zip(user: Any) -> bytes:
         "profile.json": _profile_data(user),
         "documents.json": [
             {
-                "kind": d.kind, "current_version": d.current_version_id and next(
-                    (v.number for v in d.versions.all() if v.pk == d.current_version_id), None),
+                "kind": d.kind,
+                "current_version": d.current_version_id
+                and next((v.number for v in d.versions.all() if v.pk == d.current_version_id), None),
                 "versions": [
-                    {"number": v.number, "file": _archive_name(v), "uploaded_at": v.uploaded_at, "issued_on": v.issued_on,
-                     "expires_on": v.expires_on, "content_type": v.content_type, "size": v.size, "sha256": v.sha256,
-                     "immunisations": [{"immunisation": e.immunisation, "date": e.date} for e in v.immunisations.all()]}
+                    {
+                        "number": v.number,
+                        "file": _archive_name(v),
+                        "uploaded_at": v.uploaded_at,
+                        "issued_on": v.issued_on,
+                        "expires_on": v.expires_on,
+                        "content_type": v.content_type,
+                        "size": v.size,
+                        "sha256": v.sha256,
+                        "immunisations": [
+                            {"immunisation": e.immunisation, "date": e.date} for e in v.immunisations.all()
+                        ],
+                    }
                     for v in d.versions.all()
                 ],
             }

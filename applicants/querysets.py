@@ -1,4 +1,5 @@
 """Reusable filters for applicants' documents."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -12,8 +13,10 @@ class DocumentQuerySet(models.QuerySet):
 
     def with_current_files(self) -> DocumentQuerySet:
         """Documents with their current version and what it proves, in two queries whatever the count."""
-        return self.filter(current_version__isnull=False).select_related("current_version").prefetch_related(
-            "current_version__immunisations"
+        return (
+            self.filter(current_version__isnull=False)
+            .select_related("current_version")
+            .prefetch_related("current_version__immunisations")
         )
 
 

@@ -6,6 +6,7 @@ orders them by a coarse relevance, the engine checks documents on at most CANDID
 them, and the score is computed in Python from rows already loaded. The query count does not
 grow with the number of listings.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -27,7 +28,17 @@ from .models import ApplicantProfile
 CANDIDATE_LIMIT = 200
 
 # Points per criterion; the sum is the score shown (out of 100).
-SPECIALTY, SUBSPECIALTY, STATE, BUDGET, NEAR_BUDGET, DATES, PARTIAL_DATES, HANDS_ON, DEADLINE = 30, 20, 20, 20, 5, 15, 5, 10, 5
+SPECIALTY, SUBSPECIALTY, STATE, BUDGET, NEAR_BUDGET, DATES, PARTIAL_DATES, HANDS_ON, DEADLINE = (
+    30,
+    20,
+    20,
+    20,
+    5,
+    15,
+    5,
+    10,
+    5,
+)
 DEADLINE_SOON_DAYS = 21
 
 
@@ -60,7 +71,8 @@ def _specialties(profile: ApplicantProfile) -> tuple[set[int], list[int]]:
     rows = (
         Specialty.objects.filter(Q(pk__in=mine.values("specialty_id")) | Q(parent_id__in=mine.values("specialty_id")))
         .annotate(chosen=Exists(mine.filter(specialty_id=OuterRef("pk"))))
-        .order_by("pk").values_list("pk", "chosen")
+        .order_by("pk")
+        .values_list("pk", "chosen")
     )
     rows = list(rows)
     return {pk for pk, chosen in rows if chosen}, [pk for pk, _chosen in rows]
@@ -83,7 +95,9 @@ def _tiers(profile: ApplicantProfile, related_ids: list[int]) -> list[tuple[Q, C
         # The chosen specialties and their subspecialties, as a list the planner can read the
         # listing's (status, specialty) index with: "the specialty or its parent is chosen".
         in_specialty = Q(listing__specialty_id__in=related_ids)
-        state_first = Case(When(in_state, then=1), default=0, output_field=IntegerField()) if in_state is not None else None
+        state_first = (
+            Case(When(in_state, then=1), default=0, output_field=IntegerField()) if in_state is not None else None
+        )
         tiers.append((in_specialty, state_first))  # relevance 3 then 2
         if in_state is not None:
             tiers.append((in_state & ~in_specialty, None))  # 1
@@ -99,7 +113,9 @@ def _tiers(profile: ApplicantProfile, related_ids: list[int]) -> list[tuple[Q, C
 def _candidate_ids(profile: ApplicantProfile, related_ids: list[int], now: dt.datetime) -> list[int]:
     """The CANDIDATE_LIMIT most relevant open sessions whose hard rules this profile meets, in order."""
     open_sessions = filter_eligible_sessions(
-        Session.objects.published().active().filter(applications_close_at__gt=now, start_date__gt=timezone.localdate(now)),
+        Session.objects.published()
+        .active()
+        .filter(applications_close_at__gt=now, start_date__gt=timezone.localdate(now)),
         profile,
     )
     ids: list[int] = []
@@ -127,9 +143,21 @@ def _candidate_ids(profile: ApplicantProfile, related_ids: list[int], now: dt.da
 # What the matches page and the engine read of a candidate's listing; the rest (description, refund
 # terms, search document, provenance...) stays in the database.
 LISTING_FIELDS = (
-    "title", "hands_on_level", "programme_fee", "application_fee", "deposit", "other_costs", "status",
-    "accepts_students", "accepts_graduates", "requires_ecfmg_certification", "requires_step1_pass",
-    "min_step2_score", "max_years_since_graduation", "english_test", "accepted_visa_codes",
+    "title",
+    "hands_on_level",
+    "programme_fee",
+    "application_fee",
+    "deposit",
+    "other_costs",
+    "status",
+    "accepts_students",
+    "accepts_graduates",
+    "requires_ecfmg_certification",
+    "requires_step1_pass",
+    "min_step2_score",
+    "max_years_since_graduation",
+    "english_test",
+    "accepted_visa_codes",
 )
 
 
@@ -141,17 +169,27 @@ def _candidates(profile: ApplicantProfile, related_ids: list[int], now: dt.datet
         Session.objects.filter(pk__in=ids)
         .select_related("listing__institution", "listing__specialty")
         .only(
-            "listing_id", "start_date", "end_date", "applications_open_at", "applications_close_at", "is_archived",
+            "listing_id",
+            "start_date",
+            "end_date",
+            "applications_open_at",
+            "applications_close_at",
+            "is_archived",
             *(f"listing__{name}" for name in LISTING_FIELDS),
-            "listing__institution__name", "listing__institution__city", "listing__institution__state",
-            "listing__specialty__name", "listing__specialty__parent_id",
+            "listing__institution__name",
+            "listing__institution__city",
+            "listing__institution__state",
+            "listing__specialty__name",
+            "listing__specialty__parent_id",
         )
         .in_bulk()
     )
     return [found[pk] for pk in ids]
 
 
-def _score(profile: ApplicantProfile, specialty_ids: set[int], session: Session, today: dt.date) -> tuple[int, list[str]]:
+def _score(
+    profile: ApplicantProfile, specialty_ids: set[int], session: Session, today: dt.date
+) -> tuple[int, list[str]]:
     listing = session.listing
     score, why = 0, []
     if listing.specialty_id in specialty_ids:
@@ -168,14 +206,20 @@ def _score(profile: ApplicantProfile, specialty_ids: set[int], session: Session,
         cost = listing.total_cost
         if cost <= profile.budget_usd:
             score += BUDGET
-            why.append(_("Costs $%(cost)s in all, within your $%(budget)s budget.") % {"cost": f"{cost:,.0f}", "budget": f"{profile.budget_usd:,.0f}"})
+            why.append(
+                _("Costs $%(cost)s in all, within your $%(budget)s budget.")
+                % {"cost": f"{cost:,.0f}", "budget": f"{profile.budget_usd:,.0f}"}
+            )
         elif cost <= profile.budget_usd * Decimal("1.1"):
             score += NEAR_BUDGET
             why.append(_("Costs $%(cost)s in all, just over your budget.") % {"cost": f"{cost:,.0f}"})
     if profile.available_from and profile.available_until:
         if profile.available_from <= session.start_date and session.end_date <= profile.available_until:
             score += DATES
-            why.append(_("Runs %(start)s to %(end)s, inside your available dates.") % {"start": format_date(session.start_date), "end": format_date(session.end_date)})
+            why.append(
+                _("Runs %(start)s to %(end)s, inside your available dates.")
+                % {"start": format_date(session.start_date), "end": format_date(session.end_date)}
+            )
         elif session.start_date <= profile.available_until and session.end_date >= profile.available_from:
             score += PARTIAL_DATES
             why.append(_("Overlaps your available dates."))
@@ -190,7 +234,10 @@ def _score(profile: ApplicantProfile, specialty_ids: set[int], session: Session,
     days_left = (timezone.localdate(session.applications_close_at) - today).days
     if days_left <= DEADLINE_SOON_DAYS:
         score += DEADLINE
-        why.append(_("Applications close soon: %(date)s.") % {"date": format_date(timezone.localdate(session.applications_close_at))})
+        why.append(
+            _("Applications close soon: %(date)s.")
+            % {"date": format_date(timezone.localdate(session.applications_close_at))}
+        )
     return score, why
 
 

@@ -15,11 +15,13 @@ links to their finished applications) and, once that has committed, the stored f
 profile and the account stay: the applicant can sign in and upload again. Each purge is recorded
 in the audit log ("documents.purged"). Running it again finds nothing left to do.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -49,14 +51,22 @@ def inactive_applicants(cutoff: dt.datetime) -> QuerySet:
     """Applicants with documents, inactive since `cutoff` (see the module's definition). One query."""
     user = OuterRef("pk")
     return (
-        get_user_model().objects.filter(is_staff=False, date_joined__lt=cutoff)
+        get_user_model()
+        .objects.filter(is_staff=False, date_joined__lt=cutoff)
         .filter(Q(last_login__isnull=True) | Q(last_login__lt=cutoff))
         .filter(Exists(Document.objects.filter(owner=user)))
         .exclude(Exists(InstitutionMembership.objects.filter(user=user)))
         .exclude(Exists(DocumentVersion.objects.filter(document__owner=user, uploaded_at__gte=cutoff)))
-        .exclude(Exists(Application.objects.filter(applicant=user).filter(Q(updated_at__gte=cutoff) | Q(status__in=LIVE))))
-        .exclude(Exists(LetterRequest.objects.filter(applicant=user).filter(
-            Q(created_at__gte=cutoff) | Q(uploaded_at__gte=cutoff))))
+        .exclude(
+            Exists(Application.objects.filter(applicant=user).filter(Q(updated_at__gte=cutoff) | Q(status__in=LIVE)))
+        )
+        .exclude(
+            Exists(
+                LetterRequest.objects.filter(applicant=user).filter(
+                    Q(created_at__gte=cutoff) | Q(uploaded_at__gte=cutoff)
+                )
+            )
+        )
         .order_by("pk")
     )
 
@@ -94,8 +104,9 @@ def last_activity_expression() -> Greatest:
     )
 
 
-def purge_warnings(now: dt.datetime, *, days: int | None = None, among: Iterable[int] | None = None
-                   ) -> Iterator[tuple[int, dt.datetime, str | None]]:
+def purge_warnings(
+    now: dt.datetime, *, days: int | None = None, among: Iterable[int] | None = None
+) -> Iterator[tuple[int, dt.datetime, str | None]]:
     """(applicant id, purge_from, time zone) of the applicants (all, or those `among` these ids)
     whose documents the purge will take within WARNING_DAYS if they stay inactive. `purge_from` is
     their last activity + the retention period: the first weekly run on or after it deletes. One query."""
@@ -104,7 +115,8 @@ def purge_warnings(now: dt.datetime, *, days: int | None = None, among: Iterable
     if among is not None:
         applicants = applicants.filter(pk__in=list(among))
     rows = applicants.annotate(last_active=last_activity_expression()).values_list(
-        "pk", "last_active", "applicant_profile__time_zone")
+        "pk", "last_active", "applicant_profile__time_zone"
+    )
     for pk, last_active, zone_name in rows.iterator(chunk_size=5000):
         yield pk, last_active + dt.timedelta(days=days), zone_name
 
@@ -123,11 +135,13 @@ def candidates(cutoff: dt.datetime) -> Iterator[Candidate]:
     """What a purge would delete, applicant by applicant (for --dry-run). Two queries per batch."""
     for ids in _batches(cutoff):
         versions = dict(
-            (row["document__owner"], row) for row in DocumentVersion.objects.filter(document__owner__in=ids)
-            .values("document__owner").annotate(n=Count("pk"), size=Sum("size"), documents=Count("document", distinct=True))
+            (row["document__owner"], row)
+            for row in DocumentVersion.objects.filter(document__owner__in=ids)
+            .values("document__owner")
+            .annotate(n=Count("pk"), size=Sum("size"), documents=Count("document", distinct=True))
         )
-        for pk, email, last_login in get_user_model().objects.filter(pk__in=ids).order_by("pk").values_list(
-            "pk", "email", "last_login"
+        for pk, email, last_login in (
+            get_user_model().objects.filter(pk__in=ids).order_by("pk").values_list("pk", "email", "last_login")
         ):
             row = versions.get(pk, {})
             yield Candidate(pk, email, last_login, row.get("documents", 0), row.get("n", 0), row.get("size") or 0)
@@ -170,7 +184,9 @@ def _purge_batch(ids: list[int], *, cutoff: dt.datetime, days: int, result: Purg
         users = [u for u in users if u.pk in still]
         if not users:
             return
-        rows = list(DocumentVersion.objects.filter(document__owner__in=users).values_list("document__owner", "document", "file"))
+        rows = list(
+            DocumentVersion.objects.filter(document__owner__in=users).values_list("document__owner", "document", "file")
+        )
         documents = Document.objects.filter(owner__in=users)
         documents.update(current_version=None)
         documents.delete()
@@ -179,8 +195,15 @@ def _purge_batch(ids: list[int], *, cutoff: dt.datetime, days: int, result: Purg
             per_user.setdefault(row[0], []).append(row)
         for user in users:
             mine = per_user.get(user.pk, [])
-            audit_record(actor=None, action="documents.purged", obj=user, retention_days=days,
-                         inactive_since=cutoff, documents=len({row[1] for row in mine}), files=len(mine))
+            audit_record(
+                actor=None,
+                action="documents.purged",
+                obj=user,
+                retention_days=days,
+                inactive_since=cutoff,
+                documents=len({row[1] for row in mine}),
+                files=len(mine),
+            )
         result.applicants += len(users)
         result.documents += len({row[1] for row in rows})
         result.files += len(rows)

@@ -1,5 +1,6 @@
 """The applicants app's part of the placements search: the "only where I am eligible" filter and
 an eligibility badge on each result. Registered in ApplicantsConfig.ready()."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -44,7 +45,12 @@ def _apply(queryset: QuerySet[Listing], value: bool, ctx: catalogue.SearchContex
 
 
 ELIGIBLE_FILTER = catalogue.SearchFilter(
-    ELIGIBLE_PARAM, _("Only where I am eligible"), _ticked, _apply, "flag", flag_q=_eligible_q,
+    ELIGIBLE_PARAM,
+    _("Only where I am eligible"),
+    _ticked,
+    _apply,
+    "flag",
+    flag_q=_eligible_q,
     offered_to=lambda user: user_has_role(user, Role.APPLICANT),
 )
 

@@ -1,4 +1,5 @@
 """Multi-relation reads for applicants' pages."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,7 +21,9 @@ def documents_with_versions(user: Any) -> list[Document]:
     """Every document of the user with all versions (newest first) and what each proves: 3 queries."""
     versions = DocumentVersion.objects.order_by("-number").prefetch_related("immunisations")
     documents = list(
-        Document.objects.owned_by(user).prefetch_related(Prefetch("versions", queryset=versions)).order_by("kind", "created_at")
+        Document.objects.owned_by(user)
+        .prefetch_related(Prefetch("versions", queryset=versions))
+        .order_by("kind", "created_at")
     )
     for document in documents:
         # The current version from the prefetched list, so its immunisations cost no query.
@@ -84,7 +87,9 @@ def listings_to_compare(ids: list[int]) -> list[Any]:
     wanted = ids[:COMPARE_LIMIT]
     found = {
         listing.pk: listing
-        for listing in Listing.objects.published().filter(pk__in=wanted)
-        .select_related("institution", "specialty").prefetch_related("accepted_visas")
+        for listing in Listing.objects.published()
+        .filter(pk__in=wanted)
+        .select_related("institution", "specialty")
+        .prefetch_related("accepted_visas")
     }
     return [found[pk] for pk in wanted if pk in found]

@@ -1,4 +1,5 @@
 """Writes to applicants' profiles and documents. Views, the API and admin actions call these."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -55,8 +56,13 @@ def _lock_owner(user: Any) -> None:
 
 
 def _add_version(
-    *, document: Document, upload: UploadedFile, checked: CheckedUpload, issued_on: dt.date | None,
-    expires_on: dt.date | None, immunisations: dict[str, dt.date] | None,
+    *,
+    document: Document,
+    upload: UploadedFile,
+    checked: CheckedUpload,
+    issued_on: dt.date | None,
+    expires_on: dt.date | None,
+    immunisations: dict[str, dt.date] | None,
 ) -> DocumentVersion:
     stored = store_upload(upload, checked, folder=DOCUMENT_FOLDER)
     # If the database refuses the row, remove the file we just wrote: no orphan, nothing else touched.
@@ -64,9 +70,15 @@ def _add_version(
         with transaction.atomic():
             number = (document.versions.aggregate(n=Max("number"))["n"] or 0) + 1
             version = DocumentVersion.objects.create(
-                document=document, number=number, file=stored, original_name=checked.download_name,
-                content_type=checked.file_type.content_type, size=checked.size, sha256=checked.sha256,
-                issued_on=issued_on, expires_on=expires_on,
+                document=document,
+                number=number,
+                file=stored,
+                original_name=checked.download_name,
+                content_type=checked.file_type.content_type,
+                size=checked.size,
+                sha256=checked.sha256,
+                issued_on=issued_on,
+                expires_on=expires_on,
             )
             ImmunisationRecordEntry.objects.bulk_create(
                 ImmunisationRecordEntry(version=version, immunisation=code, date=date)
@@ -81,8 +93,13 @@ def _add_version(
 
 
 def document_upload(
-    *, owner: Any, kind: str, upload: UploadedFile, issued_on: dt.date | None = None,
-    expires_on: dt.date | None = None, immunisations: dict[str, dt.date] | None = None,
+    *,
+    owner: Any,
+    kind: str,
+    upload: UploadedFile,
+    issued_on: dt.date | None = None,
+    expires_on: dt.date | None = None,
+    immunisations: dict[str, dt.date] | None = None,
 ) -> DocumentVersion:
     """Check and store a new document. Raises UploadRefused (nothing stored) with the reason.
 
@@ -94,20 +111,29 @@ def document_upload(
         _lock_owner(owner)
         duplicate = (
             DocumentVersion.objects.filter(document__owner=owner, document__kind=kind, sha256=checked.sha256)
-            .select_related("document").first()
+            .select_related("document")
+            .first()
         )
         if duplicate is not None:
             return duplicate
         document = Document.objects.create(owner=owner, kind=kind)
         return _add_version(
-            document=document, upload=upload, checked=checked, issued_on=issued_on, expires_on=expires_on,
+            document=document,
+            upload=upload,
+            checked=checked,
+            issued_on=issued_on,
+            expires_on=expires_on,
             immunisations=immunisations,
         )
 
 
 def document_replace(
-    *, document: Document, upload: UploadedFile, issued_on: dt.date | None = None,
-    expires_on: dt.date | None = None, immunisations: dict[str, dt.date] | None = None,
+    *,
+    document: Document,
+    upload: UploadedFile,
+    issued_on: dt.date | None = None,
+    expires_on: dt.date | None = None,
+    immunisations: dict[str, dt.date] | None = None,
 ) -> DocumentVersion:
     """Add a new version that becomes current; earlier versions stay, downloadable."""
     checked = check_upload(upload)
@@ -117,7 +143,11 @@ def document_replace(
         if current is not None and current.sha256 == checked.sha256:
             return current
         return _add_version(
-            document=document, upload=upload, checked=checked, issued_on=issued_on, expires_on=expires_on,
+            document=document,
+            upload=upload,
+            checked=checked,
+            issued_on=issued_on,
+            expires_on=expires_on,
             immunisations=immunisations,
         )
 
@@ -173,7 +203,6 @@ def account_delete(*, user: Any) -> None:
         user.save(update_fields=["email", "full_name", "is_active", "password"])
         _delete_second_factors(user)
         transaction.on_commit(lambda: [delete_stored(name) for name in file_names])
-
 
 
 def _delete_second_factors(user: Any) -> None:

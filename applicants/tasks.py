@@ -1,4 +1,5 @@
 """Applicants' background work: the weekly retention purge (scheduled, disabled, by migration 0003)."""
+
 from celery import shared_task
 from django.core.management import call_command
 

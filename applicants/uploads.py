@@ -5,6 +5,7 @@ Content-Type, both of which the uploader controls. Everything is checked before 
 written, so a refused upload leaves what was stored before untouched. Stored names are random:
 the original name is kept only as data, sanitised, for the download's file name.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -50,18 +51,87 @@ _SAME_TYPE_EXTENSIONS = {".jpeg": ".jpg", ".jpe": ".jpg", ".jfif": ".jpg"}
 # Extensions that name a file type. A name ending in one that is not what the content is gets
 # refused: someone or something downstream might believe the name. Other endings ("Dr.Smith") and
 # no ending at all are just names.
-_TYPE_EXTENSIONS = frozenset({
-    ".pdf", ".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".docx", ".doc", ".docm", ".dot", ".dotx", ".dotm", ".rtf",
-    ".odt", ".txt", ".csv", ".xls", ".xlsx", ".xlsm", ".ppt", ".pptx", ".gif", ".bmp", ".tif", ".tiff", ".webp",
-    ".heic", ".heif", ".svg", ".svgz", ".html", ".htm", ".xhtml", ".shtml", ".xml", ".js", ".mjs", ".css", ".php",
-    ".asp", ".aspx", ".jsp", ".exe", ".dll", ".com", ".scr", ".msi", ".bat", ".cmd", ".ps1", ".vbs", ".hta", ".jar",
-    ".sh", ".py", ".pl", ".rb", ".apk", ".app", ".dmg", ".zip", ".rar", ".7z", ".gz", ".tar", ".iso", ".lnk", ".swf",
-})
+_TYPE_EXTENSIONS = frozenset(
+    {
+        ".pdf",
+        ".jpg",
+        ".jpeg",
+        ".jpe",
+        ".jfif",
+        ".png",
+        ".docx",
+        ".doc",
+        ".docm",
+        ".dot",
+        ".dotx",
+        ".dotm",
+        ".rtf",
+        ".odt",
+        ".txt",
+        ".csv",
+        ".xls",
+        ".xlsx",
+        ".xlsm",
+        ".ppt",
+        ".pptx",
+        ".gif",
+        ".bmp",
+        ".tif",
+        ".tiff",
+        ".webp",
+        ".heic",
+        ".heif",
+        ".svg",
+        ".svgz",
+        ".html",
+        ".htm",
+        ".xhtml",
+        ".shtml",
+        ".xml",
+        ".js",
+        ".mjs",
+        ".css",
+        ".php",
+        ".asp",
+        ".aspx",
+        ".jsp",
+        ".exe",
+        ".dll",
+        ".com",
+        ".scr",
+        ".msi",
+        ".bat",
+        ".cmd",
+        ".ps1",
+        ".vbs",
+        ".hta",
+        ".jar",
+        ".sh",
+        ".py",
+        ".pl",
+        ".rb",
+        ".apk",
+        ".app",
+        ".dmg",
+        ".zip",
+        ".rar",
+        ".7z",
+        ".gz",
+        ".tar",
+        ".iso",
+        ".lnk",
+        ".swf",
+    }
+)
 
 _EXECUTABLE_MAGIC = (
     b"MZ",  # Windows .exe/.dll
     b"\x7fELF",  # Linux
-    b"\xfe\xed\xfa\xce", b"\xfe\xed\xfa\xcf", b"\xce\xfa\xed\xfe", b"\xcf\xfa\xed\xfe", b"\xca\xfe\xba\xbe",  # macOS
+    b"\xfe\xed\xfa\xce",
+    b"\xfe\xed\xfa\xcf",
+    b"\xce\xfa\xed\xfe",
+    b"\xcf\xfa\xed\xfe",
+    b"\xca\xfe\xba\xbe",  # macOS
     b"#!",  # scripts
 )
 # Markup a browser would render (and run scripts in) if it ever sniffed the file.
@@ -148,8 +218,10 @@ def _is_docx(upload: UploadedFile) -> bool:
 
 def _refuse_zip_bomb(archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo], *, packed_size: int) -> None:
     bomb = UploadRefused(
-        _("This Word file would unpack to far more than any real document (it looks like a zip bomb). "
-          "Save it again from Word, or upload it as a PDF.")
+        _(
+            "This Word file would unpack to far more than any real document (it looks like a zip bomb). "
+            "Save it again from Word, or upload it as a PDF."
+        )
     )
     unpacked = sum(entry.file_size for entry in entries)
     if len(entries) > DOCX_MAX_ENTRIES or unpacked > DOCX_MAX_UNPACKED_BYTES:
@@ -169,8 +241,10 @@ def _refuse_zip_bomb(archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo], *
                         raise bomb
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error, NotImplementedError):
         raise UploadRefused(
-            _("This Word file is damaged: its parts do not unpack to what it says they contain. Save it again from Word, "
-              "or upload it as a PDF.")
+            _(
+                "This Word file is damaged: its parts do not unpack to what it says they contain. Save it again from Word, "
+                "or upload it as a PDF."
+            )
         ) from None
 
 
@@ -181,7 +255,9 @@ def detect_type(upload: UploadedFile, head: bytes, allowed: tuple[FileType, ...]
     if head.startswith(b"%PDF-"):
         file_type = PDF
         if _looks_like_markup(head[:1024]):
-            raise UploadRefused(_("This PDF contains web page code (HTML), so it cannot be accepted. Save it again as a plain PDF."))
+            raise UploadRefused(
+                _("This PDF contains web page code (HTML), so it cannot be accepted. Save it again as a plain PDF.")
+            )
     elif head.startswith(b"\xff\xd8\xff"):
         file_type = JPEG
     elif head.startswith(b"\x89PNG\r\n\x1a\n"):
@@ -190,25 +266,34 @@ def detect_type(upload: UploadedFile, head: bytes, allowed: tuple[FileType, ...]
         file_type = DOCX
     elif _looks_like_markup(head):
         raise UploadRefused(
-            _("This file is a web page or an SVG image (HTML/XML), whatever its name says. Upload a %(types)s file.") % {"types": accepted}
+            _("This file is a web page or an SVG image (HTML/XML), whatever its name says. Upload a %(types)s file.")
+            % {"types": accepted}
         )
     else:
         raise UploadRefused(_("We accept %(types)s files; this file is none of them.") % {"types": accepted})
     if file_type not in allowed:
-        raise UploadRefused(_("We accept %(types)s files; this one is %(type)s.") % {"types": accepted, "type": file_type.name})
+        raise UploadRefused(
+            _("We accept %(types)s files; this one is %(type)s.") % {"types": accepted, "type": file_type.name}
+        )
     if file_type is not DOCX and _contains_active_markup(upload):
         raise UploadRefused(
-            _("This %(type)s also contains web page code (HTML), so it cannot be accepted. Save it again as a plain %(type)s.")
+            _(
+                "This %(type)s also contains web page code (HTML), so it cannot be accepted. Save it again as a plain %(type)s."
+            )
             % {"type": file_type.name}
         )
     return file_type
 
 
 def join_names(names: list[str]) -> str:
-    return names[0] if len(names) == 1 else _("%(head)s or %(last)s") % {"head": ", ".join(names[:-1]), "last": names[-1]}
+    return (
+        names[0] if len(names) == 1 else _("%(head)s or %(last)s") % {"head": ", ".join(names[:-1]), "last": names[-1]}
+    )
 
 
-def check_upload(upload: UploadedFile, *, allowed: tuple[FileType, ...] = DOCUMENT_TYPES, max_bytes: int | None = None) -> CheckedUpload:
+def check_upload(
+    upload: UploadedFile, *, allowed: tuple[FileType, ...] = DOCUMENT_TYPES, max_bytes: int | None = None
+) -> CheckedUpload:
     """Refuse an empty, oversized, executable, HTML/SVG or unknown file; describe an accepted one."""
     limit = max_bytes if max_bytes is not None else settings.PORTAL_MAX_UPLOAD_BYTES
     size = upload.size or 0
@@ -237,8 +322,10 @@ def _refuse_misnamed(name: str, file_type: FileType) -> None:
     if suffix not in _TYPE_EXTENSIONS or _SAME_TYPE_EXTENSIONS.get(suffix, suffix) == file_type.extension:
         return
     raise UploadRefused(
-        _("The file's name ends in %(suffix)s, but the file is a %(type)s. Rename it to end in %(extension)s, "
-          "or save it again in the format its name says.")
+        _(
+            "The file's name ends in %(suffix)s, but the file is a %(type)s. Rename it to end in %(extension)s, "
+            "or save it again in the format its name says."
+        )
         % {"suffix": suffix, "type": file_type.name, "extension": file_type.extension}
     )
 

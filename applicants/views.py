@@ -1,4 +1,5 @@
 """Applicants' own pages: profile, documents, matches, saved listings, compare and their data."""
+
 from __future__ import annotations
 
 from django.contrib import messages
@@ -42,9 +43,15 @@ def _posted(request: HttpRequest):
 def profile(request: HttpRequest) -> HttpResponse:
     applicant = profile_get_or_create(user=request.user)
     kinds = selectors.current_document_kinds(request.user)
-    return render(request, "applicants/profile.html", {
-        "profile": applicant, "meter": completeness(applicant, kinds), "sections": selectors.profile_summary(applicant),
-    })
+    return render(
+        request,
+        "applicants/profile.html",
+        {
+            "profile": applicant,
+            "meter": completeness(applicant, kinds),
+            "sections": selectors.profile_summary(applicant),
+        },
+    )
 
 
 @applicant_required
@@ -63,7 +70,9 @@ def profile_section(request: HttpRequest, section: str) -> HttpResponse:
         messages.success(request, message)
         return redirect("applicants:profile")
     return render(
-        request, "applicants/profile_section.html", {"form": form, "section": section, "label": label},
+        request,
+        "applicants/profile_section.html",
+        {"form": form, "section": section, "label": label},
         status=400 if request.method == "POST" else 200,
     )
 
@@ -74,8 +83,12 @@ def documents(request: HttpRequest) -> HttpResponse:
 
 
 def _document_form_page(request: HttpRequest, form, immunisations, document) -> HttpResponse:
-    return render(request, "applicants/document_form.html", {"form": form, "immunisations": immunisations, "document": document},
-                  status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "applicants/document_form.html",
+        {"form": form, "immunisations": immunisations, "document": document},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @applicant_required
@@ -87,8 +100,11 @@ def document_upload_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid() & immunisations.is_valid():
         try:
             version = document_upload(
-                owner=request.user, kind=form.cleaned_data["kind"], upload=form.cleaned_data["file"],
-                issued_on=form.cleaned_data["issued_on"], expires_on=form.cleaned_data["expires_on"],
+                owner=request.user,
+                kind=form.cleaned_data["kind"],
+                upload=form.cleaned_data["file"],
+                issued_on=form.cleaned_data["issued_on"],
+                expires_on=form.cleaned_data["expires_on"],
                 immunisations=immunisations.dates(),
             )
         except UploadRefused as error:
@@ -108,13 +124,19 @@ def document_replace_view(request: HttpRequest, document_id: int) -> HttpRespons
     if request.method == "POST" and form.is_valid() & immunisations.is_valid():
         try:
             document_replace(
-                document=document, upload=form.cleaned_data["file"], issued_on=form.cleaned_data["issued_on"],
-                expires_on=form.cleaned_data["expires_on"], immunisations=immunisations.dates(),
+                document=document,
+                upload=form.cleaned_data["file"],
+                issued_on=form.cleaned_data["issued_on"],
+                expires_on=form.cleaned_data["expires_on"],
+                immunisations=immunisations.dates(),
             )
         except UploadRefused as error:
             form.add_error("file", str(error))
         else:
-            messages.success(request, _("%(doc)s replaced; the earlier version is kept below.") % {"doc": document.get_kind_display()})
+            messages.success(
+                request,
+                _("%(doc)s replaced; the earlier version is kept below.") % {"doc": document.get_kind_display()},
+            )
             return redirect("applicants:documents")
     return _document_form_page(request, form, immunisations, document)
 
@@ -134,15 +156,20 @@ def document_download(request: HttpRequest, version_id: int) -> HttpResponse:
     return attachment_response(version.file, filename=version.original_name, content_type=version.content_type)
 
 
-
-
 @applicant_required
 def matches(request: HttpRequest) -> HttpResponse:
     applicant = profile_get_or_create(user=request.user)
     found = matches_for(applicant)
     saved_ids = set(SavedListing.objects.filter(user=request.user).values_list("listing_id", flat=True))
-    return render(request, "applicants/matches.html", {"found": found, "saved_ids": saved_ids,
-                                                        "meter": completeness(applicant, selectors.current_document_kinds(request.user))})
+    return render(
+        request,
+        "applicants/matches.html",
+        {
+            "found": found,
+            "saved_ids": saved_ids,
+            "meter": completeness(applicant, selectors.current_document_kinds(request.user)),
+        },
+    )
 
 
 def _published_listing(listing_id: int) -> Listing:
@@ -168,12 +195,18 @@ def saved_remove(request: HttpRequest, listing_id: int) -> HttpResponse:
 def _saved_response(request: HttpRequest, listing: Listing, *, saved: bool) -> HttpResponse:
     if request.headers.get("HX-Request"):
         return render(request, "applicants/_save_button.html", {"listing": listing, "is_saved": saved})
-    messages.success(request, (_("Saved %(title)s.") if saved else _("Removed %(title)s from your saved listings.")) % {"title": listing.title})
+    messages.success(
+        request,
+        (_("Saved %(title)s.") if saved else _("Removed %(title)s from your saved listings."))
+        % {"title": listing.title},
+    )
     return redirect(url_has_allowed_host_and_scheme_or(request, request.POST.get("next"), "applicants:saved"))
 
 
 def url_has_allowed_host_and_scheme_or(request: HttpRequest, target: str | None, fallback: str) -> str:
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return reverse(fallback)
 
@@ -198,9 +231,15 @@ def compare(request: HttpRequest) -> HttpResponse:
     applicant = profile_get_or_create(user=request.user)
     results = evaluate_listings(applicant, listings)
     columns = [(listing, results.get(listing.pk)) for listing in listings]
-    return render(request, "applicants/compare.html", {
-        "columns": columns, "too_many": too_many, "compare_limit": selectors.COMPARE_LIMIT,
-    })
+    return render(
+        request,
+        "applicants/compare.html",
+        {
+            "columns": columns,
+            "too_many": too_many,
+            "compare_limit": selectors.COMPARE_LIMIT,
+        },
+    )
 
 
 @applicant_required
@@ -228,4 +267,3 @@ def account_delete_view(request: HttpRequest) -> HttpResponse:
     logout(request)
     messages.success(request, _("Your account and your data have been deleted."))
     return redirect("home")
-

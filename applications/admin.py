@@ -22,7 +22,15 @@ class ApplicationAdmin(admin.ModelAdmin):
     search_fields = ["applicant__email", "applicant__full_name", "session__listing__title"]
     list_select_related = ["applicant", "session__listing"]
     # Status changes go through the state machine (services), never a free edit here.
-    readonly_fields = ["applicant", "session", "status", "submitted_at", "decided_at", "offer_expires_at", "waitlist_position"]
+    readonly_fields = [
+        "applicant",
+        "session",
+        "status",
+        "submitted_at",
+        "decided_at",
+        "offer_expires_at",
+        "waitlist_position",
+    ]
     exclude = ["documents"]
     inlines = [EventInline]
 
@@ -35,7 +43,16 @@ class ReviewAdmin(admin.ModelAdmin):
     list_filter = ["hidden", "hands_on"]
     list_editable = ["hidden"]
     list_select_related = ["listing"]
-    readonly_fields = ["application", "listing", "hands_on", "letter_received", "real_total_cost", "comment", "reply", "replied_by"]
+    readonly_fields = [
+        "application",
+        "listing",
+        "hands_on",
+        "letter_received",
+        "real_total_cost",
+        "comment",
+        "reply",
+        "replied_by",
+    ]
 
 
 admin.site.register(ListingQuestion)
@@ -46,4 +63,13 @@ admin.site.register(InterviewSlot)
 class CertificateAdmin(admin.ModelAdmin):
     list_display = ["code", "holder_name", "listing_title", "issued_at"]
     search_fields = ["code", "holder_name"]
-    readonly_fields = ["application", "code", "holder_name", "listing_title", "institution_name", "start_date", "end_date", "issued_at"]
+    readonly_fields = [
+        "application",
+        "code",
+        "holder_name",
+        "listing_title",
+        "institution_name",
+        "start_date",
+        "end_date",
+        "issued_at",
+    ]

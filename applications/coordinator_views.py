@@ -1,4 +1,5 @@
 """Coordinator pages: the queue, the applicant packet, interviews, questions and the dashboard."""
+
 from __future__ import annotations
 
 import csv
@@ -25,8 +26,8 @@ from .forms import (
     CompletionForm,
     MoveForm,
     NoteForm,
-    QueueFilterForm,
     QuestionForm,
+    QueueFilterForm,
     ScoreForm,
     SlotForm,
 )
@@ -50,16 +51,37 @@ def queue(request: HttpRequest) -> HttpResponse:
     params.pop("page", None)
     sort = filters.get("sort") or "-submitted"
     columns = []
-    for key, label in [("name", _("Applicant")), ("listing", _("Listing")), ("session", _("Starts")), ("status", _("State")),
-                       ("submitted", _("Submitted")), ("step2", _("Step 2 CK")), ("graduation", _("Graduated")), ("score", _("Score"))]:
+    for key, label in [
+        ("name", _("Applicant")),
+        ("listing", _("Listing")),
+        ("session", _("Starts")),
+        ("status", _("State")),
+        ("submitted", _("Submitted")),
+        ("step2", _("Step 2 CK")),
+        ("graduation", _("Graduated")),
+        ("score", _("Score")),
+    ]:
         toggled = params.copy()
         toggled["sort"] = key if sort != key else "-" + key
-        columns.append({"label": label, "url": "?" + toggled.urlencode(),
-                        "aria_sort": "ascending" if sort == key else "descending" if sort == "-" + key else "none"})
-    return render(request, "applications/queue.html", {
-        "form": form, "page": page, "columns": columns, "query": params.urlencode(),
-        "bulk_form": BulkMoveForm(), "csv_url": reverse("applications:queue_csv") + "?" + params.urlencode(),
-    })
+        columns.append(
+            {
+                "label": label,
+                "url": "?" + toggled.urlencode(),
+                "aria_sort": "ascending" if sort == key else "descending" if sort == "-" + key else "none",
+            }
+        )
+    return render(
+        request,
+        "applications/queue.html",
+        {
+            "form": form,
+            "page": page,
+            "columns": columns,
+            "query": params.urlencode(),
+            "bulk_form": BulkMoveForm(),
+            "csv_url": reverse("applications:queue_csv") + "?" + params.urlencode(),
+        },
+    )
 
 
 class _Echo:
@@ -72,19 +94,40 @@ def queue_csv(request: HttpRequest) -> StreamingHttpResponse:
     """The filtered queue as CSV, streamed so a long queue never sits in memory."""
     _form, filters = _filters(request)
     writer = csv.writer(_Echo())
-    header = ["id", "applicant", "email", "listing", "session_start", "state", "submitted_at", "eligible",
-              "step2ck", "graduation_year", "visa", "average_score"]
+    header = [
+        "id",
+        "applicant",
+        "email",
+        "listing",
+        "session_start",
+        "state",
+        "submitted_at",
+        "eligible",
+        "step2ck",
+        "graduation_year",
+        "visa",
+        "average_score",
+    ]
 
     def rows():
         yield writer.writerow(header)
         for a in selectors.queue(request.user, filters).iterator(chunk_size=500):
-            yield writer.writerow([
-                a.pk, a.applicant.get_full_name(), a.applicant.email, a.session.listing.title, a.session.start_date,
-                a.status_label, a.submitted_at.isoformat() if a.submitted_at else "",
-                {True: "yes", False: "no", None: ""}[a.eligible_at_submit],
-                getattr(a, "step2", "") or "", getattr(a, "graduation_year", "") or "", getattr(a, "visa", "") or "",
-                f"{a.avg_score:.1f}" if a.avg_score is not None else "",
-            ])
+            yield writer.writerow(
+                [
+                    a.pk,
+                    a.applicant.get_full_name(),
+                    a.applicant.email,
+                    a.session.listing.title,
+                    a.session.start_date,
+                    a.status_label,
+                    a.submitted_at.isoformat() if a.submitted_at else "",
+                    {True: "yes", False: "no", None: ""}[a.eligible_at_submit],
+                    getattr(a, "step2", "") or "",
+                    getattr(a, "graduation_year", "") or "",
+                    getattr(a, "visa", "") or "",
+                    f"{a.avg_score:.1f}" if a.avg_score is not None else "",
+                ]
+            )
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="applicant-queue.csv"'
@@ -95,9 +138,11 @@ def queue_csv(request: HttpRequest) -> StreamingHttpResponse:
 @require_POST
 def queue_bulk(request: HttpRequest) -> HttpResponse:
     # Ids of other institutions' applications are dropped, as if they had never been sent.
-    allowed_ids = list(Application.objects.for_coordinator(request.user).filter(
-        pk__in=[i for i in request.POST.getlist("ids") if i.isdecimal()]
-    ).values_list("pk", flat=True))
+    allowed_ids = list(
+        Application.objects.for_coordinator(request.user)
+        .filter(pk__in=[i for i in request.POST.getlist("ids") if i.isdecimal()])
+        .values_list("pk", flat=True)
+    )
     data = request.POST.copy()
     data.setlist("ids", [str(pk) for pk in allowed_ids])
     form = BulkMoveForm(data, allowed_ids=allowed_ids)
@@ -108,8 +153,10 @@ def queue_bulk(request: HttpRequest) -> HttpResponse:
         return redirect(back)
     try:
         moved, refused = services.application_bulk_move(
-            application_ids=form.cleaned_data["ids"], to_status=form.cleaned_data["to_status"],
-            actor=request.user, template=form.cleaned_data["message"],
+            application_ids=form.cleaned_data["ids"],
+            to_status=form.cleaned_data["to_status"],
+            actor=request.user,
+            template=form.cleaned_data["message"],
         )
     except TryAgain as exc:
         return try_again(request, exc, back)
@@ -123,16 +170,21 @@ def queue_bulk(request: HttpRequest) -> HttpResponse:
 def _packet(request, application, *, move_form=None, status=200) -> HttpResponse:
     mine = {s.criterion: s.value for s in application.scores.all() if s.scorer_id == request.user.pk}
     criteria = selectors.score_summary(application.scores.all())
-    return render(request, "applications/packet.html", {
-        "application": application,
-        "eligibility": eligibility_for(applicant=application.applicant, session=application.session),
-        "profile": getattr(application.applicant, "applicant_profile", None),
-        "move_form": move_form or MoveForm(targets=targets_for(application.status, Actor.COORDINATOR)),
-        "note_form": NoteForm(),
-        "score_form": ScoreForm(initial=mine),
-        "criteria": criteria,
-        "completion_form": CompletionForm() if application.status == Status.ENROLLED else None,
-    }, status=status)
+    return render(
+        request,
+        "applications/packet.html",
+        {
+            "application": application,
+            "eligibility": eligibility_for(applicant=application.applicant, session=application.session),
+            "profile": getattr(application.applicant, "applicant_profile", None),
+            "move_form": move_form or MoveForm(targets=targets_for(application.status, Actor.COORDINATOR)),
+            "note_form": NoteForm(),
+            "score_form": ScoreForm(initial=mine),
+            "criteria": criteria,
+            "completion_form": CompletionForm() if application.status == Status.ENROLLED else None,
+        },
+        status=status,
+    )
 
 
 @coordinator_required
@@ -149,7 +201,10 @@ def move(request: HttpRequest, pk: int) -> HttpResponse:
         return _packet(request, application, move_form=form, status=400)
     try:
         services.application_move(
-            application_id=pk, to_status=form.cleaned_data["to_status"], actor=request.user, role=Actor.COORDINATOR,
+            application_id=pk,
+            to_status=form.cleaned_data["to_status"],
+            actor=request.user,
+            role=Actor.COORDINATOR,
             message=form.cleaned_data["message"],
         )
     except TryAgain as exc:
@@ -203,7 +258,9 @@ def complete(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Write the evaluation before marking the rotation completed."))
         return redirect("applications:packet", pk)
     try:
-        services.application_complete(application_id=application.pk, actor=request.user, evaluation=form.cleaned_data["evaluation"])
+        services.application_complete(
+            application_id=application.pk, actor=request.user, evaluation=form.cleaned_data["evaluation"]
+        )
     except TryAgain as exc:
         return try_again(request, exc, reverse("applications:packet", args=[pk]))
     except ApplicationError as exc:
@@ -231,7 +288,9 @@ def interview_calendar(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _coordinated_session(request, session_id) -> Session:
     return get_object_or_404(
-        Session.objects.filter(listing__institution_id__in=request.user.coordinator_institution_ids).select_related("listing__institution"),
+        Session.objects.filter(listing__institution_id__in=request.user.coordinator_institution_ids).select_related(
+            "listing__institution"
+        ),
         pk=session_id,
     )
 
@@ -252,11 +311,17 @@ def slots(request: HttpRequest, session_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Interview time published."))
             return redirect("applications:slots", session.pk)
-    return render(request, "applications/slots.html", {
-        "session": session, "form": form,
-        "slots": session.interview_slots.select_related("application__applicant"),
-        "tz": session.listing.institution.time_zone,
-    }, status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "applications/slots.html",
+        {
+            "session": session,
+            "form": form,
+            "slots": session.interview_slots.select_related("application__applicant"),
+            "tz": session.listing.institution.time_zone,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @coordinator_required
@@ -290,8 +355,12 @@ def questions(request: HttpRequest, listing_id: int) -> HttpResponse:
         question.save()
         messages.success(request, _("Question added."))
         return redirect("applications:questions", listing.pk)
-    return render(request, "applications/questions.html", {"listing": listing, "form": form, "questions": listing.questions.all()},
-                  status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "applications/questions.html",
+        {"listing": listing, "form": form, "questions": listing.questions.all()},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @coordinator_required
@@ -299,7 +368,8 @@ def questions(request: HttpRequest, listing_id: int) -> HttpResponse:
 def question_delete(request: HttpRequest, listing_id: int, question_id: int) -> HttpResponse:
     question = get_object_or_404(
         ListingQuestion.objects.filter(listing__institution_id__in=request.user.coordinator_institution_ids),
-        pk=question_id, listing_id=listing_id,
+        pk=question_id,
+        listing_id=listing_id,
     )
     question.delete()
     messages.success(request, _("Question removed."))
@@ -320,42 +390,54 @@ def waitlist(request: HttpRequest, session_id: int) -> HttpResponse:
                     messages.error(request, _("Positions are numbers: 1 is offered the next free place."))
                     return redirect("applications:waitlist", session.pk)
         try:
-            services.waitlist_reorder(session=session, ordered_ids=sorted(positions, key=positions.get), actor=request.user)
+            services.waitlist_reorder(
+                session=session, ordered_ids=sorted(positions, key=positions.get), actor=request.user
+            )
         except TryAgain as exc:
             return try_again(request, exc, reverse("applications:waitlist", args=[session.pk]))
         messages.success(request, _("Waitlist order saved."))
         return redirect("applications:waitlist", session.pk)
-    waiting = session.applications.filter(status=Status.WAITLISTED).select_related("applicant").order_by("waitlist_position")
+    waiting = (
+        session.applications.filter(status=Status.WAITLISTED).select_related("applicant").order_by("waitlist_position")
+    )
     return render(request, "applications/waitlist.html", {"session": session, "waiting": waiting})
 
 
 @coordinator_required
 def coordinator_dashboard(request: HttpRequest) -> HttpResponse:
     """Per listing and session: received, time to decision, offers made and accepted, fill rate."""
-    decided = ExpressionWrapper(F("applications__decided_at") - F("applications__submitted_at"), output_field=DurationField())
-    sessions = (
-        selectors.coordinator_sessions(request.user)
-        .annotate(
-            received=Count("applications", filter=~Q(applications__status=Status.DRAFT)),
-            offers=Count("applications", filter=Q(applications__offer_expires_at__isnull=False)),
-            accepted=Count("applications", filter=Q(applications__status__in=[Status.ACCEPTED, Status.ENROLLED, Status.COMPLETED])),
-            waitlisted=Count("applications", filter=Q(applications__status=Status.WAITLISTED)),
-            time_to_decision=Avg(decided, filter=Q(applications__decided_at__isnull=False)),
-        )
+    decided = ExpressionWrapper(
+        F("applications__decided_at") - F("applications__submitted_at"), output_field=DurationField()
+    )
+    sessions = selectors.coordinator_sessions(request.user).annotate(
+        received=Count("applications", filter=~Q(applications__status=Status.DRAFT)),
+        offers=Count("applications", filter=Q(applications__offer_expires_at__isnull=False)),
+        accepted=Count(
+            "applications", filter=Q(applications__status__in=[Status.ACCEPTED, Status.ENROLLED, Status.COMPLETED])
+        ),
+        waitlisted=Count("applications", filter=Q(applications__status=Status.WAITLISTED)),
+        time_to_decision=Avg(decided, filter=Q(applications__decided_at__isnull=False)),
     )
     rows = [
-        {"session": s, "fill_rate": round(100 * s.accepted / s.seats) if s.seats else None,
-         "days_to_decision": round(s.time_to_decision.total_seconds() / 86400, 1) if s.time_to_decision else None}
+        {
+            "session": s,
+            "fill_rate": round(100 * s.accepted / s.seats) if s.seats else None,
+            "days_to_decision": round(s.time_to_decision.total_seconds() / 86400, 1) if s.time_to_decision else None,
+        }
         for s in sessions
     ]
-    reviews = Review.objects.filter(listing__institution_id__in=request.user.coordinator_institution_ids).select_related("listing")[:20]
+    reviews = Review.objects.filter(
+        listing__institution_id__in=request.user.coordinator_institution_ids
+    ).select_related("listing")[:20]
     return render(request, "applications/coordinator_dashboard.html", {"rows": rows, "reviews": reviews})
 
 
 @coordinator_required
 @require_POST
 def review_reply(request: HttpRequest, review_id: int) -> HttpResponse:
-    review = get_object_or_404(Review.objects.filter(listing__institution_id__in=request.user.coordinator_institution_ids), pk=review_id)
+    review = get_object_or_404(
+        Review.objects.filter(listing__institution_id__in=request.user.coordinator_institution_ids), pk=review_id
+    )
     services.review_reply(review=review, actor=request.user, reply=request.POST.get("reply", "")[:4000])
     messages.success(request, _("Reply published."))
     return redirect("applications:coordinator_dashboard")

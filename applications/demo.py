@@ -4,6 +4,7 @@ Idempotent: applicants are found by e-mail and an application exists once per se
 second run creates nothing. Needs published sessions open for applications (the listings demo);
 without them it does nothing. Moves go through the state machine, so seats are respected.
 """
+
 import random
 
 from django.contrib.auth import get_user_model
@@ -30,8 +31,18 @@ DEMO_APPLICANTS = [
     ("Sofia Rossi", "Italy", "Sapienza University of Rome", 2022, 246, "esta"),
 ]
 # The states the demo queue shows, in order: most waiting for review, a few further along.
-PLAN = [Status.SUBMITTED, Status.SUBMITTED, Status.UNDER_REVIEW, Status.UNDER_REVIEW, Status.INTERVIEW,
-        Status.WAITLISTED, Status.OFFERED, Status.ACCEPTED, Status.REJECTED, Status.SUBMITTED]
+PLAN = [
+    Status.SUBMITTED,
+    Status.SUBMITTED,
+    Status.UNDER_REVIEW,
+    Status.UNDER_REVIEW,
+    Status.INTERVIEW,
+    Status.WAITLISTED,
+    Status.OFFERED,
+    Status.ACCEPTED,
+    Status.REJECTED,
+    Status.SUBMITTED,
+]
 PATH = {
     Status.UNDER_REVIEW: [Status.UNDER_REVIEW],
     Status.INTERVIEW: [Status.UNDER_REVIEW, Status.INTERVIEW],
@@ -45,7 +56,8 @@ PATH = {
 def ensure_demo_applications() -> int:
     coordinator = account_demo.ensure_demo_user(account_demo.COORDINATOR)
     sessions = list(
-        Session.objects.published().open_for_applications()
+        Session.objects.published()
+        .open_for_applications()
         .filter(listing__institution_id__in=coordinator.coordinator_institution_ids)
         .select_related("listing")[:2]
     )
@@ -57,16 +69,28 @@ def ensure_demo_applications() -> int:
         user, _ = get_user_model().objects.get_or_create(
             email=f"{name.split()[0].lower()}.{index}@demo.usce-portal.org", defaults={"full_name": name}
         )
-        ApplicantProfile.objects.get_or_create(user=user, defaults={
-            "citizenship_country": country, "residence_country": country, "training_stage": "graduate",
-            "medical_school": school, "medical_school_country": country, "graduation_year": year,
-            "ecfmg_status": "certified", "step1_result": "pass", "step2ck_score": step2, "planned_visa": visa,
-        })
+        ApplicantProfile.objects.get_or_create(
+            user=user,
+            defaults={
+                "citizenship_country": country,
+                "residence_country": country,
+                "training_stage": "graduate",
+                "medical_school": school,
+                "medical_school_country": country,
+                "graduation_year": year,
+                "ecfmg_status": "certified",
+                "step1_result": "pass",
+                "step2ck_score": step2,
+                "planned_visa": visa,
+            },
+        )
         session = sessions[index % len(sessions)]
         if Application.objects.filter(applicant=user, session=session).exists():
             continue
         application = application_save_draft(
-            application=application_start(applicant=user, session=session), applicant=user, answers={},
+            application=application_start(applicant=user, session=session),
+            applicant=user,
+            answers={},
             personal_statement=(
                 f"I graduated from {school} in {year} and want to learn how a US {session.listing.specialty.name.lower()} "
                 "team works: presenting on rounds, writing notes and following patients through discharge."
@@ -88,7 +112,9 @@ def _ensure_demo_applicant_applications(sessions: list[Session], coordinator, rn
         if Application.objects.filter(applicant=applicant, session=session).exists():
             continue
         application = application_save_draft(
-            application=application_start(applicant=applicant, session=session), applicant=applicant, answers={},
+            application=application_start(applicant=applicant, session=session),
+            applicant=applicant,
+            answers={},
             personal_statement=(
                 "After my internship in Lagos I want to see how a US team runs its "
                 f"{session.listing.specialty.name.lower()} service, and to earn a letter from a US physician."
@@ -102,14 +128,19 @@ def _advance(application: Application, target: str, applicant, coordinator, rng:
     """Walk the application to `target` through the state machine; stop at the first refusal
     (a listing requirement the demo profile lacks leaves a draft, a full session stops offers)."""
     try:
-        application_move(application_id=application.pk, to_status=Status.SUBMITTED, actor=applicant, role=Actor.APPLICANT)
+        application_move(
+            application_id=application.pk, to_status=Status.SUBMITTED, actor=applicant, role=Actor.APPLICANT
+        )
         for step in PATH.get(target, []):
             application_move(application_id=application.pk, to_status=step, actor=coordinator, role=Actor.COORDINATOR)
         if target == Status.ACCEPTED:
-            application_move(application_id=application.pk, to_status=Status.ACCEPTED, actor=applicant, role=Actor.APPLICANT)
+            application_move(
+                application_id=application.pk, to_status=Status.ACCEPTED, actor=applicant, role=Actor.APPLICANT
+            )
     except ApplicationError:
         return 1
     for criterion in Score.Criterion.values:
-        Score.objects.get_or_create(application=application, scorer=coordinator, criterion=criterion,
-                                    defaults={"value": rng.randint(2, 5)})
+        Score.objects.get_or_create(
+            application=application, scorer=coordinator, criterion=criterion, defaults={"value": rng.randint(2, 5)}
+        )
     return 1

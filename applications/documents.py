@@ -1,4 +1,5 @@
 """Files the portal hands out: the certificate of completion (PDF) and interview invitations (.ics)."""
+
 import io
 
 from django.conf import settings
@@ -28,7 +29,12 @@ def certificate_pdf(*, certificate: Certificate, verify_url: str) -> bytes:
         ("Helvetica", 14, 2.9, f"from {certificate.start_date:%B %d, %Y} to {certificate.end_date:%B %d, %Y}."),
         ("Helvetica", 11, 1.6, f"Verification code: {certificate.code}"),
         ("Helvetica", 11, 1.3, f"Check it at {verify_url}"),
-        ("Helvetica", 9, 0.8, f"Issued {timezone.localtime(certificate.issued_at):%B %d, %Y} through {settings.PORTAL_NAME}."),
+        (
+            "Helvetica",
+            9,
+            0.8,
+            f"Issued {timezone.localtime(certificate.issued_at):%B %d, %Y} through {settings.PORTAL_NAME}.",
+        ),
     ]
     for font, size, y, text in lines:
         pdf.setFont(font, size)

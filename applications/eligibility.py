@@ -4,6 +4,7 @@ The rules live in `applicants.eligibility` (the applicants app owns profiles and
 this module adapts its result to what applications need: may they submit, and if not, what
 exactly is missing, in the engine's own words.
 """
+
 from dataclasses import dataclass, field
 from typing import Any
 

@@ -1,4 +1,5 @@
 """Forms: parse and validate input; services do the writing."""
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -14,14 +15,19 @@ class ApplicationForm(forms.Form):
     """The personal statement plus one field per programme question."""
 
     personal_statement = forms.CharField(
-        label=_("Personal statement"), required=False, max_length=8000,
+        label=_("Personal statement"),
+        required=False,
+        max_length=8000,
         widget=forms.Textarea(attrs={"rows": 10}),
         help_text=_("Why this placement, and what you will bring to the team. About 300 to 600 words."),
     )
 
     documents = forms.ModelMultipleChoiceField(
-        label=_("Documents to send"), required=False, queryset=Document.objects.none(),
-        widget=forms.CheckboxSelectMultiple, help_text=_("From your profile's documents."),
+        label=_("Documents to send"),
+        required=False,
+        queryset=Document.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("From your profile's documents."),
     )
 
     def __init__(self, *args, questions=(), documents=None, **kwargs):
@@ -36,7 +42,9 @@ class ApplicationForm(forms.Form):
                     label=label, required=False, choices=[("", "—")] + [(o, o) for o in question.options]
                 )
             else:
-                field = forms.CharField(label=label, required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))
+                field = forms.CharField(
+                    label=label, required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 4})
+                )
             self.fields[f"q_{question.pk}"] = field
 
     def answers(self) -> dict[int, str]:
@@ -60,10 +68,13 @@ class QueueFilterForm(forms.Form):
     listing = forms.TypedChoiceField(label=_("Listing"), required=False, coerce=int, empty_value=None)
     session = forms.TypedChoiceField(label=_("Session"), required=False, coerce=int, empty_value=None)
     status = forms.ChoiceField(
-        label=_("State"), required=False, choices=[("", _("Any"))] + [(s, Status(s).label) for s in Status.values if s in IN_QUEUE]
+        label=_("State"),
+        required=False,
+        choices=[("", _("Any"))] + [(s, Status(s).label) for s in Status.values if s in IN_QUEUE],
     )
     eligible = forms.ChoiceField(
-        label=_("Eligibility"), required=False,
+        label=_("Eligibility"),
+        required=False,
         choices=[("", _("Any")), ("yes", _("Eligible")), ("no", _("Not eligible")), ("unknown", _("Not checked"))],
     )
     step2_min = forms.IntegerField(label=_("Step 2 CK from"), required=False, min_value=1, max_value=300)
@@ -81,7 +92,9 @@ class QueueFilterForm(forms.Form):
                 # Every listing and session of the institutions: 150 options for a busy one.
                 field.widget = QuickSelect(attrs=field.widget.attrs, choices=field.widget.choices)
         self.fields["listing"].choices = [("", _("Any"))] + [(listing.pk, listing.title) for listing in listings]
-        self.fields["session"].choices = [("", _("Any"))] + [(s.pk, f"{s.listing.title} · {s.start_date:%d %b %Y}") for s in sessions]
+        self.fields["session"].choices = [("", _("Any"))] + [
+            (s.pk, f"{s.listing.title} · {s.start_date:%d %b %Y}") for s in sessions
+        ]
 
     def clean(self):
         data = super().clean()
@@ -101,7 +114,10 @@ BULK_TARGETS = [
 class BulkMoveForm(forms.Form):
     to_status = forms.ChoiceField(label=_("Move the selected applications"), choices=BULK_TARGETS)
     message = forms.CharField(
-        label=_("Message to the applicants"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 4}),
+        label=_("Message to the applicants"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("{name}, {listing} and {start_date} are filled in for each applicant."),
     )
     ids = forms.TypedMultipleChoiceField(coerce=int, widget=forms.MultipleHiddenInput)
@@ -114,7 +130,9 @@ class BulkMoveForm(forms.Form):
 
 class MoveForm(forms.Form):
     to_status = forms.ChoiceField(label=_("Move to"))
-    message = forms.CharField(label=_("Message to the applicant"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+    message = forms.CharField(
+        label=_("Message to the applicant"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args, targets=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -122,8 +140,12 @@ class MoveForm(forms.Form):
 
 
 class NoteForm(forms.Form):
-    body = forms.CharField(label=_("Private note"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}),
-                           help_text=_("Seen by your institution's coordinators only, never by the applicant."))
+    body = forms.CharField(
+        label=_("Private note"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Seen by your institution's coordinators only, never by the applicant."),
+    )
 
 
 class ScoreForm(forms.Form):
@@ -131,14 +153,18 @@ class ScoreForm(forms.Form):
         super().__init__(*args, **kwargs)
         for criterion in Score.Criterion:
             self.fields[criterion.value] = forms.TypedChoiceField(
-                label=criterion.label, coerce=int, required=False, empty_value=None,
+                label=criterion.label,
+                coerce=int,
+                required=False,
+                empty_value=None,
                 choices=[("", "—")] + [(i, str(i)) for i in range(1, 6)],
             )
 
 
 class SlotForm(forms.ModelForm):
     starts_at = forms.DateTimeField(
-        label=_("Starts at (your institution's time)"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+        label=_("Starts at (your institution's time)"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
 
     class Meta:
@@ -159,16 +185,25 @@ class QuestionForm(forms.ModelForm):
 
 
 class InterviewRequestForm(forms.Form):
-    message = forms.CharField(label=_("Times that would suit you"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
+    message = forms.CharField(
+        label=_("Times that would suit you"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class CompletionForm(forms.Form):
-    evaluation = forms.CharField(label=_("Evaluation"), max_length=8000, widget=forms.Textarea(attrs={"rows": 6}),
-                                 help_text=_("Shown to the applicant with their certificate."))
+    evaluation = forms.CharField(
+        label=_("Evaluation"),
+        max_length=8000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Shown to the applicant with their certificate."),
+    )
 
 
 class ReviewForm(forms.ModelForm):
     class Meta:
         model = Review
         fields = ["hands_on", "letter_received", "real_total_cost", "comment"]
-        labels = {"hands_on": _("How hands-on was it really?"), "real_total_cost": _("What did it cost you in total (US dollars)?")}
+        labels = {
+            "hands_on": _("How hands-on was it really?"),
+            "real_total_cost": _("What did it cost you in total (US dollars)?"),
+        }

@@ -1,7 +1,9 @@
 """Applications to a placement session, their history, and what coordinators add to them."""
+
 import datetime as dt
 import secrets
 from typing import NamedTuple
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -31,8 +33,13 @@ class Application(models.Model):
     # No column: a path for queries from applicant_id straight to the applicant's profile, so the queue's
     # Step 2, graduation and visa columns are one join per application, not two (through the user).
     applicant_profile = models.ForeignObject(
-        "applicants.ApplicantProfile", on_delete=models.DO_NOTHING, from_fields=["applicant"], to_fields=["user"],
-        related_name="+", null=True, editable=False,
+        "applicants.ApplicantProfile",
+        on_delete=models.DO_NOTHING,
+        from_fields=["applicant"],
+        to_fields=["user"],
+        related_name="+",
+        null=True,
+        editable=False,
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
     personal_statement = models.TextField(blank=True)
@@ -120,7 +127,9 @@ class ApplicationEvent(models.Model):
     """One move (or message) in an application's history. Internal ones never reach the applicant."""
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     actor_role = models.CharField(max_length=12, choices=Actor.choices)
     from_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
     to_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
@@ -156,9 +165,7 @@ class ListingQuestion(models.Model):
     class Meta:
         ordering = ["position", "id"]
         constraints = [
-            models.CheckConstraint(
-                condition=~Q(kind="choice") | ~Q(choices=""), name="question_choice_has_options"
-            ),
+            models.CheckConstraint(condition=~Q(kind="choice") | ~Q(choices=""), name="question_choice_has_options"),
         ]
 
     def __str__(self) -> str:
@@ -207,7 +214,9 @@ class Score(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["application", "scorer", "criterion"], name="score_one_per_scorer_criterion"),
+            models.UniqueConstraint(
+                fields=["application", "scorer", "criterion"], name="score_one_per_scorer_criterion"
+            ),
             models.CheckConstraint(condition=Q(value__gte=1) & Q(value__lte=5), name="score_value_1_to_5"),
         ]
 
@@ -233,7 +242,6 @@ class Certificate(models.Model):
 
     def __str__(self) -> str:
         return self.code
-
 
 
 class InterviewSlot(models.Model):
@@ -277,7 +285,9 @@ class ChecklistItem(models.Model):
     # Who ticks it: the fee is confirmed by the coordinator; the rest by the applicant.
     coordinator_only = models.BooleanField(default=False)
     done_at = models.DateTimeField(null=True, blank=True)
-    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -301,7 +311,9 @@ class Review(models.Model):
     real_total_cost = models.DecimalField(max_digits=9, decimal_places=2, validators=[MinValueValidator(0)])
     comment = models.TextField(blank=True)
     reply = models.TextField(blank=True)
-    replied_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     hidden = models.BooleanField(default=False, help_text=_("Hidden by an admin moderator."))
     created_at = models.DateTimeField(default=timezone.now)
 

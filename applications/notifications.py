@@ -1,5 +1,6 @@
 """Tell the applicant about a move in their application: an e-mail (HTML and text, in their time
 zone) and a message in their notification centre. Transactional: no preference switches it off."""
+
 from django.template.loader import render_to_string
 from django.urls import reverse
 
@@ -23,7 +24,9 @@ def send_event_email(*, event_id: int) -> None:
     context = {"event": event, "application": application, "url": absolute(application.get_absolute_url())}
     # The in-app message first: the task is acknowledged on receipt, so it runs at most once.
     notification_create(
-        recipient=application.applicant, kind=KIND, url=application.get_absolute_url(),
+        recipient=application.applicant,
+        kind=KIND,
+        url=application.get_absolute_url(),
         title=" ".join(render_to_string("emails/application-status-subject.txt", context).split()),
         body=event.message,
     )
@@ -38,5 +41,10 @@ def notify_coordinators(*, application, title: str, body: str = "") -> None:
     coordinators = get_user_model().objects.filter(
         is_active=True, memberships__institution_id=application.session.listing.institution_id
     )
-    notifications_create(recipients=coordinators, kind="application_interview", title=title[:200],
-                         url=reverse("applications:packet", args=[application.pk]), body=body)
+    notifications_create(
+        recipients=coordinators,
+        kind="application_interview",
+        title=title[:200],
+        url=reverse("applications:packet", args=[application.pk]),
+        body=body,
+    )

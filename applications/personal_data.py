@@ -5,6 +5,7 @@ at is anonymised by applicants.services.account_delete). Coordinators' internal 
 and scores are their working papers about the applicant and are not shown to applicants in the
 portal, so they are not in the export either.
 """
+
 from typing import Any
 
 from django.db.models import Prefetch
@@ -32,11 +33,17 @@ def _application(a: Application) -> dict[str, Any]:
     certificate = getattr(a, "certificate", None)
     review = getattr(a, "review", None)
     return {
-        "listing": session.listing.title, "institution": session.listing.institution.name,
+        "listing": session.listing.title,
+        "institution": session.listing.institution.name,
         "session": {"start_date": session.start_date, "end_date": session.end_date},
-        "status": a.status, "personal_statement": a.personal_statement,
-        "created_at": a.created_at, "submitted_at": a.submitted_at, "decided_at": a.decided_at,
-        "offer_expires_at": a.offer_expires_at, "completed_at": a.completed_at, "evaluation": a.evaluation,
+        "status": a.status,
+        "personal_statement": a.personal_statement,
+        "created_at": a.created_at,
+        "submitted_at": a.submitted_at,
+        "decided_at": a.decided_at,
+        "offer_expires_at": a.offer_expires_at,
+        "completed_at": a.completed_at,
+        "evaluation": a.evaluation,
         "documents_sent": [d.kind for d in a.documents.all()],
         "answers": [{"question": x.question.prompt, "answer": x.value} for x in a.answers.all()],
         "timeline": [

@@ -1,4 +1,5 @@
 """Reusable filters for applications."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -14,9 +15,7 @@ class ApplicationQuerySet(models.QuerySet):
 
     def for_coordinator(self, user: Any) -> ApplicationQuerySet:
         """Applications to the institutions `user` coordinates, drafts excluded."""
-        return self.filter(
-            session__listing__institution_id__in=user.coordinator_institution_ids, status__in=IN_QUEUE
-        )
+        return self.filter(session__listing__institution_id__in=user.coordinator_institution_ids, status__in=IN_QUEUE)
 
     def holding_seats(self) -> ApplicationQuerySet:
         return self.filter(status__in=SEAT_HOLDING)

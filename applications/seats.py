@@ -5,6 +5,7 @@ Every move locks the session row first and the application second, always in tha
 two moves in one session never deadlock and two claims on the last seat are serialised: the
 second one counts after the first has committed.
 """
+
 from collections.abc import Iterator
 from contextlib import contextmanager
 

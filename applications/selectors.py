@@ -1,4 +1,5 @@
 """Reads for one page each, with everything the page shows fetched in a fixed number of queries."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -26,8 +27,13 @@ def applicant_application(user: Any, pk: int) -> Application:
         Application.objects.of_applicant(user)
         .select_related("session__listing__institution", "applicant", "interview_slot")
         .prefetch_related(
-            Prefetch("events", queryset=ApplicationEvent.objects.filter(internal=False).select_related("actor"), to_attr="public_events"),
-            "answers__question", "checklist",
+            Prefetch(
+                "events",
+                queryset=ApplicationEvent.objects.filter(internal=False).select_related("actor"),
+                to_attr="public_events",
+            ),
+            "answers__question",
+            "checklist",
         ),
         pk=pk,
     )
@@ -40,7 +46,10 @@ def coordinator_application(user: Any, pk: int) -> Application:
         .select_related("session__listing__institution", "applicant", "interview_slot")
         .prefetch_related(
             Prefetch("events", queryset=ApplicationEvent.objects.select_related("actor")),
-            "answers__question", "notes__author", "checklist", "documents__current_version",
+            "answers__question",
+            "notes__author",
+            "checklist",
+            "documents__current_version",
             Prefetch("scores", queryset=Score.objects.select_related("scorer")),
         ),
         pk=pk,
@@ -50,7 +59,9 @@ def coordinator_application(user: Any, pk: int) -> Application:
 # The queue's computed columns. The profile's are a join (LEFT: an applicant may have no profile), not
 # three correlated subqueries, and joined only when a filter, the sort or the page's rows read them.
 def _average_score() -> Subquery:
-    return Subquery(Score.objects.filter(application=OuterRef("pk")).values("application").annotate(avg=Avg("value")).values("avg"))
+    return Subquery(
+        Score.objects.filter(application=OuterRef("pk")).values("application").annotate(avg=Avg("value")).values("avg")
+    )
 
 
 QUEUE_COLUMNS = {
@@ -59,8 +70,15 @@ QUEUE_COLUMNS = {
     "graduation_year": lambda: F("applicant_profile__graduation_year"),
     "visa": lambda: F("applicant_profile__planned_visa"),
 }
-_EXACT_FILTERS = {"listing": "session__listing_id", "session": "session_id", "status": "status",
-                  "graduation_year": "graduation_year", "visa": "visa", "step2_min": "step2__gte", "step2_max": "step2__lte"}
+_EXACT_FILTERS = {
+    "listing": "session__listing_id",
+    "session": "session_id",
+    "status": "status",
+    "graduation_year": "graduation_year",
+    "visa": "visa",
+    "step2_min": "step2__gte",
+    "step2_max": "step2__lte",
+}
 
 
 def _queue_filtered(user: Any, filters: dict[str, Any]) -> QuerySet[Application]:
@@ -69,10 +87,14 @@ def _queue_filtered(user: Any, filters: dict[str, Any]) -> QuerySet[Application]
     needed = {lookup.split("__")[0] for lookup in lookups} & QUEUE_COLUMNS.keys()
     applications = Application.objects.for_coordinator(user).alias(**{name: QUEUE_COLUMNS[name]() for name in needed})
     if filters.get("q"):
-        applications = applications.filter(Q(applicant__full_name__icontains=filters["q"]) | Q(applicant__email__icontains=filters["q"]))
+        applications = applications.filter(
+            Q(applicant__full_name__icontains=filters["q"]) | Q(applicant__email__icontains=filters["q"])
+        )
     applications = applications.filter(**lookups)
     if filters.get("eligible"):
-        applications = applications.filter(eligible_at_submit={"yes": True, "no": False, "unknown": None}[filters["eligible"]])
+        applications = applications.filter(
+            eligible_at_submit={"yes": True, "no": False, "unknown": None}[filters["eligible"]]
+        )
     return applications
 
 
@@ -99,8 +121,17 @@ def _queue_rows(ids: QuerySet) -> QuerySet[Application]:
 # What the queue page, its CSV and the API show: the listing's description and search document are
 # not read for every row.
 QUEUE_FIELDS = [
-    "applicant_id", "session_id", "status", "eligible_at_submit", "submitted_at", "waitlist_position",
-    "applicant__full_name", "applicant__email", "session__start_date", "session__listing_id", "session__listing__title",
+    "applicant_id",
+    "session_id",
+    "status",
+    "eligible_at_submit",
+    "submitted_at",
+    "waitlist_position",
+    "applicant__full_name",
+    "applicant__email",
+    "session__start_date",
+    "session__listing_id",
+    "session__listing__title",
 ]
 
 
@@ -134,7 +165,7 @@ class QueuePages:
 
     def __getitem__(self, index):
         if not isinstance(index, slice):
-            return self[index:index + 1][0]
+            return self[index : index + 1][0]
         return list(_queue_rows(self.ids[index]).order_by(*self.ids.query.order_by))
 
 
@@ -143,18 +174,29 @@ def coordinator_listings(user: Any) -> QuerySet[Listing]:
 
 
 def coordinator_sessions(user: Any) -> QuerySet[Session]:
-    return Session.objects.filter(listing__institution_id__in=user.coordinator_institution_ids).select_related("listing").order_by("listing__title", "start_date")
+    return (
+        Session.objects.filter(listing__institution_id__in=user.coordinator_institution_ids)
+        .select_related("listing")
+        .order_by("listing__title", "start_date")
+    )
 
 
 def queue_filter_choices(user: Any) -> dict[str, QuerySet]:
     """The queue filters' listings and sessions, with only what their options show (not each listing's
     description and search document: 150 rows for a busy institution)."""
-    return {"listings": coordinator_listings(user).only("title"),
-            "sessions": coordinator_sessions(user).only("start_date", "listing__title")}
+    return {
+        "listings": coordinator_listings(user).only("title"),
+        "sessions": coordinator_sessions(user).only("start_date", "listing__title"),
+    }
 
 
 def seat_counts(session_ids: list[int]) -> dict[int, int]:
-    rows = Application.objects.filter(session_id__in=session_ids).holding_seats().values("session_id").annotate(n=Count("pk"))
+    rows = (
+        Application.objects.filter(session_id__in=session_ids)
+        .holding_seats()
+        .values("session_id")
+        .annotate(n=Count("pk"))
+    )
     return {row["session_id"]: row["n"] for row in rows}
 
 

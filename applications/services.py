@@ -5,6 +5,7 @@ then the application, checks ALLOWED_TRANSITIONS and the actor's right, applies 
 the new state means, saves only the changed fields, writes the event, and queues the e-mail
 after commit. A refused move raises ApplicationError inside the transaction: nothing changes.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -22,7 +23,6 @@ from letters.services import assignment_problems
 from placements.models import Session
 
 from .eligibility import eligibility_for
-from .notifications import notify_coordinators
 from .errors import ApplicationError, TryAgain
 from .models import (
     Answer,
@@ -36,6 +36,7 @@ from .models import (
     Review,
     Score,
 )
+from .notifications import notify_coordinators
 from .seats import lock_session, lock_waits_answer_try_again, seats_free, seats_taken
 from .states import SEAT_HOLDING, Actor, Status, roles_allowed
 
@@ -49,7 +50,10 @@ def _check_actor(application: Application, actor: Any, role: str) -> None:
         raise ApplicationError(_("Sign in to change an application."))
     if role == Actor.APPLICANT and actor.pk != application.applicant_id:
         raise ApplicationError(_("This is not your application."))
-    if role == Actor.COORDINATOR and application.session.listing.institution_id not in actor.coordinator_institution_ids:
+    if (
+        role == Actor.COORDINATOR
+        and application.session.listing.institution_id not in actor.coordinator_institution_ids
+    ):
         raise ApplicationError(_("Only this institution's coordinators can change this application."))
 
 
@@ -78,14 +82,16 @@ def application_move(
         raise ApplicationError(_("That application does not exist.")) from None
     with lock_waits_answer_try_again(), transaction.atomic():
         session = lock_session(session_id)
-        application = Application.objects.select_for_update(of=("self",)).select_related("applicant").get(
-            pk=application_id
+        application = (
+            Application.objects.select_for_update(of=("self",)).select_related("applicant").get(pk=application_id)
         )
         application.session = session
         _check_actor(application, actor, role)
         if application.status == to_status:
             return application
-        _move_locked(application, to_status=to_status, actor=actor, role=role, message=message, internal=internal, now=now)
+        _move_locked(
+            application, to_status=to_status, actor=actor, role=role, message=message, internal=internal, now=now
+        )
         return application
 
 
@@ -112,8 +118,14 @@ def _move_locked(
     application.status = to_status
     application.save(update_fields=["status", "updated_at", *changed])
     event = ApplicationEvent.objects.create(
-        application=application, actor=actor, actor_role=role, from_status=from_status, to_status=to_status,
-        message=message.strip(), internal=internal, created_at=now,
+        application=application,
+        actor=actor,
+        actor_role=role,
+        from_status=from_status,
+        to_status=to_status,
+        message=message.strip(),
+        internal=internal,
+        created_at=now,
     )
     if from_status in SEAT_HOLDING and to_status not in SEAT_HOLDING:
         waitlist_promote(session=application.session, now=now)
@@ -124,6 +136,7 @@ def _move_locked(
 
 
 # --- What entering each state means. Each returns the extra fields it changed. ------------
+
 
 def _no_change(application: Application, *, now: dt.datetime) -> list[str]:
     return []
@@ -215,7 +228,12 @@ def waitlist_promote(*, session: Session, now: dt.datetime) -> list[Application]
     for application in heads:
         application.session = session
         _move_locked(
-            application, to_status=Status.OFFERED, actor=None, role=Actor.SYSTEM, internal=False, now=now,
+            application,
+            to_status=Status.OFFERED,
+            actor=None,
+            role=Actor.SYSTEM,
+            internal=False,
+            now=now,
             message=_("A place opened up and you were next on the waitlist."),
         )
     return heads
@@ -229,7 +247,9 @@ def waitlist_reorder(*, session: Session, ordered_ids: list[int], actor: Any) ->
         lock_session(session.pk)
         waiting = {
             a.pk: a
-            for a in Application.objects.select_for_update(of=("self",)).filter(session=session, status=Status.WAITLISTED)
+            for a in Application.objects.select_for_update(of=("self",)).filter(
+                session=session, status=Status.WAITLISTED
+            )
         }
         order = [pk for pk in ordered_ids if pk in waiting]
         order += sorted(set(waiting) - set(order), key=lambda pk: waiting[pk].waitlist_position or 0)
@@ -245,7 +265,11 @@ def offers_expire(*, now: dt.datetime | None = None) -> int:
     for pk in Application.objects.filter(status=Status.OFFERED, offer_expires_at__lte=now).values_list("pk", flat=True):
         try:
             application = application_move(
-                application_id=pk, to_status=Status.OFFER_EXPIRED, actor=None, role=Actor.SYSTEM, now=now,
+                application_id=pk,
+                to_status=Status.OFFER_EXPIRED,
+                actor=None,
+                role=Actor.SYSTEM,
+                now=now,
                 message=_("The offer was not answered by its deadline."),
             )
         except ApplicationError:
@@ -256,6 +280,7 @@ def offers_expire(*, now: dt.datetime | None = None) -> int:
 
 
 # --- Drafts --------------------------------------------------------------------------------
+
 
 def application_start(*, applicant: Any, session: Session) -> Application:
     """Return the applicant's application to this session, creating the draft the first time."""
@@ -270,7 +295,10 @@ def application_start(*, applicant: Any, session: Session) -> Application:
         with transaction.atomic():
             application = Application.objects.create(applicant=applicant, session=session)
             ApplicationEvent.objects.create(
-                application=application, actor=applicant, actor_role=Actor.APPLICANT, to_status=Status.DRAFT,
+                application=application,
+                actor=applicant,
+                actor_role=Actor.APPLICANT,
+                to_status=Status.DRAFT,
                 message=_("Application started."),
             )
             return application
@@ -280,7 +308,11 @@ def application_start(*, applicant: Any, session: Session) -> Application:
 
 
 def application_save_draft(
-    *, application: Application, applicant: Any, personal_statement: str, answers: dict[int, str],
+    *,
+    application: Application,
+    applicant: Any,
+    personal_statement: str,
+    answers: dict[int, str],
     documents: Any = None,
 ) -> Application:
     """Save what the applicant typed so far. Only drafts can change. Only their own documents attach."""
@@ -290,7 +322,9 @@ def application_save_draft(
             raise ApplicationError(_("This application was already submitted; it can no longer be edited."))
         locked.personal_statement = personal_statement
         locked.save(update_fields=["personal_statement", "updated_at"])
-        question_ids = set(ListingQuestion.objects.filter(listing_id=application.session.listing_id).values_list("pk", flat=True))
+        question_ids = set(
+            ListingQuestion.objects.filter(listing_id=application.session.listing_id).values_list("pk", flat=True)
+        )
         for question_id, value in answers.items():
             if question_id in question_ids:
                 Answer.objects.update_or_create(application=locked, question_id=question_id, defaults={"value": value})
@@ -326,14 +360,25 @@ def checklist_create(*, application: Application) -> None:
     """The pre-arrival checklist: documents the listing requires, the fee, onboarding steps."""
     listing = application.session.listing
     items = [
-        ChecklistItem(application=application, kind=ChecklistItem.Kind.DOCUMENT,
-                      label=_("Upload your %(doc)s") % {"doc": req.get_kind_display()})
+        ChecklistItem(
+            application=application,
+            kind=ChecklistItem.Kind.DOCUMENT,
+            label=_("Upload your %(doc)s") % {"doc": req.get_kind_display()},
+        )
         for req in listing.document_requirements.all()
     ]
-    items.append(ChecklistItem(application=application, kind=ChecklistItem.Kind.FEE, coordinator_only=True,
-                               label=_("Programme fee received")))
-    items += [ChecklistItem(application=application, kind=ChecklistItem.Kind.ONBOARDING, label=str(step))
-              for step in ONBOARDING_STEPS]
+    items.append(
+        ChecklistItem(
+            application=application,
+            kind=ChecklistItem.Kind.FEE,
+            coordinator_only=True,
+            label=_("Programme fee received"),
+        )
+    )
+    items += [
+        ChecklistItem(application=application, kind=ChecklistItem.Kind.ONBOARDING, label=str(step))
+        for step in ONBOARDING_STEPS
+    ]
     for position, item in enumerate(items):
         item.position = position
     ChecklistItem.objects.bulk_create(items, ignore_conflicts=True)
@@ -358,7 +403,10 @@ def checklist_tick(*, application: Application, item_id: int, actor: Any, role: 
 
 # --- Interviews ----------------------------------------------------------------------------
 
-def interview_slot_create(*, session: Session, actor: Any, starts_at: dt.datetime, duration_minutes: int, where: str) -> InterviewSlot:
+
+def interview_slot_create(
+    *, session: Session, actor: Any, starts_at: dt.datetime, duration_minutes: int, where: str
+) -> InterviewSlot:
     if session.listing.institution_id not in actor.coordinator_institution_ids:
         raise ApplicationError(_("Only this institution's coordinators can publish interview times."))
     try:
@@ -392,7 +440,9 @@ def interview_slot_cancel(*, slot_id: int, actor: Any) -> InterviewSlot:
             # The message is stored once and read by the applicant: in their zone, named.
             when = timezone.localtime(slot.starts_at, user_time_zone(application.applicant))
             event = ApplicationEvent.objects.create(
-                application=application, actor=actor, actor_role=Actor.COORDINATOR,
+                application=application,
+                actor=actor,
+                actor_role=Actor.COORDINATOR,
                 message=_("The programme cancelled your interview of %(when)s (%(zone)s). Please book another time.")
                 % {"when": formats.date_format(when, "DATETIME_FORMAT"), "zone": when.tzname()},
             )
@@ -417,15 +467,24 @@ def interview_book(*, application: Application, slot_id: int, applicant: Any) ->
             raise ApplicationError(_("That time was just taken. Please choose another."))
         slot = InterviewSlot.objects.select_related("session__listing__institution").get(pk=slot_id)
         ApplicationEvent.objects.create(
-            application=application, actor=applicant, actor_role=Actor.APPLICANT,
-            message=_("Interview booked for %(when)s.") % {"when": formats.date_format(timezone.localtime(slot.starts_at), "DATETIME_FORMAT")},
+            application=application,
+            actor=applicant,
+            actor_role=Actor.APPLICANT,
+            message=_("Interview booked for %(when)s.")
+            % {"when": formats.date_format(timezone.localtime(slot.starts_at), "DATETIME_FORMAT")},
         )
         institution = slot.session.listing.institution
         when = timezone.localtime(slot.starts_at, ZoneInfo(institution.time_zone))
-        notify_coordinators(application=application, title=_("%(name)s booked an interview: %(when)s %(zone)s, %(listing)s") % {
-            "name": applicant.get_full_name(), "when": formats.date_format(when, "DATETIME_FORMAT"), "zone": when.tzname(),
-            "listing": slot.session.listing.title,
-        })
+        notify_coordinators(
+            application=application,
+            title=_("%(name)s booked an interview: %(when)s %(zone)s, %(listing)s")
+            % {
+                "name": applicant.get_full_name(),
+                "when": formats.date_format(when, "DATETIME_FORMAT"),
+                "zone": when.tzname(),
+                "listing": slot.session.listing.title,
+            },
+        )
     return slot
 
 
@@ -434,15 +493,21 @@ def interview_request_other(*, application: Application, applicant: Any, message
     if application.applicant_id != applicant.pk or application.status != Status.INTERVIEW:
         raise ApplicationError(_("Only applicants invited to interview can ask for another time."))
     event = ApplicationEvent.objects.create(
-        application=application, actor=applicant, actor_role=Actor.APPLICANT,
+        application=application,
+        actor=applicant,
+        actor_role=Actor.APPLICANT,
         message=_("Asked for another interview time: %(message)s") % {"message": message.strip()},
     )
-    notify_coordinators(application=application, body=message.strip(),
-                        title=_("%(name)s asked for another interview time") % {"name": applicant.get_full_name()})
+    notify_coordinators(
+        application=application,
+        body=message.strip(),
+        title=_("%(name)s asked for another interview time") % {"name": applicant.get_full_name()},
+    )
     return event
 
 
 # --- Coordinators' notes, scores, completion ------------------------------------------------
+
 
 def note_add(*, application: Application, author: Any, body: str) -> Note:
     if application.session.listing.institution_id not in author.coordinator_institution_ids:
@@ -459,14 +524,19 @@ def score_set(*, application: Application, scorer: Any, values: dict[str, int | 
             if value is None:
                 Score.objects.filter(application=application, scorer=scorer, criterion=criterion).delete()
             else:
-                Score.objects.update_or_create(application=application, scorer=scorer, criterion=criterion, defaults={"value": value})
+                Score.objects.update_or_create(
+                    application=application, scorer=scorer, criterion=criterion, defaults={"value": value}
+                )
 
 
 def application_complete(*, application_id: int, actor: Any, evaluation: str) -> Certificate:
     """Mark the rotation completed, store the evaluation and issue the certificate, all or nothing."""
     with transaction.atomic():
         application = application_move(
-            application_id=application_id, to_status=Status.COMPLETED, actor=actor, role=Actor.COORDINATOR,
+            application_id=application_id,
+            to_status=Status.COMPLETED,
+            actor=actor,
+            role=Actor.COORDINATOR,
             message=_("Rotation completed. Your certificate is ready to download."),
         )
         application.evaluation = evaluation.strip()
@@ -486,7 +556,13 @@ def application_complete(*, application_id: int, actor: Any, evaluation: str) ->
 
 
 def review_create(
-    *, application: Application, applicant: Any, hands_on: int, letter_received: bool, real_total_cost: Any, comment: str
+    *,
+    application: Application,
+    applicant: Any,
+    hands_on: int,
+    letter_received: bool,
+    real_total_cost: Any,
+    comment: str,
 ) -> Review:
     """Only an applicant whose rotation was marked completed reviews the listing, once."""
     if application.applicant_id != applicant.pk or application.status != Status.COMPLETED:
@@ -494,8 +570,12 @@ def review_create(
     try:
         with transaction.atomic():
             return Review.objects.create(
-                application=application, listing_id=application.session.listing_id, hands_on=hands_on,
-                letter_received=letter_received, real_total_cost=real_total_cost, comment=comment.strip(),
+                application=application,
+                listing_id=application.session.listing_id,
+                hands_on=hands_on,
+                letter_received=letter_received,
+                real_total_cost=real_total_cost,
+                comment=comment.strip(),
             )
     except IntegrityError:
         raise ApplicationError(_("You already reviewed this rotation.")) from None
@@ -525,13 +605,17 @@ def application_bulk_move(
     moved, refused = 0, []
     applications = Application.objects.filter(pk__in=application_ids).select_related("applicant", "session__listing")
     for application in applications:
-        message = template.format_map(_Blank(
-            name=application.applicant.get_full_name(),
-            listing=application.session.listing.title,
-            start_date=formats.date_format(application.session.start_date, "DATE_FORMAT"),
-        ))
+        message = template.format_map(
+            _Blank(
+                name=application.applicant.get_full_name(),
+                listing=application.session.listing.title,
+                start_date=formats.date_format(application.session.start_date, "DATE_FORMAT"),
+            )
+        )
         try:
-            application_move(application_id=application.pk, to_status=to_status, actor=actor, role=Actor.COORDINATOR, message=message)
+            application_move(
+                application_id=application.pk, to_status=to_status, actor=actor, role=Actor.COORDINATOR, message=message
+            )
         except TryAgain:
             raise
         except ApplicationError as exc:
@@ -559,11 +643,12 @@ def application_offer_many(
     """
     now = now or timezone.now()
     with transaction.atomic():
-        session_ids = sorted(set(
-            Application.objects.filter(pk__in=application_ids).values_list("session_id", flat=True)
-        ))
-        seats = dict(Session.objects.select_for_update().filter(pk__in=session_ids).order_by("pk")
-                     .values_list("pk", "seats"))
+        session_ids = sorted(
+            set(Application.objects.filter(pk__in=application_ids).values_list("session_id", flat=True))
+        )
+        seats = dict(
+            Session.objects.select_for_update().filter(pk__in=session_ids).order_by("pk").values_list("pk", "seats")
+        )
         rows = _offer_rows_lock(application_ids)
         if len(rows) != len(set(application_ids)):
             raise ApplicationError(_("That application does not exist."))
@@ -575,18 +660,22 @@ def application_offer_many(
                     % {"from": _display(status), "to": _display(Status.OFFERED)}
                 )
             wanted[session_id] = wanted.get(session_id, 0) + 1
-        taken = Application.objects.filter(session_id__in=session_ids, status__in=SEAT_HOLDING).values_list("session_id")
+        taken = Application.objects.filter(session_id__in=session_ids, status__in=SEAT_HOLDING).values_list(
+            "session_id"
+        )
         held: dict[int, int] = {}
         for (session_id,) in taken:
             held[session_id] = held.get(session_id, 0) + 1
         for session_id, count in wanted.items():
             if held.get(session_id, 0) + count > seats[session_id]:
-                raise ApplicationError(_("All %(seats)s places in this session are taken or offered.") % {"seats": seats[session_id]})
+                raise ApplicationError(
+                    _("All %(seats)s places in this session are taken or offered.") % {"seats": seats[session_id]}
+                )
         event_ids = _offers_write(rows, expires_at=expires_at, message=message.strip(), now=now)
         from .tasks import application_events_notify_task
 
         for start in range(0, len(event_ids), 500):
-            transaction.on_commit(partial(application_events_notify_task.delay, event_ids[start:start + 500]))
+            transaction.on_commit(partial(application_events_notify_task.delay, event_ids[start : start + 500]))
     return event_ids
 
 
@@ -597,9 +686,11 @@ def _offer_rows_lock(application_ids: list[int]) -> list[tuple[int, int, str]]:
     if connection.vendor != "postgresql":
         rows: list[tuple[int, int, str]] = []
         for start in range(0, len(application_ids), OFFER_BATCH):
-            rows += Application.objects.select_for_update().filter(
-                pk__in=application_ids[start:start + OFFER_BATCH]
-            ).values_list("pk", "session_id", "status")
+            rows += (
+                Application.objects.select_for_update()
+                .filter(pk__in=application_ids[start : start + OFFER_BATCH])
+                .values_list("pk", "session_id", "status")
+            )
         return rows
     table = connection.ops.quote_name(Application._meta.db_table)
     with connection.cursor() as cursor:
@@ -611,7 +702,9 @@ def _offer_rows_lock(application_ids: list[int]) -> list[tuple[int, int, str]]:
         return [tuple(row) for row in cursor.fetchall()]
 
 
-def _offers_write(rows: list[tuple[int, int, str]], *, expires_at: dt.datetime, message: str, now: dt.datetime) -> list[int]:
+def _offers_write(
+    rows: list[tuple[int, int, str]], *, expires_at: dt.datetime, message: str, now: dt.datetime
+) -> list[int]:
     """Move the locked rows to "offered" and write their events; returns the event ids.
 
     On PostgreSQL one UPDATE and one INSERT ... SELECT FROM unnest(...) RETURNING id, instead of
@@ -619,13 +712,24 @@ def _offers_write(rows: list[tuple[int, int, str]], *, expires_at: dt.datetime, 
     of the publication's time). Same columns and values as the portable path below."""
     if connection.vendor != "postgresql":
         for start in range(0, len(rows), OFFER_BATCH):
-            Application.objects.filter(pk__in=[pk for pk, _s, _st in rows[start:start + OFFER_BATCH]]).update(
-                status=Status.OFFERED, offer_expires_at=expires_at, waitlist_position=None, decided_at=now, updated_at=now
+            Application.objects.filter(pk__in=[pk for pk, _s, _st in rows[start : start + OFFER_BATCH]]).update(
+                status=Status.OFFERED,
+                offer_expires_at=expires_at,
+                waitlist_position=None,
+                decided_at=now,
+                updated_at=now,
             )
         events = ApplicationEvent.objects.bulk_create(
             (
-                ApplicationEvent(application_id=pk, actor=None, actor_role=Actor.SYSTEM, from_status=status,
-                                 to_status=Status.OFFERED, message=message, created_at=now)
+                ApplicationEvent(
+                    application_id=pk,
+                    actor=None,
+                    actor_role=Actor.SYSTEM,
+                    from_status=status,
+                    to_status=Status.OFFERED,
+                    message=message,
+                    created_at=now,
+                )
                 for pk, _s, status in rows
             ),
             batch_size=OFFER_BATCH,

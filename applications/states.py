@@ -3,6 +3,7 @@
 Every status change in the portal goes through `applications.services.application_move`, which
 consults ALLOWED_TRANSITIONS; nothing else writes `Application.status`.
 """
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 

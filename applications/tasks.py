@@ -1,4 +1,5 @@
 """Celery tasks: take ids, fetch rows, call one service."""
+
 from celery import shared_task
 
 from .notifications import send_event_email

@@ -39,6 +39,10 @@ urlpatterns = [
     path("coordinate/slots/<int:slot_id>/cancel/", coordinator.slot_cancel, name="slot_cancel"),
     path("coordinate/sessions/<int:session_id>/waitlist/", coordinator.waitlist, name="waitlist"),
     path("coordinate/listings/<int:listing_id>/questions/", coordinator.questions, name="questions"),
-    path("coordinate/listings/<int:listing_id>/questions/<int:question_id>/delete/", coordinator.question_delete, name="question_delete"),
+    path(
+        "coordinate/listings/<int:listing_id>/questions/<int:question_id>/delete/",
+        coordinator.question_delete,
+        name="question_delete",
+    ),
     path("coordinate/reviews/<int:review_id>/reply/", coordinator.review_reply, name="review_reply"),
 ]

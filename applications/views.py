@@ -1,4 +1,5 @@
 """Applicant-facing pages: apply, track, answer offers, interviews, certificate, review."""
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -52,13 +53,17 @@ def apply(request: HttpRequest, session_id: int) -> HttpResponse:
         else:
             return redirect("applications:detail", application.pk)
     existing = session.applications.filter(applicant=request.user).first()
-    return render(request, "applications/apply.html", {
-        "session": session,
-        "existing": existing,
-        "eligibility": eligibility_for(applicant=request.user, session=session),
-        "is_open": session.is_open_for_applications(),
-        "tz": _tz(request.user),
-    })
+    return render(
+        request,
+        "applications/apply.html",
+        {
+            "session": session,
+            "existing": existing,
+            "eligibility": eligibility_for(applicant=request.user, session=session),
+            "is_open": session.is_open_for_applications(),
+            "tz": _tz(request.user),
+        },
+    )
 
 
 def _application_form(application, data=None) -> ApplicationForm:
@@ -75,8 +80,11 @@ def _application_form(application, data=None) -> ApplicationForm:
 
 def _save_draft(request: HttpRequest, application, form: ApplicationForm):
     return services.application_save_draft(
-        application=application, applicant=request.user, personal_statement=form.cleaned_data["personal_statement"],
-        answers=form.answers(), documents=form.cleaned_data["documents"],
+        application=application,
+        applicant=request.user,
+        personal_statement=form.cleaned_data["personal_statement"],
+        answers=form.answers(),
+        documents=form.cleaned_data["documents"],
     )
 
 
@@ -138,7 +146,9 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
         if request.POST.get("action") == "save":
             messages.success(request, _("Draft saved."))
             return redirect("applications:detail", pk)
-        services.application_move(application_id=pk, to_status=Status.SUBMITTED, actor=request.user, role=Actor.APPLICANT)
+        services.application_move(
+            application_id=pk, to_status=Status.SUBMITTED, actor=request.user, role=Actor.APPLICANT
+        )
     except TryAgain as exc:
         return try_again(request, exc, application.get_absolute_url())
     except ApplicationError as exc:
@@ -165,7 +175,10 @@ def respond(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("applications:detail", pk)
     try:
         services.application_move(
-            application_id=pk, to_status=to_status, actor=request.user, role=Actor.APPLICANT,
+            application_id=pk,
+            to_status=to_status,
+            actor=request.user,
+            role=Actor.APPLICANT,
             message=request.POST.get("message", "")[:2000],
         )
     except TryAgain as exc:
@@ -173,11 +186,14 @@ def respond(request: HttpRequest, pk: int) -> HttpResponse:
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, {
-            Status.ACCEPTED: _("You accepted the offer. Your pre-arrival checklist is below."),
-            Status.DECLINED: _("You declined the offer."),
-            Status.WITHDRAWN: _("You withdrew your application."),
-        }[to_status])
+        messages.success(
+            request,
+            {
+                Status.ACCEPTED: _("You accepted the offer. Your pre-arrival checklist is below."),
+                Status.DECLINED: _("You declined the offer."),
+                Status.WITHDRAWN: _("You withdrew your application."),
+            }[to_status],
+        )
     return redirect("applications:detail", pk)
 
 
@@ -204,7 +220,9 @@ def interview_request(request: HttpRequest, pk: int) -> HttpResponse:
     form = InterviewRequestForm(request.POST)
     if form.is_valid():
         try:
-            services.interview_request_other(application=application, applicant=request.user, message=form.cleaned_data["message"])
+            services.interview_request_other(
+                application=application, applicant=request.user, message=form.cleaned_data["message"]
+            )
         except ApplicationError as exc:
             messages.error(request, exc.message)
         else:
@@ -225,7 +243,9 @@ def interview_ics_or_back(request: HttpRequest, application, back: str) -> HttpR
     if slot is None:
         messages.error(request, _("No interview is booked yet."))
         return redirect(back, application.pk)
-    response = HttpResponse(interview_ics(slot=slot, application=application), content_type="text/calendar; charset=utf-8")
+    response = HttpResponse(
+        interview_ics(slot=slot, application=application), content_type="text/calendar; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="interview-{application.pk}.ics"'
     return response
 
@@ -239,8 +259,13 @@ def checklist_tick(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
 
 def tick_and_go_back(request: HttpRequest, application, item_id: int, role: str, back: str) -> HttpResponse:
     try:
-        services.checklist_tick(application=application, item_id=item_id, actor=request.user, role=role,
-                                done=request.POST.get("done") == "1")
+        services.checklist_tick(
+            application=application,
+            item_id=item_id,
+            actor=request.user,
+            role=role,
+            done=request.POST.get("done") == "1",
+        )
     except ApplicationError as exc:
         messages.error(request, exc.message)
     return redirect(back, application.pk)
@@ -253,7 +278,9 @@ def certificate(request: HttpRequest, pk: int) -> HttpResponse:
     if issued is None:
         messages.error(request, _("Your certificate is issued when the programme marks your rotation completed."))
         return redirect("applications:detail", pk)
-    response = HttpResponse(certificate_pdf(certificate=issued, verify_url=_verify_url(request, issued)), content_type="application/pdf")
+    response = HttpResponse(
+        certificate_pdf(certificate=issued, verify_url=_verify_url(request, issued)), content_type="application/pdf"
+    )
     response["Content-Disposition"] = f'attachment; filename="certificate-{issued.code}.pdf"'
     return response
 
@@ -267,8 +294,12 @@ def verify(request: HttpRequest, code: str | None = None) -> HttpResponse:
     """Public: check a certificate's code. Shows only what the certificate itself states."""
     code = (code or request.GET.get("code", "")).strip().upper()
     issued = Certificate.objects.filter(code=code).first() if code else None
-    return render(request, "applications/verify.html", {"code": code, "certificate": issued},
-                  status=404 if code and issued is None else 200)
+    return render(
+        request,
+        "applications/verify.html",
+        {"code": code, "certificate": issued},
+        status=404 if code and issued is None else 200,
+    )
 
 
 @applicant_required
@@ -283,5 +314,9 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Thank you: your review is published."))
             return redirect("applications:detail", pk)
-    return render(request, "applications/review.html", {"application": application, "form": form},
-                  status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "applications/review.html",
+        {"application": application, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )

@@ -16,7 +16,18 @@ class AuditEventAdmin(admin.ModelAdmin):
     date_hierarchy = "when"
     list_select_related = False
     show_full_result_count = False  # a count(*) of a large log on every search is not needed
-    fields = ["when", "actor_id", "actor_label", "action", "object_type", "object_id", "object_repr", "ip", "user_agent", "extra"]
+    fields = [
+        "when",
+        "actor_id",
+        "actor_label",
+        "action",
+        "object_type",
+        "object_id",
+        "object_repr",
+        "ip",
+        "user_agent",
+        "extra",
+    ]
     readonly_fields = fields
 
     def has_view_permission(self, request: HttpRequest, obj=None) -> bool:

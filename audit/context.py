@@ -4,6 +4,7 @@ Services take an `actor`, not a request; the IP address and browser of an event 
 log, so AuditContextMiddleware keeps the current request in a context variable (one per thread or
 task, never shared between requests).
 """
+
 from collections.abc import Callable
 from contextvars import ContextVar
 

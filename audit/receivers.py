@@ -2,6 +2,7 @@
 
 Signals are the only hook Django and allauth give for these; each receiver just calls audit_record.
 """
+
 from functools import wraps
 
 from allauth.account import signals as account_signals

@@ -1,5 +1,6 @@
 """Writing the audit log. Other apps call audit_record() when someone views a document or a letter,
 or moves an application; logins and admin changes are recorded by audit.receivers."""
+
 from typing import Any
 
 from allauth.account.adapter import get_adapter

@@ -25,6 +25,7 @@ for exists exactly once with the id the answer named, that none exists that no a
 every application answered "submitted" is submitted with exactly one submission event, and that no
 response was a 5xx. Writes bench/out/load.md and exits 1 on any failure.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -57,6 +58,7 @@ APPLICATION_RE = re.compile(r"/applications/(\d+)/$")
 
 # --- The run's own data -----------------------------------------------------------------------------
 
+
 @dataclass
 class Fixture:
     tag: str
@@ -85,39 +87,72 @@ def create_fixture(tag: str, users: int, listings: int) -> Fixture:
     start = timezone.localdate() + dt.timedelta(days=90)
     with transaction.atomic():
         institution = Institution.objects.create(
-            name=f"Load Test Medical Center {tag}", slug=f"load-test-medical-center-{tag}", kind="teaching",
-            city="Houston", state="TX", time_zone="America/Chicago", verified=True,
+            name=f"Load Test Medical Center {tag}",
+            slug=f"load-test-medical-center-{tag}",
+            kind="teaching",
+            city="Houston",
+            state="TX",
+            time_zone="America/Chicago",
+            verified=True,
         )
         specialty, _ = Specialty.objects.get_or_create(slug="internal-medicine", defaults={"name": "Internal Medicine"})
         visas = [Visa.objects.get_or_create(code=code)[0] for code in ("b1b2", "j1")]
         sessions = []
         for i in range(listings):
             listing = Listing.objects.create(
-                institution=institution, kind="observership", title=f"Loadtest{tag} Internal Medicine Observership {i}",
-                specialty=specialty, description="Four weeks observing the inpatient medicine service.",
-                hands_on_level="observational", duration_weeks=4, status="published", published_at=now,
+                institution=institution,
+                kind="observership",
+                title=f"Loadtest{tag} Internal Medicine Observership {i}",
+                specialty=specialty,
+                description="Four weeks observing the inpatient medicine service.",
+                hands_on_level="observational",
+                duration_weeks=4,
+                status="published",
+                published_at=now,
             )
             listing.accepted_visas.set(visas)
             session = Session.objects.create(
-                listing=listing, start_date=start, end_date=start + dt.timedelta(days=27), seats=users,
+                listing=listing,
+                start_date=start,
+                end_date=start + dt.timedelta(days=27),
+                seats=users,
                 applications_open_at=now - dt.timedelta(days=10),
-                applications_close_at=dt.datetime.combine(start - dt.timedelta(days=30), dt.time(23, 59), tzinfo=dt.UTC),
+                applications_close_at=dt.datetime.combine(
+                    start - dt.timedelta(days=30), dt.time(23, 59), tzinfo=dt.UTC
+                ),
             )
             sessions.append((session.pk, listing.pk))
         password = make_password(PASSWORD)  # one hash for all: hashing is the slow part of creating users
-        emails = [f"applicant{i}.{tag}@load.usce-portal.test" for i in range(users)] + [f"victim.{tag}@load.usce-portal.test"]
-        created = User.objects.bulk_create([User(email=e, full_name=f"Load Applicant {i}", password=password)
-                                            for i, e in enumerate(emails)])
-        EmailAddress.objects.bulk_create([EmailAddress(user=u, email=u.email, verified=True, primary=True) for u in created])
-        ApplicantProfile.objects.bulk_create([
-            ApplicantProfile(
-                user=u, citizenship_country="Nigeria", residence_country="Nigeria", time_zone="Africa/Lagos",
-                training_stage="graduate", medical_school="University of Lagos College of Medicine",
-                medical_school_country="Nigeria", graduation_year=now.year - 2, ecfmg_status="certified",
-                usmle_id=f"{70000000 + i}", step1_result="pass", step2ck_score=245, current_visa="b1b2", planned_visa="b1b2",
-            )
-            for i, u in enumerate(created)
-        ])
+        emails = [f"applicant{i}.{tag}@load.usce-portal.test" for i in range(users)] + [
+            f"victim.{tag}@load.usce-portal.test"
+        ]
+        created = User.objects.bulk_create(
+            [User(email=e, full_name=f"Load Applicant {i}", password=password) for i, e in enumerate(emails)]
+        )
+        EmailAddress.objects.bulk_create(
+            [EmailAddress(user=u, email=u.email, verified=True, primary=True) for u in created]
+        )
+        ApplicantProfile.objects.bulk_create(
+            [
+                ApplicantProfile(
+                    user=u,
+                    citizenship_country="Nigeria",
+                    residence_country="Nigeria",
+                    time_zone="Africa/Lagos",
+                    training_stage="graduate",
+                    medical_school="University of Lagos College of Medicine",
+                    medical_school_country="Nigeria",
+                    graduation_year=now.year - 2,
+                    ecfmg_status="certified",
+                    usmle_id=f"{70000000 + i}",
+                    step1_result="pass",
+                    step2ck_score=245,
+                    current_visa="b1b2",
+                    planned_visa="b1b2",
+                )
+                for i, u in enumerate(created)
+            ]
+        )
     # The run is about load, not eligibility: fail now, with the reasons, if the data would be refused.
     eligibility = eligibility_for(applicant=created[0], session=Session.objects.get(pk=sessions[0][0]))
     if not eligibility.eligible:
@@ -126,6 +161,7 @@ def create_fixture(tag: str, users: int, listings: int) -> Fixture:
 
 
 # --- What the applicants were told ----------------------------------------------------------------
+
 
 @dataclass
 class Ledger:
@@ -145,8 +181,10 @@ class Ledger:
             self.statuses[response.status_code] += 1
             self.seconds[kind].append(response.elapsed.total_seconds())
             if response.status_code not in expected:
-                self.problems.append(f"{kind} {response.request.method} {response.request.path_url}: "
-                                     f"{response.status_code}, expected {'/'.join(map(str, expected))}")
+                self.problems.append(
+                    f"{kind} {response.request.method} {response.request.path_url}: "
+                    f"{response.status_code}, expected {'/'.join(map(str, expected))}"
+                )
 
     def failed(self, message: str) -> None:
         with self.lock:
@@ -168,8 +206,13 @@ class Browser:
         return response
 
     def post(self, kind: str, path: str, data: dict, expected=(302,)) -> requests.Response:
-        response = self.http.post(self.base_url + path, data=data, allow_redirects=False, timeout=60,
-                                  headers={"Referer": self.base_url + path})
+        response = self.http.post(
+            self.base_url + path,
+            data=data,
+            allow_redirects=False,
+            timeout=60,
+            headers={"Referer": self.base_url + path},
+        )
         self.ledger.record(kind, response, expected)
         return response
 
@@ -182,8 +225,12 @@ class Browser:
 
     def sign_in(self, email: str, password: str) -> requests.Response:
         page = self.get("login form", "/accounts/login/")
-        return self.post("login", "/accounts/login/", {"csrfmiddlewaretoken": self.csrf(page), "login": email, "password": password},
-                         expected=(302, 200, 400))
+        return self.post(
+            "login",
+            "/accounts/login/",
+            {"csrfmiddlewaretoken": self.csrf(page), "login": email, "password": password},
+            expected=(302, 200, 400),
+        )
 
 
 def _concurrently(count: int, action) -> list:
@@ -234,12 +281,21 @@ def applicant_journey(base_url: str, fixture: Fixture, index: int, ledger: Ledge
             continue
         application_id = min(ids)
         page = browser.get("application page", f"/applications/{application_id}/")
-        data = {"csrfmiddlewaretoken": browser.csrf(page), "personal_statement": "I want to learn US inpatient medicine."}
-        submit = lambda: browser.post("submit", f"/applications/{application_id}/submit/", data,  # noqa: E731
-                                      expected=(302, 409))
+        data = {
+            "csrfmiddlewaretoken": browser.csrf(page),
+            "personal_statement": "I want to learn US inpatient medicine.",
+        }
+        submit = lambda: browser.post(
+            "submit",
+            f"/applications/{application_id}/submit/",
+            data,  # noqa: E731
+            expected=(302, 409),
+        )
         answers = _concurrently(2, submit) if position == 0 else [submit()]
-        if any(a.status_code == 302 and a.headers.get("Location", "").endswith(f"/applications/{application_id}/")
-               for a in answers):
+        if any(
+            a.status_code == 302 and a.headers.get("Location", "").endswith(f"/applications/{application_id}/")
+            for a in answers
+        ):
             with ledger.lock:
                 ledger.submitted.add(application_id)
     # Keep the server busy with reading while the other applicants write, until the run's end.
@@ -269,6 +325,7 @@ def attacker(base_url: str, fixture: Fixture, ledger: Ledger) -> None:
 
 # --- What the database holds -----------------------------------------------------------------------
 
+
 def audit_applications(*, user_ids: list[int], started: dict, submitted: set) -> tuple[int, list[str]]:
     """Compare the database with what the applicants were told. Returns (applications checked, problems).
 
@@ -280,21 +337,31 @@ def audit_applications(*, user_ids: list[int], started: dict, submitted: set) ->
     from applications.states import Status
 
     problems = []
-    rows = list(Application.objects.filter(applicant_id__in=user_ids).annotate(
-        drafts=Count("events", filter=Q(events__to_status=Status.DRAFT)),
-        submissions=Count("events", filter=Q(events__to_status=Status.SUBMITTED)),
-    ).values("pk", "applicant_id", "session_id", "status", "drafts", "submissions"))
+    rows = list(
+        Application.objects.filter(applicant_id__in=user_ids)
+        .annotate(
+            drafts=Count("events", filter=Q(events__to_status=Status.DRAFT)),
+            submissions=Count("events", filter=Q(events__to_status=Status.SUBMITTED)),
+        )
+        .values("pk", "applicant_id", "session_id", "status", "drafts", "submissions")
+    )
     held = defaultdict(list)
     for row in rows:
         held[(row["applicant_id"], row["session_id"])].append(row)
     for key, ids in started.items():
         found = held.get(key, [])
         if len(ids) != 1:
-            problems.append(f"applicant {key[0]}, session {key[1]}: answers named {len(ids)} different applications {sorted(ids)}")
+            problems.append(
+                f"applicant {key[0]}, session {key[1]}: answers named {len(ids)} different applications {sorted(ids)}"
+            )
         if len(found) != 1:
-            problems.append(f"applicant {key[0]}, session {key[1]}: {len(found)} applications in the database, expected 1")
+            problems.append(
+                f"applicant {key[0]}, session {key[1]}: {len(found)} applications in the database, expected 1"
+            )
         elif found[0]["pk"] not in ids:
-            problems.append(f"applicant {key[0]}, session {key[1]}: the database holds {found[0]['pk']}, answers named {sorted(ids)}")
+            problems.append(
+                f"applicant {key[0]}, session {key[1]}: the database holds {found[0]['pk']}, answers named {sorted(ids)}"
+            )
     for key, found in held.items():
         if key not in started:
             problems.append(f"applicant {key[0]}, session {key[1]}: {len(found)} application(s) nobody was told about")
@@ -303,7 +370,9 @@ def audit_applications(*, user_ids: list[int], started: dict, submitted: set) ->
             problems.append(f"application {row['pk']}: {row['drafts']} 'started' events, expected 1")
         expected_submissions = 1 if row["pk"] in submitted else 0
         if row["submissions"] != expected_submissions:
-            problems.append(f"application {row['pk']}: {row['submissions']} submission events, expected {expected_submissions}")
+            problems.append(
+                f"application {row['pk']}: {row['submissions']} submission events, expected {expected_submissions}"
+            )
         if row["pk"] in submitted and row["status"] != Status.SUBMITTED:
             problems.append(f"application {row['pk']}: answered submitted, but its status is {row['status']}")
     return len(rows), problems
@@ -311,14 +380,26 @@ def audit_applications(*, user_ids: list[int], started: dict, submitted: set) ->
 
 # --- The run ------------------------------------------------------------------------------------------
 
-def markdown(*, args, fixture: Fixture, ledger: Ledger, checked: int, problems: list[str], elapsed: float,
-             logged_errors: int, load: str) -> str:
+
+def markdown(
+    *,
+    args,
+    fixture: Fixture,
+    ledger: Ledger,
+    checked: int,
+    problems: list[str],
+    elapsed: float,
+    logged_errors: int,
+    load: str,
+) -> str:
     total = sum(ledger.statuses.values())
     server_errors = sum(n for status, n in ledger.statuses.items() if status >= 500)
     verdict = "passed" if not problems else f"**FAILED** ({len(problems)} problems)"
     statuses = ", ".join(f"{status}: {n:,}" for status, n in sorted(ledger.statuses.items()))
-    kinds = ", ".join(f"{kind} {len(times):,} (median {statistics.median(times) * 1000:.0f} ms, "
-                      f"max {max(times) * 1000:.0f} ms)" for kind, times in sorted(ledger.seconds.items()))
+    kinds = ", ".join(
+        f"{kind} {len(times):,} (median {statistics.median(times) * 1000:.0f} ms, max {max(times) * 1000:.0f} ms)"
+        for kind, times in sorted(ledger.seconds.items())
+    )
     lines = [
         "## Load and abuse run (login, search, apply)",
         "",
@@ -333,10 +414,10 @@ def markdown(*, args, fixture: Fixture, ledger: Ledger, checked: int, problems: 
         f"- Applications checked in the database: {checked} ({len(ledger.attempted)} requested, "
         f"{len(ledger.submitted)} answered submitted), each exactly once with the id its answer named, "
         "one 'started' event each, one submission event for each submitted one, none unrequested.",
-        f"- Double clicks: each applicant's first \"Start my application\" sent twice in a row, its second from "
+        f'- Double clicks: each applicant\'s first "Start my application" sent twice in a row, its second from '
         f"{CONCURRENT_CLICKS} concurrent requests, its first submit twice at once.",
         f"- Abuse: {WRONG_PASSWORDS} wrong passwords for one account from one address; allauth refused its logins "
-        f"(\"{LOCKED}\") from attempt {ledger.rate_limited_at}, the right password included.",
+        f'("{LOCKED}") from attempt {ledger.rate_limited_at}, the right password included.',
         "",
         "Differences from production, and why: plain HTTP on 127.0.0.1, so `DJANGO_SECURE_SSL_REDIRECT=0` and "
         "`DJANGO_SESSION_COOKIE_SECURE=0` (a client does not send Secure cookies over HTTP); "
@@ -351,17 +432,23 @@ def markdown(*, args, fixture: Fixture, ledger: Ledger, checked: int, problems: 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--users", type=int, default=30, help="simulated applicants, one thread each (default 30, at most 50)")
+    parser.add_argument(
+        "--users", type=int, default=30, help="simulated applicants, one thread each (default 30, at most 50)"
+    )
     parser.add_argument("--listings", type=int, default=6, help="listings with one open session each (default 6)")
     parser.add_argument("--duration", type=int, default=30, help="seconds the applicants keep browsing (default 30)")
-    parser.add_argument("--workers", type=int, default=server.default_workers(), help="gunicorn workers (default 2 x cores + 1)")
+    parser.add_argument(
+        "--workers", type=int, default=server.default_workers(), help="gunicorn workers (default 2 x cores + 1)"
+    )
     args = parser.parse_args()
     if not 1 <= args.users <= 50 or args.listings < SESSIONS_PER_USER:
         parser.error(f"--users must be 1 to 50 and --listings at least {SESSIONS_PER_USER}")
 
     server.require_services()
     env = server.server_env(
-        DJANGO_SECURE_SSL_REDIRECT="0", DJANGO_SESSION_COOKIE_SECURE="0", PORTAL_TRUSTED_PROXY_COUNT="1",
+        DJANGO_SECURE_SSL_REDIRECT="0",
+        DJANGO_SESSION_COOKIE_SECURE="0",
+        PORTAL_TRUSTED_PROXY_COUNT="1",
     )
     server.prepare(env)
     os.environ.update(env)
@@ -372,13 +459,18 @@ def main() -> int:
     fixture = create_fixture(tag, args.users, args.listings)
     ledger = Ledger()
     log_path = OUT / "load-gunicorn.log"
-    print(f"Load test {tag}: {args.users} applicants, {args.listings} sessions, {args.duration} s, "
-          f"gunicorn {args.workers} workers", flush=True)
+    print(
+        f"Load test {tag}: {args.users} applicants, {args.listings} sessions, {args.duration} s, "
+        f"gunicorn {args.workers} workers",
+        flush=True,
+    )
     started_at = time.monotonic()
     with server.gunicorn(env, workers=args.workers, log_path=log_path) as base_url:
         until = started_at + args.duration
-        threads = [threading.Thread(target=applicant_journey, args=(base_url, fixture, i, ledger, until))
-                   for i in range(args.users)]
+        threads = [
+            threading.Thread(target=applicant_journey, args=(base_url, fixture, i, ledger, until))
+            for i in range(args.users)
+        ]
         threads.append(threading.Thread(target=attacker, args=(base_url, fixture, ledger)))
         for thread in threads:
             thread.start()
@@ -386,7 +478,9 @@ def main() -> int:
             thread.join()
     elapsed = time.monotonic() - started_at
     checked, problems = audit_applications(
-        user_ids=[user_id for user_id, _ in fixture.users], started=ledger.started, submitted=ledger.submitted,
+        user_ids=[user_id for user_id, _ in fixture.users],
+        started=ledger.started,
+        submitted=ledger.submitted,
     )
     problems = ledger.problems + problems
     missing = ledger.attempted - set(ledger.started)
@@ -395,8 +489,16 @@ def main() -> int:
     logged = server.logged_errors(log_path)
     if logged:
         problems.append(f"the server logged {logged} errors (see {log_path})")
-    report = markdown(args=args, fixture=fixture, ledger=ledger, checked=checked, problems=problems, elapsed=elapsed,
-                      logged_errors=logged, load=server.load_average())
+    report = markdown(
+        args=args,
+        fixture=fixture,
+        ledger=ledger,
+        checked=checked,
+        problems=problems,
+        elapsed=elapsed,
+        logged_errors=logged,
+        load=server.load_average(),
+    )
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "load.md").write_text(report)
     print(report)

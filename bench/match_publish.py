@@ -49,38 +49,59 @@ def _seed(instance, now):
 
     User = get_user_model()
     users = User.objects.bulk_create(
-        User(email=f"bench-{a}@bench.usce-portal.invalid", full_name=f"Applicant {a}")
-        for a in instance.applicant_ranks
+        User(email=f"bench-{a}@bench.usce-portal.invalid", full_name=f"Applicant {a}") for a in instance.applicant_ranks
     )
     user_of = dict(zip(instance.applicant_ranks, (u.pk for u in users)))
     listing = ListingFactory(title="Benchmark Internal Medicine Rotation")
     start = timezone.localdate() + dt.timedelta(days=120)
     sessions = Session.objects.bulk_create(
-        Session(listing=listing, start_date=start, end_date=start + dt.timedelta(days=27), seats=seats,
-                applications_open_at=now - dt.timedelta(days=30), applications_close_at=now - dt.timedelta(days=1))
+        Session(
+            listing=listing,
+            start_date=start,
+            end_date=start + dt.timedelta(days=27),
+            seats=seats,
+            applications_open_at=now - dt.timedelta(days=30),
+            applications_close_at=now - dt.timedelta(days=1),
+        )
         for seats in instance.capacities.values()
     )
     session_of = dict(zip(instance.capacities, (s.pk for s in sessions)))
     applications = Application.objects.bulk_create(
-        Application(applicant_id=user_of[a], session_id=session_of[s], status=Status.SUBMITTED, submitted_at=now,
-                    personal_statement="Benchmark")
-        for a, ranked in instance.applicant_ranks.items() for s in ranked
+        Application(
+            applicant_id=user_of[a],
+            session_id=session_of[s],
+            status=Status.SUBMITTED,
+            submitted_at=now,
+            personal_statement="Benchmark",
+        )
+        for a, ranked in instance.applicant_ranks.items()
+        for s in ranked
     )
     application_of = {(app.applicant_id, app.session_id): app.pk for app in applications}
     round = Round.objects.create(
-        name="Benchmark round", rank_deadline=now - dt.timedelta(hours=2), publish_at=now - dt.timedelta(hours=1),
-        offer_deadline=now + dt.timedelta(days=7), opened_by=AdminFactory(),
+        name="Benchmark round",
+        rank_deadline=now - dt.timedelta(hours=2),
+        publish_at=now - dt.timedelta(hours=1),
+        offer_deadline=now + dt.timedelta(days=7),
+        opened_by=AdminFactory(),
     )
     round.sessions.set(sessions)
     ApplicantRank.objects.bulk_create(
-        ApplicantRank(round=round, applicant_id=user_of[a], application_id=application_of[(user_of[a], session_of[s])],
-                      position=i)
-        for a, ranked in instance.applicant_ranks.items() for i, s in enumerate(ranked, start=1)
+        ApplicantRank(
+            round=round, applicant_id=user_of[a], application_id=application_of[(user_of[a], session_of[s])], position=i
+        )
+        for a, ranked in instance.applicant_ranks.items()
+        for i, s in enumerate(ranked, start=1)
     )
     SessionRank.objects.bulk_create(
-        SessionRank(round=round, session_id=session_of[s], application_id=application_of[(user_of[a], session_of[s])],
-                    position=i)
-        for s, ranked in instance.session_ranks.items() for i, a in enumerate(ranked, start=1)
+        SessionRank(
+            round=round,
+            session_id=session_of[s],
+            application_id=application_of[(user_of[a], session_of[s])],
+            position=i,
+        )
+        for s, ranked in instance.session_ranks.items()
+        for i, a in enumerate(ranked, start=1)
     )
     return round
 
@@ -92,11 +113,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     factor = args.applicants / 45_000
     instance = national_instance(
-        seed=args.seed, applicants=args.applicants, sessions=max(1, round(6_000 * factor)),
+        seed=args.seed,
+        applicants=args.applicants,
+        sessions=max(1, round(6_000 * factor)),
         seats=max(1, round(40_000 * factor)),
     )
-    print(f"database: {connection.vendor}; round: {len(instance.applicant_ranks):,} applicants, "
-          f"{len(instance.capacities):,} sessions, {instance.seats:,} seats, {instance.rank_entries:,} rank entries")
+    print(
+        f"database: {connection.vendor}; round: {len(instance.applicant_ranks):,} applicants, "
+        f"{len(instance.capacities):,} sessions, {instance.seats:,} seats, {instance.rank_entries:,} rank entries"
+    )
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -106,8 +131,13 @@ def main(argv: list[str] | None = None) -> int:
                 # Fresh rows have no planner statistics until autovacuum sees them (never, inside
                 # this transaction); a live database has them.
                 with connection.cursor() as cursor:
-                    for table in ("applications_application", "rounds_applicantrank", "rounds_sessionrank",
-                                  "placements_session", "rounds_round_sessions"):
+                    for table in (
+                        "applications_application",
+                        "rounds_applicantrank",
+                        "rounds_sessionrank",
+                        "placements_session",
+                        "rounds_round_sessions",
+                    ):
                         cursor.execute(f"ANALYZE {table}")
             print(f"seeded in {time.perf_counter() - started:.1f} s (not part of the run)")
 
@@ -115,17 +145,22 @@ def main(argv: list[str] | None = None) -> int:
             data = round_match_input(round=match_round)
             reads = time.perf_counter() - started
             started = time.perf_counter()
-            result = run_match(applicant_ranks=data.applicant_ranks, session_ranks=data.session_ranks,
-                               capacities=data.capacities)
+            result = run_match(
+                applicant_ranks=data.applicant_ranks, session_ranks=data.session_ranks, capacities=data.capacities
+            )
             engine = time.perf_counter() - started
 
             started = time.perf_counter()
             published = round_publish(round_id=match_round.pk, now=now)
             whole = time.perf_counter() - started
-            print(f"reads (round_match_input): {reads:.2f} s; engine: {engine:.3f} s; "
-                  f"whole publication (reads + engine + writes): {whole:.1f} s")
-            print(f"{published.matched_count:,} offers written ({whole / max(published.matched_count, 1) * 1000:.1f} ms "
-                  f"each), {published.unmatched_count:,} unmatched; engine matched {len(result.assignment):,}")
+            print(
+                f"reads (round_match_input): {reads:.2f} s; engine: {engine:.3f} s; "
+                f"whole publication (reads + engine + writes): {whole:.1f} s"
+            )
+            print(
+                f"{published.matched_count:,} offers written ({whole / max(published.matched_count, 1) * 1000:.1f} ms "
+                f"each), {published.unmatched_count:,} unmatched; engine matched {len(result.assignment):,}"
+            )
             raise _Rollback
     except _Rollback:
         print("rolled back: the database is unchanged")

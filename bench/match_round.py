@@ -78,10 +78,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seats", type=int, default=40_000)
     parser.add_argument("--choices", type=int, default=12)
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--reference-applicants", type=int, default=6_000,
-                        help="size of the scaled-down round the matching package runs on (0: skip)")
-    parser.add_argument("--reference-full", action="store_true",
-                        help="also run the matching package on the full round (several minutes)")
+    parser.add_argument(
+        "--reference-applicants",
+        type=int,
+        default=6_000,
+        help="size of the scaled-down round the matching package runs on (0: skip)",
+    )
+    parser.add_argument(
+        "--reference-full",
+        action="store_true",
+        help="also run the matching package on the full round (several minutes)",
+    )
     args = parser.parse_args(argv)
 
     print(f"# match round benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")

@@ -19,6 +19,7 @@ one application per applicant and session, waitlisted ones have a position, offe
 uploaded letters a file, one live link per request, unique e-mails and link keys; the listings'
 search documents are computed as the trigger computes them (see demo_catalogue).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -46,14 +47,83 @@ BUSY_SHARE = 0.25  # of all applications go to the busy institutions' sessions
 DOMAIN = "national.bench.usce-portal.invalid"
 SETUP_RECORD = ROOT / "var" / "bench" / "national-setup.json"
 
-FIRST = ["Aisha", "Omar", "Priya", "Rahul", "Chen", "Mei", "Juan", "Maria", "Chidi", "Ngozi", "Fatima", "Ali",
-         "Ana", "Luis", "Sara", "Yusuf", "Hana", "Kwame", "Amina", "Ravi", "Irina", "Dmitri", "Leila", "Tariq"]
-LAST = ["Khan", "Patel", "Okafor", "Garcia", "Nguyen", "Santos", "Ahmed", "Singh", "Mensah", "Haddad", "Kim",
-        "Ivanova", "Hussain", "Reyes", "Adeyemi", "Das", "Rahman", "Costa", "Mahmoud", "Chowdhury"]
-COUNTRIES = ["India", "Pakistan", "Nigeria", "Egypt", "Philippines", "Brazil", "Mexico", "Bangladesh", "Iran",
-             "Jordan", "Ukraine", "Nepal", "Ghana", "Colombia", "Syria"]
-ZONES = ["America/New_York", "America/Chicago", "America/Los_Angeles", "Africa/Lagos", "Asia/Kolkata",
-         "Asia/Karachi", "Asia/Manila", "Europe/London", "America/Sao_Paulo", "Africa/Cairo"]
+FIRST = [
+    "Aisha",
+    "Omar",
+    "Priya",
+    "Rahul",
+    "Chen",
+    "Mei",
+    "Juan",
+    "Maria",
+    "Chidi",
+    "Ngozi",
+    "Fatima",
+    "Ali",
+    "Ana",
+    "Luis",
+    "Sara",
+    "Yusuf",
+    "Hana",
+    "Kwame",
+    "Amina",
+    "Ravi",
+    "Irina",
+    "Dmitri",
+    "Leila",
+    "Tariq",
+]
+LAST = [
+    "Khan",
+    "Patel",
+    "Okafor",
+    "Garcia",
+    "Nguyen",
+    "Santos",
+    "Ahmed",
+    "Singh",
+    "Mensah",
+    "Haddad",
+    "Kim",
+    "Ivanova",
+    "Hussain",
+    "Reyes",
+    "Adeyemi",
+    "Das",
+    "Rahman",
+    "Costa",
+    "Mahmoud",
+    "Chowdhury",
+]
+COUNTRIES = [
+    "India",
+    "Pakistan",
+    "Nigeria",
+    "Egypt",
+    "Philippines",
+    "Brazil",
+    "Mexico",
+    "Bangladesh",
+    "Iran",
+    "Jordan",
+    "Ukraine",
+    "Nepal",
+    "Ghana",
+    "Colombia",
+    "Syria",
+]
+ZONES = [
+    "America/New_York",
+    "America/Chicago",
+    "America/Los_Angeles",
+    "Africa/Lagos",
+    "Asia/Kolkata",
+    "Asia/Karachi",
+    "Asia/Manila",
+    "Europe/London",
+    "America/Sao_Paulo",
+    "Africa/Cairo",
+]
 STATES = ["NY", "TX", "CA", "FL", "IL", "PA", "OH", "MI", "GA", "NJ", "MA", "MD"]
 
 
@@ -117,12 +187,18 @@ def find() -> National | None:
     from placements.models import InstitutionMembership, Listing
 
     User = get_user_model()
-    applicants = list(User.objects.filter(email__endswith="@" + DOMAIN, email__startswith="applicant")
-                      .order_by("pk").values_list("pk", flat=True))
+    applicants = list(
+        User.objects.filter(email__endswith="@" + DOMAIN, email__startswith="applicant")
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     if not applicants:
         return None
-    memberships = list(InstitutionMembership.objects.filter(user__email__endswith="@" + DOMAIN)
-                       .order_by("user__email").values_list("user_id", "institution_id"))
+    memberships = list(
+        InstitutionMembership.objects.filter(user__email__endswith="@" + DOMAIN)
+        .order_by("user__email")
+        .values_list("user_id", "institution_id")
+    )
     return National(
         applicant_ids=applicants,
         coordinator_ids=[u for u, _i in memberships],
@@ -139,11 +215,15 @@ def seed(*, log=print) -> National:
     from placements.models import Listing
 
     if connection.vendor != "postgresql":
-        raise NotEmpty("The national dataset is loaded with PostgreSQL COPY: set DATABASE_URL to a PostgreSQL database.")
+        raise NotEmpty(
+            "The national dataset is loaded with PostgreSQL COPY: set DATABASE_URL to a PostgreSQL database."
+        )
     found = find()
     if found is not None:
-        log(f"National dataset already there: {len(found.applicant_ids):,} applicants, "
-            f"{len(found.listing_ids):,} published listings; nothing seeded.")
+        log(
+            f"National dataset already there: {len(found.applicant_ids):,} applicants, "
+            f"{len(found.listing_ids):,} published listings; nothing seeded."
+        )
         return found
     if Listing.objects.exists() or Application.objects.exists():
         raise NotEmpty(
@@ -179,9 +259,16 @@ def seed(*, log=print) -> National:
     national.seconds = seconds
     # For the results page, written by a later run of bench/pages.py (make bench seeds first).
     SETUP_RECORD.parent.mkdir(parents=True, exist_ok=True)
-    SETUP_RECORD.write_text(json.dumps({"database": connection.settings_dict["NAME"], "seconds": round(seconds, 1),
-                                        "at": f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC",
-                                        "load": [round(x, 1) for x in os.getloadavg()]}))
+    SETUP_RECORD.write_text(
+        json.dumps(
+            {
+                "database": connection.settings_dict["NAME"],
+                "seconds": round(seconds, 1),
+                "at": f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC",
+                "load": [round(x, 1) for x in os.getloadavg()],
+            }
+        )
+    )
     return national
 
 
@@ -206,7 +293,8 @@ def _coordinators(rng: random.Random) -> tuple[list[int], list[int]]:
 
     institutions = list(
         Institution.objects.annotate(n=Count("listings", filter=Q(listings__status="published")))
-        .order_by("-n", "pk").values_list("pk", flat=True)[:BUSY_INSTITUTIONS]
+        .order_by("-n", "pk")
+        .values_list("pk", flat=True)[:BUSY_INSTITUTIONS]
     )
     User = get_user_model()
     coordinators = []
@@ -234,46 +322,86 @@ def _applicants(raw, rng: random.Random, now: dt.datetime) -> list[dict]:
     applicants = []
     for i, (pk, profile_id) in enumerate(zip(user_ids, profile_ids)):
         name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
-        users.append({"id": pk, "email": f"applicant{i:05d}@{DOMAIN}", "full_name": name, "password": "!",
-                      "date_joined": now - dt.timedelta(days=rng.randint(1, 700))})
+        users.append(
+            {
+                "id": pk,
+                "email": f"applicant{i:05d}@{DOMAIN}",
+                "full_name": name,
+                "password": "!",
+                "date_joined": now - dt.timedelta(days=rng.randint(1, 700)),
+            }
+        )
         graduate = rng.random() < 0.75
         certified = graduate and rng.random() < 0.6
         step1 = rng.random() < 0.85
-        profiles.append({
-            "id": profile_id, "user_id": pk, "citizenship_country": (country := rng.choice(COUNTRIES)),
-            "residence_country": country, "time_zone": rng.choice(ZONES),
-            "training_stage": "graduate" if graduate else "student", "medical_school": f"{country} Medical College",
-            "medical_school_country": country,
-            "graduation_year": today.year - rng.randint(0, 12) if graduate else today.year + rng.randint(0, 2),
-            "ecfmg_status": "certified" if certified else rng.choice(["not_started", "in_progress"]),
-            "usmle_id": f"{10_000_000 + i:08d}", "step1_result": "pass" if step1 else rng.choice(["", "fail"]),
-            "step2ck_score": rng.randint(205, 265) if step1 and rng.random() < 0.7 else None,
-            "english_test": rng.choice(["", "", "oet", "toefl", "ielts"]),
-            "current_visa": rng.choice(["", "b1b2", "esta", "j1"]), "planned_visa": rng.choice(["b1b2", "j1", "b1b2", "h1b"]),
-            "preferred_states": rng.sample(STATES, rng.randint(0, 3)),
-            "budget_usd": rng.choice([None, 2000, 3000, 4000, 6000]),
-            "available_from": today + dt.timedelta(days=rng.randint(0, 60)),
-            "available_until": today + dt.timedelta(days=rng.randint(120, 400)),
-            "hands_on_preference": rng.choice(["hands_on", "observational", "either"]),
-            "created_at": now - dt.timedelta(days=rng.randint(1, 700)),
-            "updated_at": now,
-        })
-        interests += [{"applicantprofile_id": profile_id, "specialty_id": s} for s in rng.sample(specialty_ids, rng.randint(1, 3))]
-        saved += [{"user_id": pk, "listing_id": listing_id, "created_at": now}
-                  for listing_id in rng.sample(listing_ids, rng.choice([0, 1, 2, 3, 5]))]
+        profiles.append(
+            {
+                "id": profile_id,
+                "user_id": pk,
+                "citizenship_country": (country := rng.choice(COUNTRIES)),
+                "residence_country": country,
+                "time_zone": rng.choice(ZONES),
+                "training_stage": "graduate" if graduate else "student",
+                "medical_school": f"{country} Medical College",
+                "medical_school_country": country,
+                "graduation_year": today.year - rng.randint(0, 12) if graduate else today.year + rng.randint(0, 2),
+                "ecfmg_status": "certified" if certified else rng.choice(["not_started", "in_progress"]),
+                "usmle_id": f"{10_000_000 + i:08d}",
+                "step1_result": "pass" if step1 else rng.choice(["", "fail"]),
+                "step2ck_score": rng.randint(205, 265) if step1 and rng.random() < 0.7 else None,
+                "english_test": rng.choice(["", "", "oet", "toefl", "ielts"]),
+                "current_visa": rng.choice(["", "b1b2", "esta", "j1"]),
+                "planned_visa": rng.choice(["b1b2", "j1", "b1b2", "h1b"]),
+                "preferred_states": rng.sample(STATES, rng.randint(0, 3)),
+                "budget_usd": rng.choice([None, 2000, 3000, 4000, 6000]),
+                "available_from": today + dt.timedelta(days=rng.randint(0, 60)),
+                "available_until": today + dt.timedelta(days=rng.randint(120, 400)),
+                "hands_on_preference": rng.choice(["hands_on", "observational", "either"]),
+                "created_at": now - dt.timedelta(days=rng.randint(1, 700)),
+                "updated_at": now,
+            }
+        )
+        interests += [
+            {"applicantprofile_id": profile_id, "specialty_id": s} for s in rng.sample(specialty_ids, rng.randint(1, 3))
+        ]
+        saved += [
+            {"user_id": pk, "listing_id": listing_id, "created_at": now}
+            for listing_id in rng.sample(listing_ids, rng.choice([0, 1, 2, 3, 5]))
+        ]
         applicants.append({"id": pk, "certified": certified})
     _copy(raw, User, users)
     _copy(raw, ApplicantProfile, profiles)
     interests_table = ApplicantProfile.specialties_of_interest.through
-    _copy(raw, interests_table, [dict(r, id=pk) for r, pk in
-                                 zip(interests, _reserve_ids(raw, interests_table._meta.db_table, len(interests)))])
-    _copy(raw, SavedListing, [dict(r, id=pk) for r, pk in zip(saved, _reserve_ids(raw, SavedListing._meta.db_table, len(saved)))])
+    _copy(
+        raw,
+        interests_table,
+        [dict(r, id=pk) for r, pk in zip(interests, _reserve_ids(raw, interests_table._meta.db_table, len(interests)))],
+    )
+    _copy(
+        raw,
+        SavedListing,
+        [dict(r, id=pk) for r, pk in zip(saved, _reserve_ids(raw, SavedListing._meta.db_table, len(saved)))],
+    )
 
     # Documents: every applicant has a CV and a passport; most the usual others. One version each.
     plan = []
     for applicant in applicants:
-        kinds = ["cv", "passport", *[k for k in ("usmle_transcript", "medical_diploma", "immunisation_record", "bls",
-                                                 "personal_statement", "health_insurance") if rng.random() < 0.6]]
+        kinds = [
+            "cv",
+            "passport",
+            *[
+                k
+                for k in (
+                    "usmle_transcript",
+                    "medical_diploma",
+                    "immunisation_record",
+                    "bls",
+                    "personal_statement",
+                    "health_insurance",
+                )
+                if rng.random() < 0.6
+            ],
+        ]
         if applicant["certified"]:
             kinds.append("ecfmg_certificate")
         plan += [(applicant["id"], kind) for kind in kinds]
@@ -283,36 +411,91 @@ def _applicants(raw, rng: random.Random, now: dt.datetime) -> list[dict]:
     for (owner, kind), document_id, version_id in zip(plan, document_ids, version_ids):
         uploaded = now - dt.timedelta(days=rng.randint(1, 300))
         # Foreign keys are checked at commit (deferred), so a document may name its version first.
-        documents.append({"id": document_id, "owner_id": owner, "kind": kind, "current_version_id": version_id,
-                          "created_at": uploaded})
+        documents.append(
+            {
+                "id": document_id,
+                "owner_id": owner,
+                "kind": kind,
+                "current_version_id": version_id,
+                "created_at": uploaded,
+            }
+        )
         expires = None
         if kind == "passport":
             expires = today + dt.timedelta(days=rng.randint(10, 3000))
         elif kind in ("bls", "health_insurance"):
             expires = today + dt.timedelta(days=rng.randint(-30, 700))
-        versions.append({"id": version_id, "document_id": document_id, "number": 1,
-                         "file": f"applicants/national/{version_id}.pdf", "original_name": f"{kind}.pdf",
-                         "content_type": "application/pdf", "size": rng.randint(40_000, 900_000),
-                         "sha256": f"{version_id:064x}", "issued_on": None, "expires_on": expires, "uploaded_at": uploaded})
+        versions.append(
+            {
+                "id": version_id,
+                "document_id": document_id,
+                "number": 1,
+                "file": f"applicants/national/{version_id}.pdf",
+                "original_name": f"{kind}.pdf",
+                "content_type": "application/pdf",
+                "size": rng.randint(40_000, 900_000),
+                "sha256": f"{version_id:064x}",
+                "issued_on": None,
+                "expires_on": expires,
+                "uploaded_at": uploaded,
+            }
+        )
         if kind == "immunisation_record":
             for code in rng.sample(["mmr", "varicella", "hepatitis_b", "tdap", "influenza", "covid19", "tb_test"], 4):
-                immunisations.append({"version_id": version_id, "immunisation": code,
-                                      "date": today - dt.timedelta(days=rng.randint(10, 900))})
+                immunisations.append(
+                    {
+                        "version_id": version_id,
+                        "immunisation": code,
+                        "date": today - dt.timedelta(days=rng.randint(10, 900)),
+                    }
+                )
     _copy(raw, Document, documents)
     _copy(raw, DocumentVersion, versions)
-    _copy(raw, ImmunisationRecordEntry, [dict(r, id=pk) for r, pk in zip(
-        immunisations, _reserve_ids(raw, ImmunisationRecordEntry._meta.db_table, len(immunisations)))])
+    _copy(
+        raw,
+        ImmunisationRecordEntry,
+        [
+            dict(r, id=pk)
+            for r, pk in zip(
+                immunisations, _reserve_ids(raw, ImmunisationRecordEntry._meta.db_table, len(immunisations))
+            )
+        ],
+    )
     return applicants
 
 
 # Where an application stands, by the phase of its session: (status, weight). Seat-holding states
 # are drawn only while the session has seats left; past that they fall back to the next entry.
-OPEN_PHASE = [("draft", 12), ("submitted", 40), ("under_review", 20), ("interview", 8), ("offered", 4),
-              ("accepted", 4), ("rejected", 6), ("withdrawn", 6)]
-CLOSED_PHASE = [("submitted", 6), ("under_review", 10), ("interview", 6), ("waitlisted", 12), ("offered", 8),
-                ("accepted", 14), ("declined", 6), ("offer_expired", 3), ("rejected", 30), ("withdrawn", 5)]
-STARTED_PHASE = [("enrolled", 20), ("completed", 20), ("rejected", 40), ("declined", 8), ("withdrawn", 8),
-                 ("offer_expired", 4)]
+OPEN_PHASE = [
+    ("draft", 12),
+    ("submitted", 40),
+    ("under_review", 20),
+    ("interview", 8),
+    ("offered", 4),
+    ("accepted", 4),
+    ("rejected", 6),
+    ("withdrawn", 6),
+]
+CLOSED_PHASE = [
+    ("submitted", 6),
+    ("under_review", 10),
+    ("interview", 6),
+    ("waitlisted", 12),
+    ("offered", 8),
+    ("accepted", 14),
+    ("declined", 6),
+    ("offer_expired", 3),
+    ("rejected", 30),
+    ("withdrawn", 5),
+]
+STARTED_PHASE = [
+    ("enrolled", 20),
+    ("completed", 20),
+    ("rejected", 40),
+    ("declined", 8),
+    ("withdrawn", 8),
+    ("offer_expired", 4),
+]
 SEAT_HOLDING = {"offered", "accepted", "enrolled", "completed"}
 
 
@@ -320,9 +503,17 @@ def _applications(raw, rng: random.Random, now: dt.datetime, applicants: list[di
     from applications.models import Application
     from placements.models import Session
 
-    sessions = list(Session.objects.filter(listing__status="published", is_archived=False).values_list(
-        "pk", "listing__institution_id", "seats", "applications_close_at", "start_date", "end_date",
-        "offer_response_days"))
+    sessions = list(
+        Session.objects.filter(listing__status="published", is_archived=False).values_list(
+            "pk",
+            "listing__institution_id",
+            "seats",
+            "applications_close_at",
+            "start_date",
+            "end_date",
+            "offer_response_days",
+        )
+    )
     busy_set = set(busy)
     busy_sessions = [s for s in sessions if s[1] in busy_set]
     other = [s for s in sessions if s[1] not in busy_set]
@@ -357,13 +548,24 @@ def _applications(raw, rng: random.Random, now: dt.datetime, applicants: list[di
             if status == "completed" and end >= today:
                 status = "enrolled"
             created = min(now, closes) - dt.timedelta(days=rng.randint(1, 60), minutes=rng.randint(0, 1440))
-            row = {"id": next(ids), "applicant_id": applicant, "session_id": session_id, "status": status,
-                   "personal_statement": "I want to learn how US teams care for patients." if status != "draft" else "",
-                   "eligible_at_submit": None if status == "draft" else rng.random() < 0.8,
-                   "eligibility_reasons": [], "created_at": created, "updated_at": created + dt.timedelta(days=1),
-                   "submitted_at": None if status == "draft" else created + dt.timedelta(hours=rng.randint(1, 48)),
-                   "decided_at": None, "completed_at": None, "waitlist_position": None, "offer_expires_at": None,
-                   "evaluation": "", "fee_paid_at": None}
+            row = {
+                "id": next(ids),
+                "applicant_id": applicant,
+                "session_id": session_id,
+                "status": status,
+                "personal_statement": "I want to learn how US teams care for patients." if status != "draft" else "",
+                "eligible_at_submit": None if status == "draft" else rng.random() < 0.8,
+                "eligibility_reasons": [],
+                "created_at": created,
+                "updated_at": created + dt.timedelta(days=1),
+                "submitted_at": None if status == "draft" else created + dt.timedelta(hours=rng.randint(1, 48)),
+                "decided_at": None,
+                "completed_at": None,
+                "waitlist_position": None,
+                "offer_expires_at": None,
+                "evaluation": "",
+                "fee_paid_at": None,
+            }
             if status not in {"draft", "submitted", "under_review", "interview", "withdrawn"}:
                 row["decided_at"] = row["submitted_at"] + dt.timedelta(days=rng.randint(1, 20))
             if status == "waitlisted":
@@ -396,28 +598,56 @@ def _letters(raw, rng: random.Random, now: dt.datetime, applicants: list[dict], 
     for pk, (applicant, n) in zip(request_ids, writers_of):
         status = rng.choices([s for s, _w in statuses], [w for _s, w in statuses])[0]
         created = now - dt.timedelta(days=rng.randint(1, 120))
-        row = {"id": pk, "applicant_id": applicant, "writer_name": f"Dr {rng.choice(FIRST)} {rng.choice(LAST)}",
-               "writer_email": f"writer{n}.{applicant}@hospital.example.org", "writer_title": "Attending physician",
-               "writer_institution": f"{rng.choice(COUNTRIES)} Teaching Hospital", "relationship": "supervisor",
-               "rotation_id": None, "message": "", "waived": rng.random() < 0.8, "status": status,
-               "expires_at": now + dt.timedelta(days=rng.randint(1, 30)) if status in ("sent", "opened", "uploaded")
-               else now - dt.timedelta(days=rng.randint(1, 30)),
-               "due_at": now + dt.timedelta(days=rng.randint(3, 60)) if rng.random() < 0.5 else None,
-               "current_letter_id": None, "decline_message": "", "created_at": created,
-               "opened_at": created + dt.timedelta(days=1) if status in ("opened", "uploaded", "declined") else None,
-               "uploaded_at": None, "declined_at": created + dt.timedelta(days=2) if status == "declined" else None,
-               "revoked_at": created + dt.timedelta(days=3) if status == "revoked" else None}
+        row = {
+            "id": pk,
+            "applicant_id": applicant,
+            "writer_name": f"Dr {rng.choice(FIRST)} {rng.choice(LAST)}",
+            "writer_email": f"writer{n}.{applicant}@hospital.example.org",
+            "writer_title": "Attending physician",
+            "writer_institution": f"{rng.choice(COUNTRIES)} Teaching Hospital",
+            "relationship": "supervisor",
+            "rotation_id": None,
+            "message": "",
+            "waived": rng.random() < 0.8,
+            "status": status,
+            "expires_at": now + dt.timedelta(days=rng.randint(1, 30))
+            if status in ("sent", "opened", "uploaded")
+            else now - dt.timedelta(days=rng.randint(1, 30)),
+            "due_at": now + dt.timedelta(days=rng.randint(3, 60)) if rng.random() < 0.5 else None,
+            "current_letter_id": None,
+            "decline_message": "",
+            "created_at": created,
+            "opened_at": created + dt.timedelta(days=1) if status in ("opened", "uploaded", "declined") else None,
+            "uploaded_at": None,
+            "declined_at": created + dt.timedelta(days=2) if status == "declined" else None,
+            "revoked_at": created + dt.timedelta(days=3) if status == "revoked" else None,
+        }
         if status == "uploaded":
             letter_id = next(letter_ids)
             row["current_letter_id"] = letter_id
             row["uploaded_at"] = created + dt.timedelta(days=5)
-            letters.append({"id": letter_id, "request_id": pk, "file": f"letters/national/{letter_id}.pdf",
-                            "size": rng.randint(50_000, 400_000), "sha256": f"{letter_id:064x}",
-                            "uploaded_at": row["uploaded_at"]})
+            letters.append(
+                {
+                    "id": letter_id,
+                    "request_id": pk,
+                    "file": f"letters/national/{letter_id}.pdf",
+                    "size": rng.randint(50_000, 400_000),
+                    "sha256": f"{letter_id:064x}",
+                    "uploaded_at": row["uploaded_at"],
+                }
+            )
         live = status in ("sent", "opened")
-        links.append({"id": next(link_ids), "request_id": pk, "key": secrets.token_urlsafe(), "created_at": created,
-                      "emailed_at": created, "ended_at": None if live else created + dt.timedelta(days=5),
-                      "ended_because": "" if live else "replaced"})
+        links.append(
+            {
+                "id": next(link_ids),
+                "request_id": pk,
+                "key": secrets.token_urlsafe(),
+                "created_at": created,
+                "emailed_at": created,
+                "ended_at": None if live else created + dt.timedelta(days=5),
+                "ended_because": "" if live else "replaced",
+            }
+        )
         requests.append(row)
     _copy(raw, LetterRequest, requests)
     _copy(raw, Letter, letters)

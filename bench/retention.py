@@ -8,6 +8,7 @@ Reports wall time and queries of the dry run, the purge, and a second purge (not
     make bench-retention               # 50,000 applicants on DATABASE_URL (SQLite by default)
     .venv/bin/python bench/retention.py --applicants 10000
 """
+
 import argparse
 import datetime as dt
 import io
@@ -29,20 +30,38 @@ def seed(applicants: int, now: dt.datetime) -> None:
     old = now - dt.timedelta(days=1000)
     active = applicants // 10
     users = get_user_model().objects.bulk_create(
-        [get_user_model()(email=f"retention{i}@bench.usce-portal.org", password="!", date_joined=old,
-                          last_login=now if i >= applicants else old)
-         for i in range(applicants + active)], batch_size=5000,
+        [
+            get_user_model()(
+                email=f"retention{i}@bench.usce-portal.org",
+                password="!",
+                date_joined=old,
+                last_login=now if i >= applicants else old,
+            )
+            for i in range(applicants + active)
+        ],
+        batch_size=5000,
     )
     # Two documents each, one of them with two versions: three files per applicant.
     documents = Document.objects.bulk_create(
         [Document(owner=user, kind=kind) for user in users for kind in ("cv", "passport")], batch_size=5000
     )
-    DocumentVersion.objects.bulk_create([
-        DocumentVersion(document=document, number=number, file=f"applicants/bench-{document.pk}-{number}.pdf",
-                        original_name="f.pdf", content_type="application/pdf", size=1000, sha256="0" * 64,
-                        uploaded_at=old)
-        for document in documents for number in ((1, 2) if document.kind == "cv" else (1,))
-    ], batch_size=5000)
+    DocumentVersion.objects.bulk_create(
+        [
+            DocumentVersion(
+                document=document,
+                number=number,
+                file=f"applicants/bench-{document.pk}-{number}.pdf",
+                original_name="f.pdf",
+                content_type="application/pdf",
+                size=1000,
+                sha256="0" * 64,
+                uploaded_at=old,
+            )
+            for document in documents
+            for number in ((1, 2) if document.kind == "cv" else (1,))
+        ],
+        batch_size=5000,
+    )
 
 
 def timed(*args: str) -> tuple[float, int, str]:
@@ -72,9 +91,10 @@ def main() -> int:
 
     django.setup()
 
-    from bench.rollback import rolled_back
     from django.db import connection
     from django.utils import timezone
+
+    from bench.rollback import rolled_back
 
     print(f"Retention purge benchmark: {args.applicants:,} inactive applicants on {connection.vendor}", flush=True)
     with rolled_back():

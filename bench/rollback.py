@@ -1,4 +1,5 @@
 """Benchmarks seed and measure inside one transaction that is rolled back: the database is left as found."""
+
 from collections.abc import Iterator
 from contextlib import contextmanager
 

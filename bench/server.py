@@ -5,6 +5,7 @@ files (collected once into var/bench-static), the PostgreSQL database of DATABAS
 REDIS_URL, sync workers as in the Dockerfile. The only addition is bench.settings' URLconf, which adds
 /bench/trivial/. Callers pass any further environment variable they change, and say why.
 """
+
 from __future__ import annotations
 
 import os
@@ -30,22 +31,26 @@ def require_services() -> tuple[str, str]:
     database_url = os.environ.get("DATABASE_URL", "")
     redis_url = os.environ.get("REDIS_URL", "")
     if not database_url.startswith(("postgres://", "postgresql://")) or not redis_url.startswith("redis://"):
-        sys.exit("Set DATABASE_URL to a PostgreSQL database and REDIS_URL to a Redis database, e.g.\n"
-                 "  DATABASE_URL=postgres://postgres@127.0.0.1:5432/usce_bench REDIS_URL=redis://127.0.0.1:6379/5")
+        sys.exit(
+            "Set DATABASE_URL to a PostgreSQL database and REDIS_URL to a Redis database, e.g.\n"
+            "  DATABASE_URL=postgres://postgres@127.0.0.1:5432/usce_bench REDIS_URL=redis://127.0.0.1:6379/5"
+        )
     return database_url, redis_url
 
 
 def server_env(**overrides: str) -> dict[str, str]:
     env = dict(os.environ)
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "bench.settings",
-        "DJANGO_DEBUG": "0",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        "DJANGO_STATIC_ROOT": str(STATIC_ROOT),
-        "DJANGO_LOG_LEVEL": "WARNING",
-        "PYTHONUNBUFFERED": "1",
-    })
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "bench.settings",
+            "DJANGO_DEBUG": "0",
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+            "DJANGO_STATIC_ROOT": str(STATIC_ROOT),
+            "DJANGO_LOG_LEVEL": "WARNING",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
     env.update(overrides)
     return env
 
@@ -80,8 +85,11 @@ def logged_errors(log_path: Path) -> int:
     if not log_path.exists():
         return 0
     text = log_path.read_text(errors="replace")
-    return sum(1 for line in text.splitlines()
-               if '"level": "ERROR"' in line or '"level": "CRITICAL"' in line or "[ERROR]" in line or "[CRITICAL]" in line)
+    return sum(
+        1
+        for line in text.splitlines()
+        if '"level": "ERROR"' in line or '"level": "CRITICAL"' in line or "[ERROR]" in line or "[CRITICAL]" in line
+    )
 
 
 def _wait_ready(base_url: str, process: subprocess.Popen, timeout: float = 90) -> None:
@@ -107,9 +115,18 @@ def gunicorn(env: dict[str, str], *, workers: int, log_path: Path):
     log_path.parent.mkdir(parents=True, exist_ok=True)
     log = log_path.open("w")
     command = [
-        sys.executable, "-m", "gunicorn", "portal.wsgi:application",
-        "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--chdir", str(ROOT),
-        "--log-level", "warning",
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "portal.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--chdir",
+        str(ROOT),
+        "--log-level",
+        "warning",
     ]
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:

@@ -12,6 +12,7 @@ holds on a noisy machine far better than the absolute figure. Writes bench/out/t
 
 An empty database (no published listing) is first seeded with --seed-command.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -71,8 +72,20 @@ def _with_query(path: str, query: str) -> str:
 
 def wrk(base_url: str, paths: list[str], *, seconds: int, threads: int, connections: int) -> dict:
     headers = [arg for name, value in server.PROXY_HEADERS.items() for arg in ("-H", f"{name}: {value}")]
-    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s", *headers,
-               "-s", str(LUA), base_url, "--", *paths]
+    command = [
+        "wrk",
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--timeout",
+        "30s",
+        *headers,
+        "-s",
+        str(LUA),
+        base_url,
+        "--",
+        *paths,
+    ]
     output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
     line = next(line for line in output.splitlines() if line.startswith("WRK_JSON "))
     return json.loads(line.removeprefix("WRK_JSON "))
@@ -90,8 +103,11 @@ def measure(base_url: str, run: Run, args: argparse.Namespace) -> Run:
     run.socket_errors = result["socket_errors"]
     run.timeouts = result["timeouts"]
     run.load = server.load_average()
-    print(f"  {run.label}: {run.rps:.1f} req/s, p50 {run.p50_ms:.1f} ms, p99 {run.p99_ms:.1f} ms, "
-          f"non-2xx {run.non2xx}, load {run.load}", flush=True)
+    print(
+        f"  {run.label}: {run.rps:.1f} req/s, p50 {run.p50_ms:.1f} ms, p99 {run.p99_ms:.1f} ms, "
+        f"non-2xx {run.non2xx}, load {run.load}",
+        flush=True,
+    )
     return run
 
 
@@ -111,15 +127,27 @@ def check_paths(base_url: str, paths: list[str]) -> dict[str, int]:
 
 def published_listings(env: dict[str, str]) -> int:
     code = "from placements.models import Listing; print(Listing.objects.filter(status='published').count())"
-    output = subprocess.run([sys.executable, "manage.py", "shell", "-c", code], cwd=server.ROOT, env=env,
-                            check=True, capture_output=True, text=True).stdout
+    output = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=server.ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     return int(output.strip().splitlines()[-1])
 
 
 def postgres_version(env: dict[str, str]) -> str:
     code = "from django.db import connection; c = connection.cursor(); c.execute('show server_version'); print(c.fetchone()[0])"
-    output = subprocess.run([sys.executable, "manage.py", "shell", "-c", code], cwd=server.ROOT, env=env,
-                            check=True, capture_output=True, text=True).stdout
+    output = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=server.ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     return output.strip().splitlines()[-1]
 
 
@@ -154,8 +182,18 @@ def server_time_breakdown(env: dict[str, str]) -> list[dict]:
         # No query at all when the anonymous search is served from the rendered-output cache.
         slowest = max(timings, default=(0.0, "(none: served from the cache)"))
         counting = [t for t, sql in timings if "COUNT(" in sql]  # the total, the flags and the facets
-        rows.append({"query": query, "total_ms": total * 1000, "sql_ms": sum(t for t, _ in timings) * 1000,
-                     "queries": len(timings), "counting": len(counting), "counting_ms": sum(counting) * 1000, "slowest_ms": slowest[0] * 1000, "slowest_sql": slowest[1]})
+        rows.append(
+            {
+                "query": query,
+                "total_ms": total * 1000,
+                "sql_ms": sum(t for t, _ in timings) * 1000,
+                "queries": len(timings),
+                "counting": len(counting),
+                "counting_ms": sum(counting) * 1000,
+                "slowest_ms": slowest[0] * 1000,
+                "slowest_sql": slowest[1],
+            }
+        )
     return rows
 
 
@@ -197,8 +235,10 @@ def markdown(runs: list[Run], args: argparse.Namespace, facts: dict) -> str:
     ]
     for run in runs:
         share = f"{run.rps / trivial_rps:.1%}" if not run.label.startswith("Trivial") else "(100%)"
-        lines.append(f"| {run.label} | {run.rps:,.1f} | {run.p50_ms:.1f} ms | {run.p99_ms:.1f} ms | {run.non2xx} | "
-                     f"{run.socket_errors} / {run.timeouts} | {share} | {run.load} |")
+        lines.append(
+            f"| {run.label} | {run.rps:,.1f} | {run.p50_ms:.1f} ms | {run.p99_ms:.1f} ms | {run.non2xx} | "
+            f"{run.socket_errors} / {run.timeouts} | {share} | {run.load} |"
+        )
     search = next(r for r in runs if r.label.startswith("Search page"))
     api = next(r for r in runs if r.label.startswith("API"))
     ratio = search.rps / trivial_rps
@@ -225,9 +265,11 @@ def markdown(runs: list[Run], args: argparse.Namespace, facts: dict) -> str:
         "|---|---:|---:|---:|---:|---|---:|",
     ]
     for row in facts["breakdown"]:
-        lines.append(f"| `{row['query'] or '(none)'}` | {row['total_ms']:.0f} ms | {row['sql_ms']:.0f} ms | {row['queries']} | "
-                     f"{row['counting']}: {row['counting_ms']:.0f} ms | "
-                     f"`{_sql_gist(row['slowest_sql'])}` | {row['slowest_ms']:.0f} ms |")
+        lines.append(
+            f"| `{row['query'] or '(none)'}` | {row['total_ms']:.0f} ms | {row['sql_ms']:.0f} ms | {row['queries']} | "
+            f"{row['counting']}: {row['counting_ms']:.0f} ms | "
+            f"`{_sql_gist(row['slowest_sql'])}` | {row['slowest_ms']:.0f} ms |"
+        )
     lines += [
         "",
         "Differences from production, and why: the requests carry `X-Forwarded-Proto: https` as the TLS proxy "
@@ -245,10 +287,14 @@ def main() -> int:
     parser.add_argument("--warmup", type=int, default=5, help="seconds of warm-up before each (default 5)")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
     parser.add_argument("--connections", type=int, default=10, help="wrk connections (default 10)")
-    parser.add_argument("--workers", type=int, default=server.default_workers(),
-                        help="gunicorn sync workers (default 2 x cores + 1)")
-    parser.add_argument("--seed-command", default=DEFAULT_SEED,
-                        help=f"run when the database holds no published listing (default: {DEFAULT_SEED!r})")
+    parser.add_argument(
+        "--workers", type=int, default=server.default_workers(), help="gunicorn sync workers (default 2 x cores + 1)"
+    )
+    parser.add_argument(
+        "--seed-command",
+        default=DEFAULT_SEED,
+        help=f"run when the database holds no published listing (default: {DEFAULT_SEED!r})",
+    )
     args = parser.parse_args()
 
     server.require_services()
@@ -269,8 +315,11 @@ def main() -> int:
         Run("Trivial view `/bench/trivial/` (after)", ["/bench/trivial/"]),
     ]
     log_path = OUT / "throughput-gunicorn.log"
-    print(f"Throughput: gunicorn with {args.workers} workers, wrk -t{args.threads} -c{args.connections}, "
-          f"{args.warmup} s warm-up + {args.duration} s each, {listings:,} published listings", flush=True)
+    print(
+        f"Throughput: gunicorn with {args.workers} workers, wrk -t{args.threads} -c{args.connections}, "
+        f"{args.warmup} s warm-up + {args.duration} s each, {listings:,} published listings",
+        flush=True,
+    )
     with server.gunicorn(env, workers=args.workers, log_path=log_path) as base_url:
         counts = check_paths(base_url, sorted({p for run in runs for p in run.paths}))
         for run in runs:

@@ -1,5 +1,6 @@
 """The production URLconf plus `/bench/trivial/`: the cheapest response Django can give through the
 whole middleware stack, the yardstick the throughput benchmark divides by."""
+
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path

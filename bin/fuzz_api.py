@@ -7,6 +7,7 @@ schema (status code, content type, headers, body). Bounded by --max-examples per
 
 Usage: .venv/bin/python bin/fuzz_api.py [--max-examples 25]   (uses DATABASE_URL like the app)
 """
+
 from __future__ import annotations
 
 import argparse
@@ -76,7 +77,10 @@ def main() -> int:
     server_log = open(ROOT / "var" / "fuzz-server.log", "w")  # noqa: SIM115 (closed in finally)
     server = subprocess.Popen(
         [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
-        cwd=ROOT, env=env, stdout=server_log, stderr=subprocess.STDOUT,
+        cwd=ROOT,
+        env=env,
+        stdout=server_log,
+        stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     failures = 0
@@ -92,10 +96,27 @@ def main() -> int:
             report = ROOT / "var" / f"fuzz-{persona}.ndjson"
             report.parent.mkdir(exist_ok=True)
             command = [
-                str(Path(sys.executable).parent / "schemathesis"), "run", base + "/api/schema/",
-                "--checks", CHECKS, "--max-examples", str(args.max_examples), "--seed", "8",
-                "--workers", "1", "--request-timeout", "30", "--report", "ndjson", "--report-ndjson-path", str(report),
-                "--suppress-health-check", "all", "--phases", "examples,fuzzing",
+                str(Path(sys.executable).parent / "schemathesis"),
+                "run",
+                base + "/api/schema/",
+                "--checks",
+                CHECKS,
+                "--max-examples",
+                str(args.max_examples),
+                "--seed",
+                "8",
+                "--workers",
+                "1",
+                "--request-timeout",
+                "30",
+                "--report",
+                "ndjson",
+                "--report-ndjson-path",
+                str(report),
+                "--suppress-health-check",
+                "all",
+                "--phases",
+                "examples,fuzzing",
             ]
             if header:
                 command += ["--header", f"Authorization: {header}"]

@@ -4,6 +4,7 @@
 Uses the embedded defaults unless the environment says otherwise: SQLite, and kombu's
 filesystem broker under ./var, so nothing but Python has to be installed.
 """
+
 import os
 import signal
 import subprocess
@@ -33,8 +34,13 @@ def banner() -> str:
 
     lines = [f"  {login.role:<12} {login.email}" for login in DEMO_LOGINS]
     return "\n".join(
-        ["", f"USCE Portal: http://{ADDR}/  (Ctrl-C stops the web server, worker and beat)",
-         f"Demo logins, password {DEMO_PASSWORD}:", *lines, ""]
+        [
+            "",
+            f"USCE Portal: http://{ADDR}/  (Ctrl-C stops the web server, worker and beat)",
+            f"Demo logins, password {DEMO_PASSWORD}:",
+            *lines,
+            "",
+        ]
     )
 
 

@@ -1,4 +1,5 @@
 """Admins see requests, links and who read which letter; the letters' contents stay out of the admin."""
+
 from django.contrib import admin
 
 from .models import LetterAccess, LetterAssignment, LetterLink, LetterRequest

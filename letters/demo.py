@@ -2,6 +2,7 @@
 
 Idempotent: a request is looked up by the writer's address before anything is created.
 """
+
 import datetime as dt
 import hashlib
 import io
@@ -18,15 +19,30 @@ from .models import Letter, LetterAssignment, LetterLink, LetterRequest
 
 DEMO_WRITERS = [
     # name, e-mail, title, institution, relationship, status
-    ("Dr. Rajesh Iyer", "r.iyer@lakeshore-health.example.org", "Attending Physician, Internal Medicine",
-     "Lakeshore University Medical Center, Chicago, IL",
-     "Supervised my four-week inpatient medicine observership in 2025.", LetterRequest.Status.UPLOADED),
-    ("Dr. Sarah Whitfield", "s.whitfield@bayview-health.example.org", "Program Director, Family Medicine",
-     "Bayview Community Hospital, Tampa, FL",
-     "Taught me in the family medicine clinic during my externship.", LetterRequest.Status.OPENED),
-    ("Prof. Chinedu Eze", "c.eze@unn-medicine.example.org", "Professor of Medicine",
-     "University of Nigeria Teaching Hospital, Enugu",
-     "Head of the medicine department during my internship year.", LetterRequest.Status.DECLINED),
+    (
+        "Dr. Rajesh Iyer",
+        "r.iyer@lakeshore-health.example.org",
+        "Attending Physician, Internal Medicine",
+        "Lakeshore University Medical Center, Chicago, IL",
+        "Supervised my four-week inpatient medicine observership in 2025.",
+        LetterRequest.Status.UPLOADED,
+    ),
+    (
+        "Dr. Sarah Whitfield",
+        "s.whitfield@bayview-health.example.org",
+        "Program Director, Family Medicine",
+        "Bayview Community Hospital, Tampa, FL",
+        "Taught me in the family medicine clinic during my externship.",
+        LetterRequest.Status.OPENED,
+    ),
+    (
+        "Prof. Chinedu Eze",
+        "c.eze@unn-medicine.example.org",
+        "Professor of Medicine",
+        "University of Nigeria Teaching Hospital, Enugu",
+        "Head of the medicine department during my internship year.",
+        LetterRequest.Status.DECLINED,
+    ),
 ]
 
 
@@ -72,10 +88,15 @@ def _ensure_letters_in_the_demo_queue() -> None:
         if letter_request is None:
             at = application.created_at - dt.timedelta(days=10)
             letter_request = LetterRequest.objects.create(
-                applicant=application.applicant, writer_name="Dr. Helen Marsh", writer_email=email,
-                writer_title="Attending Physician, Internal Medicine", writer_institution="St. Luke's Teaching Hospital",
-                relationship="Supervised me during a four-week sub-internship.", waived=True,
-                created_at=at, expires_at=at + dt.timedelta(days=30),
+                applicant=application.applicant,
+                writer_name="Dr. Helen Marsh",
+                writer_email=email,
+                writer_title="Attending Physician, Internal Medicine",
+                writer_institution="St. Luke's Teaching Hospital",
+                relationship="Supervised me during a four-week sub-internship.",
+                waived=True,
+                created_at=at,
+                expires_at=at + dt.timedelta(days=30),
             )
             LetterLink.objects.create(request=letter_request, created_at=at, emailed_at=at)
             _advance(letter_request, LetterRequest.Status.UPLOADED, application.applicant, at=at + dt.timedelta(days=2))
@@ -92,9 +113,15 @@ def _ensure_demo_applicant_letters() -> list[LetterRequest]:
         if letter_request is None:
             sent_at = now - dt.timedelta(days=20 - index * 5)
             letter_request = LetterRequest.objects.create(
-                applicant=applicant, writer_name=name, writer_email=email, writer_title=title,
-                writer_institution=institution, relationship=relationship, waived=index != 1,
-                created_at=sent_at, expires_at=sent_at + dt.timedelta(days=30),
+                applicant=applicant,
+                writer_name=name,
+                writer_email=email,
+                writer_title=title,
+                writer_institution=institution,
+                relationship=relationship,
+                waived=index != 1,
+                created_at=sent_at,
+                expires_at=sent_at + dt.timedelta(days=30),
             )
             LetterLink.objects.create(request=letter_request, created_at=sent_at, emailed_at=sent_at)
             _advance(letter_request, status, applicant, at=sent_at + dt.timedelta(days=3))
@@ -110,7 +137,11 @@ def _advance(letter_request: LetterRequest, status: str, applicant, *, at) -> No
         content = _letter_pdf(letter_request.writer_name, applicant.get_full_name())
         name = default_storage.save(f"letters/demo-{letter_request.pk}.pdf", ContentFile(content))
         letter = Letter.objects.create(
-            request=letter_request, file=name, size=len(content), sha256=hashlib.sha256(content).hexdigest(), uploaded_at=at
+            request=letter_request,
+            file=name,
+            size=len(content),
+            sha256=hashlib.sha256(content).hexdigest(),
+            uploaded_at=at,
         )
         letter_request.current_letter, letter_request.uploaded_at = letter, at
         fields += ["current_letter", "uploaded_at"]

@@ -3,6 +3,7 @@
 
 The writer has no account, so these address a plain e-mail address rather than a user.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -32,13 +33,22 @@ def _send(*, name: str, to: str, context: dict[str, Any], reply_to: str | None =
     message.send()
 
 
-def notify_in_app(*, letter_request: LetterRequest, name: str, context: dict[str, Any] | None = None, body: str = "") -> None:
+def notify_in_app(
+    *, letter_request: LetterRequest, name: str, context: dict[str, Any] | None = None, body: str = ""
+) -> None:
     """The applicant's in-app message beside the e-mail `name`, titled as its subject, linking to their letters."""
     from notifications.services import notification_create
 
-    title = " ".join(render_to_string(f"emails/{name}-subject.txt", {"letter_request": letter_request, **(context or {})}).split())
-    notification_create(recipient=letter_request.applicant, kind=name.replace("-", "_"), title=title[:200],
-                        url=reverse("letters:list"), body=body)
+    title = " ".join(
+        render_to_string(f"emails/{name}-subject.txt", {"letter_request": letter_request, **(context or {})}).split()
+    )
+    notification_create(
+        recipient=letter_request.applicant,
+        kind=name.replace("-", "_"),
+        title=title[:200],
+        url=reverse("letters:list"),
+        body=body,
+    )
 
 
 def send_letter_request(*, link: LetterLink, token: str) -> None:

@@ -1,4 +1,5 @@
 """Forms for the applicant's request and the writer's upload and decline."""
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -24,7 +25,15 @@ class LetterRequestForm(forms.ModelForm):
 
     class Meta:
         model = LetterRequest
-        fields = ["writer_name", "writer_email", "writer_title", "writer_institution", "relationship", "rotation", "message"]
+        fields = [
+            "writer_name",
+            "writer_email",
+            "writer_title",
+            "writer_institution",
+            "relationship",
+            "rotation",
+            "message",
+        ]
         widgets = {
             "writer_email": forms.EmailInput(attrs={"autocomplete": "off"}),
             "message": forms.Textarea(attrs={"rows": 4}),

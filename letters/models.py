@@ -5,6 +5,7 @@ A request is one writer asked for one letter. The writer has no account: they re
 through a signed link (`LetterLink`); a resend or a revocation kills the old link. Each upload is
 a `Letter` row (a file version); the request points at the newest.
 """
+
 from __future__ import annotations
 
 import secrets
@@ -63,17 +64,23 @@ class LetterRequest(models.Model):
     )
     writer_institution = models.CharField(_("writer's institution"), max_length=200)
     relationship = models.CharField(
-        _("how they know you"), max_length=300,
+        _("how they know you"),
+        max_length=300,
         help_text=_("e.g. Supervised me for four weeks on the inpatient medicine service."),
     )
     rotation = models.ForeignKey(
-        "applications.Application", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        "applications.Application",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("rotation completed on the portal"),
         help_text=_("If the writer supervised you on a rotation you found here."),
     )
     message = models.TextField(_("note to the writer"), blank=True, max_length=2000)
     waived = models.BooleanField(
-        _("I waive my right to read this letter"), default=True,
+        _("I waive my right to read this letter"),
+        default=True,
         help_text=_("Programmes give more weight to confidential letters. You cannot change this after sending."),
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.SENT, db_index=True)
@@ -81,9 +88,7 @@ class LetterRequest(models.Model):
     # The earliest application deadline among the applications the letter is assigned to; the
     # writers' reminders read it (see letters.services.letter_request_refresh_due).
     due_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    current_letter = models.OneToOneField(
-        "Letter", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    current_letter = models.OneToOneField("Letter", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     decline_message = models.TextField(blank=True, max_length=2000)
     created_at = models.DateTimeField(default=timezone.now)
     opened_at = models.DateTimeField(null=True, blank=True)
@@ -98,7 +103,8 @@ class LetterRequest(models.Model):
         constraints = [
             # A double click, or asking the same writer twice, cannot create a second live request.
             models.UniqueConstraint(
-                "applicant", Lower("writer_email"),
+                "applicant",
+                Lower("writer_email"),
                 condition=Q(status__in=["sent", "opened", "uploaded"]),
                 name="letterrequest_one_active_per_writer",
             ),
@@ -195,9 +201,7 @@ class LetterAccess(models.Model):
     """One reading of a letter by a coordinator: who, when, which file, through which application."""
 
     letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="accesses")
-    application = models.ForeignKey(
-        "applications.Application", on_delete=models.SET_NULL, null=True, related_name="+"
-    )
+    application = models.ForeignKey("applications.Application", on_delete=models.SET_NULL, null=True, related_name="+")
     reader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     reader_email = models.EmailField(help_text=_("Kept if the account is later deleted."))
     read_at = models.DateTimeField(default=timezone.now, db_index=True)

@@ -5,6 +5,7 @@ and the portal never shows them to the applicant. On deletion the requests, the 
 their files go (files once the deletion has committed): they are about the applicant, and no
 programme may read them any more once the account is gone.
 """
+
 from typing import Any
 
 from django.db import transaction
@@ -13,15 +14,26 @@ from .models import Letter, LetterRequest
 
 
 def export(user: Any) -> dict[str, Any]:
-    return {"letter_requests.json": [
-        {
-            "writer_name": r.writer_name, "writer_email": r.writer_email, "writer_title": r.writer_title,
-            "writer_institution": r.writer_institution, "relationship": r.relationship, "message": r.message,
-            "waived_right_to_read": r.waived, "status": r.status, "created_at": r.created_at, "due_at": r.due_at,
-            "uploaded_at": r.uploaded_at, "declined_at": r.declined_at, "revoked_at": r.revoked_at,
-        }
-        for r in LetterRequest.objects.filter(applicant=user).order_by("created_at", "pk")
-    ]}
+    return {
+        "letter_requests.json": [
+            {
+                "writer_name": r.writer_name,
+                "writer_email": r.writer_email,
+                "writer_title": r.writer_title,
+                "writer_institution": r.writer_institution,
+                "relationship": r.relationship,
+                "message": r.message,
+                "waived_right_to_read": r.waived,
+                "status": r.status,
+                "created_at": r.created_at,
+                "due_at": r.due_at,
+                "uploaded_at": r.uploaded_at,
+                "declined_at": r.declined_at,
+                "revoked_at": r.revoked_at,
+            }
+            for r in LetterRequest.objects.filter(applicant=user).order_by("created_at", "pk")
+        ]
+    }
 
 
 def erase(user: Any) -> None:

@@ -1,4 +1,5 @@
 """Reusable filters for letter requests."""
+
 from __future__ import annotations
 
 from typing import Any

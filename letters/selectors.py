@@ -1,4 +1,5 @@
 """Reads that span several relations, one function per page or question."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -4,6 +4,7 @@ Every change re-reads the request under `select_for_update`, checks the move aga
 `LetterRequest.ALLOWED_TRANSITIONS`, saves the fields it changed, and queues its e-mail with
 `transaction.on_commit`, so a rolled-back change never mails anybody.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -48,7 +49,9 @@ def _check_move(letter_request: LetterRequest, to_status: str, message: str) -> 
 
 def _lock(letter_request: LetterRequest) -> LetterRequest:
     # of=("self",): PostgreSQL refuses FOR UPDATE on the nullable side of the join to the letter.
-    return LetterRequest.objects.select_for_update(of=("self",)).select_related("current_letter").get(pk=letter_request.pk)
+    return (
+        LetterRequest.objects.select_for_update(of=("self",)).select_related("current_letter").get(pk=letter_request.pk)
+    )
 
 
 def _lock_own(letter_request: LetterRequest, actor: Any, to_status: str, refusal: str) -> LetterRequest:
@@ -182,7 +185,9 @@ def letter_link_resolve(*, token: str) -> LetterRequest:
 def letter_request_mark_opened(*, letter_request: LetterRequest) -> None:
     """Record the writer's first visit. A conditional update: a second tab changes nothing."""
     now = timezone.now()
-    if LetterRequest.objects.filter(pk=letter_request.pk, status=Status.SENT).update(status=Status.OPENED, opened_at=now):
+    if LetterRequest.objects.filter(pk=letter_request.pk, status=Status.SENT).update(
+        status=Status.OPENED, opened_at=now
+    ):
         letter_request.status, letter_request.opened_at = Status.OPENED, now
 
 
@@ -211,7 +216,9 @@ def letter_upload(*, letter_request: LetterRequest, upload: UploadedFile, checke
             _check_move(locked, Status.UPLOADED, _("This request no longer accepts a letter."))
             if letter_is_locked(locked):
                 raise LetterError(
-                    _("This letter has already gone to a programme with a submitted application; it can no longer be replaced.")
+                    _(
+                        "This letter has already gone to a programme with a submitted application; it can no longer be replaced."
+                    )
                 )
             current = locked.current_letter
             if current is not None and current.sha256 == checked.sha256:
@@ -253,12 +260,14 @@ def letter_requests_expire() -> int:
     # Those with a due date too: a request whose draft was withdrawn or deleted loses it.
     letter_requests_refresh_due(
         letter_request_ids=LetterRequest.objects.awaiting_writer()
-        .filter(Q(assignments__isnull=False) | Q(due_at__isnull=False)).values("pk")
+        .filter(Q(assignments__isnull=False) | Q(due_at__isnull=False))
+        .values("pk")
     )
     return expired
 
 
 # --- Assignment to applications ------------------------------------------------------------
+
 
 def _too_many(maximum: int) -> str:
     return ngettext(
@@ -291,7 +300,9 @@ def assignment_problems(application: Any) -> list[str]:
             % {"min": listing.min_letters, "count": len(assigned)}
         )
     if len(assigned) > listing.max_letters:
-        problems.append(_too_many(listing.max_letters) + " " + _("You have assigned %(count)d.") % {"count": len(assigned)})
+        problems.append(
+            _too_many(listing.max_letters) + " " + _("You have assigned %(count)d.") % {"count": len(assigned)}
+        )
     for letter_request in assigned:
         if not (letter_request.status == Status.UPLOADED and letter_request.has_file):
             problems.append(

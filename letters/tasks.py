@@ -1,4 +1,5 @@
 """Letters' background work: each task takes ids, re-reads the rows and sends one message."""
+
 from celery import shared_task
 from django.utils import timezone
 
@@ -15,9 +16,12 @@ def letter_link_email_task(link_id: int) -> None:
     resend or revocation) is not sent at all. If sending fails after the claim, the applicant's
     "Send again" issues a fresh link.
     """
-    if LetterLink.objects.filter(id=link_id, emailed_at__isnull=True, ended_at__isnull=True).update(
-        emailed_at=timezone.now()
-    ) != 1:
+    if (
+        LetterLink.objects.filter(id=link_id, emailed_at__isnull=True, ended_at__isnull=True).update(
+            emailed_at=timezone.now()
+        )
+        != 1
+    ):
         return
     link = LetterLink.objects.select_related(
         "request__applicant", "request__rotation__session__listing__institution"

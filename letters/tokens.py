@@ -4,6 +4,7 @@ The signature makes a guessed or altered token worthless without the SECRET_KEY;
 makes every link lapse; the row makes it revocable (a resend or revocation ends the row, and the
 token then names a dead link). The token carries no personal data, only the row's random key.
 """
+
 from __future__ import annotations
 
 import datetime as dt

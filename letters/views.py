@@ -1,4 +1,5 @@
 """Letters' pages: the applicant's requests, the writer's link (no account) and the letter files."""
+
 from collections.abc import Callable
 from functools import wraps
 
@@ -42,6 +43,7 @@ def _pdf_response(letter_request: LetterRequest) -> FileResponse:
 
 
 # --- The applicant -------------------------------------------------------------------------
+
 
 @applicant_required
 def letter_list(request: HttpRequest) -> HttpResponse:
@@ -104,7 +106,10 @@ def letter_resend(request: HttpRequest, request_id: int) -> HttpResponse:
 @require_POST
 def letter_revoke(request: HttpRequest, request_id: int) -> HttpResponse:
     return _act_on_own_request(
-        request, request_id, letter_request_revoke, _("The request to %(name)s was revoked; their link no longer works.")
+        request,
+        request_id,
+        letter_request_revoke,
+        _("The request to %(name)s was revoked; their link no longer works."),
     )
 
 
@@ -119,6 +124,7 @@ def letter_download(request: HttpRequest, request_id: int) -> HttpResponse:
 
 
 # --- The writer (no account: the signed link is the credential) -----------------------------
+
 
 def writer_link(view: Callable) -> Callable:
     """Public view reached by the writer's token: resolve it, or show why the link no longer works.
@@ -140,8 +146,15 @@ def writer_link(view: Callable) -> Callable:
     return wrapped
 
 
-def _writer_page(request: HttpRequest, token: str, letter_request: LetterRequest, *, upload_form=None,
-                 decline_form=None, status: int = 200) -> HttpResponse:
+def _writer_page(
+    request: HttpRequest,
+    token: str,
+    letter_request: LetterRequest,
+    *,
+    upload_form=None,
+    decline_form=None,
+    status: int = 200,
+) -> HttpResponse:
     context = {
         "token": token,
         "letter_request": letter_request,
@@ -191,6 +204,7 @@ def letter_write_decline(request: HttpRequest, token: str, letter_request: Lette
 
 # --- Assignment (the applicant) ------------------------------------------------------------
 
+
 @applicant_required
 def letter_assign(request: HttpRequest, application_id: int) -> HttpResponse:
     from applications.models import Application
@@ -218,7 +232,11 @@ def letter_assign(request: HttpRequest, application_id: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                ngettext("%(count)d letter assigned to %(listing)s.", "%(count)d letters assigned to %(listing)s.", len(chosen))
+                ngettext(
+                    "%(count)d letter assigned to %(listing)s.",
+                    "%(count)d letters assigned to %(listing)s.",
+                    len(chosen),
+                )
                 % {"count": len(chosen), "listing": application.session.listing.title},
             )
             return redirect("letters:assign", application_id=application.pk)
@@ -234,6 +252,7 @@ def letter_assign(request: HttpRequest, application_id: int) -> HttpResponse:
 
 
 # --- Coordinators ----------------------------------------------------------------------------
+
 
 def _coordinated_application(request: HttpRequest, application_id: int):
     from applications.models import Application

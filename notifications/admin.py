@@ -5,8 +5,17 @@ from .models import CalendarFeed, Notification, NotificationPreference, Reminder
 
 @admin.register(Reminder)
 class ReminderAdmin(admin.ModelAdmin):
-    list_display = ["kind", "recipient", "recipient_email", "subject_type", "subject_id", "due", "status", "attempts",
-                    "sent_at"]
+    list_display = [
+        "kind",
+        "recipient",
+        "recipient_email",
+        "subject_type",
+        "subject_id",
+        "due",
+        "status",
+        "attempts",
+        "sent_at",
+    ]
     list_filter = ["status", "kind"]
     search_fields = ["recipient__email", "recipient_email"]
     raw_id_fields = ["recipient"]

@@ -7,10 +7,9 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the reminder kinds and their sources (a side-effect import, once per process).
-        from . import sources, sources_applications, sources_letters, sources_retention  # noqa: F401
         # This app's part of "My data" (export, and erasure on account deletion).
         from applicants.personal_data import register
 
-        from . import personal_data
+        from . import personal_data, sources, sources_applications, sources_letters, sources_retention  # noqa: F401
 
         register(exporter=personal_data.export, eraser=personal_data.erase)

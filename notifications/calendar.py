@@ -1,6 +1,7 @@
 """Private iCalendar feeds: every dated thing a user cares about, for the calendar they use.
 
 Apps add dates through `register`; each provider answers for one user with one query."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -68,14 +69,22 @@ def coordinated_sessions(user: Any) -> Iterable[CalendarEvent]:
     ).select_related("listing")
     events = []
     for session in sessions:
-        events.append(CalendarEvent(
-            uid=f"session-{session.pk}", summary=f"{session.listing.title} (session)",
-            start=session.start_date, end=session.end_date + dt.timedelta(days=1),
-        ))
-        events.append(CalendarEvent(
-            uid=f"session-{session.pk}-close", summary=f"Applications close: {session.listing.title}",
-            start=session.applications_close_at, end=session.applications_close_at,
-        ))
+        events.append(
+            CalendarEvent(
+                uid=f"session-{session.pk}",
+                summary=f"{session.listing.title} (session)",
+                start=session.start_date,
+                end=session.end_date + dt.timedelta(days=1),
+            )
+        )
+        events.append(
+            CalendarEvent(
+                uid=f"session-{session.pk}-close",
+                summary=f"Applications close: {session.listing.title}",
+                start=session.applications_close_at,
+                end=session.applications_close_at,
+            )
+        )
     return events
 
 
@@ -91,14 +100,22 @@ def saved_listing_deadlines(user: Any) -> Iterable[CalendarEvent]:
     ).select_related("listing")
     events = []
     for session in sessions:
-        events.append(CalendarEvent(
-            uid=f"saved-{session.pk}-close", summary=f"Applications close: {session.listing.title}",
-            start=session.applications_close_at, end=session.applications_close_at,
-        ))
-        events.append(CalendarEvent(
-            uid=f"saved-{session.pk}", summary=f"{session.listing.title} (if accepted)",
-            start=session.start_date, end=session.end_date + dt.timedelta(days=1),
-        ))
+        events.append(
+            CalendarEvent(
+                uid=f"saved-{session.pk}-close",
+                summary=f"Applications close: {session.listing.title}",
+                start=session.applications_close_at,
+                end=session.applications_close_at,
+            )
+        )
+        events.append(
+            CalendarEvent(
+                uid=f"saved-{session.pk}",
+                summary=f"{session.listing.title} (if accepted)",
+                start=session.start_date,
+                end=session.end_date + dt.timedelta(days=1),
+            )
+        )
     return events
 
 
@@ -113,7 +130,8 @@ def document_expiries(user: Any) -> Iterable[CalendarEvent]:
         CalendarEvent(
             uid=f"document-{document.pk}-{document.current_version_id}",
             summary=f"{document.get_kind_display()} expires",
-            start=document.current_version.expires_on, end=document.current_version.expires_on + dt.timedelta(days=1),
+            start=document.current_version.expires_on,
+            end=document.current_version.expires_on + dt.timedelta(days=1),
         )
         for document in documents
     ]
@@ -132,15 +150,34 @@ def application_dates(user: Any) -> Iterable[CalendarEvent]:
         title = application.session.listing.title
         slot = getattr(application, "interview_slot", None)
         if slot is not None:
-            events.append(CalendarEvent(uid=f"interview-{slot.pk}", summary=f"Interview: {title}", start=slot.starts_at,
-                                        end=slot.ends_at, description=slot.where))
+            events.append(
+                CalendarEvent(
+                    uid=f"interview-{slot.pk}",
+                    summary=f"Interview: {title}",
+                    start=slot.starts_at,
+                    end=slot.ends_at,
+                    description=slot.where,
+                )
+            )
         if application.status == "offered" and application.offer_expires_at:
-            events.append(CalendarEvent(uid=f"offer-{application.pk}", summary=f"Answer the offer: {title}",
-                                        start=application.offer_expires_at, end=application.offer_expires_at))
+            events.append(
+                CalendarEvent(
+                    uid=f"offer-{application.pk}",
+                    summary=f"Answer the offer: {title}",
+                    start=application.offer_expires_at,
+                    end=application.offer_expires_at,
+                )
+            )
         if application.status in ("accepted", "enrolled"):
             session = application.session
-            events.append(CalendarEvent(uid=f"placement-{application.pk}", summary=title, start=session.start_date,
-                                        end=session.end_date + dt.timedelta(days=1)))
+            events.append(
+                CalendarEvent(
+                    uid=f"placement-{application.pk}",
+                    summary=title,
+                    start=session.start_date,
+                    end=session.end_date + dt.timedelta(days=1),
+                )
+            )
     return events
 
 
@@ -154,7 +191,11 @@ def awaited_letters(user: Any) -> Iterable[CalendarEvent]:
         applicant=user, status__in=LetterRequest.AWAITING_WRITER, due_at__gt=timezone.now()
     ).only("pk", "writer_name", "due_at")
     return [
-        CalendarEvent(uid=f"letter-{letter_request.pk}-due", summary=f"Letter due from {letter_request.writer_name}",
-                      start=letter_request.due_at, end=letter_request.due_at)
+        CalendarEvent(
+            uid=f"letter-{letter_request.pk}-due",
+            summary=f"Letter due from {letter_request.writer_name}",
+            start=letter_request.due_at,
+            end=letter_request.due_at,
+        )
         for letter_request in requests
     ]

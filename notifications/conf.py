@@ -1,4 +1,5 @@
 """Reminder tuning, overridable in settings; the defaults suit a five-minute beat tick."""
+
 import datetime as dt
 
 from django.conf import settings

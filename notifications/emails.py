@@ -1,5 +1,6 @@
 """E-mail: one sender function per message, each rendering templates/emails/<name>-subject.txt,
 -body.txt and -body.html in the recipient's time zone."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -19,9 +20,17 @@ def absolute(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
-def send_templated(*, name: str, user: Any, context: dict[str, Any], unsubscribe_kind: str | None,
-                   headers: dict[str, str] | None = None, zone: Any = None, to: str = "",
-                   reply_to: str = "") -> None:
+def send_templated(
+    *,
+    name: str,
+    user: Any,
+    context: dict[str, Any],
+    unsubscribe_kind: str | None,
+    headers: dict[str, str] | None = None,
+    zone: Any = None,
+    to: str = "",
+    reply_to: str = "",
+) -> None:
     """Render and send one message. `unsubscribe_kind` adds the one-click unsubscribe link and the
     List-Unsubscribe headers (RFC 2369, RFC 8058); transactional mail passes None.
 
@@ -44,8 +53,9 @@ def send_templated(*, name: str, user: Any, context: dict[str, Any], unsubscribe
         subject = " ".join(render_to_string(f"emails/{name}-subject.txt", context).split())
         text = render_to_string(f"emails/{name}-body.txt", context)
         html = render_to_string(f"emails/{name}-body.html", context)
-    message = EmailMultiAlternatives(subject=subject, body=text, to=[to or user.email], headers=headers,
-                                     reply_to=[reply_to] if reply_to else None)
+    message = EmailMultiAlternatives(
+        subject=subject, body=text, to=[to or user.email], headers=headers, reply_to=[reply_to] if reply_to else None
+    )
     message.attach_alternative(html, "text/html")
     message.send()
 
@@ -57,49 +67,77 @@ def reminder_headers(reminder: Any) -> dict[str, str]:
 
 # --- One sender function per message ----------------------------------------------------------
 
+
 def send_window_closing(*, reminder: Any, subject: Any) -> None:
     session = subject
     send_templated(
-        name="window-closing", user=reminder.recipient, unsubscribe_kind=reminder.kind,
+        name="window-closing",
+        user=reminder.recipient,
+        unsubscribe_kind=reminder.kind,
         headers=reminder_headers(reminder),
-        context={"session": session, "listing": session.listing, "closes_at": session.applications_close_at,
-                 "url": absolute(reminder_url(reminder))},
+        context={
+            "session": session,
+            "listing": session.listing,
+            "closes_at": session.applications_close_at,
+            "url": absolute(reminder_url(reminder)),
+        },
     )
 
 
 def send_document_expiring(*, reminder: Any, subject: Any) -> None:
     document = subject
     send_templated(
-        name="document-expiring", user=reminder.recipient, unsubscribe_kind=reminder.kind,
+        name="document-expiring",
+        user=reminder.recipient,
+        unsubscribe_kind=reminder.kind,
         headers=reminder_headers(reminder),
-        context={"document": document, "expires_on": document.current_version.expires_on,
-                 "url": absolute(reminder_url(reminder))},
+        context={
+            "document": document,
+            "expires_on": document.current_version.expires_on,
+            "url": absolute(reminder_url(reminder)),
+        },
     )
 
 
 def send_document_before_start(*, reminder: Any, subject: Any) -> None:
     document = subject
     send_templated(
-        name="document-before-start", user=reminder.recipient, unsubscribe_kind=reminder.kind,
+        name="document-before-start",
+        user=reminder.recipient,
+        unsubscribe_kind=reminder.kind,
         headers=reminder_headers(reminder),
-        context={"document": document, "expires_on": document.current_version.expires_on,
-                 "session_start": document.session_start, "url": absolute(reminder_url(reminder))},
+        context={
+            "document": document,
+            "expires_on": document.current_version.expires_on,
+            "session_start": document.session_start,
+            "url": absolute(reminder_url(reminder)),
+        },
     )
 
 
 def send_offer_deadline(*, reminder: Any, subject: Any) -> None:
     application = subject
     send_templated(
-        name="offer-deadline", user=reminder.recipient, unsubscribe_kind=None, headers=reminder_headers(reminder),
-        context={"application": application, "listing": application.session.listing,
-                 "expires_at": application.offer_expires_at, "url": absolute(reminder_url(reminder))},
+        name="offer-deadline",
+        user=reminder.recipient,
+        unsubscribe_kind=None,
+        headers=reminder_headers(reminder),
+        context={
+            "application": application,
+            "listing": application.session.listing,
+            "expires_at": application.offer_expires_at,
+            "url": absolute(reminder_url(reminder)),
+        },
     )
 
 
 def send_interview_tomorrow(*, reminder: Any, subject: Any) -> None:
     slot = subject
     send_templated(
-        name="interview-tomorrow", user=reminder.recipient, unsubscribe_kind=None, headers=reminder_headers(reminder),
+        name="interview-tomorrow",
+        user=reminder.recipient,
+        unsubscribe_kind=None,
+        headers=reminder_headers(reminder),
         context={"slot": slot, "listing": slot.application.session.listing, "url": absolute(reminder_url(reminder))},
     )
 
@@ -107,18 +145,32 @@ def send_interview_tomorrow(*, reminder: Any, subject: Any) -> None:
 def send_pre_arrival(*, reminder: Any, subject: Any) -> None:
     application = subject
     send_templated(
-        name="pre-arrival", user=reminder.recipient, unsubscribe_kind=reminder.kind, headers=reminder_headers(reminder),
-        context={"application": application, "session": application.session, "listing": application.session.listing,
-                 "open_items": application.open_items, "url": absolute(reminder_url(reminder))},
+        name="pre-arrival",
+        user=reminder.recipient,
+        unsubscribe_kind=reminder.kind,
+        headers=reminder_headers(reminder),
+        context={
+            "application": application,
+            "session": application.session,
+            "listing": application.session.listing,
+            "open_items": application.open_items,
+            "url": absolute(reminder_url(reminder)),
+        },
     )
 
 
 def send_documents_purge(*, reminder: Any, subject: Any) -> None:
     user = subject
     send_templated(
-        name="documents-purge", user=reminder.recipient, unsubscribe_kind=None, headers=reminder_headers(reminder),
-        context={"purge_from": user.purge_from, "retention_days": settings.DOCUMENT_RETENTION_DAYS,
-                 "url": absolute(reminder_url(reminder))},
+        name="documents-purge",
+        user=reminder.recipient,
+        unsubscribe_kind=None,
+        headers=reminder_headers(reminder),
+        context={
+            "purge_from": user.purge_from,
+            "retention_days": settings.DOCUMENT_RETENTION_DAYS,
+            "url": absolute(reminder_url(reminder)),
+        },
     )
 
 
@@ -127,8 +179,11 @@ def send_coordinator_digest(*, reminder: Any, subject: Any) -> None:
 
     digest = subject
     send_templated(
-        name="coordinator-digest", user=reminder.recipient, unsubscribe_kind=reminder.kind,
-        headers=reminder_headers(reminder), zone=ZoneInfo(digest.institution.time_zone),
+        name="coordinator-digest",
+        user=reminder.recipient,
+        unsubscribe_kind=reminder.kind,
+        headers=reminder_headers(reminder),
+        zone=ZoneInfo(digest.institution.time_zone),
         context={"digest": digest, "url": absolute(reminder_url(reminder))},
     )
 
@@ -141,20 +196,36 @@ def send_letter_writer(*, reminder: Any, subject: Any) -> None:
     letter_request = subject
     link = letter_request.live_link
     send_templated(
-        name="letter-writer", user=None, to=reminder.recipient_email, zone=letter_request.writer_zone,
-        reply_to=letter_request.applicant.email, unsubscribe_kind=reminder.kind, headers=reminder_headers(reminder),
-        context={"letter_request": letter_request, "applicant_name": letter_request.applicant.get_full_name(),
-                 "due_at": letter_request.due_at, "assignments": letter_request.draft_assignments,
-                 "url": absolute(reverse("letters:write", args=[token_as_issued(link.key, link.created_at)]))},
+        name="letter-writer",
+        user=None,
+        to=reminder.recipient_email,
+        zone=letter_request.writer_zone,
+        reply_to=letter_request.applicant.email,
+        unsubscribe_kind=reminder.kind,
+        headers=reminder_headers(reminder),
+        context={
+            "letter_request": letter_request,
+            "applicant_name": letter_request.applicant.get_full_name(),
+            "due_at": letter_request.due_at,
+            "assignments": letter_request.draft_assignments,
+            "url": absolute(reverse("letters:write", args=[token_as_issued(link.key, link.created_at)])),
+        },
     )
 
 
 def send_letter_late(*, reminder: Any, subject: Any) -> None:
     letter_request = subject
     send_templated(
-        name="letter-late", user=reminder.recipient, unsubscribe_kind=reminder.kind, headers=reminder_headers(reminder),
-        context={"letter_request": letter_request, "due_at": letter_request.due_at,
-                 "assignments": letter_request.draft_assignments, "url": absolute(reminder_url(reminder))},
+        name="letter-late",
+        user=reminder.recipient,
+        unsubscribe_kind=reminder.kind,
+        headers=reminder_headers(reminder),
+        context={
+            "letter_request": letter_request,
+            "due_at": letter_request.due_at,
+            "assignments": letter_request.draft_assignments,
+            "url": absolute(reminder_url(reminder)),
+        },
     )
 
 

@@ -1,5 +1,6 @@
 """The registry of reminder kinds: what is due when (a set-based source), who gets it, and how
 it reads. `sources.py` registers the concrete kinds; the tick and the workers only read this."""
+
 from __future__ import annotations
 
 import datetime as dt

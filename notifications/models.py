@@ -1,4 +1,5 @@
 """Reminders ledger, in-app notifications, per-kind preferences and private calendar feeds."""
+
 import hashlib
 import secrets
 
@@ -63,7 +64,8 @@ class Reminder(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["recipient_email", "kind", "subject_type", "subject_id", "due"],
-                name="reminder_unique_address_key", condition=Q(recipient__isnull=True),
+                name="reminder_unique_address_key",
+                condition=Q(recipient__isnull=True),
             ),
             models.CheckConstraint(
                 condition=Q(recipient__isnull=False, recipient_email="")
@@ -122,10 +124,15 @@ class NotificationPreference(models.Model):
     No row means on: most people never change anything."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="notification_preferences",
     )
-    address = models.CharField(max_length=64, blank=True, help_text=_("address_key() of an address without an account."))
+    address = models.CharField(
+        max_length=64, blank=True, help_text=_("address_key() of an address without an account.")
+    )
     kind = models.CharField(max_length=40)
     enabled = models.BooleanField(default=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -1,4 +1,5 @@
 """Notifications in "My data": exported, and erased with the account (they are only ever the user's)."""
+
 from typing import Any
 
 from .models import CalendarFeed, Notification, NotificationPreference, Reminder
@@ -11,7 +12,8 @@ def export(user: Any) -> dict[str, Any]:
             for n in Notification.objects.filter(recipient=user).order_by("created_at", "pk")
         ],
         "notification_preferences.json": [
-            {"kind": p.kind, "enabled": p.enabled} for p in NotificationPreference.objects.filter(user=user).order_by("kind")
+            {"kind": p.kind, "enabled": p.enabled}
+            for p in NotificationPreference.objects.filter(user=user).order_by("kind")
         ],
     }
 

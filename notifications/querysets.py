@@ -1,4 +1,5 @@
 """Reusable filters for the reminders ledger and the notification centre."""
+
 from __future__ import annotations
 
 import datetime as dt

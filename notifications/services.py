@@ -1,5 +1,6 @@
 """Reminders: the beat tick (scan and fan out) and the workers' exactly-once delivery; the
 notification centre, preferences and calendar feeds."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -34,8 +35,13 @@ class ScanResult:
 
     def as_dict(self) -> dict[str, Any]:
         # Not asdict(): it would deep-copy every queued id.
-        return {"found": self.found, "inserted": self.inserted, "queued": self.queued, "batches": self.batches,
-                "by_kind": dict(self.by_kind)}
+        return {
+            "found": self.found,
+            "inserted": self.inserted,
+            "queued": self.queued,
+            "batches": self.batches,
+            "by_kind": dict(self.by_kind),
+        }
 
 
 def reminders_scan(*, now: dt.datetime | None = None) -> ScanResult:
@@ -62,9 +68,15 @@ def reminders_scan(*, now: dt.datetime | None = None) -> ScanResult:
         )
         new = [
             Reminder(
-                recipient_id=row.recipient_id, recipient_email=row.recipient_email, kind=kind.code,
-                subject_type=kind.subject_type, subject_id=row.subject_id, due=row.due, deadline=row.deadline,
-                next_attempt_at=now, created_at=now,
+                recipient_id=row.recipient_id,
+                recipient_email=row.recipient_email,
+                kind=kind.code,
+                subject_type=kind.subject_type,
+                subject_id=row.subject_id,
+                due=row.due,
+                deadline=row.deadline,
+                next_attempt_at=now,
+                created_at=now,
             )
             for row in rows
             if row.key not in existing
@@ -114,33 +126,46 @@ def reminder_deliver_batch(*, reminder_ids: Sequence[int], now: dt.datetime | No
         if kind is not None:
             subjects.update(kind.load_subjects(kind_rows, now))
     # Who switched what off, users and addresses without an account alike, in one query.
-    owner = {row.pk: row.recipient_id if row.recipient_id is not None else address_key(row.recipient_email)
-             for row in rows}
+    owner = {
+        row.pk: row.recipient_id if row.recipient_id is not None else address_key(row.recipient_email) for row in rows
+    }
     switched_off = {
         (user_id if user_id is not None else address, code)
         for user_id, address, code in NotificationPreference.objects.filter(
             Q(user_id__in={row.recipient_id for row in rows if row.recipient_id is not None})
             | Q(user__isnull=True, address__in={owner[row.pk] for row in rows if row.recipient_id is None}),
-            kind__in=[*by_kind, kinds.ALL], enabled=False,
+            kind__in=[*by_kind, kinds.ALL],
+            enabled=False,
         ).values_list("user_id", "address", "kind")
     }
     for row in sorted(rows, key=lambda r: r.pk):
         kind = kinds.get(row.kind)
         subject = subjects.get(row.pk)
-        opted_out = kind is not None and not kind.transactional and (
-            (owner[row.pk], row.kind) in switched_off or (owner[row.pk], kinds.ALL) in switched_off
+        opted_out = (
+            kind is not None
+            and not kind.transactional
+            and ((owner[row.pk], row.kind) in switched_off or (owner[row.pk], kinds.ALL) in switched_off)
         )
         counts[_deliver_one(row=row, kind=kind, subject=subject, opted_out=opted_out, now=now, lease=lease)] += 1
     return dict(counts)
 
 
-def _deliver_one(*, row: Reminder, kind: kinds.ReminderKind | None, subject: Any, opted_out: bool,
-                 now: dt.datetime, lease: dt.timedelta) -> str:
+def _deliver_one(
+    *,
+    row: Reminder,
+    kind: kinds.ReminderKind | None,
+    subject: Any,
+    opted_out: bool,
+    now: dt.datetime,
+    lease: dt.timedelta,
+) -> str:
     with transaction.atomic():
         # The claim: whoever's conditional UPDATE changes the row owns it. Another worker holding
         # the same batch (redelivered, or queued by a second tick) gets 0 and moves on.
-        claimed = Reminder.objects.ready(now=now, lease=lease).filter(pk=row.pk).update(
-            status=Reminder.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
+        claimed = (
+            Reminder.objects.ready(now=now, lease=lease)
+            .filter(pk=row.pk)
+            .update(status=Reminder.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
         )
         if claimed != 1:
             return "taken"
@@ -152,8 +177,14 @@ def _deliver_one(*, row: Reminder, kind: kinds.ReminderKind | None, subject: Any
             # In-app: the one-to-one makes it exactly once even when the e-mail below is retried.
             row.notification, _ = Notification.objects.get_or_create(
                 reminder=row,
-                defaults={"recipient_id": row.recipient_id, "kind": row.kind, "title": message.title,
-                          "body": message.body, "url": message.url, "created_at": now},
+                defaults={
+                    "recipient_id": row.recipient_id,
+                    "kind": row.kind,
+                    "title": message.title,
+                    "body": message.body,
+                    "url": message.url,
+                    "created_at": now,
+                },
             )
     # The claim has committed. A crash from here until the UPDATE below leaves the row 'sending';
     # after the lease a tick hands it to another worker (see README, "Exactly once").
@@ -164,7 +195,8 @@ def _deliver_one(*, row: Reminder, kind: kinds.ReminderKind | None, subject: Any
         gave_up = attempts >= conf.max_attempts()
         Reminder.objects.filter(pk=row.pk, status=Reminder.Status.SENDING).update(
             status=Reminder.Status.FAILED if gave_up else Reminder.Status.PENDING,
-            next_attempt_at=now + conf.retry_backoff(attempts), queued_at=None,
+            next_attempt_at=now + conf.retry_backoff(attempts),
+            queued_at=None,
             last_error=f"{type(exc).__name__}: {exc}"[:2000],
         )
         logger.warning("reminder send failed", extra={"reminder": row.pk, "attempts": attempts, "gave_up": gave_up})
@@ -177,12 +209,15 @@ def _deliver_one(*, row: Reminder, kind: kinds.ReminderKind | None, subject: Any
 
 # --- Notification centre ---------------------------------------------------------------------
 
+
 def notification_create(*, recipient: Any, kind: str, title: str, url: str = "", body: str = "") -> Notification:
     """An in-app message for a transaction (an offer made, a letter received): other apps call this."""
     return Notification.objects.create(recipient=recipient, kind=kind, title=title, url=url, body=body)
 
 
-def notifications_create(*, recipients: Iterable[Any], kind: str, title: str, url: str = "", body: str = "") -> list[Notification]:
+def notifications_create(
+    *, recipients: Iterable[Any], kind: str, title: str, url: str = "", body: str = ""
+) -> list[Notification]:
     """The same in-app message to several people (an institution's coordinators), in one insert."""
     return Notification.objects.bulk_create(
         [Notification(recipient=recipient, kind=kind, title=title, url=url, body=body) for recipient in recipients]
@@ -203,6 +238,7 @@ def notification_mark_all_read(*, user: Any) -> int:
 
 
 # --- Preferences -----------------------------------------------------------------------------
+
 
 def preference_set(*, user: Any, kind: str, enabled: bool) -> NotificationPreference:
     """Switch a reminder kind (or all reminders) on or off. Transactional kinds refuse."""
@@ -235,6 +271,7 @@ def preferences_for(*, user: Any) -> dict[str, bool]:
 
 
 # --- Calendar feed ---------------------------------------------------------------------------
+
 
 def calendar_feed_get_or_create(*, user: Any) -> CalendarFeed:
     feed, _ = CalendarFeed.objects.get_or_create(user=user)

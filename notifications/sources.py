@@ -4,15 +4,15 @@ Each source is one query over every recipient, reading the recipient's time zone
 query, so a tick costs the same few queries for ten applicants or a hundred thousand. Dates are
 compared in the recipient's zone: 'the window closes in 3 days' means their calendar days.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from django.urls import NoReverseMatch, reverse
-
 from django.db.models import Exists, F, OuterRef
+from django.urls import NoReverseMatch, reverse
 
 from applicants.models import Document, SavedListing
 from applications.models import Application
@@ -41,34 +41,48 @@ def first_url(*candidates: tuple[str, Sequence[Any]], fallback: str = "notificat
 
 # --- Application window closing, for saved listings and drafts --------------------------------
 
+
 def _sent_application(user_ref: str, session_ref: str) -> Exists:
     """An application past draft: whoever sent one needs no reminder to apply."""
-    return Exists(Application.objects.filter(applicant_id=OuterRef(user_ref), session_id=OuterRef(session_ref))
-                  .exclude(status="draft"))
+    return Exists(
+        Application.objects.filter(applicant_id=OuterRef(user_ref), session_id=OuterRef(session_ref)).exclude(
+            status="draft"
+        )
+    )
 
 
 def window_closing_due(now: dt.datetime) -> Iterable[Due]:
     horizon = now + dt.timedelta(days=max(WINDOW_DAYS_BEFORE)) + SLACK
-    saved = SavedListing.objects.filter(
-        listing__status="published",
-        listing__sessions__applications_open_at__lte=horizon,
-        listing__sessions__applications_close_at__gt=now,
-        listing__sessions__applications_close_at__lte=horizon,
-    ).exclude(_sent_application("user_id", "listing__sessions__id")).values_list(
-        "user_id", "listing__sessions__id", "listing__sessions__applications_close_at",
-        "user__applicant_profile__time_zone",
+    saved = (
+        SavedListing.objects.filter(
+            listing__status="published",
+            listing__sessions__applications_open_at__lte=horizon,
+            listing__sessions__applications_close_at__gt=now,
+            listing__sessions__applications_close_at__lte=horizon,
+        )
+        .exclude(_sent_application("user_id", "listing__sessions__id"))
+        .values_list(
+            "user_id",
+            "listing__sessions__id",
+            "listing__sessions__applications_close_at",
+            "user__applicant_profile__time_zone",
+        )
     )
     drafts = Application.objects.filter(
-        status="draft", session__listing__status="published",
-        session__applications_close_at__gt=now, session__applications_close_at__lte=horizon,
-    ).values_list("applicant_id", "session_id", "session__applications_close_at",
-                  "applicant__applicant_profile__time_zone")
+        status="draft",
+        session__listing__status="published",
+        session__applications_close_at__gt=now,
+        session__applications_close_at__lte=horizon,
+    ).values_list(
+        "applicant_id", "session_id", "session__applications_close_at", "applicant__applicant_profile__time_zone"
+    )
     seen = set()
     for rows in (saved, drafts):
         for user_id, session_id, closes_at, zone_name in rows.iterator(chunk_size=5000):
             zone = zone_or_default(zone_name)
             due = kinds.latest_threshold(
-                deadline=closes_at.astimezone(zone).date(), today=now.astimezone(zone).date(),
+                deadline=closes_at.astimezone(zone).date(),
+                today=now.astimezone(zone).date(),
                 days_before=WINDOW_DAYS_BEFORE,
             )
             # Saved and drafted: one reminder (the ledger's key would merge them anyway).
@@ -78,9 +92,13 @@ def window_closing_due(now: dt.datetime) -> Iterable[Due]:
 
 
 def window_closing_load(reminders: Sequence[Any], now: dt.datetime) -> Mapping[int, Any]:
-    sessions = Session.objects.filter(
-        pk__in={r.subject_id for r in reminders}, applications_close_at__gt=now, listing__status="published"
-    ).select_related("listing__institution").in_bulk()
+    sessions = (
+        Session.objects.filter(
+            pk__in={r.subject_id for r in reminders}, applications_close_at__gt=now, listing__status="published"
+        )
+        .select_related("listing__institution")
+        .in_bulk()
+    )
     recipients = {r.recipient_id for r in reminders}
     saved = set(SavedListing.objects.filter(user_id__in=recipients).values_list("user_id", "listing_id"))
     applied = {
@@ -109,15 +127,21 @@ def window_closing_in_app(reminder: Any, session: Session) -> InApp:
     )
 
 
-kinds.register(ReminderKind(
-    code="window_closing",
-    label="Application windows closing for listings you saved or drafts you started (14, 3 and 1 days before)",
-    subject_type="placements.session", find_due=window_closing_due, load_subjects=window_closing_load,
-    send=emails.send_window_closing, in_app=window_closing_in_app,
-))
+kinds.register(
+    ReminderKind(
+        code="window_closing",
+        label="Application windows closing for listings you saved or drafts you started (14, 3 and 1 days before)",
+        subject_type="placements.session",
+        find_due=window_closing_due,
+        load_subjects=window_closing_load,
+        send=emails.send_window_closing,
+        in_app=window_closing_in_app,
+    )
+)
 
 
 # --- A document expiring -----------------------------------------------------------------------
+
 
 def document_expiring_due(now: dt.datetime) -> Iterable[Due]:
     today = now.date()
@@ -127,16 +151,22 @@ def document_expiring_due(now: dt.datetime) -> Iterable[Due]:
     ).values_list("owner_id", "id", "current_version__expires_on", "owner__applicant_profile__time_zone")
     for owner_id, document_id, expires_on, zone_name in rows.iterator(chunk_size=5000):
         due = kinds.latest_threshold(
-            deadline=expires_on, today=now.astimezone(zone_or_default(zone_name)).date(), days_before=DOCUMENT_DAYS_BEFORE
+            deadline=expires_on,
+            today=now.astimezone(zone_or_default(zone_name)).date(),
+            days_before=DOCUMENT_DAYS_BEFORE,
         )
         if due is not None:
             yield Due(recipient_id=owner_id, subject_id=document_id, due=due)
 
 
 def document_expiring_load(reminders: Sequence[Any], now: dt.datetime) -> Mapping[int, Any]:
-    documents = Document.objects.filter(
-        pk__in={r.subject_id for r in reminders}, current_version__expires_on__gte=now.date() - SLACK
-    ).select_related("current_version").in_bulk()
+    documents = (
+        Document.objects.filter(
+            pk__in={r.subject_id for r in reminders}, current_version__expires_on__gte=now.date() - SLACK
+        )
+        .select_related("current_version")
+        .in_bulk()
+    )
     # Still due only while the current version expires within the reminder's horizon: a renewed
     # document (a new version expiring later) silences the older reminder.
     horizon = dt.timedelta(days=max(DOCUMENT_DAYS_BEFORE))
@@ -156,11 +186,17 @@ def document_expiring_in_app(reminder: Any, document: Document) -> InApp:
     )
 
 
-kinds.register(ReminderKind(
-    code="document_expiring", label="Documents about to expire (30 and 7 days before)",
-    subject_type="applicants.document", find_due=document_expiring_due, load_subjects=document_expiring_load,
-    send=emails.send_document_expiring, in_app=document_expiring_in_app,
-))
+kinds.register(
+    ReminderKind(
+        code="document_expiring",
+        label="Documents about to expire (30 and 7 days before)",
+        subject_type="applicants.document",
+        find_due=document_expiring_due,
+        load_subjects=document_expiring_load,
+        send=emails.send_document_expiring,
+        in_app=document_expiring_in_app,
+    )
+)
 
 
 # --- A document that expires before a session the applicant applied to starts ------------------
@@ -171,11 +207,15 @@ APPLIED = ["submitted", "under_review", "interview", "waitlisted", "offered", "a
 def document_before_start_due(now: dt.datetime) -> Iterable[Due]:
     """Documents sent with a live application that will have expired when its session starts.
     Those expiring within 30 days are left to `document_expiring`: one message, not two."""
-    rows = Document.objects.filter(
-        current_version__expires_on__gt=now.date() + dt.timedelta(days=max(DOCUMENT_DAYS_BEFORE)) - SLACK,
-        applications__status__in=APPLIED,
-        applications__session__start_date__gt=F("current_version__expires_on"),
-    ).values_list("owner_id", "id", "current_version__expires_on", "owner__applicant_profile__time_zone").distinct()
+    rows = (
+        Document.objects.filter(
+            current_version__expires_on__gt=now.date() + dt.timedelta(days=max(DOCUMENT_DAYS_BEFORE)) - SLACK,
+            applications__status__in=APPLIED,
+            applications__session__start_date__gt=F("current_version__expires_on"),
+        )
+        .values_list("owner_id", "id", "current_version__expires_on", "owner__applicant_profile__time_zone")
+        .distinct()
+    )
     horizon = dt.timedelta(days=max(DOCUMENT_DAYS_BEFORE))
     for owner_id, document_id, expires_on, zone_name in rows.iterator(chunk_size=5000):
         if expires_on > now.astimezone(zone_or_default(zone_name)).date() + horizon:
@@ -184,11 +224,15 @@ def document_before_start_due(now: dt.datetime) -> Iterable[Due]:
 
 
 def document_before_start_load(reminders: Sequence[Any], now: dt.datetime) -> Mapping[int, Any]:
-    documents = Document.objects.filter(pk__in={r.subject_id for r in reminders}).select_related("current_version").in_bulk()
+    documents = (
+        Document.objects.filter(pk__in={r.subject_id for r in reminders}).select_related("current_version").in_bulk()
+    )
     first_start = {}
-    for document_id, start in Application.objects.filter(
-        documents__in=documents, status__in=APPLIED
-    ).values_list("documents", "session__start_date").order_by("session__start_date"):
+    for document_id, start in (
+        Application.objects.filter(documents__in=documents, status__in=APPLIED)
+        .values_list("documents", "session__start_date")
+        .order_by("session__start_date")
+    ):
         first_start.setdefault(document_id, start)
     loaded = {}
     for r in reminders:
@@ -210,8 +254,14 @@ def document_before_start_in_app(reminder: Any, document: Document) -> InApp:
     )
 
 
-kinds.register(ReminderKind(
-    code="document_before_start", label="Documents that expire before a placement you applied to starts",
-    subject_type="applicants.document", find_due=document_before_start_due, load_subjects=document_before_start_load,
-    send=emails.send_document_before_start, in_app=document_before_start_in_app,
-))
+kinds.register(
+    ReminderKind(
+        code="document_before_start",
+        label="Documents that expire before a placement you applied to starts",
+        subject_type="applicants.document",
+        find_due=document_before_start_due,
+        load_subjects=document_before_start_load,
+        send=emails.send_document_before_start,
+        in_app=document_before_start_in_app,
+    )
+)

@@ -1,5 +1,6 @@
 """Reminder kinds about applications: an offer's deadline, tomorrow's interview, the pre-arrival
 checklist, and the coordinators' daily digest. Set-based like every source (see sources.py)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -25,6 +26,7 @@ DIGEST_HOUR = 7  # coordinators get yesterday's arrivals from 07:00 in their ins
 
 # --- An offer's response deadline, 48 hours before (transactional) ----------------------------
 
+
 def offer_deadline_due(now: dt.datetime) -> Iterable[Due]:
     rows = Application.objects.filter(
         status="offered", offer_expires_at__gt=now, offer_expires_at__lte=now + OFFER_NOTICE
@@ -36,11 +38,14 @@ def offer_deadline_due(now: dt.datetime) -> Iterable[Due]:
 
 
 def offer_deadline_load(reminders: Sequence[Any], now: dt.datetime) -> Mapping[int, Any]:
-    offers = Application.objects.filter(
-        pk__in={r.subject_id for r in reminders}, status="offered", offer_expires_at__gt=now
-    ).select_related("session__listing__institution").in_bulk()
+    offers = (
+        Application.objects.filter(pk__in={r.subject_id for r in reminders}, status="offered", offer_expires_at__gt=now)
+        .select_related("session__listing__institution")
+        .in_bulk()
+    )
     return {
-        r.pk: offers[r.subject_id] for r in reminders
+        r.pk: offers[r.subject_id]
+        for r in reminders
         if r.subject_id in offers and offers[r.subject_id].offer_expires_at == r.deadline
     }
 
@@ -53,14 +58,22 @@ def offer_deadline_in_app(reminder: Any, application: Application) -> InApp:
     )
 
 
-kinds.register(ReminderKind(
-    code="offer_deadline", label="Offer response deadlines (48 hours before)", subject_type="applications.application",
-    find_due=offer_deadline_due, load_subjects=offer_deadline_load, send=emails.send_offer_deadline,
-    in_app=offer_deadline_in_app, transactional=True,
-))
+kinds.register(
+    ReminderKind(
+        code="offer_deadline",
+        label="Offer response deadlines (48 hours before)",
+        subject_type="applications.application",
+        find_due=offer_deadline_due,
+        load_subjects=offer_deadline_load,
+        send=emails.send_offer_deadline,
+        in_app=offer_deadline_in_app,
+        transactional=True,
+    )
+)
 
 
 # --- An interview tomorrow (transactional) ------------------------------------------------------
+
 
 def interview_tomorrow_due(now: dt.datetime) -> Iterable[Due]:
     rows = InterviewSlot.objects.filter(
@@ -74,12 +87,18 @@ def interview_tomorrow_due(now: dt.datetime) -> Iterable[Due]:
 
 
 def interview_tomorrow_load(reminders: Sequence[Any], now: dt.datetime) -> Mapping[int, Any]:
-    slots = InterviewSlot.objects.filter(
-        pk__in={r.subject_id for r in reminders}, starts_at__gt=now, application__isnull=False
-    ).select_related("application__session__listing__institution").in_bulk()
+    slots = (
+        InterviewSlot.objects.filter(
+            pk__in={r.subject_id for r in reminders}, starts_at__gt=now, application__isnull=False
+        )
+        .select_related("application__session__listing__institution")
+        .in_bulk()
+    )
     return {
-        r.pk: slots[r.subject_id] for r in reminders
-        if r.subject_id in slots and slots[r.subject_id].application.applicant_id == r.recipient_id
+        r.pk: slots[r.subject_id]
+        for r in reminders
+        if r.subject_id in slots
+        and slots[r.subject_id].application.applicant_id == r.recipient_id
         and slots[r.subject_id].starts_at == r.deadline
     }
 
@@ -87,23 +106,33 @@ def interview_tomorrow_load(reminders: Sequence[Any], now: dt.datetime) -> Mappi
 def interview_tomorrow_in_app(reminder: Any, slot: InterviewSlot) -> InApp:
     return InApp(
         title=f"Interview tomorrow: {slot.application.session.listing.title}",
-        body=f"Where: {slot.where}", url=slot.application.get_absolute_url(),
+        body=f"Where: {slot.where}",
+        url=slot.application.get_absolute_url(),
     )
 
 
-kinds.register(ReminderKind(
-    code="interview_tomorrow", label="Interviews (the day before)", subject_type="applications.interviewslot",
-    find_due=interview_tomorrow_due, load_subjects=interview_tomorrow_load, send=emails.send_interview_tomorrow,
-    in_app=interview_tomorrow_in_app, transactional=True,
-))
+kinds.register(
+    ReminderKind(
+        code="interview_tomorrow",
+        label="Interviews (the day before)",
+        subject_type="applications.interviewslot",
+        find_due=interview_tomorrow_due,
+        load_subjects=interview_tomorrow_load,
+        send=emails.send_interview_tomorrow,
+        in_app=interview_tomorrow_in_app,
+        transactional=True,
+    )
+)
 
 
 # --- The pre-arrival checklist, 30 and 7 days before the start --------------------------------
 
+
 def pre_arrival_due(now: dt.datetime) -> Iterable[Due]:
     today = now.date()
     rows = Application.objects.filter(
-        status__in=["accepted", "enrolled"], session__start_date__gt=today - SLACK,
+        status__in=["accepted", "enrolled"],
+        session__start_date__gt=today - SLACK,
         session__start_date__lte=today + dt.timedelta(days=max(PRE_ARRIVAL_DAYS_BEFORE)) + SLACK,
     ).values_list("applicant_id", "id", "session__start_date", TZ)
     for applicant_id, application_id, start, zone_name in rows.iterator(chunk_size=5000):
@@ -114,10 +143,19 @@ def pre_arrival_due(now: dt.datetime) -> Iterable[Due]:
 
 
 def pre_arrival_load(reminders: Sequence[Any], now: dt.datetime) -> Mapping[int, Any]:
-    open_items = Prefetch("checklist", queryset=ChecklistItem.objects.filter(done_at__isnull=True), to_attr="open_items")
-    accepted = Application.objects.filter(
-        pk__in={r.subject_id for r in reminders}, status__in=["accepted", "enrolled"], session__start_date__gt=now.date() - SLACK
-    ).select_related("session__listing__institution").prefetch_related(open_items).in_bulk()
+    open_items = Prefetch(
+        "checklist", queryset=ChecklistItem.objects.filter(done_at__isnull=True), to_attr="open_items"
+    )
+    accepted = (
+        Application.objects.filter(
+            pk__in={r.subject_id for r in reminders},
+            status__in=["accepted", "enrolled"],
+            session__start_date__gt=now.date() - SLACK,
+        )
+        .select_related("session__listing__institution")
+        .prefetch_related(open_items)
+        .in_bulk()
+    )
     return {r.pk: accepted[r.subject_id] for r in reminders if r.subject_id in accepted}
 
 
@@ -125,20 +163,28 @@ def pre_arrival_in_app(reminder: Any, application: Application) -> InApp:
     left = len(application.open_items)
     return InApp(
         title=f"{application.session.listing.title} starts on {application.session.start_date:%d %b %Y}",
-        body=f"{left} step{'s' if left != 1 else ''} of your pre-arrival checklist left." if left
+        body=f"{left} step{'s' if left != 1 else ''} of your pre-arrival checklist left."
+        if left
         else "Your pre-arrival checklist is complete.",
         url=application.get_absolute_url(),
     )
 
 
-kinds.register(ReminderKind(
-    code="pre_arrival", label="Pre-arrival checklist (30 and 7 days before you start)",
-    subject_type="applications.application", find_due=pre_arrival_due, load_subjects=pre_arrival_load,
-    send=emails.send_pre_arrival, in_app=pre_arrival_in_app,
-))
+kinds.register(
+    ReminderKind(
+        code="pre_arrival",
+        label="Pre-arrival checklist (30 and 7 days before you start)",
+        subject_type="applications.application",
+        find_due=pre_arrival_due,
+        load_subjects=pre_arrival_load,
+        send=emails.send_pre_arrival,
+        in_app=pre_arrival_in_app,
+    )
+)
 
 
 # --- The coordinators' daily digest of what arrived ------------------------------------------
+
 
 @dataclass(frozen=True)
 class Digest:
@@ -163,7 +209,9 @@ def coordinator_digest_due(now: dt.datetime) -> Iterable[Due]:
         start, end = _yesterday_window(local_now.date(), zone_name)
         if local_now.hour >= DIGEST_HOUR and start <= submitted_at < end:
             due_today[institution_id] = local_now.date()
-    members = InstitutionMembership.objects.filter(institution_id__in=due_today).values_list("user_id", "institution_id")
+    members = InstitutionMembership.objects.filter(institution_id__in=due_today).values_list(
+        "user_id", "institution_id"
+    )
     for user_id, institution_id in members:
         yield Due(recipient_id=user_id, subject_id=institution_id, due=due_today[institution_id])
 
@@ -174,9 +222,11 @@ def coordinator_digest_load(reminders: Sequence[Any], now: dt.datetime) -> Mappi
     earliest = min(r.due for r in reminders) - dt.timedelta(days=2)
     arrivals = list(
         Application.objects.filter(
-            session__listing__institution_id__in=institution_ids, submitted_at__gte=dt.datetime.combine(
-                earliest, dt.time(), tzinfo=dt.UTC)
-        ).select_related("applicant", "session__listing").order_by("submitted_at")
+            session__listing__institution_id__in=institution_ids,
+            submitted_at__gte=dt.datetime.combine(earliest, dt.time(), tzinfo=dt.UTC),
+        )
+        .select_related("applicant", "session__listing")
+        .order_by("submitted_at")
     )
     digests = {}
     for r in reminders:
@@ -184,7 +234,9 @@ def coordinator_digest_load(reminders: Sequence[Any], now: dt.datetime) -> Mappi
         if institution is None:
             continue
         start, end = _yesterday_window(r.due, institution.time_zone)
-        arrived = [a for a in arrivals if a.session.listing.institution_id == institution.pk and start <= a.submitted_at < end]
+        arrived = [
+            a for a in arrivals if a.session.listing.institution_id == institution.pk and start <= a.submitted_at < end
+        ]
         if arrived:
             digests[r.pk] = Digest(institution=institution, day=r.due - dt.timedelta(days=1), applications=arrived)
     return digests
@@ -198,8 +250,14 @@ def coordinator_digest_in_app(reminder: Any, digest: Digest) -> InApp:
     )
 
 
-kinds.register(ReminderKind(
-    code="coordinator_digest", label="Daily digest of new applications (coordinators)",
-    subject_type="placements.institution", find_due=coordinator_digest_due, load_subjects=coordinator_digest_load,
-    send=emails.send_coordinator_digest, in_app=coordinator_digest_in_app,
-))
+kinds.register(
+    ReminderKind(
+        code="coordinator_digest",
+        label="Daily digest of new applications (coordinators)",
+        subject_type="placements.institution",
+        find_due=coordinator_digest_due,
+        load_subjects=coordinator_digest_load,
+        send=emails.send_coordinator_digest,
+        in_app=coordinator_digest_in_app,
+    )
+)

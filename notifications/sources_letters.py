@@ -10,6 +10,7 @@ The writer has no account and no time zone. We read their dates in the zone of t
 supervised when the request names one (they work there), else in the applicant's zone (their
 deadline; often the writer's country too), else the portal's; the e-mail names the zone.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -58,11 +59,19 @@ def writer_zone(rotation_zone: str | None, applicant_zone: str | None):
 
 # --- To the writer, 7 and 2 days before the letter is due ---------------------------------------
 
+
 def letter_writer_due(now: dt.datetime) -> Iterable[Due]:
-    rows = LetterRequest.objects.awaiting_writer(now).filter(
-        _needed_by_a_draft(), current_letter__isnull=True, applicant__is_active=True,
-        due_at__gt=now, due_at__lte=now + dt.timedelta(days=max(WRITER_DAYS_BEFORE)) + SLACK,
-    ).values_list("id", "writer_email", "due_at", ROTATION_TZ, APPLICANT_TZ)
+    rows = (
+        LetterRequest.objects.awaiting_writer(now)
+        .filter(
+            _needed_by_a_draft(),
+            current_letter__isnull=True,
+            applicant__is_active=True,
+            due_at__gt=now,
+            due_at__lte=now + dt.timedelta(days=max(WRITER_DAYS_BEFORE)) + SLACK,
+        )
+        .values_list("id", "writer_email", "due_at", ROTATION_TZ, APPLICANT_TZ)
+    )
     for request_id, writer_email, due_at, rotation_zone, applicant_zone in rows.iterator(chunk_size=5000):
         zone = writer_zone(rotation_zone, applicant_zone)
         due = kinds.latest_threshold(
@@ -78,8 +87,12 @@ def letter_writer_load(reminders: Sequence[Any], now: dt.datetime) -> Mapping[in
     (`live_link`), the drafts it is for and the writer's zone: three queries per batch."""
     requests = (
         LetterRequest.objects.awaiting_writer(now)
-        .filter(pk__in={r.subject_id for r in reminders}, current_letter__isnull=True, due_at__gt=now,
-                applicant__is_active=True)
+        .filter(
+            pk__in={r.subject_id for r in reminders},
+            current_letter__isnull=True,
+            due_at__gt=now,
+            applicant__is_active=True,
+        )
         .select_related("applicant__applicant_profile", "rotation__session__listing__institution")
         .prefetch_related(_draft_assignments())
         .in_bulk()
@@ -88,8 +101,13 @@ def letter_writer_load(reminders: Sequence[Any], now: dt.datetime) -> Mapping[in
     loaded = {}
     for r in reminders:
         letter_request = requests.get(r.subject_id)  # nosec B113: a dict of letter requests, not the HTTP library
-        if (letter_request is None or letter_request.pk not in links or not letter_request.draft_assignments
-                or letter_request.due_at != r.deadline or letter_request.writer_email != r.recipient_email):
+        if (
+            letter_request is None
+            or letter_request.pk not in links
+            or not letter_request.draft_assignments
+            or letter_request.due_at != r.deadline
+            or letter_request.writer_email != r.recipient_email
+        ):
             continue
         letter_request.live_link = links[letter_request.pk]
         rotation = letter_request.rotation
@@ -101,37 +119,60 @@ def letter_writer_load(reminders: Sequence[Any], now: dt.datetime) -> Mapping[in
     return loaded
 
 
-kinds.register(ReminderKind(
-    code="letter_writer", label="Reminders to letter writers (7 and 2 days before the letter is due)",
-    subject_type="letters.letterrequest", find_due=letter_writer_due, load_subjects=letter_writer_load,
-    send=emails.send_letter_writer, in_app=None, to_address=True,
-))
+kinds.register(
+    ReminderKind(
+        code="letter_writer",
+        label="Reminders to letter writers (7 and 2 days before the letter is due)",
+        subject_type="letters.letterrequest",
+        find_due=letter_writer_due,
+        load_subjects=letter_writer_load,
+        send=emails.send_letter_writer,
+        in_app=None,
+        to_address=True,
+    )
+)
 
 
 # --- To the applicant, when a letter is late ------------------------------------------------------
 
+
 def letter_late_due(now: dt.datetime) -> Iterable[Due]:
     rows = LetterRequest.objects.filter(
-        _needed_by_a_draft(), status__in=LATE_STATUSES, current_letter__isnull=True, applicant__is_active=True,
-        due_at__lte=now, due_at__gt=now - LATE_LOOKBACK,
+        _needed_by_a_draft(),
+        status__in=LATE_STATUSES,
+        current_letter__isnull=True,
+        applicant__is_active=True,
+        due_at__lte=now,
+        due_at__gt=now - LATE_LOOKBACK,
     ).values_list("applicant_id", "id", "due_at", APPLICANT_TZ)
     for applicant_id, request_id, due_at, zone_name in rows.iterator(chunk_size=5000):
         # Keyed on the deadline's local day: once per deadline; a new deadline that passes is new.
-        yield Due(recipient_id=applicant_id, subject_id=request_id,
-                  due=due_at.astimezone(zone_or_default(zone_name)).date(), deadline=due_at)
+        yield Due(
+            recipient_id=applicant_id,
+            subject_id=request_id,
+            due=due_at.astimezone(zone_or_default(zone_name)).date(),
+            deadline=due_at,
+        )
 
 
 def letter_late_load(reminders: Sequence[Any], now: dt.datetime) -> Mapping[int, Any]:
     requests = (
         LetterRequest.objects.filter(
-            pk__in={r.subject_id for r in reminders}, status__in=LATE_STATUSES, current_letter__isnull=True,
+            pk__in={r.subject_id for r in reminders},
+            status__in=LATE_STATUSES,
+            current_letter__isnull=True,
             due_at__lte=now,
-        ).prefetch_related(_draft_assignments()).in_bulk()
+        )
+        .prefetch_related(_draft_assignments())
+        .in_bulk()
     )
     return {
-        r.pk: requests[r.subject_id] for r in reminders
-        if r.subject_id in requests and requests[r.subject_id].applicant_id == r.recipient_id
-        and requests[r.subject_id].due_at == r.deadline and requests[r.subject_id].draft_assignments
+        r.pk: requests[r.subject_id]
+        for r in reminders
+        if r.subject_id in requests
+        and requests[r.subject_id].applicant_id == r.recipient_id
+        and requests[r.subject_id].due_at == r.deadline
+        and requests[r.subject_id].draft_assignments
     }
 
 
@@ -149,8 +190,14 @@ def _programmes(letter_request: LetterRequest) -> str:
     return ", ".join(a.application.session.listing.title for a in letter_request.draft_assignments)
 
 
-kinds.register(ReminderKind(
-    code="letter_late", label="Letters of recommendation not uploaded by their due date",
-    subject_type="letters.letterrequest", find_due=letter_late_due, load_subjects=letter_late_load,
-    send=emails.send_letter_late, in_app=letter_late_in_app,
-))
+kinds.register(
+    ReminderKind(
+        code="letter_late",
+        label="Letters of recommendation not uploaded by their due date",
+        subject_type="letters.letterrequest",
+        find_due=letter_late_due,
+        load_subjects=letter_late_load,
+        send=emails.send_letter_late,
+        in_app=letter_late_in_app,
+    )
+)

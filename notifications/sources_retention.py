@@ -1,5 +1,6 @@
 """The warning before the retention purge deletes an inactive applicant's documents
 (applicants.retention), WARNING_DAYS ahead. Set-based like every source (see sources.py)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -24,8 +25,12 @@ def documents_purge_due(now: dt.datetime) -> Iterable[Due]:
         return
     for user_id, purge_from, zone_name in retention.purge_warnings(now):
         # Keyed on the purge's local day: activity, then inactivity again, is a new warning.
-        yield Due(recipient_id=user_id, subject_id=user_id, due=purge_from.astimezone(zone_or_default(zone_name)).date(),
-                  deadline=purge_from)
+        yield Due(
+            recipient_id=user_id,
+            subject_id=user_id,
+            due=purge_from.astimezone(zone_or_default(zone_name)).date(),
+            deadline=purge_from,
+        )
 
 
 def documents_purge_load(reminders: Sequence[Any], now: dt.datetime) -> Mapping[int, Any]:
@@ -37,8 +42,11 @@ def documents_purge_load(reminders: Sequence[Any], now: dt.datetime) -> Mapping[
     users = get_user_model().objects.select_related("applicant_profile").in_bulk(purge_from)
     for user in users.values():
         user.purge_from = purge_from[user.pk]
-    return {r.pk: users[r.recipient_id] for r in reminders
-            if r.recipient_id in users and purge_from[r.recipient_id] == r.deadline}
+    return {
+        r.pk: users[r.recipient_id]
+        for r in reminders
+        if r.recipient_id in users and purge_from[r.recipient_id] == r.deadline
+    }
 
 
 def documents_purge_in_app(reminder: Any, user: Any) -> InApp:
@@ -46,13 +54,20 @@ def documents_purge_in_app(reminder: Any, user: Any) -> InApp:
     return InApp(
         title=f"Your documents will be deleted from {purge_from:%d %b %Y}",
         body="You have not used the portal for a long time, so we will delete your uploaded documents. "
-             "Sign in before then to keep them.",
+        "Sign in before then to keep them.",
         url=first_url(("applicants:documents", [])),
     )
 
 
-kinds.register(ReminderKind(
-    code="documents_purge", label="Before inactive applicants' documents are deleted (30 days before)",
-    subject_type="accounts.user", find_due=documents_purge_due, load_subjects=documents_purge_load,
-    send=emails.send_documents_purge, in_app=documents_purge_in_app, transactional=True,
-))
+kinds.register(
+    ReminderKind(
+        code="documents_purge",
+        label="Before inactive applicants' documents are deleted (30 days before)",
+        subject_type="accounts.user",
+        find_due=documents_purge_due,
+        load_subjects=documents_purge_load,
+        send=emails.send_documents_purge,
+        in_app=documents_purge_in_app,
+        transactional=True,
+    )
+)

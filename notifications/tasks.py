@@ -1,4 +1,5 @@
 """Celery tasks: the beat tick and the batch workers. Both only call services."""
+
 from celery import shared_task
 
 from . import services

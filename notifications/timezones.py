@@ -1,4 +1,5 @@
 """The time zone a person reads their messages in."""
+
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 

@@ -1,6 +1,7 @@
 """Signed one-click unsubscribe tokens: they name a user (or, for a recipient without an account,
 the address_key of their address) and a kind, need no login and never expire (an old e-mail's
 link must still work); the secret key makes them unforgeable."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,4 +1,5 @@
 """The notification centre, preferences, one-click unsubscribe and the private calendar feed."""
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_not_required
@@ -74,12 +75,16 @@ def preferences(request: HttpRequest) -> HttpResponse:
         return redirect("notifications:preferences")
     current = services.preferences_for(user=request.user)
     feed = services.calendar_feed_get_or_create(user=request.user)
-    return render(request, "notifications/preferences.html", {
-        "all_on": current[kinds.ALL],
-        "switchable": [(kind, current[kind.code]) for kind in kinds.switchable()],
-        "transactional": [kind for kind in kinds.KINDS.values() if kind.transactional],
-        "feed_url": request.build_absolute_uri(reverse("notifications:calendar", args=[feed.token])),
-    })
+    return render(
+        request,
+        "notifications/preferences.html",
+        {
+            "all_on": current[kinds.ALL],
+            "switchable": [(kind, current[kind.code]) for kind in kinds.switchable()],
+            "transactional": [kind for kind in kinds.KINDS.values() if kind.transactional],
+            "feed_url": request.build_absolute_uri(reverse("notifications:calendar", args=[feed.token])),
+        },
+    )
 
 
 @require_POST

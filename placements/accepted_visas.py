@@ -11,6 +11,7 @@ another), or "" when the listing names no visa. The m2m table stays the source o
 change to it goes through Django's m2m methods, whose signal refreshes the text here; bulk loaders
 that COPY the table write the text too (placements.demo_catalogue).
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -43,7 +44,9 @@ def refresh(listing_ids: Iterable[int]) -> dict[int, str]:
     if not ids:
         return {}
     codes: dict[int, list[str]] = {pk: [] for pk in ids}
-    for listing_id, code in Listing.accepted_visas.through.objects.filter(listing_id__in=ids).values_list("listing_id", "visa_id"):
+    for listing_id, code in Listing.accepted_visas.through.objects.filter(listing_id__in=ids).values_list(
+        "listing_id", "visa_id"
+    ):
         codes[listing_id].append(code)
     texts = {pk: as_text(c) for pk, c in codes.items()}
     for pk, text in texts.items():
@@ -61,7 +64,9 @@ def _on_visas_changed(sender, instance, action, reverse, pk_set, **kwargs) -> No
         return
     # visa.listings.add/remove/clear: the listings are in pk_set, or (clear) only known before it.
     if action == "pre_clear":
-        instance._listings_before_clear = list(Listing.accepted_visas.through.objects.filter(visa_id=instance.pk).values_list("listing_id", flat=True))
+        instance._listings_before_clear = list(
+            Listing.accepted_visas.through.objects.filter(visa_id=instance.pk).values_list("listing_id", flat=True)
+        )
     elif action == "post_clear":
         refresh(getattr(instance, "_listings_before_clear", []))
     elif action in ("post_add", "post_remove"):
@@ -73,4 +78,6 @@ def connect_signals() -> None:
 
     from .models import Listing
 
-    m2m_changed.connect(_on_visas_changed, sender=Listing.accepted_visas.through, dispatch_uid="listing-accepted-visa-codes")
+    m2m_changed.connect(
+        _on_visas_changed, sender=Listing.accepted_visas.through, dispatch_uid="listing-accepted-visa-codes"
+    )

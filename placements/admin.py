@@ -98,8 +98,16 @@ def _report(modeladmin: admin.ModelAdmin, request: HttpRequest, moved: int, refu
 @admin.register(Listing)
 class ListingAdmin(admin.ModelAdmin):
     list_display = ["title", "institution", "kind", "specialty", "status", "programme_fee", "last_verified_on"]
-    list_filter = ["status", "kind", "hands_on_level", "institution__verified", "institution__state",
-                   "requires_ecfmg_certification", "lor_offered", "accepted_visas"]
+    list_filter = [
+        "status",
+        "kind",
+        "hands_on_level",
+        "institution__verified",
+        "institution__state",
+        "requires_ecfmg_certification",
+        "lor_offered",
+        "accepted_visas",
+    ]
     search_fields = ["title", "institution__name", "institution__city", "specialty__name"]
     list_select_related = ["institution", "specialty"]
     autocomplete_fields = ["institution", "specialty"]

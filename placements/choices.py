@@ -1,4 +1,5 @@
 """Vocabulary shared by listings' requirements and applicants' credentials."""
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 

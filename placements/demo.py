@@ -1,8 +1,8 @@
 """Demo institutions, the demo coordinator's membership and the demo catalogue. Idempotent."""
+
 from accounts import demo as account_demo
 
 from .demo_catalogue import ensure_demo_catalogue
-
 from .models import Institution, InstitutionMembership
 
 DEMO_INSTITUTIONS = [
@@ -17,9 +17,15 @@ def ensure_demo_institutions() -> list[Institution]:
     institutions = []
     for name, kind, city, state, tz, verified in DEMO_INSTITUTIONS:
         institution, _ = Institution.objects.get_or_create(
-            name=name, city=city, state=state,
-            defaults={"kind": kind, "time_zone": tz, "verified": verified,
-                      "website": f"https://www.{name.split()[0].lower()}-health.example.org"},
+            name=name,
+            city=city,
+            state=state,
+            defaults={
+                "kind": kind,
+                "time_zone": tz,
+                "verified": verified,
+                "website": f"https://www.{name.split()[0].lower()}-health.example.org",
+            },
         )
         institutions.append(institution)
     coordinator = account_demo.ensure_demo_user(account_demo.COORDINATOR)

@@ -10,7 +10,9 @@ from .services import LISTING_CONTENT_FIELDS, SESSION_FIELDS
 
 
 class AddCoordinatorForm(forms.Form):
-    email = forms.EmailField(label=_("Colleague's e-mail address"), widget=forms.EmailInput(attrs={"autocomplete": "off"}))
+    email = forms.EmailField(
+        label=_("Colleague's e-mail address"), widget=forms.EmailInput(attrs={"autocomplete": "off"})
+    )
 
 
 class ListingForm(forms.ModelForm):
@@ -18,16 +20,22 @@ class ListingForm(forms.ModelForm):
 
     institution = forms.ModelChoiceField(queryset=Institution.objects.none(), label=_("Institution"))
     accepted_visas = forms.ModelMultipleChoiceField(
-        queryset=Visa.objects.all(), widget=forms.CheckboxSelectMultiple, label=_("Accepted visa statuses"),
+        queryset=Visa.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Accepted visa statuses"),
         help_text=_("Required: applicants choose placements by the visa they can get."),
         error_messages={"required": _("Tick at least one visa status this placement accepts.")},
     )
     document_kinds = forms.MultipleChoiceField(
-        choices=DocumentKind.choices, widget=forms.CheckboxSelectMultiple, required=False,
+        choices=DocumentKind.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
         label=_("Required documents"),
     )
     immunisations = forms.MultipleChoiceField(
-        choices=Immunisation.choices, widget=forms.CheckboxSelectMultiple, required=False,
+        choices=Immunisation.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
         label=_("Required immunisations"),
     )
 

@@ -4,6 +4,7 @@ Create forms carry a one-time `submission_token` (see the `submission_token` tem
 POST with a token claims it atomically in the shared cache (`cache.add` is atomic in Redis and in
 locmem); a repeat of the same POST finds the claim and is sent to what the first one created.
 """
+
 from __future__ import annotations
 
 from django.core.cache import cache

@@ -14,6 +14,7 @@ Three things keep them true:
   their sessions until they are refreshed).
 * publication: a draft's values may have aged while nobody refreshed them; publishing recomputes.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -37,7 +38,8 @@ def recompute(listings: QuerySet, at: dt.datetime | None = None) -> int:
     ahead = sessions.filter(applications_close_at__gt=at)
     return listings.order_by().update(
         stored_next_start=Subquery(
-            sessions.filter(start_date__gte=at.date()).order_by("start_date").values("start_date")[:1]),
+            sessions.filter(start_date__gte=at.date()).order_by("start_date").values("start_date")[:1]
+        ),
         stored_next_deadline=Subquery(ahead.order_by("applications_close_at").values("applications_close_at")[:1]),
         stored_opens_at=Subquery(ahead.order_by("applications_open_at").values("applications_open_at")[:1]),
     )
@@ -61,8 +63,7 @@ def refresh_due(at: dt.datetime | None = None) -> int:
     from .models import Listing
 
     at = at or timezone.now()
-    due = Listing.objects.published().filter(
-        Q(stored_next_deadline__lte=at) | Q(stored_next_start__lt=at.date()))
+    due = Listing.objects.published().filter(Q(stored_next_deadline__lte=at) | Q(stored_next_start__lt=at.date()))
     return recompute(due, at)
 
 

@@ -1,4 +1,5 @@
 """Institutions and the USCE placements they offer: listings and their dated sessions."""
+
 from decimal import Decimal
 
 from django.conf import settings
@@ -71,7 +72,9 @@ class InstitutionMembership(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "institution"], name="membership_unique_user_institution")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "institution"], name="membership_unique_user_institution")
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.institution}"
@@ -115,8 +118,14 @@ class Visa(models.Model):
 
 # The columns the eligibility filter reads (applicants.eligibility), carried by the covering indexes.
 ELIGIBILITY_COLUMNS = [
-    "accepts_students", "accepts_graduates", "requires_ecfmg_certification", "requires_step1_pass", "min_step2_score",
-    "english_test", "max_years_since_graduation", "accepted_visa_codes",
+    "accepts_students",
+    "accepts_graduates",
+    "requires_ecfmg_certification",
+    "requires_step1_pass",
+    "min_step2_score",
+    "english_test",
+    "max_years_since_graduation",
+    "accepted_visa_codes",
 ]
 
 
@@ -217,42 +226,80 @@ class Listing(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(programme_fee__gte=0) & Q(application_fee__gte=0) & Q(deposit__gte=0) & Q(other_costs__gte=0),
+                condition=Q(programme_fee__gte=0)
+                & Q(application_fee__gte=0)
+                & Q(deposit__gte=0)
+                & Q(other_costs__gte=0),
                 name="listing_fees_not_negative",
             ),
             models.CheckConstraint(condition=Q(max_letters__gte=F("min_letters")), name="listing_letters_min_le_max"),
             models.CheckConstraint(condition=Q(duration_weeks__gte=1), name="listing_duration_positive"),
         ]
         indexes = [
-            models.Index(fields=["status", "kind"]), models.Index(fields=["status", "specialty"]),
+            models.Index(fields=["status", "kind"]),
+            models.Index(fields=["status", "specialty"]),
             # The search's facet counts and its "only where I am eligible" rules read these columns of
             # every published listing: from this narrow index they are an index-only scan, not a pass
             # over the wide table (at 100,000 listings: ~35 ms instead of ~280 ms a facet). The stored
             # next start answers the graduation-year rule on the row (applicants.eligibility), the stored
             # next deadline and opening the "open now" flag (placements.search).
             models.Index(
-                fields=["kind", "hands_on_level", "duration_weeks", "specialty", "institution",
-                        "requires_ecfmg_certification", "lor_offered"],
-                include=["id", "accepts_students", "accepts_graduates", "requires_step1_pass", "min_step2_score",
-                         "english_test", "max_years_since_graduation", "accepted_visa_codes", "stored_next_start",
-                         "stored_next_deadline", "stored_opens_at"],
-                condition=Q(status="published"), name="listing_published_facets",
+                fields=[
+                    "kind",
+                    "hands_on_level",
+                    "duration_weeks",
+                    "specialty",
+                    "institution",
+                    "requires_ecfmg_certification",
+                    "lor_offered",
+                ],
+                include=[
+                    "id",
+                    "accepts_students",
+                    "accepts_graduates",
+                    "requires_step1_pass",
+                    "min_step2_score",
+                    "english_test",
+                    "max_years_since_graduation",
+                    "accepted_visa_codes",
+                    "stored_next_start",
+                    "stored_next_deadline",
+                    "stored_opens_at",
+                ],
+                condition=Q(status="published"),
+                name="listing_published_facets",
             ),
             # listing_published_newest (the default order's index) is PostgreSQL-only: migration 0007.
             # The deadline and start sorts read their first page here (ASC is NULLS LAST already).
-            models.Index(fields=["stored_next_deadline", "-id"], condition=Q(status="published"),
-                         name="listing_published_deadline"),
-            models.Index(fields=["stored_next_start", "-id"], condition=Q(status="published"),
-                         name="listing_published_start"),
+            models.Index(
+                fields=["stored_next_deadline", "-id"],
+                condition=Q(status="published"),
+                name="listing_published_deadline",
+            ),
+            models.Index(
+                fields=["stored_next_start", "-id"], condition=Q(status="published"), name="listing_published_start"
+            ),
             # The cost sort: the same expression as with_total_cost(), in the order the sort reads it.
-            models.Index(F("programme_fee") + F("application_fee") + F("deposit") + F("other_costs"), F("id").desc(),
-                         condition=Q(status="published"), name="listing_published_cost"),
+            models.Index(
+                F("programme_fee") + F("application_fee") + F("deposit") + F("other_costs"),
+                F("id").desc(),
+                condition=Q(status="published"),
+                name="listing_published_cost",
+            ),
             # "Matches for you" reads the listings of a few specialties, then of a few states'
             # institutions, with the eligibility rules: index-only from these (applicants.ranking).
-            models.Index(fields=["specialty"], include=["id", "institution", *ELIGIBILITY_COLUMNS],
-                         condition=Q(status="published"), name="listing_pub_specialty_rules"),
-            models.Index(fields=["institution"], include=["id", "specialty", *ELIGIBILITY_COLUMNS],
-                         condition=Q(status="published"), name="listing_pub_institution_rules"),
+            models.Index(
+                fields=["specialty"],
+                include=["id", "institution", *ELIGIBILITY_COLUMNS],
+                condition=Q(status="published"),
+                name="listing_pub_specialty_rules",
+            ),
+            models.Index(
+                fields=["institution"],
+                include=["id", "specialty", *ELIGIBILITY_COLUMNS],
+                condition=Q(status="published"),
+                name="listing_pub_institution_rules",
+            ),
         ]
 
     @property
@@ -271,7 +318,9 @@ class Listing(models.Model):
         # full save of an instance read before its visas changed must not put the old text back.
         if not self._state.adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
             kwargs["update_fields"] = [
-                f.attname for f in self._meta.concrete_fields if not f.primary_key and f.attname != "accepted_visa_codes"
+                f.attname
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.attname != "accepted_visa_codes"
             ]
         super().save(*args, **kwargs)
 
@@ -286,7 +335,9 @@ class ListingEvent(models.Model):
     listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="events")
     old_status = models.CharField(max_length=20, choices=Listing.Status.choices)
     new_status = models.CharField(max_length=20, choices=Listing.Status.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -349,7 +400,8 @@ class Session(models.Model):
             models.CheckConstraint(condition=Q(end_date__gte=F("start_date")), name="session_end_not_before_start"),
             models.CheckConstraint(condition=Q(seats__gte=0), name="session_seats_not_negative"),
             models.CheckConstraint(
-                condition=Q(applications_close_at__gt=F("applications_open_at")), name="session_window_opens_before_close"
+                condition=Q(applications_close_at__gt=F("applications_open_at")),
+                name="session_window_opens_before_close",
             ),
             # The window must close before the session starts (midnight UTC of the start date).
             models.CheckConstraint(
@@ -363,11 +415,17 @@ class Session(models.Model):
             models.Index(fields=["listing", "applications_close_at"], name="session_listing_close"),
             # The eligibility filter's graduation-year rule asks, per listing, for an upcoming session
             # not archived: from this index that is an index-only probe, not a visit to the table.
-            models.Index(fields=["listing", "start_date"], condition=Q(is_archived=False), name="session_listing_upcoming"),
+            models.Index(
+                fields=["listing", "start_date"], condition=Q(is_archived=False), name="session_listing_upcoming"
+            ),
             # A listing's live sessions with what "Matches for you" filters and orders them by: an
             # index-only probe per candidate listing (applicants.ranking).
-            models.Index(fields=["listing"], include=["id", "start_date", "applications_close_at"],
-                         condition=Q(is_archived=False), name="session_live_by_listing"),
+            models.Index(
+                fields=["listing"],
+                include=["id", "start_date", "applications_close_at"],
+                condition=Q(is_archived=False),
+                name="session_live_by_listing",
+            ),
         ]
 
     def __str__(self) -> str:

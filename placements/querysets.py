@@ -1,4 +1,5 @@
 """Reusable filters for institutions, listings and sessions."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -33,9 +34,7 @@ class ListingQuerySet(models.QuerySet):
         return self.published()
 
     def with_total_cost(self) -> ListingQuerySet:
-        return self.annotate(
-            total_cost_usd=F("programme_fee") + F("application_fee") + F("deposit") + F("other_costs")
-        )
+        return self.annotate(total_cost_usd=F("programme_fee") + F("application_fee") + F("deposit") + F("other_costs"))
 
     def with_session_summary(self, at: dt.datetime | None = None) -> ListingQuerySet:
         """Annotate the next start date, the next application deadline and whether a window is open.
@@ -90,6 +89,9 @@ class SessionQuerySet(models.QuerySet):
 
         held = (
             Application.objects.filter(session=OuterRef("pk"), status__in=SEAT_HOLDING)
-            .order_by().values("session").annotate(n=Count("pk")).values("n")
+            .order_by()
+            .values("session")
+            .annotate(n=Count("pk"))
+            .values("n")
         )
         return self.annotate(seats_left=Greatest(F("seats") - Coalesce(Subquery(held), 0), 0))

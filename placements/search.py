@@ -9,6 +9,7 @@ Extension points (used by other apps, keep them stable):
 - `annotators`: callables `(listings, user) -> None` run on the current page's listings only, e.g. to
   set `listing.eligibility` for a badge rendered by `placements/_result_extra.html`.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,11 +21,24 @@ from typing import Any
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.core.paginator import Page, Paginator
 from django.core.exceptions import EmptyResultSet
+from django.core.paginator import Page, Paginator
 from django.db import connection, connections
-from django.db.models import (BooleanField, Case, Count, Exists, ExpressionWrapper, F, Func, IntegerField, OuterRef, Q,
-                              QuerySet, Value, When)
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -195,21 +209,31 @@ def _apply_text(qs: QuerySet, q: str, ctx: SearchContext) -> QuerySet:
     # SQLite fallback: every word must appear somewhere; a title match ranks first.
     for word in q.split():
         qs = qs.filter(
-            Q(title__icontains=word) | Q(description__icontains=word) | Q(specialty__name__icontains=word)
-            | Q(specialty__parent__name__icontains=word) | Q(institution__name__icontains=word)
+            Q(title__icontains=word)
+            | Q(description__icontains=word)
+            | Q(specialty__name__icontains=word)
+            | Q(specialty__parent__name__icontains=word)
+            | Q(institution__name__icontains=word)
             | Q(institution__city__icontains=word)
         )
     return qs.annotate(
-        rank=Case(When(title__icontains=q, then=Value(2)), When(specialty__name__icontains=q, then=Value(1)),
-                  default=Value(0), output_field=IntegerField())
+        rank=Case(
+            When(title__icontains=q, then=Value(2)),
+            When(specialty__name__icontains=q, then=Value(1)),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
     )
 
 
 def _start_month(qs: QuerySet, month: dt.date, ctx: SearchContext) -> QuerySet:
     next_month = (month + dt.timedelta(days=32)).replace(day=1)
     return qs.filter(
-        Exists(Session.objects.filter(listing=OuterRef("pk"), is_archived=False,
-                                      start_date__gte=month, start_date__lt=next_month))
+        Exists(
+            Session.objects.filter(
+                listing=OuterRef("pk"), is_archived=False, start_date__gte=month, start_date__lt=next_month
+            )
+        )
     )
 
 
@@ -268,8 +292,13 @@ def _open_now_q(ctx: SearchContext) -> Q:
     """
     fresh = Q(stored_next_deadline__gt=ctx.now) & Q(stored_opens_at__lte=ctx.now)
     stale = Listing.objects.published().filter(stored_next_deadline__lte=ctx.now).order_by().values("pk")
-    open_sessions = Session.objects.filter(listing__in=stale, is_archived=False, applications_open_at__lte=ctx.now,
-                                           applications_close_at__gt=ctx.now).order_by().values("listing_id")
+    open_sessions = (
+        Session.objects.filter(
+            listing__in=stale, is_archived=False, applications_open_at__lte=ctx.now, applications_close_at__gt=ctx.now
+        )
+        .order_by()
+        .values("listing_id")
+    )
     return fresh | (Q(stored_next_deadline__lte=ctx.now) & Q(pk__in=open_sessions))
 
 
@@ -278,35 +307,95 @@ def _duration_q(bucket: str) -> Q:
     return Q(duration_weeks__gte=low) & (Q(duration_weeks__lte=high) if high else Q())
 
 
-def _group(param: str, label: str, parse: Callable[[str], Any], where: Callable[[Any, SearchContext], Q],
-           column: str, group_by: str, choices: Mapping[str, str] | None = None) -> SearchFilter:
-    return SearchFilter(param, label, parse, _where_filter(where), "group", group_by, dict(choices or {}),
-                        where=where, column=column)
+def _group(
+    param: str,
+    label: str,
+    parse: Callable[[str], Any],
+    where: Callable[[Any, SearchContext], Q],
+    column: str,
+    group_by: str,
+    choices: Mapping[str, str] | None = None,
+) -> SearchFilter:
+    return SearchFilter(
+        param, label, parse, _where_filter(where), "group", group_by, dict(choices or {}), where=where, column=column
+    )
 
 
 FILTERS: list[SearchFilter] = [
     SearchFilter("q", _("Search"), _text, _apply_text),
-    _group("kind", _("Type"), _choice(dict(Listing.Kind.choices), _("placement type")),
-           lambda v, ctx: Q(kind=v), "kind", "kind", dict(Listing.Kind.choices)),
+    _group(
+        "kind",
+        _("Type"),
+        _choice(dict(Listing.Kind.choices), _("placement type")),
+        lambda v, ctx: Q(kind=v),
+        "kind",
+        "kind",
+        dict(Listing.Kind.choices),
+    ),
     _group("specialty", _("Specialty"), _specialty, lambda v, ctx: Q(specialty=v), "specialty_id", "specialty__slug"),
-    _group("state", _("State"), _choice(dict(USState.choices), _("US state")), _state_q, "institution_id",
-           "institution__state", dict(USState.choices)),
-    _group("hands_on", _("Hands-on level"), _choice(dict(Listing.HandsOn.choices), _("hands-on level")),
-           lambda v, ctx: Q(hands_on_level=v), "hands_on_level", "hands_on_level", dict(Listing.HandsOn.choices)),
-    _group("visa", _("Accepted visa"), _choice(dict(VisaStatus.choices), _("visa status")), _names_visa_q,
-           accepted_visas.FIELD, "visa", dict(VisaStatus.choices)),
-    _group("duration", _("Duration"), _choice({k: v[0] for k, v in DURATIONS.items()}, _("duration")),
-           lambda v, ctx: _duration_q(v), "duration_weeks", "duration", {k: v[0] for k, v in DURATIONS.items()}),
-    SearchFilter("fee_max", _("Maximum total cost"), _money,
-                 lambda qs, v, ctx: qs.filter(total_cost_usd__lte=v)),
+    _group(
+        "state",
+        _("State"),
+        _choice(dict(USState.choices), _("US state")),
+        _state_q,
+        "institution_id",
+        "institution__state",
+        dict(USState.choices),
+    ),
+    _group(
+        "hands_on",
+        _("Hands-on level"),
+        _choice(dict(Listing.HandsOn.choices), _("hands-on level")),
+        lambda v, ctx: Q(hands_on_level=v),
+        "hands_on_level",
+        "hands_on_level",
+        dict(Listing.HandsOn.choices),
+    ),
+    _group(
+        "visa",
+        _("Accepted visa"),
+        _choice(dict(VisaStatus.choices), _("visa status")),
+        _names_visa_q,
+        accepted_visas.FIELD,
+        "visa",
+        dict(VisaStatus.choices),
+    ),
+    _group(
+        "duration",
+        _("Duration"),
+        _choice({k: v[0] for k, v in DURATIONS.items()}, _("duration")),
+        lambda v, ctx: _duration_q(v),
+        "duration_weeks",
+        "duration",
+        {k: v[0] for k, v in DURATIONS.items()},
+    ),
+    SearchFilter("fee_max", _("Maximum total cost"), _money, lambda qs, v, ctx: qs.filter(total_cost_usd__lte=v)),
     SearchFilter("start_month", _("Starting in"), _month, _start_month),
-    SearchFilter("open_now", _("Open for applications now"), _flag,
-                 lambda qs, v, ctx: qs.filter(_open_now_q(ctx)), "flag", flag_q=_open_now_q, time_dependent=True),
-    SearchFilter("no_ecfmg", _("No ECFMG certificate needed"), _flag,
-                 lambda qs, v, ctx: qs.filter(requires_ecfmg_certification=False), "flag",
-                 flag_q=lambda ctx: Q(requires_ecfmg_certification=False)),
-    SearchFilter("lor", _("Letter of recommendation offered"), _flag,
-                 lambda qs, v, ctx: qs.filter(lor_offered=True), "flag", flag_q=lambda ctx: Q(lor_offered=True)),
+    SearchFilter(
+        "open_now",
+        _("Open for applications now"),
+        _flag,
+        lambda qs, v, ctx: qs.filter(_open_now_q(ctx)),
+        "flag",
+        flag_q=_open_now_q,
+        time_dependent=True,
+    ),
+    SearchFilter(
+        "no_ecfmg",
+        _("No ECFMG certificate needed"),
+        _flag,
+        lambda qs, v, ctx: qs.filter(requires_ecfmg_certification=False),
+        "flag",
+        flag_q=lambda ctx: Q(requires_ecfmg_certification=False),
+    ),
+    SearchFilter(
+        "lor",
+        _("Letter of recommendation offered"),
+        _flag,
+        lambda qs, v, ctx: qs.filter(lor_offered=True),
+        "flag",
+        flag_q=lambda ctx: Q(lor_offered=True),
+    ),
 ]
 
 
@@ -342,8 +431,9 @@ def parse_params(data: Mapping[str, str], extra_filters: Sequence[SearchFilter] 
     return params
 
 
-def _filtered(base: QuerySet, params: SearchParams, filters: Sequence[SearchFilter], ctx: SearchContext,
-              skip: str | None = None) -> QuerySet:
+def _filtered(
+    base: QuerySet, params: SearchParams, filters: Sequence[SearchFilter], ctx: SearchContext, skip: str | None = None
+) -> QuerySet:
     qs = base
     for flt in filters:
         if flt.param != skip and flt.param in params.values:
@@ -376,8 +466,9 @@ def _order(qs: QuerySet, params: SearchParams) -> QuerySet:
     return qs.order_by(F("published_at").desc(nulls_last=True), "-id")
 
 
-def _counts(base: QuerySet, qs: QuerySet, params: SearchParams, filters: Sequence[SearchFilter],
-            ctx: SearchContext) -> tuple[int, dict[str, FacetValue], dict[str, list[FacetValue]]]:
+def _counts(
+    base: QuerySet, qs: QuerySet, params: SearchParams, filters: Sequence[SearchFilter], ctx: SearchContext
+) -> tuple[int, dict[str, FacetValue], dict[str, list[FacetValue]]]:
     """The total, the flag counts and the grouped facets of a search.
 
     On PostgreSQL, one pass over the matching listings for all of them, plus one for each facet with
@@ -391,8 +482,9 @@ def _counts(base: QuerySet, qs: QuerySet, params: SearchParams, filters: Sequenc
     return _counts_per_facet(base, qs, params, filters, ctx)
 
 
-def _flags(filters: Sequence[SearchFilter], params: SearchParams, total: int, counted: Mapping[str, int]
-           ) -> dict[str, FacetValue]:
+def _flags(
+    filters: Sequence[SearchFilter], params: SearchParams, total: int, counted: Mapping[str, int]
+) -> dict[str, FacetValue]:
     flags: dict[str, FacetValue] = {}
     for flt in filters:
         if flt.facet != "flag":
@@ -403,16 +495,18 @@ def _flags(filters: Sequence[SearchFilter], params: SearchParams, total: int, co
     return flags
 
 
-def _facet(flt: SearchFilter, params: SearchParams, counts: Mapping[str, int],
-           specialty_names: Mapping[str, str] | None = None) -> list[FacetValue]:
+def _facet(
+    flt: SearchFilter, params: SearchParams, counts: Mapping[str, int], specialty_names: Mapping[str, str] | None = None
+) -> list[FacetValue]:
     """A grouped facet's values from its counts by key: the values counted or selected, in the
     choices' order (specialties: by name, named from `specialty_names` or the database)."""
     selected = params.values.get(flt.param)
     selected_key = selected.slug if isinstance(selected, Specialty) else selected
     if flt.param == "specialty":
         if specialty_names is None:
-            specialty_names = dict(Specialty.objects.filter(slug__in=counts).values_list("slug", "name")
-                                   ) if counts else {}
+            specialty_names = (
+                dict(Specialty.objects.filter(slug__in=counts).values_list("slug", "name")) if counts else {}
+            )
         labels = {slug: name for slug, name in specialty_names.items() if counts.get(slug)}
         if selected is not None:
             labels[selected.slug] = selected.name
@@ -428,8 +522,9 @@ def _facet(flt: SearchFilter, params: SearchParams, counts: Mapping[str, int],
     return values
 
 
-def _counts_per_facet(base: QuerySet, qs: QuerySet, params: SearchParams, filters: Sequence[SearchFilter],
-                      ctx: SearchContext) -> tuple[int, dict[str, FacetValue], dict[str, list[FacetValue]]]:
+def _counts_per_facet(
+    base: QuerySet, qs: QuerySet, params: SearchParams, filters: Sequence[SearchFilter], ctx: SearchContext
+) -> tuple[int, dict[str, FacetValue], dict[str, list[FacetValue]]]:
     """One aggregate for the total and the flags, then one query a grouped facet (a pass each)."""
     aggregates: dict[str, Any] = {"total": Count("pk")}
     for flt in filters:
@@ -455,8 +550,9 @@ def _duration_bucket(weeks: int) -> str | None:
     return None
 
 
-def _counts_by_grouping_sets(base: QuerySet, params: SearchParams, filters: Sequence[SearchFilter],
-                             ctx: SearchContext) -> tuple[int, dict[str, FacetValue], dict[str, list[FacetValue]]]:
+def _counts_by_grouping_sets(
+    base: QuerySet, params: SearchParams, filters: Sequence[SearchFilter], ctx: SearchContext
+) -> tuple[int, dict[str, FacetValue], dict[str, list[FacetValue]]]:
     """The counts of a search with `GROUP BY GROUPING SETS` (PostgreSQL): one pass over the listings
     matching every filter for the total, the flags and every facet without an active filter, plus
     one pass for each facet with one (counted with every filter but its own: disjunctive counts).
@@ -502,6 +598,7 @@ def _facet_pass(rows: QuerySet, column: str) -> tuple[dict[str, int], dict[str, 
     the value picked in that facet, so searches that differ only there share it (the same text in
     another state reads the state counts the first one made), and it is the costly pass of a search
     with a text and a filter: every listing matching the text."""
+
     def count() -> tuple[dict[str, int], dict[str, str]]:
         names: dict[str, str] = {}
         found = _count_grouped(rows, [column], {}, names)
@@ -510,8 +607,9 @@ def _facet_pass(rows: QuerySet, column: str) -> tuple[dict[str, int], dict[str, 
     return search_counts.cached_counts([rows], count, part=f"facet-{column}")
 
 
-def _count_grouped(rows: QuerySet, columns: list[str], marks: Mapping[str, Q], specialty_names: dict[str, str]
-                   ) -> tuple[int, dict[str, int], dict[str, dict[str, int]]] | None:
+def _count_grouped(
+    rows: QuerySet, columns: list[str], marks: Mapping[str, Q], specialty_names: dict[str, str]
+) -> tuple[int, dict[str, int], dict[str, dict[str, int]]] | None:
     """One query, one pass over `rows`: how many there are, how many have each mark, and how many
     have each value of each column (facet keys: see `_counts_by_grouping_sets`). None if `rows`
     can match nothing. Fills `specialty_names` (slug: name) for the specialties counted."""
@@ -519,9 +617,11 @@ def _count_grouped(rows: QuerySet, columns: list[str], marks: Mapping[str, Q], s
     qn = connection_.ops.quote_name
     # Each mark is selected per listing, in the scan's own output (so a subquery in it is planned
     # for the number of listings read), then counted with FILTER.
-    rows = rows.order_by().annotate(
-        **{f"f_{name}": ExpressionWrapper(q, output_field=BooleanField()) for name, q in marks.items()}
-    ).values(*columns, *[f"f_{name}" for name in marks])
+    rows = (
+        rows.order_by()
+        .annotate(**{f"f_{name}": ExpressionWrapper(q, output_field=BooleanField()) for name, q in marks.items()})
+        .values(*columns, *[f"f_{name}" for name in marks])
+    )
     try:
         inner_sql, inner_params = rows.query.sql_with_params()
     except EmptyResultSet:
@@ -532,8 +632,10 @@ def _count_grouped(rows: QuerySet, columns: list[str], marks: Mapping[str, Q], s
     sets = ", ".join(["()", *[f"(r.{qn(column)})" for column in columns]])
     counted = ", ".join(f"{aggregate} AS n{i}" for i, aggregate in enumerate(aggregates))
     # Identifiers are the listing's own column names, quoted; every value is in inner_params.
-    counting = (f"SELECT GROUPING({grouped}) AS g, {grouped}, {counted} "  # nosec B608
-                f"FROM ({inner_sql}) r GROUP BY GROUPING SETS ({sets})")
+    counting = (
+        f"SELECT GROUPING({grouped}) AS g, {grouped}, {counted} "  # nosec B608
+        f"FROM ({inner_sql}) r GROUP BY GROUPING SETS ({sets})"
+    )
     # Then, on the few rows counted: specialties by slug (with their names), institutions by state.
     keys = [f"c.{qn(column)}" for column in columns]
     joins = ""
@@ -553,7 +655,7 @@ def _count_grouped(rows: QuerySet, columns: list[str], marks: Mapping[str, Q], s
     by_column: dict[str, dict[str, int]] = {column: {} for column in columns}
     width = len(columns) + ("specialty_id" in columns)
     for row in found:
-        grouping, values, sums_of_row = row[0], list(row[1:1 + width]), [int(n or 0) for n in row[1 + width:]]
+        grouping, values, sums_of_row = row[0], list(row[1 : 1 + width]), [int(n or 0) for n in row[1 + width :]]
         if "specialty_id" in columns:  # its slug and its name: one column each
             at = columns.index("specialty_id")
             slug, name = values[at], values.pop(at + 1)
@@ -585,9 +687,14 @@ def _count_grouped(rows: QuerySet, columns: list[str], marks: Mapping[str, Q], s
 _KEY_TIME = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 
-def _cached_counts(base: QuerySet, params: SearchParams, filters: Sequence[SearchFilter],
-                   extra_filters: Sequence[SearchFilter], user: Any, now: dt.datetime
-                   ) -> tuple[int, dict[str, FacetValue], dict[str, list[FacetValue]]]:
+def _cached_counts(
+    base: QuerySet,
+    params: SearchParams,
+    filters: Sequence[SearchFilter],
+    extra_filters: Sequence[SearchFilter],
+    user: Any,
+    now: dt.datetime,
+) -> tuple[int, dict[str, FacetValue], dict[str, list[FacetValue]]]:
     """The counts, cached per search (placements.search_counts) for the start of this minute. The
     page itself is read fresh; counts may lag a changing application window by a minute or two.
 
@@ -599,14 +706,21 @@ def _cached_counts(base: QuerySet, params: SearchParams, filters: Sequence[Searc
 
     def key_queries(ctx: SearchContext, filtered: Any = None) -> list[Any]:
         # The applicant's own answers (their profile) are in the SQL of the user-dependent flags.
-        return [filtered if filtered is not None else _filtered(base, params, filters, ctx),
-                *[Listing.objects.filter(flt.flag_q(ctx)) for flt in extra_filters
-                  if flt.facet == "flag" and flt.flag_q is not None]]
+        return [
+            filtered if filtered is not None else _filtered(base, params, filters, ctx),
+            *[
+                Listing.objects.filter(flt.flag_q(ctx))
+                for flt in extra_filters
+                if flt.facet == "flag" and flt.flag_q is not None
+            ],
+        ]
 
     if any(flt.time_dependent and flt.param in params.values for flt in filters):
         return search_counts.cached_counts(
             key_queries(SearchContext(user=user, now=_KEY_TIME)),
-            lambda: _counts(base, counted_qs, params, filters, count_ctx), minute=count_ctx.now)
+            lambda: _counts(base, counted_qs, params, filters, count_ctx),
+            minute=count_ctx.now,
+        )
     counted_sql = search_counts.compiled(counted_qs)  # in both keys below
     timed = [flt for flt in filters if flt.facet == "flag" and flt.time_dependent]
     counted_now: dict[str, int] = {}
@@ -621,9 +735,14 @@ def _cached_counts(base: QuerySet, params: SearchParams, filters: Sequence[Searc
     for flt in timed:
         count = search_counts.cached_counts(
             [counted_sql],
-            lambda: counted_now[flt.param] if flt.param in counted_now
-            else counted_qs.filter(flt.flag_q(count_ctx)).order_by().count(),
-            minute=count_ctx.now, part=f"flag-{flt.param}")
+            lambda: (
+                counted_now[flt.param]
+                if flt.param in counted_now
+                else counted_qs.filter(flt.flag_q(count_ctx)).order_by().count()
+            ),
+            minute=count_ctx.now,
+            part=f"flag-{flt.param}",
+        )
         flags[flt.param] = FacetValue("1", flt.label, count, False)
     # In the filters' order, as the page lists them.
     flags = {flt.param: flags[flt.param] for flt in filters if flt.param in flags}
@@ -663,9 +782,16 @@ def search_listings(
     page = paginator.get_page(params.page)
     ids = list(page.object_list)
     rows = (
-        Listing.objects.filter(pk__in=ids).with_total_cost().with_session_summary(ctx.now)
-        .select_related("institution", "specialty").prefetch_related("accepted_visas")
-    ) if ids else []
+        (
+            Listing.objects.filter(pk__in=ids)
+            .with_total_cost()
+            .with_session_summary(ctx.now)
+            .select_related("institution", "specialty")
+            .prefetch_related("accepted_visas")
+        )
+        if ids
+        else []
+    )
     by_id = {listing.pk: listing for listing in rows}
     listings = [by_id[pk] for pk in ids]
     page.object_list = listings
@@ -692,8 +818,14 @@ def warm_catalogue_counts() -> None:
 
     visitor = AnonymousUser()
     extra_filters = extra_filters_for(visitor)
-    _cached_counts(_searched(None), parse_params({}, extra_filters), [*FILTERS, *extra_filters], extra_filters,
-                   visitor, timezone.now())
+    _cached_counts(
+        _searched(None),
+        parse_params({}, extra_filters),
+        [*FILTERS, *extra_filters],
+        extra_filters,
+        visitor,
+        timezone.now(),
+    )
 
 
 def month_choices(today: dt.date | None = None, months: int = 12) -> list[tuple[str, str]]:

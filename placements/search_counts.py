@@ -24,6 +24,7 @@ when the catalogue changes, or as time moves a session's application window open
 The result page (the twenty listings and their order) is not cached here: anonymous visitors' rendered
 output is, whole, in `search_render_cache`; everyone else's page is read fresh each time.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -126,8 +127,9 @@ def compiled(qs: Any) -> tuple[str, tuple]:
         return "EMPTY", ()
 
 
-def cached_counts(queries: list[Any], compute: Callable[[], Any], *, minute: dt.datetime | None = None,
-                  part: str = "counts") -> Any:
+def cached_counts(
+    queries: list[Any], compute: Callable[[], Any], *, minute: dt.datetime | None = None, part: str = "counts"
+) -> Any:
     """`compute()`'s result, cached under the SQL of `queries` (querysets, or `compiled` ones), the language of their
     labels, the catalogue version and `part` (what is counted). With `minute` the result depends on
     the time: `queries` must then be built for a fixed time, and the result is recomputed once a

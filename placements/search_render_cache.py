@@ -23,6 +23,7 @@ eligible" filter). So:
 
 An unreachable cache server never fails a search: the output is computed without it (logged).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -75,8 +76,7 @@ def cached_output(kind: str, digest: str, compute: Callable[[], Any], *, extra: 
     from the cache server instead of the whole output (some 30 kB): its copy is used only while the
     cache server still holds that very entry (same tag), so what is served does not change."""
     now = timezone.now()
-    key = (f"placements:search-output:{kind}:{get_language()}:"
-           f"{timezone.get_current_timezone_name()}:{extra}:{digest}")
+    key = f"placements:search-output:{kind}:{get_language()}:{timezone.get_current_timezone_name()}:{extra}:{digest}"
     tag_key = f"{key}:tag"
     stamp = f"{now:%Y%m%d%H%M}"
     recent = _recent.get(key)

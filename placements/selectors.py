@@ -1,4 +1,5 @@
 """Reads that span several relations for one page."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -19,7 +20,9 @@ def listing_for_page(*, pk: int, user: Any) -> Listing:
         Listing.objects.visible_to(user)
         .select_related("institution", "specialty__parent")
         .prefetch_related(
-            "accepted_visas", "document_requirements", "immunisation_requirements",
+            "accepted_visas",
+            "document_requirements",
+            "immunisation_requirements",
             Prefetch("sessions", queryset=sessions, to_attr="active_sessions"),
         )
         .with_total_cost()

@@ -1,4 +1,5 @@
 """Writes to institutions and listings. Views, the API and admin actions call these."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -61,12 +62,34 @@ ALLOWED_TRANSITIONS: dict[str, set[str]] = {
 
 # Fields a coordinator edits; copied as they are by listing_duplicate.
 LISTING_CONTENT_FIELDS = [
-    "kind", "title", "specialty", "description", "hands_on_level", "duration_weeks",
-    "programme_fee", "application_fee", "deposit", "other_costs", "other_costs_note", "refund_terms",
-    "visa_denial_refund", "housing_help", "lor_offered", "certificate_offered", "emr_access",
-    "accepts_students", "accepts_graduates", "requires_ecfmg_certification", "requires_step1_pass",
-    "min_step2_score", "max_years_since_graduation", "english_test", "min_letters", "max_letters",
-    "source", "last_verified_on",
+    "kind",
+    "title",
+    "specialty",
+    "description",
+    "hands_on_level",
+    "duration_weeks",
+    "programme_fee",
+    "application_fee",
+    "deposit",
+    "other_costs",
+    "other_costs_note",
+    "refund_terms",
+    "visa_denial_refund",
+    "housing_help",
+    "lor_offered",
+    "certificate_offered",
+    "emr_access",
+    "accepts_students",
+    "accepts_graduates",
+    "requires_ecfmg_certification",
+    "requires_step1_pass",
+    "min_step2_score",
+    "max_years_since_graduation",
+    "english_test",
+    "min_letters",
+    "max_letters",
+    "source",
+    "last_verified_on",
 ]
 
 
@@ -91,7 +114,11 @@ def _set_requirements(*, listing: Listing, document_kinds: Iterable[str], immuni
 
 
 def _save_listing_content(
-    *, listing: Listing, fields: dict[str, Any], accepted_visas: Iterable[Any], document_kinds: Iterable[str],
+    *,
+    listing: Listing,
+    fields: dict[str, Any],
+    accepted_visas: Iterable[Any],
+    document_kinds: Iterable[str],
     immunisations: Iterable[str],
 ) -> Listing:
     visas = list(accepted_visas)
@@ -123,8 +150,13 @@ def listing_create(
     """Create a draft listing of `institution`. Publishing is a separate step (listing_submit)."""
     _require_coordinator_of(user=created_by, institution_id=institution.id)
     listing = Listing(institution=institution, created_by=created_by, status=Listing.Status.DRAFT)
-    return _save_listing_content(listing=listing, fields=fields, accepted_visas=accepted_visas,
-                                 document_kinds=document_kinds, immunisations=immunisations)
+    return _save_listing_content(
+        listing=listing,
+        fields=fields,
+        accepted_visas=accepted_visas,
+        document_kinds=document_kinds,
+        immunisations=immunisations,
+    )
 
 
 def listing_update(
@@ -143,10 +175,19 @@ def listing_update(
     _require_coordinator_of(user=actor, institution_id=listing.institution_id)
     before = _content_snapshot(listing)
     with transaction.atomic():
-        _save_listing_content(listing=listing, fields=fields, accepted_visas=accepted_visas,
-                              document_kinds=document_kinds, immunisations=immunisations)
-        if (listing.status == Listing.Status.PUBLISHED and not actor.is_admin and _content_snapshot(listing) != before
-                and not Institution.objects.filter(pk=listing.institution_id, verified=True).exists()):
+        _save_listing_content(
+            listing=listing,
+            fields=fields,
+            accepted_visas=accepted_visas,
+            document_kinds=document_kinds,
+            immunisations=immunisations,
+        )
+        if (
+            listing.status == Listing.Status.PUBLISHED
+            and not actor.is_admin
+            and _content_snapshot(listing) != before
+            and not Institution.objects.filter(pk=listing.institution_id, verified=True).exists()
+        ):
             _listing_transition(listing=listing, new_status=Listing.Status.PENDING_REVIEW, actor=actor)
     return listing
 
@@ -165,19 +206,28 @@ def listing_duplicate(*, listing: Listing, actor: Any) -> Listing:
     _require_coordinator_of(user=actor, institution_id=listing.institution_id)
     with transaction.atomic():
         copy = Listing(
-            institution_id=listing.institution_id, created_by=actor, status=Listing.Status.DRAFT,
-            duplicated_from=listing, **{k: getattr(listing, k) for k in LISTING_CONTENT_FIELDS},
+            institution_id=listing.institution_id,
+            created_by=actor,
+            status=Listing.Status.DRAFT,
+            duplicated_from=listing,
+            **{k: getattr(listing, k) for k in LISTING_CONTENT_FIELDS},
         )
         copy.title = (_("Copy of %(title)s") % {"title": listing.title})[:200]
         copy.save()
         copy.accepted_visas.set(listing.accepted_visas.all())
         DocumentRequirement.objects.bulk_create(
-            [DocumentRequirement(listing=copy, kind=r.kind, valid_within_days=r.valid_within_days)
-             for r in listing.document_requirements.all()]
+            [
+                DocumentRequirement(listing=copy, kind=r.kind, valid_within_days=r.valid_within_days)
+                for r in listing.document_requirements.all()
+            ]
         )
         ImmunisationRequirement.objects.bulk_create(
-            [ImmunisationRequirement(listing=copy, immunisation=r.immunisation, valid_within_days=r.valid_within_days)
-             for r in listing.immunisation_requirements.all()]
+            [
+                ImmunisationRequirement(
+                    listing=copy, immunisation=r.immunisation, valid_within_days=r.valid_within_days
+                )
+                for r in listing.immunisation_requirements.all()
+            ]
         )
     return copy
 
@@ -192,7 +242,10 @@ def _listing_transition(*, listing: Listing, new_status: str, actor: Any) -> Lis
                 _("A listing that is %(old)s cannot become %(new)s.")
                 % {"old": locked.get_status_display().lower(), "new": Listing.Status(new_status).label.lower()}
             )
-        if new_status in (Listing.Status.PUBLISHED, Listing.Status.PENDING_REVIEW) and not locked.accepted_visas.exists():
+        if (
+            new_status in (Listing.Status.PUBLISHED, Listing.Status.PENDING_REVIEW)
+            and not locked.accepted_visas.exists()
+        ):
             raise PlacementsError(_("Say which visa statuses this placement accepts before publishing it."))
         locked.status = new_status
         update_fields = ["status", "updated_at"]
@@ -237,8 +290,14 @@ def listing_reopen(*, listing: Listing, actor: Any) -> Listing:
 
 # --- Sessions -------------------------------------------------------------------------------------
 
-SESSION_FIELDS = ["start_date", "end_date", "seats", "applications_open_at", "applications_close_at",
-                  "offer_response_days"]
+SESSION_FIELDS = [
+    "start_date",
+    "end_date",
+    "seats",
+    "applications_open_at",
+    "applications_close_at",
+    "offer_response_days",
+]
 
 
 def session_create(*, listing: Listing, actor: Any, fields: dict[str, Any]) -> Session:

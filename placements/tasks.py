@@ -1,4 +1,5 @@
 """Celery tasks of the catalogue. They only call the modules that do the work."""
+
 from celery import shared_task
 
 from . import listing_dates, search, search_counts

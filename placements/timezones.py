@@ -1,4 +1,5 @@
 """Which time zone a page shows dates and deadlines in."""
+
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings

@@ -1,4 +1,5 @@
 """Placements pages: the public catalogue (search, listing), and coordinators' listing management."""
+
 from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
@@ -10,10 +11,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.functional import SimpleLazyObject
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
@@ -23,6 +24,7 @@ from applications.selectors import listing_review_summary
 from . import search as catalogue
 from . import search_render_cache
 from .forms import AddCoordinatorForm, ListingForm, SessionForm
+from .idempotency import PENDING, first_submission
 from .models import Institution, Listing, Session
 from .selectors import listing_for_page, listings_for_coordinator, other_listings_of_institution
 from .services import (
@@ -39,7 +41,6 @@ from .services import (
     session_next_cohort,
     session_update,
 )
-from .idempotency import PENDING, first_submission
 from .timezones import viewer_timezone
 
 # --- Public catalogue -----------------------------------------------------------------------------
@@ -133,8 +134,9 @@ def _own_listing(request: HttpRequest, pk: int) -> Listing:
 
 def _own_session(request: HttpRequest, pk: int) -> Session:
     return get_object_or_404(
-        Session.objects.filter(listing__institution_id__in=request.user.coordinator_institution_ids)
-        .select_related("listing__institution"),
+        Session.objects.filter(listing__institution_id__in=request.user.coordinator_institution_ids).select_related(
+            "listing__institution"
+        ),
         pk=pk,
     )
 
@@ -160,9 +162,12 @@ def listing_new(request: HttpRequest) -> HttpResponse:
             return _to_earlier_listing(existing)
         try:
             listing = listing_create(
-                institution=form.cleaned_data["institution"], created_by=request.user, fields=form.content(),
+                institution=form.cleaned_data["institution"],
+                created_by=request.user,
+                fields=form.content(),
                 accepted_visas=form.cleaned_data["accepted_visas"],
-                document_kinds=form.cleaned_data["document_kinds"], immunisations=form.cleaned_data["immunisations"],
+                document_kinds=form.cleaned_data["document_kinds"],
+                immunisations=form.cleaned_data["immunisations"],
             )
         except (PlacementsError, ValidationError) as exc:
             form.add_error(None, exc if isinstance(exc, ValidationError) else str(exc))
@@ -170,8 +175,9 @@ def listing_new(request: HttpRequest) -> HttpResponse:
             first_submission(request, "listing-new", result=listing.pk)
             messages.success(request, "Draft saved. Add its sessions, then publish it.")
             return redirect("placements:listing_edit", pk=listing.pk)
-    return render(request, "placements/listing_form.html", {"form": form, "listing": None},
-                  status=400 if form.is_bound else 200)
+    return render(
+        request, "placements/listing_form.html", {"form": form, "listing": None}, status=400 if form.is_bound else 200
+    )
 
 
 @coordinator_required
@@ -181,22 +187,29 @@ def listing_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             listing_update(
-                listing=listing, actor=request.user, fields=form.content(),
+                listing=listing,
+                actor=request.user,
+                fields=form.content(),
                 accepted_visas=form.cleaned_data["accepted_visas"],
-                document_kinds=form.cleaned_data["document_kinds"], immunisations=form.cleaned_data["immunisations"],
+                document_kinds=form.cleaned_data["document_kinds"],
+                immunisations=form.cleaned_data["immunisations"],
             )
         except (PlacementsError, ValidationError) as exc:
             form.add_error(None, exc if isinstance(exc, ValidationError) else str(exc))
         else:
             if listing.status == Listing.Status.PENDING_REVIEW:
-                messages.success(request, "Listing saved. Your institution is not verified yet, so the listing is out of "
-                                          "search until an administrator reviews the changes.")
+                messages.success(
+                    request,
+                    "Listing saved. Your institution is not verified yet, so the listing is out of "
+                    "search until an administrator reviews the changes.",
+                )
             else:
                 messages.success(request, "Listing saved.")
             return redirect("placements:listing_edit", pk=listing.pk)
     sessions = listing.sessions.order_by("is_archived", "start_date")
     return render(
-        request, "placements/listing_form.html",
+        request,
+        "placements/listing_form.html",
         {"form": form, "listing": listing, "sessions": sessions, "events": listing.events.select_related("actor")},
         status=400 if form.is_bound else 200,
     )
@@ -239,9 +252,15 @@ def listing_duplicate_view(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Coordinators: sessions -----------------------------------------------------------------------
 
 
-def _session_form_page(request: HttpRequest, form: SessionForm, listing: Listing, session: Session | None) -> HttpResponse:
-    return render(request, "placements/session_form.html", {"form": form, "listing": listing, "session": session},
-                  status=400 if form.is_bound else 200)
+def _session_form_page(
+    request: HttpRequest, form: SessionForm, listing: Listing, session: Session | None
+) -> HttpResponse:
+    return render(
+        request,
+        "placements/session_form.html",
+        {"form": form, "listing": listing, "session": session},
+        status=400 if form.is_bound else 200,
+    )
 
 
 @coordinator_required
@@ -304,9 +323,7 @@ def session_archive_view(request: HttpRequest, pk: int) -> HttpResponse:
 def team(request: HttpRequest) -> HttpResponse:
     """The coordinators of each institution the user coordinates, and a form to add a colleague."""
     institutions = (
-        Institution.objects.coordinated_by(request.user)
-        .prefetch_related("memberships__user")
-        .order_by("name")
+        Institution.objects.coordinated_by(request.user).prefetch_related("memberships__user").order_by("name")
     )
     return render(request, "placements/team.html", {"institutions": institutions, "blank_form": AddCoordinatorForm()})
 
@@ -318,7 +335,9 @@ def team_add(request: HttpRequest, institution_id: int) -> HttpResponse:
     form = AddCoordinatorForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            membership = membership_add(institution=institution, email=form.cleaned_data["email"], added_by=request.user)
+            membership = membership_add(
+                institution=institution, email=form.cleaned_data["email"], added_by=request.user
+            )
         except PlacementsError as exc:
             form.add_error("email", str(exc))
         else:
@@ -328,6 +347,11 @@ def team_add(request: HttpRequest, institution_id: int) -> HttpResponse:
     return render(
         request,
         "placements/team.html",
-        {"institutions": institutions, "form": form, "form_institution_id": institution.id, "blank_form": AddCoordinatorForm()},
+        {
+            "institutions": institutions,
+            "form": form,
+            "form_institution_id": institution.id,
+            "blank_form": AddCoordinatorForm(),
+        },
         status=400 if request.method == "POST" else 200,
     )

@@ -1,4 +1,5 @@
 """Every API URL: /api/v1/ for the apps' endpoints, /api/schema/ for the OpenAPI 3 contract and its docs."""
+
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
@@ -32,8 +33,12 @@ urlpatterns = [
     path("v1/", include(v1)),
     path("schema/", login_not_required(SpectacularAPIView.as_view()), name="api-schema"),
     # Swagger UI from drf-spectacular-sidecar's static files, its init script fetched separately (no inline script).
-    path("docs/", login_not_required(
-        SpectacularSwaggerSplitView.as_view(url_name="api-schema", template_name="api/swagger_ui.html")
-    ), name="api-docs"),
+    path(
+        "docs/",
+        login_not_required(
+            SpectacularSwaggerSplitView.as_view(url_name="api-schema", template_name="api/swagger_ui.html")
+        ),
+        name="api-docs",
+    ),
     re_path(r"^.*$", NotFoundApi.as_view()),
 ]

@@ -8,6 +8,7 @@ collector's reach; a full collection then walks only what was allocated since (a
 objects stay alive, as they would anyway; with gunicorn's preload they also stay shared with the
 master instead of being copied into each worker when the collector touches them.
 """
+
 import gc
 
 

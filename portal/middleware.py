@@ -1,4 +1,5 @@
 """Response headers Django and django-csp do not set themselves."""
+
 from collections.abc import Callable
 
 from django.conf import settings

@@ -2,6 +2,7 @@
 
 A role only sees links to pages it may use; the pages check the role again themselves.
 """
+
 from dataclasses import dataclass
 from functools import lru_cache
 

@@ -6,6 +6,7 @@ up some 170 response callbacks: about a third of a millisecond, more than a cach
 itself. A client is thread-safe and only borrows connections from its pool, so one per pool is enough.
 Everything else (pools, serialisation, replicas) is Django's.
 """
+
 from typing import Any
 
 from django.core.cache.backends import redis
@@ -37,8 +38,9 @@ class RedisCache(redis.RedisCache):
         super().__init__(server, params)
         self._class = RedisCacheClient
 
-    def incr_and_get(self, incr_key: str, get_key: str, timeout: float | None = DEFAULT_TIMEOUT,
-                     version: int | None = None) -> tuple[int, Any]:
+    def incr_and_get(
+        self, incr_key: str, get_key: str, timeout: float | None = DEFAULT_TIMEOUT, version: int | None = None
+    ) -> tuple[int, Any]:
         """Add 1 to the counter `incr_key` (created at 1 if missing; its timeout set again) and read
         `get_key`, in one round trip: a rate limit's check costs one exchange with Redis, not a read
         and then a write, and the increment is atomic (two workers never count the same call once).

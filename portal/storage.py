@@ -5,6 +5,7 @@ file's URL worked out once per process.
 the hashed name, then quoting and joining it to STATIC_URL, some 30 microseconds each, three times on
 every page. The manifest is read once when the process starts and never changes while it runs, so
 neither does a file's URL."""
+
 from whitenoise.storage import CompressedManifestStaticFilesStorage
 
 

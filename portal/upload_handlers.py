@@ -12,6 +12,7 @@ The body is still read to its end (a request cannot be answered half-read withou
 connection, which the browser shows as a network error instead of our message): deployments
 should still cap the request body at the proxy, well above the limit (README, Configuration).
 """
+
 from __future__ import annotations
 
 import io
@@ -24,8 +25,15 @@ from django.core.files.uploadhandler import FileUploadHandler
 class OversizedUpload(UploadedFile):
     """A file refused for its size while it arrived: no content, only how big it got."""
 
-    def __init__(self, *, name: str, content_type: str | None, size: int, charset: str | None = None,
-                 content_type_extra: dict | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        name: str,
+        content_type: str | None,
+        size: int,
+        charset: str | None = None,
+        content_type_extra: dict | None = None,
+    ) -> None:
         super().__init__(io.BytesIO(b""), name, content_type, size, charset, content_type_extra)
 
 
@@ -53,8 +61,13 @@ class SizeCapUploadHandler(FileUploadHandler):
     def file_complete(self, file_size: int) -> UploadedFile | None:
         if not self.over:
             return None  # the next handler (memory or temporary file) completes it as usual
-        return OversizedUpload(name=self.file_name, content_type=self.content_type, size=self.received,
-                               charset=self.charset, content_type_extra=self.content_type_extra)
+        return OversizedUpload(
+            name=self.file_name,
+            content_type=self.content_type,
+            size=self.received,
+            charset=self.charset,
+            content_type_extra=self.content_type_extra,
+        )
 
     def _discard_what_others_stored(self) -> None:
         for handler in getattr(self.request, "upload_handlers", ()):

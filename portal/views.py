@@ -1,4 +1,5 @@
 """Site-wide pages: home, health check and error pages."""
+
 import logging
 
 from django.contrib.auth.decorators import login_not_required

@@ -4,6 +4,7 @@ Django renders a <select> by rendering one template per option (and one for each
 about 0.2 ms an option. The coordinator's queue filters offer every listing and session of their
 institutions (150 options for a busy one), which made the filter form a third of the page's time.
 """
+
 from __future__ import annotations
 
 from django import forms
@@ -14,8 +15,11 @@ from django.utils.safestring import mark_safe
 def _attrs(attrs: dict) -> str:
     # As django/forms/widgets/attrs.html: False leaves the attribute out, True writes its name alone.
     return "".join(
-        f" {conditional_escape(name)}" if value is True else f' {conditional_escape(name)}="{conditional_escape(str(value))}"'
-        for name, value in attrs.items() if value is not False
+        f" {conditional_escape(name)}"
+        if value is True
+        else f' {conditional_escape(name)}="{conditional_escape(str(value))}"'
+        for name, value in attrs.items()
+        if value is not False
     )
 
 

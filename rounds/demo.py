@@ -6,6 +6,7 @@ through the services, so they obey the same rules as the pages: the demo applica
 sessions they applied to, and the coordinator has ranked the first session only, leaving the
 second for whoever tries the demo.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -31,29 +32,49 @@ def ensure_demo_round(now: dt.datetime | None = None) -> Round | None:
     if existing := Round.objects.filter(name=DEMO_ROUND).first():
         return existing
     coordinator = account_demo.ensure_demo_user(account_demo.COORDINATOR)
-    session_ids = sorted(set(rankable_applications(
-        Application.objects.filter(session__listing__institution_id__in=coordinator.coordinator_institution_ids)
-    ).values_list("session_id", flat=True)))[:2]
+    session_ids = sorted(
+        set(
+            rankable_applications(
+                Application.objects.filter(session__listing__institution_id__in=coordinator.coordinator_institution_ids)
+            ).values_list("session_id", flat=True)
+        )
+    )[:2]
     if not session_ids:
         return None
     now = now or timezone.now()
     deadline = (now + dt.timedelta(days=10)).replace(hour=17, minute=0, second=0, microsecond=0)
     round = round_open(
-        actor=coordinator, name=DEMO_ROUND, session_ids=session_ids, rank_deadline=deadline,
-        publish_at=deadline + dt.timedelta(hours=16), offer_deadline=deadline + dt.timedelta(days=8), now=now,
+        actor=coordinator,
+        name=DEMO_ROUND,
+        session_ids=session_ids,
+        rank_deadline=deadline,
+        publish_at=deadline + dt.timedelta(hours=16),
+        offer_deadline=deadline + dt.timedelta(days=8),
+        now=now,
     )
     _apply_demo_applicant(session_ids, coordinator)
     by_applicant: dict[int, list[Application]] = {}
-    for application in rankable_applications(Application.objects.filter(session_id__in=session_ids)).select_related("applicant"):
+    for application in rankable_applications(Application.objects.filter(session_id__in=session_ids)).select_related(
+        "applicant"
+    ):
         by_applicant.setdefault(application.applicant_id, []).append(application)
     for applicant_id, own in by_applicant.items():
-        applicant_ranks_save(round_id=round.pk, applicant=own[0].applicant,
-                             application_ids=[a.pk for a in sorted(own, key=lambda a: a.session_id)], now=now)
+        applicant_ranks_save(
+            round_id=round.pk,
+            applicant=own[0].applicant,
+            application_ids=[a.pk for a in sorted(own, key=lambda a: a.session_id)],
+            now=now,
+        )
     first = [a for own in by_applicant.values() for a in own if a.session_id == session_ids[0]]
-    scores = dict(ApplicantProfile.objects.filter(user_id__in=[a.applicant_id for a in first]).values_list("user_id", "step2ck_score"))
+    scores = dict(
+        ApplicantProfile.objects.filter(user_id__in=[a.applicant_id for a in first]).values_list(
+            "user_id", "step2ck_score"
+        )
+    )
     first.sort(key=lambda a: (-(scores.get(a.applicant_id) or 0), a.pk))  # a coordinator's plausible order
-    session_ranks_save(round_id=round.pk, session_id=session_ids[0], actor=coordinator,
-                       application_ids=[a.pk for a in first], now=now)
+    session_ranks_save(
+        round_id=round.pk, session_id=session_ids[0], actor=coordinator, application_ids=[a.pk for a in first], now=now
+    )
     return round
 
 
@@ -66,8 +87,16 @@ def _apply_demo_applicant(session_ids: list[int], coordinator) -> None:
             continue
         try:
             application = application_start(applicant=applicant, session=Session.objects.get(pk=session_id))
-            application_save_draft(application=application, applicant=applicant, answers={}, personal_statement=(
-                "I want to see how a US team runs its service before I apply to residency next year."))
-            application_move(application_id=application.pk, to_status=Status.SUBMITTED, actor=applicant, role=Actor.APPLICANT)
+            application_save_draft(
+                application=application,
+                applicant=applicant,
+                answers={},
+                personal_statement=(
+                    "I want to see how a US team runs its service before I apply to residency next year."
+                ),
+            )
+            application_move(
+                application_id=application.pk, to_status=Status.SUBMITTED, actor=applicant, role=Actor.APPLICANT
+            )
         except ApplicationError:
             continue

@@ -3,16 +3,20 @@ from django.utils.translation import gettext_lazy as _
 
 
 class RoundForm(forms.Form):
-    name = forms.CharField(max_length=200, label=_("Round name"), help_text=_("For example “July 2027 sub-internships”."))
+    name = forms.CharField(
+        max_length=200, label=_("Round name"), help_text=_("For example “July 2027 sub-internships”.")
+    )
     sessions = forms.ModelMultipleChoiceField(
         queryset=None, widget=forms.CheckboxSelectMultiple, label=_("Sessions in the round")
     )
     rank_deadline = forms.DateTimeField(
-        label=_("Rank deadline"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        label=_("Rank deadline"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         help_text=_("Applicants and coordinators can change their lists until then."),
     )
     publish_at = forms.DateTimeField(
-        label=_("Publication time"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        label=_("Publication time"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         help_text=_("The match runs and everyone sees their result."),
     )
     offer_deadline = forms.DateTimeField(
@@ -24,7 +28,9 @@ class RoundForm(forms.Form):
     def __init__(self, *args, sessions, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["sessions"].queryset = sessions
-        self.fields["sessions"].label_from_instance = lambda s: f"{s.listing.title}, {s.start_date:%b %-d, %Y} ({s.seats} seats)"
+        self.fields["sessions"].label_from_instance = lambda s: (
+            f"{s.listing.title}, {s.start_date:%b %-d, %Y} ({s.seats} seats)"
+        )
 
 
 class RankImportForm(forms.Form):
@@ -39,4 +45,6 @@ class RankImportForm(forms.Form):
         try:
             return upload.read().decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise forms.ValidationError(_("That file is not UTF-8 text; save it as CSV (UTF-8) and try again.")) from None
+            raise forms.ValidationError(
+                _("That file is not UTF-8 text; save it as CSV (UTF-8) and try again.")
+            ) from None

@@ -43,7 +43,9 @@ class Round(models.Model):
     class Meta:
         ordering = ["-publish_at"]
         constraints = [
-            models.CheckConstraint(condition=Q(publish_at__gte=F("rank_deadline")), name="round_publish_after_deadline"),
+            models.CheckConstraint(
+                condition=Q(publish_at__gte=F("rank_deadline")), name="round_publish_after_deadline"
+            ),
             models.CheckConstraint(condition=Q(offer_deadline__gt=F("publish_at")), name="round_offers_after_publish"),
             models.CheckConstraint(
                 condition=Q(status="open", published_at__isnull=True)

@@ -4,6 +4,7 @@ Exported only, like applications: a published round's ranks and outcomes are the
 offers were made, so they stay with the anonymised account on deletion (applicants.services
 account_delete). Coordinators' session rank lists are their working papers and are not exported.
 """
+
 from typing import Any
 
 from .models import ApplicantRank, RoundOutcome
@@ -23,7 +24,9 @@ def export(user: Any) -> dict[str, Any]:
     return {
         "match_rank_lists.json": [
             {
-                "round": r.round.name, "position": r.position, "application_id": r.application_id,
+                "round": r.round.name,
+                "position": r.position,
+                "application_id": r.application_id,
                 "listing": r.application.session.listing.title,
                 "institution": r.application.session.listing.institution.name,
                 "session_starts": r.application.session.start_date,
@@ -32,7 +35,9 @@ def export(user: Any) -> dict[str, Any]:
         ],
         "match_outcomes.json": [
             {
-                "round": o.round.name, "matched": o.matched, "application_id": o.application_id,
+                "round": o.round.name,
+                "matched": o.matched,
+                "application_id": o.application_id,
                 "listing": o.application.session.listing.title if o.application_id else None,
             }
             for o in outcomes

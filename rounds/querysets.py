@@ -1,4 +1,5 @@
 """Reusable filters for match rounds."""
+
 from __future__ import annotations
 
 import datetime as dt

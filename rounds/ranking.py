@@ -5,6 +5,7 @@ buttons post the typed order with a ``move`` and the page comes back re-ordered 
 with `static/js/rounds-rank.js` they re-order the rows in place. Either way "Save order" posts
 every position and the service saves the whole list or nothing.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -14,9 +15,9 @@ from django.utils.translation import gettext as _
 
 @dataclass
 class PostedOrder:
-    ordered: list[int]          # ids, best first
-    left_out: list[int]         # ids with a blank position
-    typed: dict[int, str]       # what was typed, to show back on an error
+    ordered: list[int]  # ids, best first
+    left_out: list[int]  # ids with a blank position
+    typed: dict[int, str]  # what was typed, to show back on an error
     error: str | None = None
 
 
@@ -31,13 +32,19 @@ def read_order(post, *, ids: list[int], labels: dict[int, str]) -> PostedOrder:
             left_out.append(pk)
             continue
         if not value.isdecimal() or int(value) < 1:
-            return PostedOrder([], [], typed, _("“%(value)s” is not a position: use whole numbers from 1.") % {"value": value})
+            return PostedOrder(
+                [], [], typed, _("“%(value)s” is not a position: use whole numbers from 1.") % {"value": value}
+            )
         position = int(value)
         taken = next((other for other, p in at.items() if p == position), None)
         if taken is not None:
-            return PostedOrder([], [], typed, _(
-                "%(a)s and %(b)s are both at position %(n)s. Ties are not allowed: give each a different number."
-            ) % {"a": labels[taken], "b": labels[pk], "n": position})
+            return PostedOrder(
+                [],
+                [],
+                typed,
+                _("%(a)s and %(b)s are both at position %(n)s. Ties are not allowed: give each a different number.")
+                % {"a": labels[taken], "b": labels[pk], "n": position},
+            )
         at[pk] = position
     ordered = sorted(at, key=at.get)
     return PostedOrder(ordered, left_out, typed)

@@ -1,4 +1,5 @@
 """Bulk reads that feed the match engine: a constant number of queries whatever the round's size."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -54,7 +55,8 @@ def round_match_input(*, round: Round) -> MatchInput:
     participants: set[int] = set()
     # Everyone who saved a list is a participant, even if none of its entries is still open.
     for applicant_id, application_id in (
-        ApplicantRank.objects.filter(round=round).order_by("applicant_id", "position")
+        ApplicantRank.objects.filter(round=round)
+        .order_by("applicant_id", "position")
         .values_list("applicant_id", "application_id")
     ):
         participants.add(applicant_id)
@@ -65,7 +67,8 @@ def round_match_input(*, round: Round) -> MatchInput:
 
     session_ranks: dict[int, list[int]] = {}
     for session_id, application_id in (
-        SessionRank.objects.filter(round=round).order_by("session_id", "position")
+        SessionRank.objects.filter(round=round)
+        .order_by("session_id", "position")
         .values_list("session_id", "application_id")
     ):
         _session, applicant_id, rankable = applications.get(application_id, (0, 0, False))
@@ -75,8 +78,7 @@ def round_match_input(*, round: Round) -> MatchInput:
             applicant_ranks.setdefault(applicant_id, [])
 
     capacities = {
-        pk: max(seats - taken.get(pk, 0), 0)
-        for pk, seats in round.sessions.order_by().values_list("pk", "seats")
+        pk: max(seats - taken.get(pk, 0), 0) for pk, seats in round.sessions.order_by().values_list("pk", "seats")
     }
     return MatchInput(
         applicant_ranks=applicant_ranks,
@@ -149,7 +151,10 @@ def sessions_with_seats(*, round: Round) -> list[Session]:
     """The round's sessions that still have a free seat after publication, for the unmatched."""
     holding = (
         Application.objects.filter(session=OuterRef("pk"), status__in=SEAT_HOLDING)
-        .order_by().values("session").annotate(n=Count("pk")).values("n")
+        .order_by()
+        .values("session")
+        .annotate(n=Count("pk"))
+        .values("n")
     )
     return list(
         round.sessions.annotate(free=F("seats") - Coalesce(Subquery(holding), 0))

@@ -6,6 +6,7 @@ either fully in the match or refused, never half read. Publication then locks th
 `applications.services.application_offer_many`, so the transition table, seats, events and
 e-mails follow the normal workflow.
 """
+
 from __future__ import annotations
 
 import csv
@@ -53,15 +54,21 @@ def round_open(
         raise RoundError(_("Coordinators can open a round only over their own institution's sessions."))
     if not now < rank_deadline <= publish_at < offer_deadline:
         raise RoundError(
-            _("The rank deadline must be in the future, the publication at or after it, and the offer deadline after that.")
+            _(
+                "The rank deadline must be in the future, the publication at or after it, and the offer deadline after that."
+            )
         )
     with transaction.atomic():
         busy = Round.objects.filter(status=Round.Status.OPEN, sessions__in=sessions).first()
         if busy:
             raise RoundError(_("A session is already in the open round “%(name)s”.") % {"name": busy.name})
         round = Round.objects.create(
-            name=name.strip(), institution_id=institution_id, rank_deadline=rank_deadline, publish_at=publish_at,
-            offer_deadline=offer_deadline, opened_by=actor,
+            name=name.strip(),
+            institution_id=institution_id,
+            rank_deadline=rank_deadline,
+            publish_at=publish_at,
+            offer_deadline=offer_deadline,
+            opened_by=actor,
         )
         round.sessions.set(sessions)
     return round
@@ -92,15 +99,11 @@ def applicant_ranks_save(
         round = _lock_open_round(round_id, now)
         own = set(
             rankable_applications(
-                Application.objects.filter(
-                    pk__in=application_ids, applicant=applicant, session__match_rounds=round
-                )
+                Application.objects.filter(pk__in=application_ids, applicant=applicant, session__match_rounds=round)
             ).values_list("pk", flat=True)
         )
         if len(own) != len(application_ids):
-            raise RoundError(
-                _("A rank list can only hold your own open applications to this round's sessions.")
-            )
+            raise RoundError(_("A rank list can only hold your own open applications to this round's sessions."))
         ApplicantRank.objects.filter(round=round, applicant=applicant).delete()
         ApplicantRank.objects.bulk_create(
             ApplicantRank(round=round, applicant=applicant, application_id=pk, position=position)
@@ -159,7 +162,9 @@ def session_ranks_import(
         if number == 1 and "@" not in email:
             continue  # a header row
         if not rank.isdecimal() or int(rank) < 1:
-            raise RoundError(_("Line %(n)s: the rank “%(rank)s” is not a whole number from 1.") % {"n": number, "rank": rank})
+            raise RoundError(
+                _("Line %(n)s: the rank “%(rank)s” is not a whole number from 1.") % {"n": number, "rank": rank}
+            )
         rows.append((email, int(rank)))
     try:
         emails = rank_list_from_positions(rows, owner=_("The file"))
@@ -167,16 +172,19 @@ def session_ranks_import(
         raise RoundError(str(exc)) from None
     application_of = {
         email.lower(): pk
-        for email, pk in rankable_applications(Application.objects.filter(session_id=session_id))
-        .values_list("applicant__email", "pk")
+        for email, pk in rankable_applications(Application.objects.filter(session_id=session_id)).values_list(
+            "applicant__email", "pk"
+        )
     }
     unknown = [e for e in emails if e not in application_of]
     if unknown:
-        raise RoundError(
-            _("No open application to this session from %(emails)s.") % {"emails": ", ".join(unknown[:5])}
-        )
+        raise RoundError(_("No open application to this session from %(emails)s.") % {"emails": ", ".join(unknown[:5])})
     session_ranks_save(
-        round_id=round_id, session_id=session_id, actor=actor, application_ids=[application_of[e] for e in emails], now=now
+        round_id=round_id,
+        session_id=session_id,
+        actor=actor,
+        application_ids=[application_of[e] for e in emails],
+        now=now,
     )
     return len(emails)
 

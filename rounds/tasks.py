@@ -1,4 +1,5 @@
 """Celery tasks: take ids, fetch rows, call one service."""
+
 from celery import shared_task
 
 from .services import round_publish, rounds_publish_due

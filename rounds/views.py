@@ -1,5 +1,6 @@
 """Match round pages: applicants rank their sessions, coordinators open rounds and rank applicants,
 and after publication everyone sees their result."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -26,11 +27,13 @@ from .ranking import PostedOrder, apply_move, read_order
 
 def round_staff_required(view: Callable) -> Callable:
     """Coordinators and admins open and rank rounds; anyone else gets 403."""
+
     @wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs):
         if not (request.user.is_coordinator or request.user.is_admin):
             raise PermissionDenied("This page is for coordinators.")
         return view(request, *args, **kwargs)
+
     return wrapped
 
 
@@ -53,7 +56,9 @@ def _rows(objects, *, order: PostedOrder | None, label, detail) -> list[dict]:
     ]
 
 
-def _rank_post(request: HttpRequest, objects, *, label, save: Callable[[list[int]], None]) -> tuple[PostedOrder | None, bool]:
+def _rank_post(
+    request: HttpRequest, objects, *, label, save: Callable[[list[int]], None]
+) -> tuple[PostedOrder | None, bool]:
     """Handle a posted rank list; returns the order to show back and whether it was saved."""
     order = read_order(request.POST, ids=[o.pk for o in objects], labels={o.pk: label(o) for o in objects})
     if order.error:
@@ -80,6 +85,7 @@ def _session_label(application) -> str:
 
 # --- Applicants ----------------------------------------------------------------------------------
 
+
 @applicant_required
 def mine(request: HttpRequest) -> HttpResponse:
     rounds = list(selectors.applicant_rounds(request.user))
@@ -93,26 +99,45 @@ def applicant_rank(request: HttpRequest, pk: int) -> HttpResponse:
     if round.status == Round.Status.PUBLISHED:
         outcome = (
             RoundOutcome.objects.filter(round=round, applicant=request.user)
-            .select_related("application__session__listing__institution").first()
+            .select_related("application__session__listing__institution")
+            .first()
         )
         free = [] if outcome and outcome.matched else selectors.sessions_with_seats(round=round)
         return render(request, "rounds/applicant_result.html", {"round": round, "outcome": outcome, "free": free})
     applications = selectors.applicant_rank_rows(round=round, applicant=request.user)
     order, status = None, 200
     if request.method == "POST":
-        order, saved = _rank_post(request, applications, label=_session_label, save=lambda ids: services.applicant_ranks_save(
-            round_id=round.pk, applicant=request.user, application_ids=ids))
+        order, saved = _rank_post(
+            request,
+            applications,
+            label=_session_label,
+            save=lambda ids: services.applicant_ranks_save(
+                round_id=round.pk, applicant=request.user, application_ids=ids
+            ),
+        )
         if saved:
             return redirect("rounds:applicant_rank", round.pk)
         status = 400 if order and order.error else 200
-    rows = _rows(applications, order=order, label=_session_label,
-                 detail=lambda a: f"{a.session.listing.institution.name}, {a.session.listing.institution.city}")
-    return render(request, "rounds/applicant_rank.html", {
-        "round": round, "rows": rows, "open": round.accepts_ranks(timezone.now()),
-    }, status=status)
+    rows = _rows(
+        applications,
+        order=order,
+        label=_session_label,
+        detail=lambda a: f"{a.session.listing.institution.name}, {a.session.listing.institution.city}",
+    )
+    return render(
+        request,
+        "rounds/applicant_rank.html",
+        {
+            "round": round,
+            "rows": rows,
+            "open": round.accepts_ranks(timezone.now()),
+        },
+        status=status,
+    )
 
 
 # --- Coordinators and admins ---------------------------------------------------------------------
+
 
 @round_staff_required
 def manage(request: HttpRequest) -> HttpResponse:
@@ -124,15 +149,20 @@ def manage(request: HttpRequest) -> HttpResponse:
 def round_new(request: HttpRequest) -> HttpResponse:
     sessions = (
         Session.objects.select_related("listing").order_by("listing__title", "start_date")
-        if request.user.is_admin else coordinator_sessions(request.user)
+        if request.user.is_admin
+        else coordinator_sessions(request.user)
     ).filter(is_archived=False)
     form = RoundForm(request.POST or None, sessions=sessions)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             round = services.round_open(
-                actor=request.user, name=data["name"], session_ids=[s.pk for s in data["sessions"]],
-                rank_deadline=data["rank_deadline"], publish_at=data["publish_at"], offer_deadline=data["offer_deadline"],
+                actor=request.user,
+                name=data["name"],
+                session_ids=[s.pk for s in data["sessions"]],
+                rank_deadline=data["rank_deadline"],
+                publish_at=data["publish_at"],
+                offer_deadline=data["offer_deadline"],
             )
         except RoundError as exc:
             form.add_error(None, exc.message)
@@ -146,10 +176,20 @@ def round_new(request: HttpRequest) -> HttpResponse:
 def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     round = get_object_or_404(selectors.coordinator_rounds(request.user), pk=pk)
     sessions = list(selectors.round_sessions_for(round=round, user=request.user))
-    matched = selectors.round_outcomes_for_sessions(round=round, sessions=sessions) if round.status == Round.Status.PUBLISHED else {}
-    return render(request, "rounds/round_detail.html", {
-        "round": round, "rows": [(s, matched.get(s.pk, [])) for s in sessions], "open": round.accepts_ranks(timezone.now()),
-    })
+    matched = (
+        selectors.round_outcomes_for_sessions(round=round, sessions=sessions)
+        if round.status == Round.Status.PUBLISHED
+        else {}
+    )
+    return render(
+        request,
+        "rounds/round_detail.html",
+        {
+            "round": round,
+            "rows": [(s, matched.get(s.pk, [])) for s in sessions],
+            "open": round.accepts_ranks(timezone.now()),
+        },
+    )
 
 
 def _coordinated(request: HttpRequest, pk: int, session_id: int) -> tuple[Round, Session]:
@@ -166,16 +206,30 @@ def session_rank(request: HttpRequest, pk: int, session_id: int) -> HttpResponse
     label = lambda a: a.applicant.full_name or a.applicant.email  # noqa: E731
     order, status = None, 200
     if request.method == "POST":
-        order, saved = _rank_post(request, applications, label=label, save=lambda ids: services.session_ranks_save(
-            round_id=round.pk, session_id=session.pk, actor=request.user, application_ids=ids))
+        order, saved = _rank_post(
+            request,
+            applications,
+            label=label,
+            save=lambda ids: services.session_ranks_save(
+                round_id=round.pk, session_id=session.pk, actor=request.user, application_ids=ids
+            ),
+        )
         if saved:
             return redirect("rounds:session_rank", round.pk, session.pk)
         status = 400 if order and order.error else 200
     rows = _rows(applications, order=order, label=label, detail=lambda a: a.applicant.email)
-    return render(request, "rounds/session_rank.html", {
-        "round": round, "session": session, "rows": rows, "open": round.accepts_ranks(timezone.now()),
-        "import_form": RankImportForm(),
-    }, status=status)
+    return render(
+        request,
+        "rounds/session_rank.html",
+        {
+            "round": round,
+            "session": session,
+            "rows": rows,
+            "open": round.accepts_ranks(timezone.now()),
+            "import_form": RankImportForm(),
+        },
+        status=status,
+    )
 
 
 @round_staff_required
@@ -191,7 +245,11 @@ def session_import(request: HttpRequest, pk: int, session_id: int) -> HttpRespon
         except RoundError as exc:
             messages.error(request, _("Nothing was imported. %(reason)s") % {"reason": exc.message})
         else:
-            messages.success(request, _("Imported %(n)s ranked applicants; the list below replaces the old one.") % {"n": count})
+            messages.success(
+                request, _("Imported %(n)s ranked applicants; the list below replaces the old one.") % {"n": count}
+            )
     else:
-        messages.error(request, _("Nothing was imported. %(reason)s") % {"reason": " ".join(form.errors.get("file", []))})
+        messages.error(
+            request, _("Nothing was imported. %(reason)s") % {"reason": " ".join(form.errors.get("file", []))}
+        )
     return redirect("rounds:session_rank", round.pk, session.pk)

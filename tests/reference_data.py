@@ -4,6 +4,7 @@ Transactional tests (live_server, threads, a real worker) end with a database fl
 the migration-seeded rows too. The autouse fixture in tests/conftest.py calls `reseed()` before
 each such test; this is the one place that knows how.
 """
+
 import importlib
 
 from django.apps import apps

@@ -31,11 +31,24 @@ class ProfileSerializer(serializers.ModelSerializer):
 
 class DocumentVersionSerializer(serializers.ModelSerializer):
     download_url = serializers.SerializerMethodField(help_text="The checked download (session or token auth).")
-    page_download_url = serializers.SerializerMethodField(help_text="The same file from the documents page (browser session).")
+    page_download_url = serializers.SerializerMethodField(
+        help_text="The same file from the documents page (browser session)."
+    )
 
     class Meta:
         model = DocumentVersion
-        fields = ["id", "number", "original_name", "content_type", "size", "issued_on", "expires_on", "uploaded_at", "download_url", "page_download_url"]
+        fields = [
+            "id",
+            "number",
+            "original_name",
+            "content_type",
+            "size",
+            "issued_on",
+            "expires_on",
+            "uploaded_at",
+            "download_url",
+            "page_download_url",
+        ]
 
     def get_download_url(self, version: DocumentVersion) -> str:
         return reverse("applicants_api:document_download", args=[version.pk])

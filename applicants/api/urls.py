@@ -10,7 +10,9 @@ urlpatterns = [
     path("profile/", views.ProfileApi.as_view(), name="profile"),
     path("documents/", views.DocumentListApi.as_view(), name="documents"),
     path("documents/<int:pk>/", views.DocumentDetailApi.as_view(), name="document"),
-    path("documents/versions/<int:version_id>/download/", views.DocumentDownloadApi.as_view(), name="document_download"),
+    path(
+        "documents/versions/<int:version_id>/download/", views.DocumentDownloadApi.as_view(), name="document_download"
+    ),
     path("saved/", views.SavedListApi.as_view(), name="saved"),
     path("saved/<int:listing_id>/", views.SavedItemApi.as_view(), name="saved_item"),
 ]

@@ -1,8 +1,9 @@
 """The applicant's API: the same services, selectors, eligibility engine and ranking the pages use."""
+
 from __future__ import annotations
 
-from django.shortcuts import get_object_or_404
 from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
@@ -100,11 +101,13 @@ class DocumentDownloadApi(ApiView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={
-        (200, "application/pdf"): OpenApiTypes.BINARY,
-        (200, "image/jpeg"): OpenApiTypes.BINARY,
-        (200, "image/png"): OpenApiTypes.BINARY,
-    })
+    @extend_schema(
+        responses={
+            (200, "application/pdf"): OpenApiTypes.BINARY,
+            (200, "image/jpeg"): OpenApiTypes.BINARY,
+            (200, "image/png"): OpenApiTypes.BINARY,
+        }
+    )
     def get(self, request: Request, version_id: int) -> HttpResponse:
         version = get_object_or_404(DocumentVersion.objects.visible_to(request.user), pk=version_id)
         return attachment_response(version.file, filename=version.original_name, content_type=version.content_type)
@@ -135,7 +138,9 @@ class SavedItemApi(ApiView):
 
     @extend_schema(request=None, responses={200: SavedListingSerializer})
     def put(self, request: Request, listing_id: int) -> Response:
-        listing = get_object_or_404(Listing.objects.published().select_related("institution", "specialty"), pk=listing_id)
+        listing = get_object_or_404(
+            Listing.objects.published().select_related("institution", "specialty"), pk=listing_id
+        )
         saved_listing_add(user=request.user, listing=listing)
         return Response(SavedListingSerializer(listing).data)
 

@@ -4,6 +4,7 @@ Purging deletes applicants' files for good, so it starts only when an administra
 row in the admin, after running `manage.py purge_inactive_documents --dry-run` and agreeing the
 period (PORTAL_DOCUMENT_RETENTION_DAYS) with the institutions and the privacy notice.
 """
+
 from django.db import migrations
 
 TASK_NAME = "Retention: purge documents of inactive applicants"

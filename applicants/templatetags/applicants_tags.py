@@ -1,4 +1,5 @@
 """The eligibility panel on the public listing page (a page the placements app owns)."""
+
 from typing import Any
 
 from django import template
@@ -32,6 +33,10 @@ def listing_eligibility(context: dict[str, Any], listing: Any) -> dict[str, Any]
     results = evaluate_many(profile, open_sessions)
     is_saved = SavedListing.objects.filter(user=request.user, listing=listing).exists()
     return {
-        "show": True, "results": [results[s.pk] for s in open_sessions], "listing": listing, "request": request,
-        "is_saved": is_saved, "csrf_token": context.get("csrf_token"),
+        "show": True,
+        "results": [results[s.pk] for s in open_sessions],
+        "listing": listing,
+        "request": request,
+        "is_saved": is_saved,
+        "csrf_token": context.get("csrf_token"),
     }

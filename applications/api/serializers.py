@@ -17,8 +17,21 @@ class ApplicationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Application
-        fields = ["id", "session", "listing", "listing_title", "institution", "status", "personal_statement",
-                  "waitlist_position", "offer_expires_at", "created_at", "updated_at", "submitted_at", "decided_at"]
+        fields = [
+            "id",
+            "session",
+            "listing",
+            "listing_title",
+            "institution",
+            "status",
+            "personal_statement",
+            "waitlist_position",
+            "offer_expires_at",
+            "created_at",
+            "updated_at",
+            "submitted_at",
+            "decided_at",
+        ]
 
 
 class ApplicationDetailSerializer(ApplicationSerializer):
@@ -47,8 +60,21 @@ class QueueItemSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Application
-        fields = ["id", "session", "listing", "listing_title", "applicant_name", "applicant_email", "status",
-                  "eligible_at_submit", "submitted_at", "waitlist_position", "avg_score", "step2", "graduation_year"]
+        fields = [
+            "id",
+            "session",
+            "listing",
+            "listing_title",
+            "applicant_name",
+            "applicant_email",
+            "status",
+            "eligible_at_submit",
+            "submitted_at",
+            "waitlist_position",
+            "avg_score",
+            "step2",
+            "graduation_year",
+        ]
 
 
 class PacketSerializer(QueueItemSerializer):
@@ -56,9 +82,23 @@ class PacketSerializer(QueueItemSerializer):
     allowed_moves = serializers.ListField(child=serializers.ChoiceField(choices=Status.choices))
 
     class Meta(QueueItemSerializer.Meta):
-        fields = ["id", "session", "listing", "listing_title", "applicant_name", "applicant_email", "status",
-                  "eligible_at_submit", "eligibility_reasons", "personal_statement", "submitted_at",
-                  "waitlist_position", "offer_expires_at", "events", "allowed_moves"]
+        fields = [
+            "id",
+            "session",
+            "listing",
+            "listing_title",
+            "applicant_name",
+            "applicant_email",
+            "status",
+            "eligible_at_submit",
+            "eligibility_reasons",
+            "personal_statement",
+            "submitted_at",
+            "waitlist_position",
+            "offer_expires_at",
+            "events",
+            "allowed_moves",
+        ]
 
 
 class MoveSerializer(serializers.Serializer):

@@ -1,4 +1,5 @@
 """Applications API: the pages' selectors for access and `application_move` for every state change."""
+
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
@@ -38,14 +39,18 @@ class ApplicationListApi(ListApiView):
         """The caller's applications, most recently changed first."""
         return self.paginated(request, selectors.applicant_applications(request.user), ApplicationSerializer)
 
-    @extend_schema(operation_id="applications_create", request=ApplicationCreateSerializer,
-                   responses={201: ApplicationDetailSerializer, 200: ApplicationDetailSerializer})
+    @extend_schema(
+        operation_id="applications_create",
+        request=ApplicationCreateSerializer,
+        responses={201: ApplicationDetailSerializer, 200: ApplicationDetailSerializer},
+    )
     def post(self, request: Request) -> Response:
         """Start a draft for a session (200 with the existing one if the caller already applied)."""
         data = ApplicationCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        session = get_object_or_404(Session.objects.published().select_related("listing__institution"),
-                                    pk=data.validated_data["session"])
+        session = get_object_or_404(
+            Session.objects.published().select_related("listing__institution"), pk=data.validated_data["session"]
+        )
         existed = session.applications.filter(applicant=request.user).exists()
         application = services.application_start(applicant=request.user, session=session)
         detail = selectors.applicant_application(request.user, application.pk)
@@ -70,22 +75,34 @@ class _ApplicantMoveApi(ApiView):
         selectors.applicant_application(request.user, pk)  # 404 for another applicant's
         body = MessageSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        services.application_move(application_id=pk, to_status=self.to_status, actor=request.user,
-                                  role=Actor.APPLICANT, message=body.validated_data["message"])
+        services.application_move(
+            application_id=pk,
+            to_status=self.to_status,
+            actor=request.user,
+            role=Actor.APPLICANT,
+            message=body.validated_data["message"],
+        )
         return Response(ApplicationDetailSerializer(selectors.applicant_application(request.user, pk)).data)
 
 
 def _move_view(name: str, status: str, summary: str) -> type[_ApplicantMoveApi]:
-    @extend_schema(operation_id=f"applications_{status}", request=MessageSerializer,
-                   responses=ApplicationDetailSerializer, description=summary)
+    @extend_schema(
+        operation_id=f"applications_{status}",
+        request=MessageSerializer,
+        responses=ApplicationDetailSerializer,
+        description=summary,
+    )
     def post(self, request: Request, pk: int) -> Response:
         return _ApplicantMoveApi.post(self, request, pk)
 
     return type(name, (_ApplicantMoveApi,), {"to_status": status, "__doc__": summary, "post": post})
 
 
-ApplicationSubmitApi = _move_view("ApplicationSubmitApi", Status.SUBMITTED,
-                                  "Submit a draft. 409 with `reasons` if something is missing or the window closed.")
+ApplicationSubmitApi = _move_view(
+    "ApplicationSubmitApi",
+    Status.SUBMITTED,
+    "Submit a draft. 409 with `reasons` if something is missing or the window closed.",
+)
 ApplicationWithdrawApi = _move_view("ApplicationWithdrawApi", Status.WITHDRAWN, "Withdraw the application.")
 ApplicationAcceptApi = _move_view("ApplicationAcceptApi", Status.ACCEPTED, "Accept an offer.")
 ApplicationDeclineApi = _move_view("ApplicationDeclineApi", Status.DECLINED, "Decline an offer.")
@@ -93,13 +110,25 @@ ApplicationDeclineApi = _move_view("ApplicationDeclineApi", Status.DECLINED, "De
 
 def _queue_parameters() -> list[OpenApiParameter]:
     form = QueueFilterForm()
-    types = {"listing": OpenApiTypes.INT, "session": OpenApiTypes.INT, "step2_min": OpenApiTypes.INT,
-             "step2_max": OpenApiTypes.INT, "graduation_year": OpenApiTypes.INT}
+    types = {
+        "listing": OpenApiTypes.INT,
+        "session": OpenApiTypes.INT,
+        "step2_min": OpenApiTypes.INT,
+        "step2_max": OpenApiTypes.INT,
+        "graduation_year": OpenApiTypes.INT,
+    }
     params = []
     for name, field in form.fields.items():
-        choices = [str(c[0]) for c in getattr(field, "choices", []) if c[0] != ""] if name not in ("listing", "session") else []
-        params.append(OpenApiParameter(name, types.get(name, OpenApiTypes.STR), description=str(field.label or name),
-                                       enum=choices or None))
+        choices = (
+            [str(c[0]) for c in getattr(field, "choices", []) if c[0] != ""]
+            if name not in ("listing", "session")
+            else []
+        )
+        params.append(
+            OpenApiParameter(
+                name, types.get(name, OpenApiTypes.STR), description=str(field.label or name), enum=choices or None
+            )
+        )
     params.append(OpenApiParameter("page", OpenApiTypes.INT, description="Page number."))
     params.append(OpenApiParameter("page_size", OpenApiTypes.INT, description="Up to 100."))
     return params
@@ -142,7 +171,11 @@ class QueueMoveApi(ApiView):
         selectors.coordinator_application(request.user, pk)  # 404 for another institution's
         body = MoveSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        services.application_move(application_id=pk, to_status=body.validated_data["to_status"], actor=request.user,
-                                  role=Actor.COORDINATOR, message=body.validated_data["message"])
+        services.application_move(
+            application_id=pk,
+            to_status=body.validated_data["to_status"],
+            actor=request.user,
+            role=Actor.COORDINATOR,
+            message=body.validated_data["message"],
+        )
         return Response(PacketSerializer(_packet(request.user, pk)).data)
-

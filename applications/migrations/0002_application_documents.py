@@ -4,16 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('applicants', '0001_initial'),
-        ('applications', '0001_initial'),
+        ("applicants", "0001_initial"),
+        ("applications", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='application',
-            name='documents',
-            field=models.ManyToManyField(blank=True, related_name='applications', to='applicants.document'),
+            model_name="application",
+            name="documents",
+            field=models.ManyToManyField(blank=True, related_name="applications", to="applicants.document"),
         ),
     ]

@@ -1,4 +1,5 @@
 """The offer-expiry tick in django-celery-beat: one row, visible and editable in the admin."""
+
 from django.db import migrations
 
 TASK_NAME = "Applications: expire unanswered offers"

@@ -5,16 +5,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('applicants', '0002_retention_schedule'),
-        ('applications', '0003_beat_schedule'),
+        ("applicants", "0002_retention_schedule"),
+        ("applications", "0003_beat_schedule"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='application',
-            name='applicant_profile',
-            field=models.ForeignObject(editable=False, from_fields=['applicant'], null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='applicants.applicantprofile', to_fields=['user']),
+            model_name="application",
+            name="applicant_profile",
+            field=models.ForeignObject(
+                editable=False,
+                from_fields=["applicant"],
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="applicants.applicantprofile",
+                to_fields=["user"],
+            ),
         ),
     ]

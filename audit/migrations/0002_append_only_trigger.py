@@ -2,6 +2,7 @@
 (raw SQL, a shell, another program). SQLite, used only for development and tests, relies on the
 model and queryset guards. TRUNCATE is left alone: it is how the test runner empties tables, and
 it needs table ownership, which the application role should not have in production."""
+
 from django.db import migrations
 
 CREATE = """

@@ -6,8 +6,20 @@ from ..models import LetterRequest
 class LetterRequestSerializer(serializers.ModelSerializer):
     class Meta:
         model = LetterRequest
-        fields = ["id", "writer_name", "writer_email", "writer_title", "writer_institution", "relationship",
-                  "waived", "message", "rotation", "status", "created_at", "expires_at"]
+        fields = [
+            "id",
+            "writer_name",
+            "writer_email",
+            "writer_title",
+            "writer_institution",
+            "relationship",
+            "waived",
+            "message",
+            "rotation",
+            "status",
+            "created_at",
+            "expires_at",
+        ]
 
 
 class LetterRequestCreateSerializer(serializers.Serializer):
@@ -18,6 +30,10 @@ class LetterRequestCreateSerializer(serializers.Serializer):
     writer_title = serializers.CharField(max_length=150)
     writer_institution = serializers.CharField(max_length=200)
     relationship = serializers.CharField(max_length=300)
-    waived = serializers.BooleanField(help_text="Whether you waive your right to read the letter (cannot change later).")
+    waived = serializers.BooleanField(
+        help_text="Whether you waive your right to read the letter (cannot change later)."
+    )
     message = serializers.CharField(required=False, allow_blank=True, default="")
-    rotation = serializers.IntegerField(required=False, allow_null=True, help_text="A completed application of yours the letter is about.")
+    rotation = serializers.IntegerField(
+        required=False, allow_null=True, help_text="A completed application of yours the letter is about."
+    )

@@ -1,4 +1,5 @@
 """Letter requests over the API: the letters page's form, selectors and services."""
+
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
@@ -32,8 +33,9 @@ class LetterRequestListApi(ListApiView):
         requests = LetterRequest.objects.of_applicant(request.user).order_by("-created_at", "-pk")
         return self.paginated(request, requests, LetterRequestSerializer)
 
-    @extend_schema(operation_id="letters_create", request=LetterRequestCreateSerializer,
-                   responses={201: LetterRequestSerializer})
+    @extend_schema(
+        operation_id="letters_create", request=LetterRequestCreateSerializer, responses={201: LetterRequestSerializer}
+    )
     def post(self, request: Request) -> Response:
         """Ask a writer for a letter; they get an e-mail with a personal link. 409 if already asked."""
         body = LetterRequestCreateSerializer(data=request.data)
@@ -45,9 +47,14 @@ class LetterRequestListApi(ListApiView):
             raise ValidationError({name: [str(m) for m in messages] for name, messages in form.errors.items()})
         cleaned = form.cleaned_data
         letter_request = letter_request_create(
-            applicant=request.user, writer_name=cleaned["writer_name"], writer_email=cleaned["writer_email"],
-            writer_title=cleaned["writer_title"], writer_institution=cleaned["writer_institution"],
-            relationship=cleaned["relationship"], message=cleaned["message"], waived=cleaned["waiver"],
+            applicant=request.user,
+            writer_name=cleaned["writer_name"],
+            writer_email=cleaned["writer_email"],
+            writer_title=cleaned["writer_title"],
+            writer_institution=cleaned["writer_institution"],
+            relationship=cleaned["relationship"],
+            message=cleaned["message"],
+            waived=cleaned["waiver"],
             rotation=cleaned["rotation"],
         )
         return Response(LetterRequestSerializer(letter_request).data, status=201)
@@ -59,7 +66,11 @@ class LetterResendApi(ApiView):
     @extend_schema(operation_id="letters_resend", request=None, responses=LetterRequestSerializer)
     def post(self, request: Request, pk: int) -> Response:
         """Send the writer a fresh link; the old one stops working."""
-        return Response(LetterRequestSerializer(letter_request_resend(letter_request=_own(request.user, pk), actor=request.user)).data)
+        return Response(
+            LetterRequestSerializer(
+                letter_request_resend(letter_request=_own(request.user, pk), actor=request.user)
+            ).data
+        )
 
 
 class LetterRevokeApi(ApiView):
@@ -68,4 +79,8 @@ class LetterRevokeApi(ApiView):
     @extend_schema(operation_id="letters_revoke", request=None, responses=LetterRequestSerializer)
     def post(self, request: Request, pk: int) -> Response:
         """Withdraw a request the writer has not answered."""
-        return Response(LetterRequestSerializer(letter_request_revoke(letter_request=_own(request.user, pk), actor=request.user)).data)
+        return Response(
+            LetterRequestSerializer(
+                letter_request_revoke(letter_request=_own(request.user, pk), actor=request.user)
+            ).data
+        )

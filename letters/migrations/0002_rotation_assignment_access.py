@@ -7,45 +7,89 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('applications', '0001_initial'),
-        ('letters', '0001_initial'),
+        ("applications", "0001_initial"),
+        ("letters", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='letterrequest',
-            name='rotation',
-            field=models.ForeignKey(blank=True, help_text='If the writer supervised you on a rotation you found here.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='applications.application', verbose_name='rotation completed on the portal'),
+            model_name="letterrequest",
+            name="rotation",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="If the writer supervised you on a rotation you found here.",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="applications.application",
+                verbose_name="rotation completed on the portal",
+            ),
         ),
         migrations.CreateModel(
-            name='LetterAccess',
+            name="LetterAccess",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reader_email', models.EmailField(help_text='Kept if the account is later deleted.', max_length=254)),
-                ('read_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('application', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='applications.application')),
-                ('letter', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='accesses', to='letters.letter')),
-                ('reader', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("reader_email", models.EmailField(help_text="Kept if the account is later deleted.", max_length=254)),
+                ("read_at", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                (
+                    "application",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="applications.application",
+                    ),
+                ),
+                (
+                    "letter",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="accesses", to="letters.letter"
+                    ),
+                ),
+                (
+                    "reader",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'letter accesses',
-                'ordering': ['-read_at', '-id'],
+                "verbose_name_plural": "letter accesses",
+                "ordering": ["-read_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='LetterAssignment',
+            name="LetterAssignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('assigned_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='letter_assignments', to='applications.application')),
-                ('letter_request', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assignments', to='letters.letterrequest')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("assigned_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="letter_assignments",
+                        to="applications.application",
+                    ),
+                ),
+                (
+                    "letter_request",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assignments",
+                        to="letters.letterrequest",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['assigned_at', 'id'],
-                'constraints': [models.UniqueConstraint(fields=('letter_request', 'application'), name='letterassignment_unique')],
+                "ordering": ["assigned_at", "id"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("letter_request", "application"), name="letterassignment_unique")
+                ],
             },
         ),
     ]

@@ -1,4 +1,5 @@
 """The letters sweep in django-celery-beat (marks lapsed requests expired, refreshes due dates)."""
+
 from django.db import migrations
 
 TASK_NAME = "Letters: expire lapsed requests and refresh due dates"

@@ -1,4 +1,5 @@
 """The notification centre over the API: the centre page's queryset and services."""
+
 from __future__ import annotations
 
 from drf_spectacular.types import OpenApiTypes
@@ -16,8 +17,11 @@ from .serializers import NotificationSerializer, ReadAllSerializer
 class NotificationListApi(ListApiView):
     """The caller's notifications, newest first; `unread=1` for unread ones only."""
 
-    @extend_schema(operation_id="notifications_list", responses=NotificationSerializer(many=True),
-                   parameters=[OpenApiParameter("unread", OpenApiTypes.BOOL, description="Only unread ones.")])
+    @extend_schema(
+        operation_id="notifications_list",
+        responses=NotificationSerializer(many=True),
+        parameters=[OpenApiParameter("unread", OpenApiTypes.BOOL, description="Only unread ones.")],
+    )
     def get(self, request: Request) -> Response:
         notifications = Notification.objects.for_user(request.user)
         if request.query_params.get("unread", "").lower() in {"1", "true"}:

@@ -1,4 +1,5 @@
 """The reminder tick in django-celery-beat: one row, visible and editable in the admin."""
+
 from django.db import migrations
 
 TASK_NAME = "Reminders: scan for due reminders"

@@ -10,47 +10,84 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0002_beat_schedule'),
+        ("notifications", "0002_beat_schedule"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='notificationpreference',
-            name='address',
-            field=models.CharField(blank=True, help_text='address_key() of an address without an account.', max_length=64),
+            model_name="notificationpreference",
+            name="address",
+            field=models.CharField(
+                blank=True, help_text="address_key() of an address without an account.", max_length=64
+            ),
         ),
         migrations.AddField(
-            model_name='reminder',
-            name='recipient_email',
-            field=models.EmailField(blank=True, help_text='The address, for a recipient without an account.', max_length=254),
+            model_name="reminder",
+            name="recipient_email",
+            field=models.EmailField(
+                blank=True, help_text="The address, for a recipient without an account.", max_length=254
+            ),
         ),
         migrations.AlterField(
-            model_name='notificationpreference',
-            name='user',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='notification_preferences', to=settings.AUTH_USER_MODEL),
+            model_name="notificationpreference",
+            name="user",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="notification_preferences",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AlterField(
-            model_name='reminder',
-            name='recipient',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='reminders', to=settings.AUTH_USER_MODEL),
+            model_name="reminder",
+            name="recipient",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="reminders",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='notificationpreference',
-            constraint=models.UniqueConstraint(condition=models.Q(('user__isnull', True)), fields=('address', 'kind'), name='preference_unique_address_kind'),
+            model_name="notificationpreference",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("user__isnull", True)),
+                fields=("address", "kind"),
+                name="preference_unique_address_kind",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='notificationpreference',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('address', ''), ('user__isnull', False)), models.Q(('user__isnull', True), models.Q(('address', ''), _negated=True)), _connector='OR'), name='preference_one_owner'),
+            model_name="notificationpreference",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("address", ""), ("user__isnull", False)),
+                    models.Q(("user__isnull", True), models.Q(("address", ""), _negated=True)),
+                    _connector="OR",
+                ),
+                name="preference_one_owner",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reminder',
-            constraint=models.UniqueConstraint(condition=models.Q(('recipient__isnull', True)), fields=('recipient_email', 'kind', 'subject_type', 'subject_id', 'due'), name='reminder_unique_address_key'),
+            model_name="reminder",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("recipient__isnull", True)),
+                fields=("recipient_email", "kind", "subject_type", "subject_id", "due"),
+                name="reminder_unique_address_key",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reminder',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('recipient__isnull', False), ('recipient_email', '')), models.Q(('recipient__isnull', True), models.Q(('recipient_email', ''), _negated=True)), _connector='OR'), name='reminder_one_recipient'),
+            model_name="reminder",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("recipient__isnull", False), ("recipient_email", "")),
+                    models.Q(("recipient__isnull", True), models.Q(("recipient_email", ""), _negated=True)),
+                    _connector="OR",
+                ),
+                name="reminder_one_recipient",
+            ),
         ),
     ]

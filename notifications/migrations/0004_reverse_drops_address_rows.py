@@ -2,6 +2,7 @@
 addressed to e-mail addresses (letter writers' reminders and opt-outs): the old schema cannot hold
 them. A migration of its own because PostgreSQL refuses an ALTER TABLE in the transaction that
 deleted rows with deferred foreign-key checks still pending."""
+
 from django.db import migrations
 
 
@@ -11,7 +12,6 @@ def drop_address_rows(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [("notifications", "0003_reminders_to_addresses")]
 
     operations = [migrations.RunPython(migrations.RunPython.noop, drop_address_rows)]

@@ -15,13 +15,31 @@ class ListingSummarySerializer(serializers.ModelSerializer):
     next_start = serializers.DateField(allow_null=True)
     next_deadline = serializers.DateTimeField(allow_null=True)
     is_open_now = serializers.BooleanField()
-    eligibility = serializers.SerializerMethodField(help_text="For a signed-in applicant: the next open session's verdict.")
+    eligibility = serializers.SerializerMethodField(
+        help_text="For a signed-in applicant: the next open session's verdict."
+    )
 
     class Meta:
         model = Listing
-        fields = ["id", "title", "kind", "institution", "city", "state", "specialty", "hands_on_level",
-                  "duration_weeks", "total_cost_usd", "lor_offered", "requires_ecfmg_certification", "accepted_visas",
-                  "next_start", "next_deadline", "is_open_now", "eligibility"]
+        fields = [
+            "id",
+            "title",
+            "kind",
+            "institution",
+            "city",
+            "state",
+            "specialty",
+            "hands_on_level",
+            "duration_weeks",
+            "total_cost_usd",
+            "lor_offered",
+            "requires_ecfmg_certification",
+            "accepted_visas",
+            "next_start",
+            "next_deadline",
+            "is_open_now",
+            "eligibility",
+        ]
 
     def get_accepted_visas(self, listing: Listing) -> list[str]:
         return [visa.code for visa in listing.accepted_visas.all()]
@@ -44,7 +62,9 @@ class SearchPageSerializer(serializers.Serializer):
     num_pages = serializers.IntegerField()
     next = serializers.CharField(allow_null=True)
     previous = serializers.CharField(allow_null=True)
-    notes = serializers.ListField(child=serializers.CharField(), help_text="Parameters ignored because malformed, and why.")
+    notes = serializers.ListField(
+        child=serializers.CharField(), help_text="Parameters ignored because malformed, and why."
+    )
     facets = serializers.DictField(child=FacetValueSerializer(many=True))
     flags = serializers.DictField(child=FacetValueSerializer())
     results = ListingSummarySerializer(many=True)
@@ -53,12 +73,25 @@ class SearchPageSerializer(serializers.Serializer):
 class SessionSerializer(serializers.ModelSerializer):
     seats_left = serializers.IntegerField(allow_null=True, required=False)
     is_open = serializers.SerializerMethodField()
-    eligibility = serializers.SerializerMethodField(help_text="The caller's eligibility (applicants only; null otherwise).")
+    eligibility = serializers.SerializerMethodField(
+        help_text="The caller's eligibility (applicants only; null otherwise)."
+    )
 
     class Meta:
         model = Session
-        fields = ["id", "listing", "start_date", "end_date", "seats", "seats_left", "applications_open_at",
-                  "applications_close_at", "offer_response_days", "is_open", "eligibility"]
+        fields = [
+            "id",
+            "listing",
+            "start_date",
+            "end_date",
+            "seats",
+            "seats_left",
+            "applications_open_at",
+            "applications_close_at",
+            "offer_response_days",
+            "is_open",
+            "eligibility",
+        ]
 
     def get_is_open(self, session: Session) -> bool:
         return session.is_open_for_applications()
@@ -80,13 +113,45 @@ class ListingDetailSerializer(ListingSummarySerializer):
 
     class Meta:
         model = Listing
-        fields = ["id", "title", "kind", "institution", "city", "state", "specialty", "description", "hands_on_level",
-                  "duration_weeks", "programme_fee", "application_fee", "deposit", "other_costs", "other_costs_note",
-                  "total_cost_usd", "refund_terms", "visa_denial_refund", "housing_help", "lor_offered",
-                  "certificate_offered", "emr_access", "accepts_students", "accepts_graduates",
-                  "requires_ecfmg_certification", "requires_step1_pass", "min_step2_score",
-                  "max_years_since_graduation", "accepted_visas", "english_test", "min_letters", "max_letters",
-                  "document_requirements", "immunisation_requirements", "status", "last_verified_on", "sessions"]
+        fields = [
+            "id",
+            "title",
+            "kind",
+            "institution",
+            "city",
+            "state",
+            "specialty",
+            "description",
+            "hands_on_level",
+            "duration_weeks",
+            "programme_fee",
+            "application_fee",
+            "deposit",
+            "other_costs",
+            "other_costs_note",
+            "total_cost_usd",
+            "refund_terms",
+            "visa_denial_refund",
+            "housing_help",
+            "lor_offered",
+            "certificate_offered",
+            "emr_access",
+            "accepts_students",
+            "accepts_graduates",
+            "requires_ecfmg_certification",
+            "requires_step1_pass",
+            "min_step2_score",
+            "max_years_since_graduation",
+            "accepted_visas",
+            "english_test",
+            "min_letters",
+            "max_letters",
+            "document_requirements",
+            "immunisation_requirements",
+            "status",
+            "last_verified_on",
+            "sessions",
+        ]
 
     def get_document_requirements(self, listing: Listing) -> list[str]:
         return [r.kind for r in listing.document_requirements.all()]

@@ -1,4 +1,5 @@
 """Catalogue API: the same search (`placements.search`) and access helpers (`selectors`) as the pages."""
+
 from __future__ import annotations
 
 from django.http import HttpResponse
@@ -23,10 +24,14 @@ from .serializers import ListingDetailSerializer, SearchPageSerializer, SessionS
 def _search_parameters() -> list[OpenApiParameter]:
     params = []
     for flt in [*catalogue.FILTERS, *catalogue.EXTRA_FILTERS]:
-        params.append(OpenApiParameter(
-            flt.param, OpenApiTypes.STR, description=f"{flt.label}. A malformed value is ignored and explained in `notes`.",
-            enum=list(flt.choices) or None,
-        ))
+        params.append(
+            OpenApiParameter(
+                flt.param,
+                OpenApiTypes.STR,
+                description=f"{flt.label}. A malformed value is ignored and explained in `notes`.",
+                enum=list(flt.choices) or None,
+            )
+        )
     params.append(OpenApiParameter("sort", OpenApiTypes.STR, enum=list(catalogue.SORTS), description="Sort order."))
     params.append(OpenApiParameter("page", OpenApiTypes.INT, description="Page number (20 per page)."))
     return params
@@ -55,17 +60,19 @@ class ListingSearchApi(ApiView):
             def link(number: int) -> str:
                 return request.build_absolute_uri("?" + params.querystring(page=number))
 
-            return SearchPageSerializer({
-                "count": result.total,
-                "page": page.number,
-                "num_pages": page.paginator.num_pages,
-                "next": link(page.next_page_number()) if page.has_next() else None,
-                "previous": link(page.previous_page_number()) if page.has_previous() else None,
-                "notes": [str(note) for note in params.notes],
-                "facets": result.facets,
-                "flags": result.flags,
-                "results": list(page.object_list),
-            }).data
+            return SearchPageSerializer(
+                {
+                    "count": result.total,
+                    "page": page.number,
+                    "num_pages": page.paginator.num_pages,
+                    "next": link(page.next_page_number()) if page.has_next() else None,
+                    "previous": link(page.previous_page_number()) if page.has_previous() else None,
+                    "notes": [str(note) for note in params.notes],
+                    "facets": result.facets,
+                    "flags": result.flags,
+                    "results": list(page.object_list),
+                }
+            ).data
 
         if search_render_cache.serves_from_cache(request.user):
             # Cached as the JSON bytes sent, not as data: a hit neither unpickles the data nor encodes it
@@ -78,7 +85,9 @@ class ListingSearchApi(ApiView):
 
             filters = [*catalogue.FILTERS, *catalogue.EXTRA_FILTERS]
             content = search_render_cache.cached_output(
-                "api", search_render_cache.query_digest(request.query_params, filters), rendered,
+                "api",
+                search_render_cache.query_digest(request.query_params, filters),
+                rendered,
                 extra=f"{request.build_absolute_uri('/')}|{media_type}",
             )
             return HttpResponse(content, content_type=renderer.media_type)

@@ -1,4 +1,5 @@
 """Seeds the ACGME specialties, common subspecialties and the visa statuses listings accept."""
+
 from django.db import migrations
 from django.utils.text import slugify
 
@@ -11,9 +12,16 @@ SPECIALTIES = {
     "Emergency Medicine": ["Medical Toxicology"],
     "Family Medicine": ["Sports Medicine", "Geriatric Medicine (Family Medicine)"],
     "Internal Medicine": [
-        "Cardiovascular Disease", "Endocrinology, Diabetes and Metabolism", "Gastroenterology",
-        "Geriatric Medicine", "Hematology and Medical Oncology", "Infectious Disease", "Nephrology",
-        "Pulmonary Disease and Critical Care Medicine", "Rheumatology", "Hospital Medicine",
+        "Cardiovascular Disease",
+        "Endocrinology, Diabetes and Metabolism",
+        "Gastroenterology",
+        "Geriatric Medicine",
+        "Hematology and Medical Oncology",
+        "Infectious Disease",
+        "Nephrology",
+        "Pulmonary Disease and Critical Care Medicine",
+        "Rheumatology",
+        "Hospital Medicine",
     ],
     "Medical Genetics and Genomics": [],
     "Neurological Surgery": [],

@@ -4,6 +4,7 @@ index on it. SQLite has neither (search falls back to icontains there), so both 
 A trigger rather than Python: bulk inserts (seed_demo --listings 100000), the admin, the API and
 raw updates all keep the document current without anyone remembering to refresh it.
 """
+
 from django.db import migrations
 
 FORWARD_SQL = [

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('placements', '0004_listing_search_trigger'),
+        ("placements", "0004_listing_search_trigger"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='session',
-            name='is_archived',
+            model_name="session",
+            name="is_archived",
             field=models.BooleanField(default=False),
         ),
     ]

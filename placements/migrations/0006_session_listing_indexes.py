@@ -4,18 +4,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('placements', '0005_session_is_archived'),
+        ("placements", "0005_session_is_archived"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='session',
-            index=models.Index(fields=['listing', 'start_date'], name='session_listing_start'),
+            model_name="session",
+            index=models.Index(fields=["listing", "start_date"], name="session_listing_start"),
         ),
         migrations.AddIndex(
-            model_name='session',
-            index=models.Index(fields=['listing', 'applications_close_at'], name='session_listing_close'),
+            model_name="session",
+            index=models.Index(fields=["listing", "applications_close_at"], name="session_listing_close"),
         ),
     ]

@@ -3,7 +3,6 @@
 from django.conf import settings
 from django.db import migrations, models
 
-
 NEWEST_INDEX = "listing_published_newest"
 
 
@@ -21,16 +20,36 @@ def _drop_newest_index(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('placements', '0006_session_listing_indexes'),
+        ("placements", "0006_session_listing_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='listing',
-            index=models.Index(condition=models.Q(('status', 'published')), fields=['kind', 'hands_on_level', 'duration_weeks', 'specialty', 'institution', 'requires_ecfmg_certification', 'lor_offered'], include=('id', 'accepts_students', 'accepts_graduates', 'requires_step1_pass', 'min_step2_score', 'english_test', 'max_years_since_graduation'), name='listing_published_facets'),
+            model_name="listing",
+            index=models.Index(
+                condition=models.Q(("status", "published")),
+                fields=[
+                    "kind",
+                    "hands_on_level",
+                    "duration_weeks",
+                    "specialty",
+                    "institution",
+                    "requires_ecfmg_certification",
+                    "lor_offered",
+                ],
+                include=(
+                    "id",
+                    "accepts_students",
+                    "accepts_graduates",
+                    "requires_step1_pass",
+                    "min_step2_score",
+                    "english_test",
+                    "max_years_since_graduation",
+                ),
+                name="listing_published_facets",
+            ),
         ),
         # The search's default order, newest first (published_at DESC NULLS LAST, id DESC), reads its
         # first page from this index instead of sorting every published listing. SQLite cannot

@@ -25,25 +25,46 @@ def fill(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('placements', '0007_listing_search_indexes'),
+        ("placements", "0007_listing_search_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='listing',
-            name='listing_published_facets',
+            model_name="listing",
+            name="listing_published_facets",
         ),
         migrations.AddField(
-            model_name='listing',
-            name='accepted_visa_codes',
-            field=models.CharField(blank=True, default='', editable=False, max_length=64),
+            model_name="listing",
+            name="accepted_visa_codes",
+            field=models.CharField(blank=True, default="", editable=False, max_length=64),
         ),
         migrations.RunPython(fill, migrations.RunPython.noop),
         migrations.AddIndex(
-            model_name='listing',
-            index=models.Index(condition=models.Q(('status', 'published')), fields=['kind', 'hands_on_level', 'duration_weeks', 'specialty', 'institution', 'requires_ecfmg_certification', 'lor_offered'], include=('id', 'accepts_students', 'accepts_graduates', 'requires_step1_pass', 'min_step2_score', 'english_test', 'max_years_since_graduation', 'accepted_visa_codes'), name='listing_published_facets'),
+            model_name="listing",
+            index=models.Index(
+                condition=models.Q(("status", "published")),
+                fields=[
+                    "kind",
+                    "hands_on_level",
+                    "duration_weeks",
+                    "specialty",
+                    "institution",
+                    "requires_ecfmg_certification",
+                    "lor_offered",
+                ],
+                include=(
+                    "id",
+                    "accepts_students",
+                    "accepts_graduates",
+                    "requires_step1_pass",
+                    "min_step2_score",
+                    "english_test",
+                    "max_years_since_graduation",
+                    "accepted_visa_codes",
+                ),
+                name="listing_published_facets",
+            ),
         ),
     ]

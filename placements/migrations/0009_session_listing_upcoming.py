@@ -4,14 +4,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('placements', '0008_listing_accepted_visa_codes'),
+        ("placements", "0008_listing_accepted_visa_codes"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='session',
-            index=models.Index(condition=models.Q(('is_archived', False)), fields=['listing', 'start_date'], name='session_listing_upcoming'),
+            model_name="session",
+            index=models.Index(
+                condition=models.Q(("is_archived", False)),
+                fields=["listing", "start_date"],
+                name="session_listing_upcoming",
+            ),
         ),
     ]

@@ -1,5 +1,6 @@
 """The listing's stored next deadline and next start (for the search's two date sorts), their partial
 indexes, and on PostgreSQL the trigger that keeps them as sessions change (`placements.listing_dates`)."""
+
 from django.conf import settings
 from django.db import migrations, models
 from django.db.models import OuterRef, Subquery
@@ -65,40 +66,50 @@ def backfill(apps, schema_editor):
     sessions = Session.objects.filter(listing=OuterRef("pk"), is_archived=False).order_by()
     Listing.objects.update(
         stored_next_start=Subquery(
-            sessions.filter(start_date__gte=now.date()).order_by("start_date").values("start_date")[:1]),
+            sessions.filter(start_date__gte=now.date()).order_by("start_date").values("start_date")[:1]
+        ),
         stored_next_deadline=Subquery(
-            sessions.filter(applications_close_at__gt=now).order_by("applications_close_at")
-            .values("applications_close_at")[:1]),
+            sessions.filter(applications_close_at__gt=now)
+            .order_by("applications_close_at")
+            .values("applications_close_at")[:1]
+        ),
     )
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('placements', '0009_session_listing_upcoming'),
+        ("placements", "0009_session_listing_upcoming"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='listing',
-            name='stored_next_deadline',
+            model_name="listing",
+            name="stored_next_deadline",
             field=models.DateTimeField(blank=True, editable=False, null=True),
         ),
         migrations.AddField(
-            model_name='listing',
-            name='stored_next_start',
+            model_name="listing",
+            name="stored_next_start",
             field=models.DateField(blank=True, editable=False, null=True),
         ),
         # Filled before the indexes are built: one pass, not one index entry rewritten per row.
         migrations.RunPython(backfill, migrations.RunPython.noop),
         migrations.AddIndex(
-            model_name='listing',
-            index=models.Index(condition=models.Q(('status', 'published')), fields=['stored_next_deadline', '-id'], name='listing_published_deadline'),
+            model_name="listing",
+            index=models.Index(
+                condition=models.Q(("status", "published")),
+                fields=["stored_next_deadline", "-id"],
+                name="listing_published_deadline",
+            ),
         ),
         migrations.AddIndex(
-            model_name='listing',
-            index=models.Index(condition=models.Q(('status', 'published')), fields=['stored_next_start', '-id'], name='listing_published_start'),
+            model_name="listing",
+            index=models.Index(
+                condition=models.Q(("status", "published")),
+                fields=["stored_next_start", "-id"],
+                name="listing_published_start",
+            ),
         ),
         migrations.RunPython(_run_on_postgresql(FORWARD_SQL), _run_on_postgresql(REVERSE_SQL)),
     ]

@@ -1,4 +1,5 @@
 """The every-minute refresh of listings' stored next deadline and start, in django-celery-beat."""
+
 from django.db import migrations
 
 TASK_NAME = "Placements: refresh listings' passed deadlines and start dates"

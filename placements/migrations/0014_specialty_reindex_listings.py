@@ -1,6 +1,7 @@
 """A renamed specialty re-indexes its listings and its subspecialties' listings, as a renamed
 institution already does (migration 0004): the listing's search document holds the specialty's name
 and its parent's. PostgreSQL only; SQLite's search reads the names at query time."""
+
 from django.db import migrations
 
 FORWARD_SQL = [

@@ -5,6 +5,7 @@ from the facets' covering index, instead of a pass over the catalogue's open ses
 
 On PostgreSQL the function of migration 0010 sets it too, and its trigger now also fires when a
 session's opening changes. Reversible: the reverse restores migration 0010's function and trigger."""
+
 from django.conf import settings
 from django.db import migrations, models
 from django.db.models import OuterRef, Subquery
@@ -77,35 +78,60 @@ def backfill(apps, schema_editor):
     ahead = sessions.filter(applications_close_at__gt=now)
     Listing.objects.update(
         stored_next_start=Subquery(
-            sessions.filter(start_date__gte=now.date()).order_by("start_date").values("start_date")[:1]),
+            sessions.filter(start_date__gte=now.date()).order_by("start_date").values("start_date")[:1]
+        ),
         stored_next_deadline=Subquery(ahead.order_by("applications_close_at").values("applications_close_at")[:1]),
         stored_opens_at=Subquery(ahead.order_by("applications_open_at").values("applications_open_at")[:1]),
     )
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('placements', '0014_specialty_reindex_listings'),
+        ("placements", "0014_specialty_reindex_listings"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='listing',
-            name='stored_opens_at',
+            model_name="listing",
+            name="stored_opens_at",
             field=models.DateTimeField(blank=True, editable=False, null=True),
         ),
         # The function and trigger first (in this transaction, so no session write falls between the
         # backfill and them), then the backfill without the covering index, built once afterwards.
         migrations.RunPython(_run_on_postgresql(FORWARD_SQL), _run_on_postgresql(REVERSE_SQL)),
         migrations.RemoveIndex(
-            model_name='listing',
-            name='listing_published_facets',
+            model_name="listing",
+            name="listing_published_facets",
         ),
         migrations.RunPython(backfill, migrations.RunPython.noop),
         migrations.AddIndex(
-            model_name='listing',
-            index=models.Index(condition=models.Q(('status', 'published')), fields=['kind', 'hands_on_level', 'duration_weeks', 'specialty', 'institution', 'requires_ecfmg_certification', 'lor_offered'], include=('id', 'accepts_students', 'accepts_graduates', 'requires_step1_pass', 'min_step2_score', 'english_test', 'max_years_since_graduation', 'accepted_visa_codes', 'stored_next_start', 'stored_next_deadline', 'stored_opens_at'), name='listing_published_facets'),
+            model_name="listing",
+            index=models.Index(
+                condition=models.Q(("status", "published")),
+                fields=[
+                    "kind",
+                    "hands_on_level",
+                    "duration_weeks",
+                    "specialty",
+                    "institution",
+                    "requires_ecfmg_certification",
+                    "lor_offered",
+                ],
+                include=(
+                    "id",
+                    "accepts_students",
+                    "accepts_graduates",
+                    "requires_step1_pass",
+                    "min_step2_score",
+                    "english_test",
+                    "max_years_since_graduation",
+                    "accepted_visa_codes",
+                    "stored_next_start",
+                    "stored_next_deadline",
+                    "stored_opens_at",
+                ),
+                name="listing_published_facets",
+            ),
         ),
     ]

@@ -6,15 +6,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('placements', '0015_listing_stored_opens_at'),
+        ("placements", "0015_listing_stored_opens_at"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='listing',
-            index=models.Index(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(models.F('programme_fee'), '+', models.F('application_fee')), '+', models.F('deposit')), '+', models.F('other_costs')), models.OrderBy(models.F('id'), descending=True), condition=models.Q(('status', 'published')), name='listing_published_cost'),
+            model_name="listing",
+            index=models.Index(
+                django.db.models.expressions.CombinedExpression(
+                    django.db.models.expressions.CombinedExpression(
+                        django.db.models.expressions.CombinedExpression(
+                            models.F("programme_fee"), "+", models.F("application_fee")
+                        ),
+                        "+",
+                        models.F("deposit"),
+                    ),
+                    "+",
+                    models.F("other_costs"),
+                ),
+                models.OrderBy(models.F("id"), descending=True),
+                condition=models.Q(("status", "published")),
+                name="listing_published_cost",
+            ),
         ),
     ]

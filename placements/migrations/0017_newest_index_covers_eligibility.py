@@ -4,11 +4,21 @@
 walks this index and tests each listing's rules. Without the columns in the index, each listing
 tested was a visit to the table; for an applicant eligible for few listings, that was most of the
 table for one page. With them, the walk reads the index alone."""
+
 from django.db import migrations
 
 NEWEST_INDEX = "listing_published_newest"
-RULES = ["accepts_students", "accepts_graduates", "requires_ecfmg_certification", "requires_step1_pass",
-         "min_step2_score", "english_test", "max_years_since_graduation", "accepted_visa_codes", "stored_next_start"]
+RULES = [
+    "accepts_students",
+    "accepts_graduates",
+    "requires_ecfmg_certification",
+    "requires_step1_pass",
+    "min_step2_score",
+    "english_test",
+    "max_years_since_graduation",
+    "accepted_visa_codes",
+    "stored_next_start",
+]
 
 
 def _recreate(include: list[str]):
@@ -26,7 +36,6 @@ def _recreate(include: list[str]):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("placements", "0016_listing_published_cost_index"),
     ]

@@ -37,6 +37,7 @@ def facet_options(values) -> str:
     """A facet's <option>s, "Label (count)", the selected one marked. In Python rather than a template
     loop: the search page has over a hundred of them, and each costs a dozen template lookups."""
     return format_html_join(
-        "", '<option value="{}"{}>{} ({})</option>',
+        "",
+        '<option value="{}"{}>{} ({})</option>',
         ((v.value, " selected" if v.selected else "", v.label, v.count) for v in values),
     )

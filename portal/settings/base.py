@@ -4,6 +4,7 @@ Production differs from development only through the environment (see README,
 "Configuration"). Defaults are the embedded ones that `make run` needs: SQLite,
 a filesystem Celery broker and a private media folder under ./var.
 """
+
 from pathlib import Path
 
 import environ

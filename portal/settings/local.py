@@ -1,4 +1,5 @@
 """Development: `make run` and `manage.py` default to this. Debug is on unless DJANGO_DEBUG says otherwise."""
+
 import os
 
 os.environ.setdefault("DJANGO_DEBUG", "1")

@@ -1,5 +1,6 @@
 """Tests: pytest uses this (pyproject.toml). PostgreSQL and Redis when DATABASE_URL and REDIS_URL
 are set, else SQLite and in-process Celery."""
+
 import os
 
 os.environ.setdefault("DJANGO_DEBUG", "0")

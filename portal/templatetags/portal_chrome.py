@@ -1,4 +1,5 @@
 """The page chrome's tags (loaded by base.html)."""
+
 from django import template
 
 from .. import navigation

@@ -6,97 +6,191 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('applications', '0001_initial'),
-        ('placements', '0002_seed_specialties_and_visas'),
+        ("applications", "0001_initial"),
+        ("placements", "0002_seed_specialties_and_visas"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Round',
+            name="Round",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('rank_deadline', models.DateTimeField(help_text='Rank lists can be changed until this moment.')),
-                ('publish_at', models.DateTimeField(help_text='When the match runs and everyone sees their result.')),
-                ('offer_deadline', models.DateTimeField(help_text='Matched applicants accept or decline their offer by then.')),
-                ('status', models.CharField(choices=[('open', 'Open for ranking'), ('published', 'Results published')], db_index=True, default='open', max_length=10)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('matched_count', models.PositiveIntegerField(default=0)),
-                ('unmatched_count', models.PositiveIntegerField(default=0)),
-                ('institution', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='match_rounds', to='placements.institution')),
-                ('opened_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('sessions', models.ManyToManyField(related_name='match_rounds', to='placements.session')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200)),
+                ("rank_deadline", models.DateTimeField(help_text="Rank lists can be changed until this moment.")),
+                ("publish_at", models.DateTimeField(help_text="When the match runs and everyone sees their result.")),
+                (
+                    "offer_deadline",
+                    models.DateTimeField(help_text="Matched applicants accept or decline their offer by then."),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "Open for ranking"), ("published", "Results published")],
+                        db_index=True,
+                        default="open",
+                        max_length=10,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                ("matched_count", models.PositiveIntegerField(default=0)),
+                ("unmatched_count", models.PositiveIntegerField(default=0)),
+                (
+                    "institution",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="match_rounds",
+                        to="placements.institution",
+                    ),
+                ),
+                (
+                    "opened_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                ("sessions", models.ManyToManyField(related_name="match_rounds", to="placements.session")),
             ],
             options={
-                'ordering': ['-publish_at'],
+                "ordering": ["-publish_at"],
             },
         ),
         migrations.CreateModel(
-            name='ApplicantRank',
+            name="ApplicantRank",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField()),
-                ('applicant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='applications.application')),
-                ('round', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='applicant_ranks', to='rounds.round')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("position", models.PositiveIntegerField()),
+                (
+                    "applicant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="applications.application"
+                    ),
+                ),
+                (
+                    "round",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="applicant_ranks", to="rounds.round"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='RoundOutcome',
+            name="RoundOutcome",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('applicant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='match_outcomes', to=settings.AUTH_USER_MODEL)),
-                ('application', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='applications.application')),
-                ('round', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='outcomes', to='rounds.round')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "applicant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="match_outcomes",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "application",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="applications.application",
+                    ),
+                ),
+                (
+                    "round",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="outcomes", to="rounds.round"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='SessionRank',
+            name="SessionRank",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField()),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='applications.application')),
-                ('ranked_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('round', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='session_ranks', to='rounds.round')),
-                ('session', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='placements.session')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("position", models.PositiveIntegerField()),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="applications.application"
+                    ),
+                ),
+                (
+                    "ranked_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "round",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="session_ranks", to="rounds.round"
+                    ),
+                ),
+                (
+                    "session",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="placements.session"
+                    ),
+                ),
             ],
         ),
         migrations.AddConstraint(
-            model_name='round',
-            constraint=models.CheckConstraint(condition=models.Q(('publish_at__gte', models.F('rank_deadline'))), name='round_publish_after_deadline'),
+            model_name="round",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("publish_at__gte", models.F("rank_deadline"))), name="round_publish_after_deadline"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='round',
-            constraint=models.CheckConstraint(condition=models.Q(('offer_deadline__gt', models.F('publish_at'))), name='round_offers_after_publish'),
+            model_name="round",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("offer_deadline__gt", models.F("publish_at"))), name="round_offers_after_publish"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='round',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('published_at__isnull', True), ('status', 'open')), models.Q(('published_at__isnull', False), ('status', 'published')), _connector='OR'), name='round_published_has_time'),
+            model_name="round",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("published_at__isnull", True), ("status", "open")),
+                    models.Q(("published_at__isnull", False), ("status", "published")),
+                    _connector="OR",
+                ),
+                name="round_published_has_time",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='applicantrank',
-            constraint=models.UniqueConstraint(fields=('round', 'applicant', 'position'), name='applicant_rank_no_tie'),
+            model_name="applicantrank",
+            constraint=models.UniqueConstraint(fields=("round", "applicant", "position"), name="applicant_rank_no_tie"),
         ),
         migrations.AddConstraint(
-            model_name='applicantrank',
-            constraint=models.UniqueConstraint(fields=('round', 'application'), name='applicant_rank_once'),
+            model_name="applicantrank",
+            constraint=models.UniqueConstraint(fields=("round", "application"), name="applicant_rank_once"),
         ),
         migrations.AddConstraint(
-            model_name='roundoutcome',
-            constraint=models.UniqueConstraint(fields=('round', 'applicant'), name='round_outcome_once'),
+            model_name="roundoutcome",
+            constraint=models.UniqueConstraint(fields=("round", "applicant"), name="round_outcome_once"),
         ),
         migrations.AddConstraint(
-            model_name='sessionrank',
-            constraint=models.UniqueConstraint(fields=('round', 'session', 'position'), name='session_rank_no_tie'),
+            model_name="sessionrank",
+            constraint=models.UniqueConstraint(fields=("round", "session", "position"), name="session_rank_no_tie"),
         ),
         migrations.AddConstraint(
-            model_name='sessionrank',
-            constraint=models.UniqueConstraint(fields=('round', 'application'), name='session_rank_once'),
+            model_name="sessionrank",
+            constraint=models.UniqueConstraint(fields=("round", "application"), name="session_rank_once"),
         ),
     ]

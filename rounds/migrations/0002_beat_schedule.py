@@ -1,4 +1,5 @@
 """The round-publication tick in django-celery-beat: one row, visible and editable in the admin."""
+
 from django.db import migrations
 
 TASK_NAME = "Match rounds: publish rounds whose time has come"

@@ -1,4 +1,5 @@
 """TOTP helpers for tests: give a user an authenticator and compute the codes an app would show."""
+
 import time
 
 from allauth.mfa import app_settings as mfa_settings

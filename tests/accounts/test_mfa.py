@@ -1,4 +1,5 @@
 """Two-factor authentication: offered to everyone, required for coordinators and admins."""
+
 import pytest
 from allauth.mfa.models import Authenticator
 from django.urls import reverse

@@ -1,4 +1,5 @@
 """Login and password-reset limits: on the shared cache, per address, ending by themselves."""
+
 import re
 import time
 

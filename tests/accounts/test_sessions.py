@@ -1,5 +1,6 @@
 """Sessions: a new one on login, listed for their owner, ended one by one, everywhere, on a password
 change and on deactivation."""
+
 import pytest
 from allauth.usersessions.models import UserSession
 from django.test import Client
@@ -155,8 +156,13 @@ def test_an_admin_unticking_active_signs_the_user_out(two_browsers, applicant, a
     client.force_login(admin_user)
     change_url = reverse("admin:accounts_user_change", args=[applicant.pk])
     form = {
-        "email": applicant.email, "full_name": applicant.full_name, "is_active": "",
-        "last_login_0": "", "last_login_1": "", "date_joined_0": "2026-01-05", "date_joined_1": "09:00:00",
+        "email": applicant.email,
+        "full_name": applicant.full_name,
+        "is_active": "",
+        "last_login_0": "",
+        "last_login_1": "",
+        "date_joined_0": "2026-01-05",
+        "date_joined_1": "09:00:00",
     }
 
     response = client.post(change_url, form)

@@ -10,7 +10,12 @@ from tests.accounts.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-SIGNUP = {"email": "new.img@example.org", "full_name": "Priya Raman", "password1": "Rotation-2027!", "password2": "Rotation-2027!"}
+SIGNUP = {
+    "email": "new.img@example.org",
+    "full_name": "Priya Raman",
+    "password1": "Rotation-2027!",
+    "password2": "Rotation-2027!",
+}
 
 
 def test_it_creates_an_applicant_and_sends_a_verification_email(client):

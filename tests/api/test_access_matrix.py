@@ -1,5 +1,6 @@
 """Every endpoint that takes an id refuses another user's and another institution's objects (404),
 through the same access helpers as the pages; the owner gets through."""
+
 import pytest
 
 from tests.applicants.factories import add_document
@@ -55,11 +56,15 @@ def test_the_matrix_covers_every_api_endpoint_that_takes_an_id():
 
     from tests.security.routes import routes_taking_arguments
 
-    routes = {"/" + re.sub(r"<int:\w+>", "{}", r.route) for r in routes_taking_arguments() if r.route.startswith("api/v1/")}
+    routes = {
+        "/" + re.sub(r"<int:\w+>", "{}", r.route) for r in routes_taking_arguments() if r.route.startswith("api/v1/")
+    }
     assert routes == {url for _m, url, *_rest in MATRIX} | ELSEWHERE
 
 
-@pytest.mark.parametrize(("method", "url", "key", "owner", "outsider"), MATRIX, ids=[f"{m} {u} {k} {o}" for m, u, k, _x, o in MATRIX])
+@pytest.mark.parametrize(
+    ("method", "url", "key", "owner", "outsider"), MATRIX, ids=[f"{m} {u} {k} {o}" for m, u, k, _x, o in MATRIX]
+)
 def test_an_outsider_gets_404_and_nothing_changes(request, objects, method, url, key, owner, outsider):
     obj = objects[key] if key != "version" else objects["document"].current_version
     target = url.format(obj.pk)
@@ -76,7 +81,9 @@ def test_an_outsider_gets_404_and_nothing_changes(request, objects, method, url,
 
 def test_a_coordinator_moves_their_institutions_application(carol, objects):
     application = objects["application"]
-    response = carol.post(f"/api/v1/queue/{application.pk}/move/", {"to_status": "under_review", "message": ""}, format="json")
+    response = carol.post(
+        f"/api/v1/queue/{application.pk}/move/", {"to_status": "under_review", "message": ""}, format="json"
+    )
     assert response.status_code == 200
     assert response.json()["status"] == "under_review"
     assert "offered" in response.json()["allowed_moves"]

@@ -1,4 +1,5 @@
 """The API answers what the pages answer: the same search, eligibility and state machine."""
+
 import pytest
 from django.test import Client
 
@@ -61,7 +62,10 @@ def test_an_applicant_accepts_an_offer_and_the_event_is_in_the_history(alice, ap
 
 
 def test_an_applicant_withdraws(alice, alices_application):
-    assert alice.post(f"/api/v1/applications/{alices_application.pk}/withdraw/", {}, format="json").json()["status"] == "withdrawn"
+    assert (
+        alice.post(f"/api/v1/applications/{alices_application.pk}/withdraw/", {}, format="json").json()["status"]
+        == "withdrawn"
+    )
 
 
 def test_saved_listings_add_is_idempotent_and_remove_works(alice, listing, applicant):

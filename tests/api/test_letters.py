@@ -1,4 +1,5 @@
 """Letter requests through the API: the page's form and services, own requests only."""
+
 import pytest
 from django.core import mail
 
@@ -7,8 +8,11 @@ from letters.models import LetterRequest
 pytestmark = pytest.mark.django_db
 
 WRITER = {
-    "writer_name": "Dr. Ruth Mensah", "writer_email": "ruth.mensah@example.org", "writer_title": "Attending Physician",
-    "writer_institution": "Lakeshore University Medical Center", "relationship": "Supervised my internal medicine rotation",
+    "writer_name": "Dr. Ruth Mensah",
+    "writer_email": "ruth.mensah@example.org",
+    "writer_title": "Attending Physician",
+    "writer_institution": "Lakeshore University Medical Center",
+    "relationship": "Supervised my internal medicine rotation",
     "waived": True,
 }
 

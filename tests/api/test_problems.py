@@ -1,4 +1,5 @@
 """Every refusal answers RFC 9457 problem details with a readable `detail`."""
+
 import pytest
 
 from api.problems import PROBLEM_CONTENT_TYPE

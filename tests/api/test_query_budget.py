@@ -1,4 +1,5 @@
 """API lists keep a constant number of queries as data grows (token auth included)."""
+
 import pytest
 
 from tests.applicants.factories import add_document
@@ -9,8 +10,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize("size", [3, 40])
-def test_search_queue_and_documents_take_a_constant_number_of_queries(size, alice, carol, applicant, institution,
-                                                                      django_assert_max_num_queries):
+def test_search_queue_and_documents_take_a_constant_number_of_queries(
+    size, alice, carol, applicant, institution, django_assert_max_num_queries
+):
     for i in range(size):
         session = SessionFactory(listing=ListingFactory(institution=institution))
         ApplicationFactory(session=session)
@@ -23,4 +25,3 @@ def test_search_queue_and_documents_take_a_constant_number_of_queries(size, alic
         assert carol.get("/api/v1/queue/").json()["count"] == size
     with django_assert_max_num_queries(4):
         assert alice.get("/api/v1/applicants/documents/").json()["count"] == size
-

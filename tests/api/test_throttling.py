@@ -1,5 +1,6 @@
 """API rate limits (api.throttling): a sliding window per caller, one cache round trip per call, and
 no refusal when the cache server is down."""
+
 import math
 from types import SimpleNamespace
 

@@ -1,4 +1,5 @@
 """Tokens: created and revoked by their user on a settings page, shown once, stored hashed."""
+
 import pytest
 from django.urls import reverse
 

@@ -40,9 +40,15 @@ def add_document(user, kind, *, issued_on=None, expires_on=None, immunisations=N
 def add_version(document, *, issued_on=None, expires_on=None, immunisations=None, name="scan.pdf"):
     number = document.versions.count() + 1
     version = DocumentVersion.objects.create(
-        document=document, number=number, file=f"applicants/test-{document.pk}-{number}.pdf", original_name=name,
-        content_type="application/pdf", size=len(PDF_BYTES), sha256=hashlib.sha256(PDF_BYTES).hexdigest(),
-        issued_on=issued_on, expires_on=expires_on,
+        document=document,
+        number=number,
+        file=f"applicants/test-{document.pk}-{number}.pdf",
+        original_name=name,
+        content_type="application/pdf",
+        size=len(PDF_BYTES),
+        sha256=hashlib.sha256(PDF_BYTES).hexdigest(),
+        issued_on=issued_on,
+        expires_on=expires_on,
     )
     for immunisation, date in (immunisations or {}).items():
         ImmunisationRecordEntry.objects.create(version=version, immunisation=immunisation, date=date)

@@ -1,4 +1,5 @@
 """Sample files, made in memory: real magic bytes, as a browser would send them."""
+
 import io
 import zipfile
 

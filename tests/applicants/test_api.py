@@ -1,4 +1,5 @@
 """The API answers with the same engine and ranking as the pages."""
+
 import pytest
 from django.urls import reverse
 

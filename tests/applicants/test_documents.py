@@ -1,4 +1,5 @@
 """Documents: upload, replace with versions kept, private download, refusals that lose nothing."""
+
 import datetime as dt
 
 import pytest
@@ -33,7 +34,8 @@ def test_an_immunisation_record_stores_what_it_proves(applicant_client, applican
 
     version = DocumentVersion.objects.get(document__owner=applicant)
     assert {(e.immunisation, e.date) for e in version.immunisations.all()} == {
-        ("tb_test", dt.date(2026, 10, 1)), ("mmr", dt.date(2001, 5, 4))
+        ("tb_test", dt.date(2026, 10, 1)),
+        ("mmr", dt.date(2001, 5, 4)),
     }
 
 
@@ -83,7 +85,9 @@ def test_a_double_submitted_upload_creates_one_document(applicant_client, applic
 
 
 def replace(client, document, content, name="cv-2027.pdf", **extra):
-    return client.post(reverse("applicants:document_replace", args=[document.pk]), {"file": files.upload(content, name), **extra})
+    return client.post(
+        reverse("applicants:document_replace", args=[document.pk]), {"file": files.upload(content, name), **extra}
+    )
 
 
 def test_replacing_keeps_the_earlier_version_downloadable(applicant_client, applicant, media_root):
@@ -152,7 +156,9 @@ def test_a_visitor_is_sent_to_log_in(client):
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
-def test_deleting_a_document_removes_every_version_and_file(applicant_client, applicant, media_root, django_capture_on_commit_callbacks):
+def test_deleting_a_document_removes_every_version_and_file(
+    applicant_client, applicant, media_root, django_capture_on_commit_callbacks
+):
     post_upload(applicant_client)
     replace(applicant_client, Document.objects.get(owner=applicant), files.PNG, name="cv.png")
 

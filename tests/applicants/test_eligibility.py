@@ -1,4 +1,5 @@
 """Each rule of the eligibility engine, with its edge dates, in the words an applicant reads."""
+
 import datetime as dt
 
 import pytest
@@ -124,7 +125,9 @@ def test_students_and_graduates(profile):
         "Open to graduates only: you are a medical student."
     )
     profile.training_stage = "graduate"
-    assert codes(evaluate(profile=profile, session=session_of(accepts_graduates=False)).reasons) == [Code.TRAINING_STAGE]
+    assert codes(evaluate(profile=profile, session=session_of(accepts_graduates=False)).reasons) == [
+        Code.TRAINING_STAGE
+    ]
     profile.training_stage = ""
     assert codes(evaluate(profile=profile, session=graduates_only).missing) == [Code.TRAINING_STAGE]
 
@@ -214,7 +217,10 @@ def test_bls_within_two_years_of_the_start(profile, days_before, status):
 
     assert result.status == status
     if status == "not_eligible":
-        assert "within 2 years before the session starts on 1 Mar 2027 (on or after 1 Mar 2025)" in result.reasons[0].message
+        assert (
+            "within 2 years before the session starts on 1 Mar 2027 (on or after 1 Mar 2025)"
+            in result.reasons[0].message
+        )
 
 
 def test_a_validity_window_without_an_issue_date_asks_for_the_date(profile):

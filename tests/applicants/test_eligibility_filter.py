@@ -1,4 +1,5 @@
 """The database filter ("only where I am eligible") agrees with the engine on every hard rule."""
+
 import datetime as dt
 
 import pytest
@@ -72,7 +73,6 @@ def test_each_listing_appears_once_whatever_its_accepted_visas():
     assert filter_eligible_listings(Listing.objects.all(), profile).count() == 1
 
 
-
 @pytest.fixture
 def varied_catalogue():
     """Listings covering every hard rule, alone and combined, each with one session."""
@@ -81,9 +81,12 @@ def varied_catalogue():
     rng = random.Random(4)
     for n in range(40):
         fields = {
-            "requires_ecfmg_certification": rng.random() < 0.4, "requires_step1_pass": rng.random() < 0.4,
-            "min_step2_score": rng.choice([None, 200, 230, 250]), "max_years_since_graduation": rng.choice([None, 1, 3, 7]),
-            "accepts_students": rng.random() < 0.7, "accepts_graduates": rng.random() < 0.8,
+            "requires_ecfmg_certification": rng.random() < 0.4,
+            "requires_step1_pass": rng.random() < 0.4,
+            "min_step2_score": rng.choice([None, 200, 230, 250]),
+            "max_years_since_graduation": rng.choice([None, 1, 3, 7]),
+            "accepts_students": rng.random() < 0.7,
+            "accepts_graduates": rng.random() < 0.8,
             "english_test": rng.choice(["", "oet", "toefl"]),
         }
         visas = rng.sample(["b1b2", "esta", "j1", "f1", "h1b", "ead"], rng.randint(0, 3))

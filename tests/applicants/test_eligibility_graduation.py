@@ -1,5 +1,6 @@
 """The listing filter's graduation-year rule, read from the listing's stored next start on PostgreSQL,
 gives the same listings as asking the sessions, at any hour and whether or not the stored value is fresh."""
+
 import datetime as dt
 import zoneinfo
 
@@ -21,7 +22,8 @@ NEW_YORK = zoneinfo.ZoneInfo("America/New_York")
 def asking_the_sessions(profile, now):
     """The rule as written before: a session not archived, starting today (local) or later, within the limit."""
     years = Q(max_years_since_graduation__isnull=True) | Q(
-        _upcoming_session_within_limit(profile.graduation_year, timezone.localdate(now)))
+        _upcoming_session_within_limit(profile.graduation_year, timezone.localdate(now))
+    )
     return set(Listing.objects.filter(years).values_list("pk", flat=True))
 
 
@@ -36,15 +38,27 @@ def catalogue():
     today = timezone.localdate()
     listings = []
     for limit in (None, 0, 1, 2, 3):
-        for offsets, archived in (((0,), False), ((1,), False), ((0, 400), False), ((0, 1), True),
-                                  ((), False), ((-3, 2), False), ((30, 800), False)):
+        for offsets, archived in (
+            ((0,), False),
+            ((1,), False),
+            ((0, 400), False),
+            ((0, 1), True),
+            ((), False),
+            ((-3, 2), False),
+            ((30, 800), False),
+        ):
             listing = ListingFactory(max_years_since_graduation=limit, visas=[])
             for days in offsets:
                 # Windows that closed before the start (the rule looks at starts only).
                 start = today + dt.timedelta(days=days)
                 close = dt.datetime.combine(start - dt.timedelta(days=30), dt.time(12), tzinfo=dt.UTC)
-                SessionFactory(listing=listing, start_date=start, is_archived=archived,
-                               applications_open_at=close - dt.timedelta(days=20), applications_close_at=close)
+                SessionFactory(
+                    listing=listing,
+                    start_date=start,
+                    is_archived=archived,
+                    applications_open_at=close - dt.timedelta(days=20),
+                    applications_close_at=close,
+                )
             listings.append(listing)
     return listings
 
@@ -61,7 +75,7 @@ def test_at_any_hour_of_new_york_evening_and_night(catalogue, monkeypatch, hour_
     """Between 19:00 and midnight in New York the UTC date is already tomorrow: sessions starting
     today (local) are not in the stored next start, and still count."""
     today = timezone.localdate()
-    now = dt.datetime.combine(today, dt.time(hour_utc), tzinfo=dt.timezone.utc)
+    now = dt.datetime.combine(today, dt.time(hour_utc), tzinfo=dt.UTC)
     if hour_utc < 5:
         now += dt.timedelta(days=1)  # 20:00 to 23:59 in New York: local today, UTC tomorrow
     # As the trigger stores them when the sessions are written at that hour (from the UTC date).

@@ -1,4 +1,5 @@
 """My data: everything in one zip, and an account deletion that leaves nothing personal behind."""
+
 import io
 import json
 import zipfile
@@ -22,9 +23,14 @@ def full_account(client, media_root):
     profile = ApplicantProfileFactory(planned_visa="j1", step2ck_score=238)
     client.force_login(profile.user)
     client.post(reverse("applicants:document_upload"), {"kind": "cv", "file": files.upload(files.PDF, "cv.pdf")})
-    client.post(reverse("applicants:document_replace", args=[Document.objects.get().pk]), {"file": files.upload(files.PNG, "cv.png")})
-    client.post(reverse("applicants:document_upload"), {
-        "kind": "immunisation_record", "file": files.upload(files.JPEG, "shots.jpg"), "imm-tdap": "2024-04-01"})
+    client.post(
+        reverse("applicants:document_replace", args=[Document.objects.get().pk]),
+        {"file": files.upload(files.PNG, "cv.png")},
+    )
+    client.post(
+        reverse("applicants:document_upload"),
+        {"kind": "immunisation_record", "file": files.upload(files.JPEG, "shots.jpg"), "imm-tdap": "2024-04-01"},
+    )
     SavedListing.objects.create(user=profile.user, listing=ListingFactory(title="Saved rotation"))
     return profile
 
@@ -100,7 +106,6 @@ def test_my_data_is_for_applicants_only(client, coordinator):
     assert client.post(reverse("applicants:account_delete"), {"password": PASSWORD, "confirm": "on"}).status_code == 403
     coordinator.refresh_from_db()
     assert coordinator.is_active
-
 
 
 def test_the_deletion_page_says_the_security_log_is_kept(client, full_account):

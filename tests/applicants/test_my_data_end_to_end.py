@@ -7,6 +7,7 @@ her files are gone from storage, she cannot sign in or use her token, her rows a
 application stays for the programme, anonymised), the audit log still says what she did, and
 Bob's data is exactly as it was.
 """
+
 import io
 import json
 import zipfile
@@ -37,8 +38,17 @@ from tests.placements.factories import ListingFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db
 
-PERSONAL = (Document, DocumentVersion, LetterRequest, Letter, Notification, NotificationPreference, SavedListing,
-            ApiToken, ApplicantProfile)
+PERSONAL = (
+    Document,
+    DocumentVersion,
+    LetterRequest,
+    Letter,
+    Notification,
+    NotificationPreference,
+    SavedListing,
+    ApiToken,
+    ApplicantProfile,
+)
 
 
 def _everything(client, user, *, tag: str, document: bytes) -> dict:
@@ -48,15 +58,19 @@ def _everything(client, user, *, tag: str, document: bytes) -> dict:
     assert client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD}).status_code == 302
     client.post(reverse("applicants:document_upload"), {"kind": "cv", "file": files.upload(document, f"{tag}-cv.pdf")})
     application = ApplicationFactory(
-        applicant=user, session=SessionFactory(listing=ListingFactory(title=f"{tag} Cardiology Rotation")),
+        applicant=user,
+        session=SessionFactory(listing=ListingFactory(title=f"{tag} Cardiology Rotation")),
         personal_statement=f"{tag} wants to see a US cardiology service.",
     )
     application.documents.set(Document.objects.filter(owner=user))
     EventFactory(application=application, message=f"{tag} is under review.")
     pdf = make_pdf(f"I recommend {tag} without reservation.")
     letter_request = LetterRequestFactory(applicant=user, writer_name=f"Dr. {tag} Writer")
-    letter_upload(letter_request=letter_request, upload=files.upload(pdf, "letter.pdf"),
-                  checked=check_upload(files.upload(pdf, "letter.pdf")))
+    letter_upload(
+        letter_request=letter_request,
+        upload=files.upload(pdf, "letter.pdf"),
+        checked=check_upload(files.upload(pdf, "letter.pdf")),
+    )
     NotificationFactory(recipient=user, title=f"{tag}: your offer expires soon")
     NotificationPreference.objects.create(user=user, kind="window_closing", enabled=False)
     SavedListing.objects.create(user=user, listing=ListingFactory(title=f"{tag} Saved Rotation"))
@@ -65,9 +79,17 @@ def _everything(client, user, *, tag: str, document: bytes) -> dict:
 
 
 def _counts(user) -> dict[str, int]:
-    owner = {Document: "owner", DocumentVersion: "document__owner", LetterRequest: "applicant",
-             Letter: "request__applicant", Notification: "recipient", NotificationPreference: "user",
-             SavedListing: "user", ApiToken: "user", ApplicantProfile: "user"}
+    owner = {
+        Document: "owner",
+        DocumentVersion: "document__owner",
+        LetterRequest: "applicant",
+        Letter: "request__applicant",
+        Notification: "recipient",
+        NotificationPreference: "user",
+        SavedListing: "user",
+        ApiToken: "user",
+        ApplicantProfile: "user",
+    }
     return {model.__name__: model.objects.filter(**{owner[model]: user}).count() for model in PERSONAL}
 
 
@@ -99,7 +121,9 @@ def test_alice_exports_every_kind_of_her_data_and_none_of_bobs(client, applicant
     [letter] = data["letter_requests.json"]
     assert letter["writer_name"] == "Dr. Alice Writer" and letter["status"] == "uploaded"
     assert sorted(n["title"] for n in data["notifications.json"]) == [
-        "Alice: your offer expires soon", "Dr. Alice Writer uploaded your letter"]  # the second from the upload
+        "Alice: your offer expires soon",
+        "Dr. Alice Writer uploaded your letter",
+    ]  # the second from the upload
     assert data["notification_preferences.json"] == [{"kind": "window_closing", "enabled": False}]
     assert [s["title"] for s in data["saved_listings.json"]] == ["Alice Saved Rotation"]
     assert [t["name"] for t in data["api_tokens.json"]] == ["Alice phone"]
@@ -107,8 +131,13 @@ def test_alice_exports_every_kind_of_her_data_and_none_of_bobs(client, applicant
 
     everything = b"".join(read.values())
     # Nothing of Bob's, and no secret of Alice's (her token, its digest) leaves the portal.
-    for secret in (b"Bob", other_applicant.email.encode(), files.PNG, alice_and_bob[0]["token"].encode(),
-                   ApiToken.objects.get(user=applicant).digest.encode()):
+    for secret in (
+        b"Bob",
+        other_applicant.email.encode(),
+        files.PNG,
+        alice_and_bob[0]["token"].encode(),
+        ApiToken.objects.get(user=applicant).digest.encode(),
+    ):
         assert secret not in everything
 
 
@@ -145,8 +174,12 @@ def test_alice_deletes_her_account_and_only_her_data_goes(
     assert application.applicant.email.endswith("@deleted.invalid") and application.applicant.full_name == ""
     assert not application.documents.exists()
     # The audit log is not rewritten: her sign-in and the deletion still name her address.
-    assert AuditEvent.objects.filter(actor_id=applicant.pk, action="login.succeeded", actor_label=applicant.email).exists()
-    assert AuditEvent.objects.filter(actor_id=applicant.pk, action="account.deleted", actor_label=applicant.email).exists()
+    assert AuditEvent.objects.filter(
+        actor_id=applicant.pk, action="login.succeeded", actor_label=applicant.email
+    ).exists()
+    assert AuditEvent.objects.filter(
+        actor_id=applicant.pk, action="account.deleted", actor_label=applicant.email
+    ).exists()
     # Bob: every row, every file, his token and his sign-in untouched.
     assert _counts(other_applicant) == bob_before
     assert all(p.exists() for p in bob_files)

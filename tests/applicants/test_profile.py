@@ -1,4 +1,5 @@
 """The profile: sections that keep what was typed, checks that explain, a meter naming the next step."""
+
 import pytest
 from django.urls import reverse
 
@@ -24,7 +25,12 @@ def test_a_new_applicant_sees_an_empty_meter_naming_the_first_step(applicant_cli
 def test_saving_a_section_moves_the_meter_and_names_the_next_step(applicant_client, applicant):
     response = applicant_client.post(
         section_url("education"),
-        {"training_stage": "graduate", "medical_school": "University of Lagos", "medical_school_country": "Nigeria", "graduation_year": "2022"},
+        {
+            "training_stage": "graduate",
+            "medical_school": "University of Lagos",
+            "medical_school_country": "Nigeria",
+            "graduation_year": "2022",
+        },
         follow=True,
     )
 
@@ -36,7 +42,9 @@ def test_saving_a_section_moves_the_meter_and_names_the_next_step(applicant_clie
 
 @pytest.mark.parametrize("usmle_id", ["1234567", "123456789", "12345abc"])
 def test_a_usmle_id_that_is_not_8_digits_is_refused_and_the_form_keeps_what_was_typed(applicant_client, usmle_id):
-    response = applicant_client.post(section_url("exams"), {"usmle_id": usmle_id, "step2ck_score": "241", "ecfmg_status": "in_progress"})
+    response = applicant_client.post(
+        section_url("exams"), {"usmle_id": usmle_id, "step2ck_score": "241", "ecfmg_status": "in_progress"}
+    )
 
     html = response.content.decode()
     assert response.status_code == 400
@@ -61,10 +69,17 @@ def test_preferences_save_specialties_states_and_a_window(applicant_client, appl
     from placements.models import Specialty
 
     cardiology = Specialty.objects.get(name="Cardiovascular Disease")
-    applicant_client.post(section_url("preferences"), {
-        "specialties_of_interest": [cardiology.pk], "preferred_states": ["NY", "IL"], "budget_usd": "3000",
-        "available_from": "2027-03-01", "available_until": "2027-06-30", "hands_on_preference": "hands_on",
-    })
+    applicant_client.post(
+        section_url("preferences"),
+        {
+            "specialties_of_interest": [cardiology.pk],
+            "preferred_states": ["NY", "IL"],
+            "budget_usd": "3000",
+            "available_from": "2027-03-01",
+            "available_until": "2027-06-30",
+            "hands_on_preference": "hands_on",
+        },
+    )
 
     profile = ApplicantProfile.objects.get(user=applicant)
     assert list(profile.specialties_of_interest.all()) == [cardiology]
@@ -72,7 +87,9 @@ def test_preferences_save_specialties_states_and_a_window(applicant_client, appl
 
 
 def test_a_window_that_ends_before_it_starts_is_refused(applicant_client):
-    response = applicant_client.post(section_url("preferences"), {"available_from": "2027-06-01", "available_until": "2027-03-01"})
+    response = applicant_client.post(
+        section_url("preferences"), {"available_from": "2027-06-01", "available_until": "2027-03-01"}
+    )
 
     assert response.status_code == 400 and "The end of your window is before its start." in response.content.decode()
 

@@ -1,4 +1,5 @@
 """Matches for you: hand-made cases where the right order is obvious."""
+
 import datetime as dt
 from decimal import Decimal
 
@@ -24,8 +25,11 @@ def cardiology():
 @pytest.fixture
 def profile(cardiology):
     profile = ApplicantProfileFactory(
-        preferred_states=["NY"], budget_usd=Decimal("3000"), hands_on_preference="hands_on",
-        available_from=START - dt.timedelta(days=10), available_until=START + dt.timedelta(days=60),
+        preferred_states=["NY"],
+        budget_usd=Decimal("3000"),
+        hands_on_preference="hands_on",
+        available_from=START - dt.timedelta(days=10),
+        available_until=START + dt.timedelta(days=60),
     )
     profile.specialties_of_interest.add(cardiology)
     return profile
@@ -33,9 +37,13 @@ def profile(cardiology):
 
 def offer(title, *, specialty=None, state="TX", fee="2500", level=Listing.HandsOn.HANDS_ON, start=START, **fields):
     listing = ListingFactory(
-        title=title, institution=InstitutionFactory(state=state), programme_fee=Decimal(fee),
-        application_fee=Decimal("0"), hands_on_level=level,
-        **({"specialty": specialty} if specialty else {}), **fields,
+        title=title,
+        institution=InstitutionFactory(state=state),
+        programme_fee=Decimal(fee),
+        application_fee=Decimal("0"),
+        hands_on_level=level,
+        **({"specialty": specialty} if specialty else {}),
+        **fields,
     )
     return SessionFactory(listing=listing, start_date=start)
 
@@ -119,7 +127,9 @@ def test_the_order_is_the_same_every_time(profile):
     assert titles(matches_for(profile)) == titles(matches_for(profile)) == [f"Twin {n}" for n in range(6)]
 
 
-def test_the_matches_page_explains_each_match_with_bounded_queries(client, profile, cardiology, django_assert_max_num_queries):
+def test_the_matches_page_explains_each_match_with_bounded_queries(
+    client, profile, cardiology, django_assert_max_num_queries
+):
     client.force_login(profile.user)
     for size in (3, 30):
         for n in range(size):
@@ -166,10 +176,19 @@ def test_when_there_are_more_sessions_than_candidates_the_relevant_ones_are_kept
     offer("Chosen specialty, latest", specialty=cardiology, start=START + dt.timedelta(days=40))
     offer("Both, latest of all", specialty=cardiology, state="NY", start=START + dt.timedelta(days=50))
 
-    assert set(titles(matches_for(profile))) == {"Both, latest of all", "Chosen specialty, latest", "Preferred state, later"}
+    assert set(titles(matches_for(profile))) == {
+        "Both, latest of all",
+        "Chosen specialty, latest",
+        "Preferred state, later",
+    }
     monkeypatch.setattr(ranking, "CANDIDATE_LIMIT", 5)
-    assert set(titles(matches_for(profile))) == {"Both, latest of all", "Chosen specialty, latest", "Preferred state, later",
-                                                 "Plain 0", "Plain 1"}
+    assert set(titles(matches_for(profile))) == {
+        "Both, latest of all",
+        "Chosen specialty, latest",
+        "Preferred state, later",
+        "Plain 0",
+        "Plain 1",
+    }
 
 
 def test_what_is_asked_most_is_listed_by_count_then_by_its_words(profile):

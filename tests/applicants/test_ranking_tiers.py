@@ -1,5 +1,6 @@
 """Matches for you reads its candidates tier by tier (chosen specialties, preferred states, the rest):
 the same sessions in the same order as one query ordered by relevance, start date and id."""
+
 import datetime as dt
 import random
 
@@ -24,15 +25,21 @@ def one_query_ranking(profile, now, limit):
     relevance = Value(0)
     if specialty_ids:
         relevance = relevance + Case(
-            When(Q(listing__specialty_id__in=specialty_ids) | Q(listing__specialty__parent_id__in=specialty_ids), then=2),
-            default=0, output_field=IntegerField(),
+            When(
+                Q(listing__specialty_id__in=specialty_ids) | Q(listing__specialty__parent_id__in=specialty_ids), then=2
+            ),
+            default=0,
+            output_field=IntegerField(),
         )
     if profile.preferred_states:
         relevance = relevance + Case(
-            When(listing__institution__state__in=profile.preferred_states, then=1), default=0, output_field=IntegerField()
+            When(listing__institution__state__in=profile.preferred_states, then=1),
+            default=0,
+            output_field=IntegerField(),
         )
     sessions = (
-        Session.objects.published().active()
+        Session.objects.published()
+        .active()
         .filter(applications_close_at__gt=now, start_date__gt=timezone.localdate(now))
         .alias(relevance=relevance)
         .order_by("-relevance", "start_date", "pk")
@@ -51,8 +58,10 @@ def catalogue():
     start = timezone.localdate() + dt.timedelta(days=60)
     for n in range(45):
         listing = ListingFactory(
-            specialty=rng.choice(parents + children + others), institution=rng.choice(institutions),
-            max_years_since_graduation=rng.choice([None, None, 2, 6]), requires_step1_pass=rng.random() < 0.2,
+            specialty=rng.choice(parents + children + others),
+            institution=rng.choice(institutions),
+            max_years_since_graduation=rng.choice([None, None, 2, 6]),
+            requires_step1_pass=rng.random() < 0.2,
             visas=rng.sample(["b1b2", "j1", "h1b"], rng.randint(0, 2)),
         )
         for _ in range(rng.randint(1, 3)):
@@ -72,8 +81,10 @@ def test_the_tiers_give_the_one_query_ranking(catalogue, monkeypatch, limit):
     for interests in choices:
         for states in ([], ["NY"], ["CA", "TX"]):
             profile = ApplicantProfileFactory(
-                preferred_states=states, graduation_year=timezone.localdate().year - rng.choice([1, 4, 9]),
-                planned_visa=rng.choice(["j1", "h1b", "us"]), step1_result=rng.choice(["pass", "fail"]),
+                preferred_states=states,
+                graduation_year=timezone.localdate().year - rng.choice([1, 4, 9]),
+                planned_visa=rng.choice(["j1", "h1b", "us"]),
+                step1_result=rng.choice(["pass", "fail"]),
             )
             profile.specialties_of_interest.set(interests)
             specialty_ids, related_ids = ranking._specialties(profile)

@@ -3,6 +3,7 @@
 Each applicant below uploads real files through the service, then is aged: their sign-in, their
 account and their uploads moved three years back. Only the kind of recent activity differs.
 """
+
 import datetime as dt
 import io
 
@@ -75,10 +76,19 @@ def test_an_inactive_applicants_documents_and_files_are_purged_and_recorded(stor
     assert inactive.is_active and ApplicantProfile.objects.filter(user=inactive).exists()
 
 
-@pytest.mark.parametrize("activity", [
-    "signed_in_recently", "uploaded_recently", "joined_recently", "application_changed_recently",
-    "live_application", "asked_a_letter_recently", "coordinator", "staff",
-])
+@pytest.mark.parametrize(
+    "activity",
+    [
+        "signed_in_recently",
+        "uploaded_recently",
+        "joined_recently",
+        "application_changed_recently",
+        "live_application",
+        "asked_a_letter_recently",
+        "coordinator",
+        "staff",
+    ],
+)
 def test_any_recent_activity_or_live_application_keeps_the_documents(storage, activity, institution):
     user = aged("kept@example.org")
     users = type(user).objects.filter(pk=user.pk)

@@ -1,4 +1,5 @@
 """Saved listings and comparing up to three side by side."""
+
 import pytest
 from django.urls import reverse
 

@@ -1,4 +1,5 @@
 """On the placements search and listing pages, a signed-in applicant sees where they are eligible."""
+
 import datetime as dt
 
 import pytest
@@ -31,7 +32,7 @@ def applicant_j1(client):
 
 def card_of(html, title):
     start = html.index(f">{title}</a>")
-    return html[start:html.index("</article>", start)]
+    return html[start : html.index("</article>", start)]
 
 
 def test_each_result_carries_the_applicants_eligibility_badge(client, catalogue, applicant_j1):
@@ -80,7 +81,7 @@ def test_the_listing_page_gives_the_reasons_in_plain_words(client, catalogue, ap
 def test_the_listing_page_names_what_to_upload(client, catalogue, applicant_j1):
     html = client.get(reverse("placements:listing", args=[catalogue["incomplete"].pk])).content.decode()
 
-    assert "Upload your CV." in html and f'{reverse("applicants:document_upload")}?kind=cv' in html
+    assert "Upload your CV." in html and f"{reverse('applicants:document_upload')}?kind=cv" in html
 
 
 def test_a_listing_with_no_session_taking_applications_says_so(client, applicant_j1):
@@ -98,7 +99,9 @@ def test_a_visitor_sees_the_listing_page_without_an_eligibility_panel(client, ca
 
 
 @pytest.mark.parametrize("size", [5, 60])
-def test_search_with_badges_and_the_filter_stays_within_a_fixed_query_budget(client, applicant_j1, django_assert_max_num_queries, size):
+def test_search_with_badges_and_the_filter_stays_within_a_fixed_query_budget(
+    client, applicant_j1, django_assert_max_num_queries, size
+):
     for n in range(size):
         listing = ListingFactory(visas=["j1", "b1b2"] if n % 2 else ["f1"], min_step2_score=200 + n % 80)
         SessionFactory(listing=listing, start_date=dt.date.today() + dt.timedelta(days=60 + n))
@@ -112,7 +115,9 @@ def test_search_with_badges_and_the_filter_stays_within_a_fixed_query_budget(cli
 
 
 @pytest.mark.parametrize("size", [2, 20])
-def test_the_listing_page_panel_stays_within_a_fixed_query_budget(client, applicant_j1, django_assert_max_num_queries, size):
+def test_the_listing_page_panel_stays_within_a_fixed_query_budget(
+    client, applicant_j1, django_assert_max_num_queries, size
+):
     listing = ListingFactory(status=Listing.Status.PUBLISHED)
     DocumentRequirement.objects.create(listing=listing, kind="bls", valid_within_days=730)
     for n in range(size):

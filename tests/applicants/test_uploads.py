@@ -1,4 +1,5 @@
 """Uploads are judged on their content, refused with the reason, and stored under random names."""
+
 import zipfile
 
 import pytest
@@ -33,7 +34,11 @@ def test_documents_are_recognised_by_their_content(content, name, expected):
         (files.HTML, "transcript.pdf", "This file is a web page or an SVG image"),
         (files.SVG, "photo.png", "This file is a web page or an SVG image"),
         (b"%PDF-1.4\n<html><script>alert(1)</script></html>", "cv.pdf", "This PDF contains web page code (HTML)"),
-        (files.docx(macros=True), "cv.docx", "We accept PDF, JPEG, PNG or Word (.docx) files; this file is none of them."),
+        (
+            files.docx(macros=True),
+            "cv.docx",
+            "We accept PDF, JPEG, PNG or Word (.docx) files; this file is none of them.",
+        ),
         (b"GIF89a" + b"\x00" * 20, "photo.gif", "this file is none of them"),
         (b"", "cv.pdf", "The file is empty."),
         (files.PNG, "scan.pdf", "The file's name ends in .pdf, but the file is a PNG. Rename it to end in .png"),
@@ -83,7 +88,9 @@ def test_file_names_are_sanitised(raw, clean):
     assert sanitise_name(raw) == clean
 
 
-@pytest.mark.parametrize(("name", "download"), [("scan", "scan.png"), ("Dr.Smith", "Dr.Smith.png"), ("scan.PNG", "scan.png")])
+@pytest.mark.parametrize(
+    ("name", "download"), [("scan", "scan.png"), ("Dr.Smith", "Dr.Smith.png"), ("scan.PNG", "scan.png")]
+)
 def test_the_download_name_carries_the_real_extension(name, download):
     assert check_upload(files.upload(files.PNG, name)).download_name == download
 
@@ -113,7 +120,9 @@ def test_a_word_file_with_photos_is_not_taken_for_a_zip_bomb():
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr("word/document.xml", "<w:document>" + "<w:p>Clinical rotation</w:p>" * 20_000 + "</w:document>")
+        archive.writestr(
+            "word/document.xml", "<w:document>" + "<w:p>Clinical rotation</w:p>" * 20_000 + "</w:document>"
+        )
         archive.writestr("word/media/image1.jpeg", os.urandom(3 * 1024 * 1024))  # photos hardly compress
 
     assert check_upload(files.upload(buffer.getvalue(), "statement.docx")).file_type == DOCX

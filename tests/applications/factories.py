@@ -52,7 +52,9 @@ class SlotFactory(factory.django.DjangoModelFactory):
         model = InterviewSlot
 
     session = factory.SubFactory(SessionFactory)
-    starts_at = factory.Sequence(lambda n: timezone.now().replace(minute=0, second=0, microsecond=0) + dt.timedelta(days=3, hours=n))
+    starts_at = factory.Sequence(
+        lambda n: timezone.now().replace(minute=0, second=0, microsecond=0) + dt.timedelta(days=3, hours=n)
+    )
     duration_minutes = 30
     where = "https://meet.example.org/usce-interview"
 

@@ -1,4 +1,5 @@
 """Every view that takes an id refuses other people's objects with a 404, and wrong roles with a 403."""
+
 import pytest
 from django.urls import reverse
 
@@ -70,8 +71,10 @@ def test_a_coordinator_downloads_only_documents_attached_to_their_institutions_a
 
     from tests.applicants.factories import add_document
 
-    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                                                          "OPTIONS": {"location": str(tmp_path)}}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}},
+    }
     attached = add_document(applicant, "cv")
     attached.file.save("cv.pdf", ContentFile(b"%PDF-1.4 cv"), save=True)
     not_attached = add_document(applicant, "passport").document
@@ -119,8 +122,12 @@ def test_an_applicant_cannot_apply_on_behalf_of_a_coordinator(client, coordinato
 
 def test_the_verification_page_is_public_and_shows_only_the_certificate(client, alices_application):
     certificate = Certificate.objects.create(
-        application=alices_application, holder_name="Alice Applicant", listing_title="IM Sub-I",
-        institution_name="Lakeshore", start_date=alices_application.session.start_date, end_date=alices_application.session.end_date,
+        application=alices_application,
+        holder_name="Alice Applicant",
+        listing_title="IM Sub-I",
+        institution_name="Lakeshore",
+        start_date=alices_application.session.start_date,
+        end_date=alices_application.session.end_date,
     )
     page = client.get(reverse("applications:verify_code", args=[certificate.code]))
     assert page.status_code == 200

@@ -1,4 +1,5 @@
 """Applying: start a draft, autosave, submit once, see what is missing, withdraw, track."""
+
 import datetime as dt
 
 import pytest
@@ -27,8 +28,11 @@ def test_starting_twice_creates_one_draft(applicant_client, session):
 
 
 def test_a_closed_session_cannot_be_started(applicant_client, listing):
-    closed = SessionFactory(listing=listing, applications_open_at=timezone.now() - dt.timedelta(days=20),
-                            applications_close_at=timezone.now() - dt.timedelta(days=1))
+    closed = SessionFactory(
+        listing=listing,
+        applications_open_at=timezone.now() - dt.timedelta(days=20),
+        applications_close_at=timezone.now() - dt.timedelta(days=1),
+    )
     response = applicant_client.post(reverse("applications:apply", args=[closed.pk]), follow=True)
     assert "Applications to this session are closed." in response.content.decode()
     assert not Application.objects.exists()
@@ -39,7 +43,8 @@ def test_autosave_keeps_what_was_typed(applicant_client, applicant, session):
     question = QuestionFactory(listing=session.listing, prompt="Which EMR have you used?")
     response = applicant_client.post(
         reverse("applications:autosave", args=[draft.pk]),
-        {"personal_statement": "Half a sentence", f"q_{question.pk}": "Epic"}, HTTP_HX_REQUEST="true",
+        {"personal_statement": "Half a sentence", f"q_{question.pk}": "Epic"},
+        HTTP_HX_REQUEST="true",
     )
     assert response.status_code == 200 and "Draft saved." in response.content.decode()
     draft.refresh_from_db()
@@ -47,13 +52,22 @@ def test_autosave_keeps_what_was_typed(applicant_client, applicant, session):
     assert Answer.objects.get(application=draft, question=question).value == "Epic"
 
 
-def test_submitting_an_incomplete_application_lists_what_is_missing_and_keeps_the_text(applicant_client, applicant, session):
+def test_submitting_an_incomplete_application_lists_what_is_missing_and_keeps_the_text(
+    applicant_client, applicant, session
+):
     draft = DraftFactory(applicant=applicant, session=session, personal_statement="")
     QuestionFactory(listing=session.listing, prompt="Which EMR have you used?")
-    choice = QuestionFactory(listing=session.listing, prompt="Preferred team", kind=ListingQuestion.Kind.CHOICE,
-                             choices="Wards\nICU", required=False)
-    response = applicant_client.post(reverse("applications:submit", args=[draft.pk]),
-                                     {"personal_statement": "", f"q_{choice.pk}": "ICU", "action": "submit"})
+    choice = QuestionFactory(
+        listing=session.listing,
+        prompt="Preferred team",
+        kind=ListingQuestion.Kind.CHOICE,
+        choices="Wards\nICU",
+        required=False,
+    )
+    response = applicant_client.post(
+        reverse("applications:submit", args=[draft.pk]),
+        {"personal_statement": "", f"q_{choice.pk}": "ICU", "action": "submit"},
+    )
     body = response.content.decode()
     assert response.status_code == 400
     assert "Write your personal statement." in body
@@ -66,7 +80,11 @@ def test_submitting_an_incomplete_application_lists_what_is_missing_and_keeps_th
 def test_a_complete_application_is_submitted_once_however_often_it_is_posted(applicant_client, applicant, session):
     draft = DraftFactory(applicant=applicant, session=session, personal_statement="")
     question = QuestionFactory(listing=session.listing)
-    data = {"personal_statement": "I have two years of inpatient experience in Lagos.", f"q_{question.pk}": "Because", "action": "submit"}
+    data = {
+        "personal_statement": "I have two years of inpatient experience in Lagos.",
+        f"q_{question.pk}": "Because",
+        "action": "submit",
+    }
     url = reverse("applications:submit", args=[draft.pk])
     applicant_client.post(url, data)
     second = applicant_client.post(url, data, follow=True)
@@ -76,7 +94,9 @@ def test_a_complete_application_is_submitted_once_however_often_it_is_posted(app
     assert "already submitted" in second.content.decode()
 
 
-def test_a_concurrent_second_click_on_submit_says_already_submitted_not_an_error(applicant_client, applicant, session, monkeypatch):
+def test_a_concurrent_second_click_on_submit_says_already_submitted_not_an_error(
+    applicant_client, applicant, session, monkeypatch
+):
     """Two clicks at once: both read the draft, the other one submits it before this one saves.
     The browser shows this (last) answer, so it must not say the submission failed."""
     from applications import selectors, services
@@ -87,13 +107,18 @@ def test_a_concurrent_second_click_on_submit_says_already_submitted_not_an_error
     def read_then_the_other_click_submits(user, pk):
         stale = read(user, pk)
         if stale.status == Status.DRAFT:
-            services.application_save_draft(application=stale, applicant=applicant, personal_statement="Lagos.", answers={})
+            services.application_save_draft(
+                application=stale, applicant=applicant, personal_statement="Lagos.", answers={}
+            )
             services.application_move(application_id=pk, to_status=Status.SUBMITTED, actor=applicant, role="applicant")
         return stale
 
     monkeypatch.setattr(selectors, "applicant_application", read_then_the_other_click_submits)
-    response = applicant_client.post(reverse("applications:submit", args=[draft.pk]),
-                                     {"personal_statement": "Lagos.", "action": "submit"}, follow=True)
+    response = applicant_client.post(
+        reverse("applications:submit", args=[draft.pk]),
+        {"personal_statement": "Lagos.", "action": "submit"},
+        follow=True,
+    )
     assert response.status_code == 200
     assert "already submitted" in response.content.decode()
     assert "can no longer be edited" not in response.content.decode()
@@ -103,8 +128,10 @@ def test_a_concurrent_second_click_on_submit_says_already_submitted_not_an_error
 def test_a_choice_answer_must_be_one_of_the_options(applicant_client, applicant, session):
     draft = DraftFactory(applicant=applicant, session=session)
     choice = QuestionFactory(listing=session.listing, kind=ListingQuestion.Kind.CHOICE, choices="Wards\nICU")
-    response = applicant_client.post(reverse("applications:submit", args=[draft.pk]),
-                                     {"personal_statement": "x", f"q_{choice.pk}": "Cafeteria", "action": "submit"})
+    response = applicant_client.post(
+        reverse("applications:submit", args=[draft.pk]),
+        {"personal_statement": "x", f"q_{choice.pk}": "Cafeteria", "action": "submit"},
+    )
     assert response.status_code == 400
     assert "Select a valid choice" in response.content.decode()
 
@@ -127,7 +154,9 @@ def test_the_timeline_never_shows_internal_events(applicant_client, applicant, s
     assert "gap year" not in page
 
 
-def test_the_dashboard_shows_the_next_action_and_deadline_in_the_applicant_time_zone(applicant_client, applicant, session):
+def test_the_dashboard_shows_the_next_action_and_deadline_in_the_applicant_time_zone(
+    applicant_client, applicant, session
+):
     applicant.applicant_profile.time_zone = "Asia/Kolkata"
     applicant.applicant_profile.save()
     deadline = dt.datetime(2027, 3, 1, 17, 0, tzinfo=dt.UTC)
@@ -143,8 +172,10 @@ def test_an_ineligible_applicant_sees_why_and_cannot_submit(applicant_client, ap
     draft = DraftFactory(applicant=applicant, session=session)
     page = applicant_client.get(reverse("applications:detail", args=[draft.pk])).content.decode()
     assert "Not yet eligible" in page
-    response = applicant_client.post(reverse("applications:submit", args=[draft.pk]),
-                                     {"personal_statement": draft.personal_statement, "action": "submit"})
+    response = applicant_client.post(
+        reverse("applications:submit", args=[draft.pk]),
+        {"personal_statement": draft.personal_statement, "action": "submit"},
+    )
     assert response.status_code == 400
     assert "250" in "".join(response.context["missing"])
     draft.refresh_from_db()
@@ -172,4 +203,7 @@ def test_a_coordinator_cannot_use_the_applicant_dashboard(client, coordinator):
 def test_an_accepted_place_shows_the_start_date_as_a_plain_date(applicant_client, applicant, session):
     ApplicationFactory(applicant=applicant, session=session, status=Status.ACCEPTED)
     page = applicant_client.get(reverse("applications:mine")).content.decode()
-    assert f"Complete your pre-arrival checklist <span class=\"deadline\">by {session.start_date:%b} {session.start_date.day}, {session.start_date.year}</span>" in page
+    assert (
+        f'Complete your pre-arrival checklist <span class="deadline">by {session.start_date:%b} {session.start_date.day}, {session.start_date.year}</span>'
+        in page
+    )

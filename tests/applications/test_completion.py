@@ -1,4 +1,5 @@
 """Enrolment checklist, completion with evaluation, certificate with a code, reviews, dashboard."""
+
 import io
 
 import pytest
@@ -14,13 +15,17 @@ from tests.applications.factories import ApplicationFactory
 @pytest.fixture
 def accepted(applicant, session, coordinator):
     application = ApplicationFactory(applicant=applicant, session=session, status=Status.OFFERED)
-    return application_move(application_id=application.pk, to_status=Status.ACCEPTED, actor=applicant, role=Actor.APPLICANT)
+    return application_move(
+        application_id=application.pk, to_status=Status.ACCEPTED, actor=applicant, role=Actor.APPLICANT
+    )
 
 
 def test_only_the_coordinator_marks_the_fee_paid(client, applicant, coordinator, accepted):
     fee = accepted.checklist.get(kind="fee")
     client.force_login(applicant)
-    response = client.post(reverse("applications:checklist_tick", args=[accepted.pk, fee.pk]), {"done": "1"}, follow=True)
+    response = client.post(
+        reverse("applications:checklist_tick", args=[accepted.pk, fee.pk]), {"done": "1"}, follow=True
+    )
     assert "The coordinator confirms this step." in response.content.decode()
     fee.refresh_from_db()
     assert fee.done_at is None
@@ -41,7 +46,9 @@ def test_the_applicant_ticks_their_onboarding_steps(client, applicant, accepted)
 def test_completion_issues_a_certificate_that_anyone_can_verify(client, applicant, coordinator, accepted):
     application_move(application_id=accepted.pk, to_status=Status.ENROLLED, actor=coordinator, role=Actor.COORDINATOR)
     client.force_login(coordinator)
-    client.post(reverse("applications:complete", args=[accepted.pk]), {"evaluation": "Excellent history taking; reliable."})
+    client.post(
+        reverse("applications:complete", args=[accepted.pk]), {"evaluation": "Excellent history taking; reliable."}
+    )
     accepted.refresh_from_db()
     assert accepted.status == Status.COMPLETED and accepted.evaluation.startswith("Excellent")
     certificate = Certificate.objects.get(application=accepted)
@@ -73,26 +80,45 @@ def test_no_certificate_before_completion(client, applicant, accepted):
 
 def test_only_a_completed_rotation_can_be_reviewed_once(client, applicant, coordinator, accepted):
     with pytest.raises(ApplicationError, match="Only applicants whose rotation was completed"):
-        review_create(application=accepted, applicant=applicant, hands_on=3, letter_received=True, real_total_cost=3000, comment="")
+        review_create(
+            application=accepted,
+            applicant=applicant,
+            hands_on=3,
+            letter_received=True,
+            real_total_cost=3000,
+            comment="",
+        )
     application_move(application_id=accepted.pk, to_status=Status.ENROLLED, actor=coordinator, role=Actor.COORDINATOR)
     application_move(application_id=accepted.pk, to_status=Status.COMPLETED, actor=coordinator, role=Actor.COORDINATOR)
     client.force_login(applicant)
     url = reverse("applications:review", args=[accepted.pk])
-    data = {"hands_on": 2, "letter_received": "on", "real_total_cost": "3450.00", "comment": "Great teaching, little hands-on."}
+    data = {
+        "hands_on": 2,
+        "letter_received": "on",
+        "real_total_cost": "3450.00",
+        "comment": "Great teaching, little hands-on.",
+    }
     client.post(url, data)
     client.post(url, data)
     review = Review.objects.get()
     assert review.listing == accepted.session.listing and review.letter_received and review.hands_on == 2
 
 
-def test_a_coordinator_answers_a_review_of_their_listing_only(client, coordinator, other_coordinator, accepted, applicant):
+def test_a_coordinator_answers_a_review_of_their_listing_only(
+    client, coordinator, other_coordinator, accepted, applicant
+):
     accepted.status = Status.COMPLETED
     accepted.save()
-    review = review_create(application=accepted, applicant=applicant, hands_on=3, letter_received=False, real_total_cost=2900, comment="ok")
+    review = review_create(
+        application=accepted, applicant=applicant, hands_on=3, letter_received=False, real_total_cost=2900, comment="ok"
+    )
     client.force_login(other_coordinator)
     assert client.post(reverse("applications:review_reply", args=[review.pk]), {"reply": "Hi"}).status_code == 404
     client.force_login(coordinator)
-    client.post(reverse("applications:review_reply", args=[review.pk]), {"reply": "Thank you; letters now go out within a week."})
+    client.post(
+        reverse("applications:review_reply", args=[review.pk]),
+        {"reply": "Thank you; letters now go out within a week."},
+    )
     review.refresh_from_db()
     assert review.reply.startswith("Thank you") and review.replied_by == coordinator
 
@@ -112,7 +138,18 @@ def test_listing_review_summary_counts_only_visible_reviews(session, applicant):
 
     for hands_on, letter, cost, hidden in [(4, True, 3000, False), (2, False, 4000, False), (1, False, 9999, True)]:
         application = ApplicationFactory(session=session, status=Status.COMPLETED)
-        Review.objects.create(application=application, listing=session.listing, hands_on=hands_on, letter_received=letter,
-                              real_total_cost=cost, hidden=hidden)
+        Review.objects.create(
+            application=application,
+            listing=session.listing,
+            hands_on=hands_on,
+            letter_received=letter,
+            real_total_cost=cost,
+            hidden=hidden,
+        )
     summary = listing_review_summary(session.listing_id)
-    assert (summary["count"], summary["hands_on"], summary["letters"], summary["average_cost"]) == (2, 3.0, 1, Decimal("3500"))
+    assert (summary["count"], summary["hands_on"], summary["letters"], summary["average_cost"]) == (
+        2,
+        3.0,
+        1,
+        Decimal("3500"),
+    )

@@ -1,4 +1,5 @@
 """Interviews: coordinators publish times, an invited applicant books one or asks for another."""
+
 import datetime as dt
 
 import pytest
@@ -17,15 +18,19 @@ def invited(applicant, session):
 
 def test_a_coordinator_publishes_a_time_in_the_institutions_zone(client, coordinator, session):
     client.force_login(coordinator)
-    response = client.post(reverse("applications:slots", args=[session.pk]),
-                           {"starts_at": "2027-01-12T09:00", "duration_minutes": 30, "where": "https://meet.example.org/im"})
+    response = client.post(
+        reverse("applications:slots", args=[session.pk]),
+        {"starts_at": "2027-01-12T09:00", "duration_minutes": 30, "where": "https://meet.example.org/im"},
+    )
     assert response.status_code == 302
     slot = InterviewSlot.objects.get(session=session)
     # Lakeshore (the `institution` persona) is in Chicago: 09:00 there is 15:00 UTC in January.
     assert slot.starts_at == dt.datetime(2027, 1, 12, 15, 0, tzinfo=dt.UTC)
 
 
-def test_an_invited_applicant_books_a_slot_sees_it_in_their_zone_and_downloads_the_ics(client, applicant, invited, session):
+def test_an_invited_applicant_books_a_slot_sees_it_in_their_zone_and_downloads_the_ics(
+    client, applicant, invited, session
+):
     slot = SlotFactory(session=session, starts_at=dt.datetime(2027, 1, 12, 15, 0, tzinfo=dt.UTC))
     client.force_login(applicant)
     client.post(reverse("applications:interview_book", args=[invited.pk]), {"slot": slot.pk})
@@ -59,7 +64,9 @@ def test_an_applicant_not_invited_cannot_book(client, applicant, session):
 
 def test_asking_for_another_time_reaches_the_coordinators_timeline(client, applicant, coordinator, invited):
     client.force_login(applicant)
-    client.post(reverse("applications:interview_request", args=[invited.pk]), {"message": "Any weekday after 14:00 UTC"})
+    client.post(
+        reverse("applications:interview_request", args=[invited.pk]), {"message": "Any weekday after 14:00 UTC"}
+    )
     client.force_login(coordinator)
     packet = client.get(reverse("applications:packet", args=[invited.pk])).content.decode()
     assert "Asked for another interview time: Any weekday after 14:00 UTC" in packet
@@ -76,11 +83,13 @@ def test_coordinators_define_text_and_choice_questions(client, coordinator, list
     client.post(url, {"prompt": "Anything else?", "kind": "text"})
     questions = list(ListingQuestion.objects.filter(listing=listing))
     assert [(q.prompt, q.options, q.required) for q in questions] == [
-        ("Preferred service", ["Wards", "ICU"], True), ("Anything else?", [], False)
+        ("Preferred service", ["Wards", "ICU"], True),
+        ("Anything else?", [], False),
     ]
 
 
 # --- Coordinators take back a time ----------------------------------------------------------
+
 
 def _booked_slot(session, application, starts_at=dt.datetime(2027, 1, 12, 15, 0, tzinfo=dt.UTC)):
     slot = SlotFactory(session=session, starts_at=starts_at)
@@ -89,7 +98,9 @@ def _booked_slot(session, application, starts_at=dt.datetime(2027, 1, 12, 15, 0,
     return slot
 
 
-def test_a_coordinator_removes_a_free_time_and_applicants_no_longer_see_it(client, coordinator, applicant, invited, session):
+def test_a_coordinator_removes_a_free_time_and_applicants_no_longer_see_it(
+    client, coordinator, applicant, invited, session
+):
     slot = SlotFactory(session=session, starts_at=dt.datetime(2027, 1, 12, 15, 0, tzinfo=dt.UTC))
     client.force_login(coordinator)
     page = client.post(reverse("applications:slot_cancel", args=[slot.pk]), follow=True).content.decode()
@@ -101,7 +112,8 @@ def test_a_coordinator_removes_a_free_time_and_applicants_no_longer_see_it(clien
 
 
 def test_cancelling_a_booked_time_tells_the_applicant_who_can_book_another(
-        client, coordinator, applicant, invited, session, mailoutbox, django_capture_on_commit_callbacks):
+    client, coordinator, applicant, invited, session, mailoutbox, django_capture_on_commit_callbacks
+):
     slot = _booked_slot(session, invited)
     other = SlotFactory(session=session, starts_at=dt.datetime(2027, 1, 13, 15, 0, tzinfo=dt.UTC))
     client.force_login(coordinator)
@@ -129,7 +141,8 @@ def test_a_past_booked_interview_cannot_be_cancelled(client, coordinator, invite
 
 
 def test_another_institutions_coordinator_and_the_applicant_cannot_cancel_a_time(
-        client, other_coordinator, applicant, invited, session):
+    client, other_coordinator, applicant, invited, session
+):
     slot = _booked_slot(session, invited)
     client.force_login(other_coordinator)
     assert client.post(reverse("applications:slot_cancel", args=[slot.pk])).status_code == 404
@@ -139,7 +152,8 @@ def test_another_institutions_coordinator_and_the_applicant_cannot_cancel_a_time
 
 
 def test_the_institutions_coordinators_hear_of_a_booking_in_their_zone_and_nobody_else_does(
-        client, applicant, coordinator, other_coordinator, invited, session):
+    client, applicant, coordinator, other_coordinator, invited, session
+):
     slot = SlotFactory(session=session, starts_at=dt.datetime(2027, 1, 12, 15, 0, tzinfo=dt.UTC))
     client.force_login(applicant)
     client.post(reverse("applications:interview_book", args=[invited.pk]), {"slot": slot.pk})

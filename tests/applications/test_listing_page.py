@@ -1,4 +1,5 @@
 """What the listing page shows from applications: seats left and the way in to apply."""
+
 from django.urls import reverse
 
 from applications.states import Status
@@ -29,11 +30,21 @@ def test_an_open_session_links_to_its_application(client, applicant, session):
 def test_the_listing_page_shows_the_aggregate_of_visible_reviews(client, session):
     from applications.models import Review
 
-    for hands_on, letter, cost, hidden, comment in [(4, True, 3100, False, "Wrote notes daily"), (2, True, 2900, False, ""),
-                                                     (1, False, 9000, True, "Spam")]:
+    for hands_on, letter, cost, hidden, comment in [
+        (4, True, 3100, False, "Wrote notes daily"),
+        (2, True, 2900, False, ""),
+        (1, False, 9000, True, "Spam"),
+    ]:
         application = ApplicationFactory(session=session, status=Status.COMPLETED)
-        Review.objects.create(application=application, listing=session.listing, hands_on=hands_on,
-                              letter_received=letter, real_total_cost=cost, hidden=hidden, comment=comment)
+        Review.objects.create(
+            application=application,
+            listing=session.listing,
+            hands_on=hands_on,
+            letter_received=letter,
+            real_total_cost=cost,
+            hidden=hidden,
+            comment=comment,
+        )
     body = client.get(reverse("placements:listing", args=[session.listing.pk])).content.decode()
     assert "2 reviews · hands-on 3.0 / 4 · letter received by 2 of 2 · real total cost about $3000" in body
     assert "Wrote notes daily" in body and "Spam" not in body

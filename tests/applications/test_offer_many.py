@@ -1,4 +1,5 @@
 """application_offer_many: the match round's set-wise offers follow the same rules as one move."""
+
 import datetime as dt
 
 import pytest
@@ -18,7 +19,10 @@ def test_it_offers_every_application_with_an_event_each(session):
     application_offer_many(application_ids=[submitted.pk, waitlisted.pk], expires_at=DEADLINE, message=" Matched. ")
     for application in Application.objects.filter(pk__in=[submitted.pk, waitlisted.pk]):
         assert (application.status, application.offer_expires_at, application.waitlist_position) == (
-            Status.OFFERED, DEADLINE, None)
+            Status.OFFERED,
+            DEADLINE,
+            None,
+        )
     events = ApplicationEvent.objects.order_by("from_status")
     assert [(e.from_status, e.to_status, e.actor_role, e.message) for e in events] == [
         (Status.SUBMITTED, Status.OFFERED, Actor.SYSTEM, "Matched."),

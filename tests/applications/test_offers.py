@@ -1,8 +1,9 @@
 """Offers carry a deadline; freed places go to the waitlist in the coordinator's order."""
+
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
-from zoneinfo import ZoneInfo
 from django.core import mail
 from django.utils import timezone
 
@@ -13,11 +14,15 @@ from tests.applications.factories import ApplicationFactory
 
 
 def _offer(application, coordinator, now=None):
-    return application_move(application_id=application.pk, to_status=Status.OFFERED, actor=coordinator, role=Actor.COORDINATOR, now=now)
+    return application_move(
+        application_id=application.pk, to_status=Status.OFFERED, actor=coordinator, role=Actor.COORDINATOR, now=now
+    )
 
 
 def _waitlist(application, coordinator):
-    return application_move(application_id=application.pk, to_status=Status.WAITLISTED, actor=coordinator, role=Actor.COORDINATOR)
+    return application_move(
+        application_id=application.pk, to_status=Status.WAITLISTED, actor=coordinator, role=Actor.COORDINATOR
+    )
 
 
 def test_an_offer_gets_a_deadline_from_the_session(session, coordinator):
@@ -75,8 +80,13 @@ def test_a_declined_or_withdrawn_place_promotes_the_waitlist(how, session, coord
 def test_accepting_after_the_deadline_is_refused(session, coordinator):
     offered = _offer(ApplicationFactory(session=session), coordinator)
     with pytest.raises(ApplicationError, match="This offer expired"):
-        application_move(application_id=offered.pk, to_status=Status.ACCEPTED, actor=offered.applicant,
-                         role=Actor.APPLICANT, now=offered.offer_expires_at + dt.timedelta(seconds=1))
+        application_move(
+            application_id=offered.pk,
+            to_status=Status.ACCEPTED,
+            actor=offered.applicant,
+            role=Actor.APPLICANT,
+            now=offered.offer_expires_at + dt.timedelta(seconds=1),
+        )
     offered.refresh_from_db()
     assert offered.status == Status.OFFERED
 
@@ -84,15 +94,22 @@ def test_accepting_after_the_deadline_is_refused(session, coordinator):
 def test_accepting_builds_the_checklist_with_the_fee_for_the_coordinator(session, coordinator):
     session.listing.document_requirements.create(kind="bls")
     offered = _offer(ApplicationFactory(session=session), coordinator)
-    application_move(application_id=offered.pk, to_status=Status.ACCEPTED, actor=offered.applicant, role=Actor.APPLICANT)
+    application_move(
+        application_id=offered.pk, to_status=Status.ACCEPTED, actor=offered.applicant, role=Actor.APPLICANT
+    )
     labels = {item.label: item.coordinator_only for item in offered.checklist.all()}
     assert labels["Upload your BLS certificate"] is False
     assert labels["Programme fee received"] is True
 
 
-def test_the_expiry_task_runs_the_service_and_mails_the_applicant(session, coordinator, django_capture_on_commit_callbacks):
-    offered = _offer(ApplicationFactory(session=session, applicant__email="nadia@example.org"), coordinator,
-                     now=timezone.now() - dt.timedelta(days=30))
+def test_the_expiry_task_runs_the_service_and_mails_the_applicant(
+    session, coordinator, django_capture_on_commit_callbacks
+):
+    offered = _offer(
+        ApplicationFactory(session=session, applicant__email="nadia@example.org"),
+        coordinator,
+        now=timezone.now() - dt.timedelta(days=30),
+    )
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         assert offers_expire_task.apply().get() == 1
@@ -132,20 +149,25 @@ def test_the_offer_and_its_expiry_reach_the_applicant_in_html_text_and_in_app_in
 
 
 def test_the_coordinator_reorders_the_waitlist_on_its_page(client, coordinator, session):
-    first, second, third = (ApplicationFactory(session=session, applicant__full_name=n) for n in ["First", "Second", "Third"])
+    first, second, third = (
+        ApplicationFactory(session=session, applicant__full_name=n) for n in ["First", "Second", "Third"]
+    )
     for application in (first, second, third):
         _waitlist(application, coordinator)
     client.force_login(coordinator)
     from django.urls import reverse
 
-    client.post(reverse("applications:waitlist", args=[session.pk]),
-                {f"position_{third.pk}": "1", f"position_{first.pk}": "2", f"position_{second.pk}": "3"})
+    client.post(
+        reverse("applications:waitlist", args=[session.pk]),
+        {f"position_{third.pk}": "1", f"position_{first.pk}": "2", f"position_{second.pk}": "3"},
+    )
     page = client.get(reverse("applications:waitlist", args=[session.pk]))
     assert [a.applicant.full_name for a in page.context["waiting"]] == ["Third", "First", "Second"]
 
 
 def test_a_coordinator_takes_back_an_open_offer_from_the_packet_and_the_seat_goes_to_the_waitlist(
-        client, session, coordinator, mailoutbox, django_capture_on_commit_callbacks):
+    client, session, coordinator, mailoutbox, django_capture_on_commit_callbacks
+):
     from django.urls import reverse
 
     taken_back = _offer(ApplicationFactory(session=session), coordinator)
@@ -156,8 +178,10 @@ def test_a_coordinator_takes_back_an_open_offer_from_the_packet_and_the_seat_goe
     packet = client.get(reverse("applications:packet", args=[taken_back.pk])).content.decode()
     assert '<option value="rejected">Not selected</option>' in packet
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("applications:move", args=[taken_back.pk]),
-                    {"to_status": "rejected", "message": "The session was shortened to one place; we are sorry."})
+        client.post(
+            reverse("applications:move", args=[taken_back.pk]),
+            {"to_status": "rejected", "message": "The session was shortened to one place; we are sorry."},
+        )
     taken_back.refresh_from_db()
     head.refresh_from_db()
     assert (taken_back.status, head.status) == (Status.REJECTED, Status.OFFERED)
@@ -167,6 +191,10 @@ def test_a_coordinator_takes_back_an_open_offer_from_the_packet_and_the_seat_goe
 
 def test_an_accepted_place_cannot_be_taken_back_by_the_coordinator(session, coordinator):
     accepted = _offer(ApplicationFactory(session=session), coordinator)
-    application_move(application_id=accepted.pk, to_status=Status.ACCEPTED, actor=accepted.applicant, role=Actor.APPLICANT)
+    application_move(
+        application_id=accepted.pk, to_status=Status.ACCEPTED, actor=accepted.applicant, role=Actor.APPLICANT
+    )
     with pytest.raises(ApplicationError, match="cannot be moved to “Not selected”"):
-        application_move(application_id=accepted.pk, to_status=Status.REJECTED, actor=coordinator, role=Actor.COORDINATOR)
+        application_move(
+            application_id=accepted.pk, to_status=Status.REJECTED, actor=coordinator, role=Actor.COORDINATOR
+        )

@@ -1,4 +1,5 @@
 """The coordinator's queue: scoped, filtered, sorted, exported, bulk-moved, constant queries."""
+
 import csv
 import datetime
 import io
@@ -34,9 +35,15 @@ def test_the_queue_shows_only_the_institutions_applications(coordinator_client, 
 
 def test_filters_by_state_session_eligibility_and_name(coordinator_client, session, listing):
     later = SessionFactory(listing=listing)
-    ApplicationFactory(session=session, applicant__full_name="Ravi Kumar", status=Status.UNDER_REVIEW, eligible_at_submit=True)
-    ApplicationFactory(session=session, applicant__full_name="Maria Santos", status=Status.SUBMITTED, eligible_at_submit=False)
-    ApplicationFactory(session=later, applicant__full_name="Ravi Patel", status=Status.UNDER_REVIEW, eligible_at_submit=True)
+    ApplicationFactory(
+        session=session, applicant__full_name="Ravi Kumar", status=Status.UNDER_REVIEW, eligible_at_submit=True
+    )
+    ApplicationFactory(
+        session=session, applicant__full_name="Maria Santos", status=Status.SUBMITTED, eligible_at_submit=False
+    )
+    ApplicationFactory(
+        session=later, applicant__full_name="Ravi Patel", status=Status.UNDER_REVIEW, eligible_at_submit=True
+    )
     url = reverse("applications:queue")
     assert _names(coordinator_client.get(url, {"status": "under_review", "session": session.pk})) == ["Ravi Kumar"]
     assert _names(coordinator_client.get(url, {"eligible": "no"})) == ["Maria Santos"]
@@ -44,9 +51,15 @@ def test_filters_by_state_session_eligibility_and_name(coordinator_client, sessi
 
 
 def test_filters_by_step2_range_graduation_year_and_visa(coordinator_client, session):
-    for name, score, year, visa in [("Low Score", 221, 2020, "j1"), ("Mid Score", 240, 2022, "b1b2"), ("High Score", 262, 2022, "j1")]:
+    for name, score, year, visa in [
+        ("Low Score", 221, 2020, "j1"),
+        ("Mid Score", 240, 2022, "b1b2"),
+        ("High Score", 262, 2022, "j1"),
+    ]:
         application = ApplicationFactory(session=session, applicant__full_name=name)
-        ApplicantProfileFactory(user=application.applicant, step2ck_score=score, graduation_year=year, planned_visa=visa)
+        ApplicantProfileFactory(
+            user=application.applicant, step2ck_score=score, graduation_year=year, planned_visa=visa
+        )
     url = reverse("applications:queue")
     assert _names(coordinator_client.get(url, {"step2_min": 230, "step2_max": 250})) == ["Mid Score"]
     assert sorted(_names(coordinator_client.get(url, {"graduation_year": 2022}))) == ["High Score", "Mid Score"]
@@ -63,10 +76,16 @@ def test_sorting_by_name_both_ways(coordinator_client, session):
 
 
 def test_sorting_by_average_score_puts_unscored_last(coordinator_client, coordinator, session):
-    low, high, unscored = (ApplicationFactory(session=session, applicant__full_name=n) for n in ["Low", "High", "Unscored"])
+    low, high, unscored = (
+        ApplicationFactory(session=session, applicant__full_name=n) for n in ["Low", "High", "Unscored"]
+    )
     Score.objects.create(application=low, scorer=coordinator, criterion="fit", value=2)
     Score.objects.create(application=high, scorer=coordinator, criterion="fit", value=5)
-    assert _names(coordinator_client.get(reverse("applications:queue"), {"sort": "-score"})) == ["High", "Low", "Unscored"]
+    assert _names(coordinator_client.get(reverse("applications:queue"), {"sort": "-score"})) == [
+        "High",
+        "Low",
+        "Unscored",
+    ]
 
 
 def test_an_impossible_score_range_is_explained(coordinator_client):
@@ -83,14 +102,21 @@ def test_csv_export_holds_the_filtered_queue(coordinator_client, session):
     assert rows[0]["state"] == "Under review"
 
 
-def test_bulk_invite_moves_each_and_fills_in_the_message(coordinator_client, session, django_capture_on_commit_callbacks):
+def test_bulk_invite_moves_each_and_fills_in_the_message(
+    coordinator_client, session, django_capture_on_commit_callbacks
+):
     first = ApplicationFactory(session=session, applicant__full_name="Ravi Kumar", status=Status.UNDER_REVIEW)
     second = ApplicationFactory(session=session, applicant__full_name="Maria Santos", status=Status.UNDER_REVIEW)
     with django_capture_on_commit_callbacks(execute=True):
-        response = coordinator_client.post(reverse("applications:queue_bulk"), {
-            "ids": [first.pk, second.pk], "to_status": Status.INTERVIEW,
-            "message": "Dear {name}, please book an interview for {listing}.",
-        }, follow=True)
+        response = coordinator_client.post(
+            reverse("applications:queue_bulk"),
+            {
+                "ids": [first.pk, second.pk],
+                "to_status": Status.INTERVIEW,
+                "message": "Dear {name}, please book an interview for {listing}.",
+            },
+            follow=True,
+        )
     assert "2 applications moved." in response.content.decode()
     first.refresh_from_db(), second.refresh_from_db()
     assert first.status == second.status == Status.INTERVIEW
@@ -102,16 +128,24 @@ def test_bulk_invite_moves_each_and_fills_in_the_message(coordinator_client, ses
 def test_bulk_ignores_other_institutions_ids_and_reports_refusals(coordinator_client, session, other_session):
     rejected = ApplicationFactory(session=session, applicant__full_name="Already Rejected", status=Status.REJECTED)
     foreign = ApplicationFactory(session=other_session, status=Status.SUBMITTED)
-    response = coordinator_client.post(reverse("applications:queue_bulk"), {
-        "ids": [rejected.pk, foreign.pk], "to_status": Status.UNDER_REVIEW, "message": "",
-    }, follow=True)
+    response = coordinator_client.post(
+        reverse("applications:queue_bulk"),
+        {
+            "ids": [rejected.pk, foreign.pk],
+            "to_status": Status.UNDER_REVIEW,
+            "message": "",
+        },
+        follow=True,
+    )
     foreign.refresh_from_db()
     assert foreign.status == Status.SUBMITTED
     assert "Already Rejected: An application in the state “Not selected” cannot be moved" in response.content.decode()
 
 
 @pytest.mark.parametrize("size", [5, 200])
-def test_the_queue_and_export_take_a_constant_number_of_queries(size, coordinator_client, coordinator, session, listing, django_assert_max_num_queries):
+def test_the_queue_and_export_take_a_constant_number_of_queries(
+    size, coordinator_client, coordinator, session, listing, django_assert_max_num_queries
+):
     other_session = SessionFactory(listing=listing)
     ApplicationFactory.create_batch(size // 2, session=session)
     for application in ApplicationFactory.create_batch(size - size // 2, session=other_session):
@@ -124,7 +158,9 @@ def test_the_queue_and_export_take_a_constant_number_of_queries(size, coordinato
 
 
 @pytest.mark.parametrize("size", [5, 200])
-def test_the_packet_and_dashboards_take_a_constant_number_of_queries(size, client, coordinator, applicant, session, django_assert_max_num_queries):
+def test_the_packet_and_dashboards_take_a_constant_number_of_queries(
+    size, client, coordinator, applicant, session, django_assert_max_num_queries
+):
     application = ApplicationFactory(session=session, applicant=applicant)
     for i in range(size):
         application.events.create(actor_role="coordinator", message=f"note {i}", internal=True)
@@ -146,15 +182,20 @@ def test_pages_follow_on_in_the_sort_order_with_every_column(coordinator_client,
     # on where page 1 stopped, in the chosen order, with each row's own profile and score.
     other_session = SessionFactory(listing=listing)
     for n in range(60):
-        application = ApplicationFactory(session=session if n % 2 else other_session, applicant__full_name=f"Applicant {n:02d}")
+        application = ApplicationFactory(
+            session=session if n % 2 else other_session, applicant__full_name=f"Applicant {n:02d}"
+        )
         ApplicantProfileFactory(user=application.applicant, step2ck_score=200 + n, graduation_year=2000 + n % 20)
         Score.objects.create(application=application, scorer=coordinator, criterion="fit", value=1 + n % 5)
     url = reverse("applications:queue")
-    by_name = _names(coordinator_client.get(url, {"sort": "-name"})) + _names(coordinator_client.get(url, {"sort": "-name", "page": 2}))
+    by_name = _names(coordinator_client.get(url, {"sort": "-name"})) + _names(
+        coordinator_client.get(url, {"sort": "-name", "page": 2})
+    )
     assert by_name == [f"Applicant {n:02d}" for n in reversed(range(60))]
     second = list(coordinator_client.get(url, {"sort": "step2", "page": 2}).context["page"])
     assert [(a.applicant.full_name, a.step2, a.graduation_year, a.avg_score) for a in second] == [
-        (f"Applicant {n:02d}", 200 + n, 2000 + n % 20, 1 + n % 5) for n in range(50, 60)]
+        (f"Applicant {n:02d}", 200 + n, 2000 + n % 20, 1 + n % 5) for n in range(50, 60)
+    ]
     html = coordinator_client.get(url, {"sort": "step2", "page": 2}).content.decode()
     assert "Page 2 of 2" in html and html.index("Applicant 50") < html.index("Applicant 59")
 
@@ -173,12 +214,25 @@ def test_the_api_queue_pages_in_the_sort_order(coordinator, session):
 
 def test_each_state_shows_its_label_and_badge(coordinator_client, session):
     # ok: holds or held a seat; bad: ended without one; warn: under way.
-    tones = {Status.SUBMITTED: "warn", Status.UNDER_REVIEW: "warn", Status.INTERVIEW: "warn", Status.WAITLISTED: "warn",
-             Status.OFFERED: "ok", Status.ACCEPTED: "ok", Status.ENROLLED: "ok", Status.COMPLETED: "ok",
-             Status.DECLINED: "bad", Status.OFFER_EXPIRED: "bad", Status.REJECTED: "bad", Status.WITHDRAWN: "bad"}
+    tones = {
+        Status.SUBMITTED: "warn",
+        Status.UNDER_REVIEW: "warn",
+        Status.INTERVIEW: "warn",
+        Status.WAITLISTED: "warn",
+        Status.OFFERED: "ok",
+        Status.ACCEPTED: "ok",
+        Status.ENROLLED: "ok",
+        Status.COMPLETED: "ok",
+        Status.DECLINED: "bad",
+        Status.OFFER_EXPIRED: "bad",
+        Status.REJECTED: "bad",
+        Status.WITHDRAWN: "bad",
+    }
     for status in tones:
-        extra = {Status.WAITLISTED: {"waitlist_position": 1},
-                 Status.OFFERED: {"offer_expires_at": timezone.now() + datetime.timedelta(days=3)}}.get(status, {})
+        extra = {
+            Status.WAITLISTED: {"waitlist_position": 1},
+            Status.OFFERED: {"offer_expires_at": timezone.now() + datetime.timedelta(days=3)},
+        }.get(status, {})
         ApplicationFactory(session=session, status=status, **extra)
     html = coordinator_client.get(reverse("applications:queue")).content.decode()
     for status, tone in tones.items():
@@ -187,7 +241,9 @@ def test_each_state_shows_its_label_and_badge(coordinator_client, session):
 
 def test_an_applicant_without_a_profile_is_listed_and_sorts_last_by_step2(coordinator_client, session):
     for name, score in [("Low", 220), ("High", 260)]:
-        ApplicantProfileFactory(user=ApplicationFactory(session=session, applicant__full_name=name).applicant, step2ck_score=score)
+        ApplicantProfileFactory(
+            user=ApplicationFactory(session=session, applicant__full_name=name).applicant, step2ck_score=score
+        )
     ApplicationFactory(session=session, applicant__full_name="No Profile")
     url = reverse("applications:queue")
     assert _names(coordinator_client.get(url, {"sort": "step2"})) == ["Low", "High", "No Profile"]

@@ -7,6 +7,7 @@ thread counts the same free places, then all write (the negative control must ov
 lock only one thread at a time can be between its count and its commit, so the barrier times out
 and the threads go through one by one.
 """
+
 import threading
 
 import pytest
@@ -61,7 +62,9 @@ def _fire_concurrent_offers(monkeypatch, session, coordinator):
 
     def claim(application_id):
         try:
-            application_move(application_id=application_id, to_status=Status.OFFERED, actor=coordinator, role=Actor.COORDINATOR)
+            application_move(
+                application_id=application_id, to_status=Status.OFFERED, actor=coordinator, role=Actor.COORDINATOR
+            )
             outcomes.append("offered")
         except ApplicationError as exc:
             outcomes.append(exc.message)
@@ -124,28 +127,36 @@ def session_lock_held_elsewhere():
         thread.join(timeout=10)
 
 
-def test_a_lock_held_too_long_answers_try_again_and_changes_nothing(settings, institution, coordinator, session_lock_held_elsewhere):
+def test_a_lock_held_too_long_answers_try_again_and_changes_nothing(
+    settings, institution, coordinator, session_lock_held_elsewhere
+):
     settings.APPLICATIONS_LOCK_TIMEOUT_MS = 200
     session = SessionFactory(listing__institution=institution, seats=SEATS)
     application = ApplicationFactory(session=session, status=Status.UNDER_REVIEW)
     session_lock_held_elsewhere(session.pk)
 
     with pytest.raises(TryAgain, match="Please try again"):
-        application_move(application_id=application.pk, to_status=Status.OFFERED, actor=coordinator, role=Actor.COORDINATOR)
+        application_move(
+            application_id=application.pk, to_status=Status.OFFERED, actor=coordinator, role=Actor.COORDINATOR
+        )
 
     application.refresh_from_db()
     assert application.status == Status.UNDER_REVIEW
     assert not application.events.exists()
 
 
-def test_a_locked_application_row_also_answers_try_again(settings, institution, coordinator, session_lock_held_elsewhere):
+def test_a_locked_application_row_also_answers_try_again(
+    settings, institution, coordinator, session_lock_held_elsewhere
+):
     settings.APPLICATIONS_LOCK_TIMEOUT_MS = 200
     session = SessionFactory(listing__institution=institution, seats=SEATS)
     application = ApplicationFactory(session=session, status=Status.UNDER_REVIEW)
     session_lock_held_elsewhere(session.pk, application_id=application.pk)
 
     with pytest.raises(TryAgain):
-        application_move(application_id=application.pk, to_status=Status.INTERVIEW, actor=coordinator, role=Actor.COORDINATOR)
+        application_move(
+            application_id=application.pk, to_status=Status.INTERVIEW, actor=coordinator, role=Actor.COORDINATOR
+        )
 
 
 def test_the_applicant_accepting_during_a_long_lock_is_asked_to_try_again_not_shown_a_500(

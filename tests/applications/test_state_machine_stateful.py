@@ -16,6 +16,7 @@ ALLOWED_TRANSITIONS alone what must happen, and after the step checks that exact
   * who is refused is what the table and the seats predict, no more and no less;
 and after every step, in the database, no session's held places exceed its capacity.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -45,7 +46,9 @@ APPLICANTS = 3
 ACTORS = ("owner", "other_applicant", "coordinator", "other_coordinator", "admin")
 # Where applications start: everything before a decision (drafts included, so submission is tried).
 STARTING = (Status.DRAFT, Status.SUBMITTED, Status.UNDER_REVIEW, Status.INTERVIEW, Status.WAITLISTED)
-SYSTEM_OFFERABLE = frozenset(frm for (frm, to), roles in ALLOWED_TRANSITIONS.items() if to == Status.OFFERED and Actor.SYSTEM in roles)
+SYSTEM_OFFERABLE = frozenset(
+    frm for (frm, to), roles in ALLOWED_TRANSITIONS.items() if to == Status.OFFERED and Actor.SYSTEM in roles
+)
 
 
 @dataclass(frozen=True)
@@ -87,13 +90,16 @@ class ApplicationStates(RuleBasedStateMachine):
 
     def snapshot(self) -> dict[int, Row]:
         events = dict(
-            ApplicationEvent.objects.filter(application__in=self.apps).values("application")
-            .annotate(n=Count("id")).values_list("application", "n")
+            ApplicationEvent.objects.filter(application__in=self.apps)
+            .values("application")
+            .annotate(n=Count("id"))
+            .values_list("application", "n")
         )
         return {
             pk: Row(status, position, expires, events.get(pk, 0))
-            for pk, status, position, expires in Application.objects.filter(pk__in=[a.pk for a in self.apps])
-            .values_list("pk", "status", "waitlist_position", "offer_expires_at")
+            for pk, status, position, expires in Application.objects.filter(
+                pk__in=[a.pk for a in self.apps]
+            ).values_list("pk", "status", "waitlist_position", "offer_expires_at")
         }
 
     def session_of(self, pk: int) -> Session:
@@ -129,8 +135,11 @@ class ApplicationStates(RuleBasedStateMachine):
 
     # --- Setting up one example ------------------------------------------------------------
 
-    @initialize(starting=st.lists(st.sampled_from(STARTING), min_size=APPLICANTS * len(CAPACITIES),
-                                  max_size=APPLICANTS * len(CAPACITIES)))
+    @initialize(
+        starting=st.lists(
+            st.sampled_from(STARTING), min_size=APPLICANTS * len(CAPACITIES), max_size=APPLICANTS * len(CAPACITIES)
+        )
+    )
     def apply(self, starting: list[str]) -> None:
         positions = {s.pk: 0 for s in self.world.sessions}
         for index, status in enumerate(starting):
@@ -140,10 +149,15 @@ class ApplicationStates(RuleBasedStateMachine):
             if status == Status.WAITLISTED:
                 positions[session.pk] += 1
                 position = positions[session.pk]
-            self.apps.append(ApplicationFactory(
-                applicant=applicant, session=session, status=status, waitlist_position=position,
-                submitted_at=None if status == Status.DRAFT else self.now,
-            ))
+            self.apps.append(
+                ApplicationFactory(
+                    applicant=applicant,
+                    session=session,
+                    status=status,
+                    waitlist_position=position,
+                    submitted_at=None if status == Status.DRAFT else self.now,
+                )
+            )
 
     # --- Steps -----------------------------------------------------------------------------
 
@@ -163,8 +177,10 @@ class ApplicationStates(RuleBasedStateMachine):
         current = Application.objects.values_list("status", flat=True).get(pk=application.pk)
         # Mostly a move the table knows from here, else anything.
         known = sorted({to for (frm, to) in ALLOWED_TRANSITIONS if frm == current})
-        to_status = data.draw(st.sampled_from(known) if known and data.draw(st.integers(0, 3)) else st.sampled_from(Status.values),
-                              label="to")
+        to_status = data.draw(
+            st.sampled_from(known) if known and data.draw(st.integers(0, 3)) else st.sampled_from(Status.values),
+            label="to",
+        )
         self.attempt(data, application, to_status)
 
     @rule(data=st.data())
@@ -188,7 +204,9 @@ class ApplicationStates(RuleBasedStateMachine):
         session = application.session
 
         # The prediction, from the reading above and the rules alone.
-        entitled = (role == Actor.APPLICANT and kind == "owner") or (role == Actor.COORDINATOR and kind == "coordinator")
+        entitled = (role == Actor.APPLICANT and kind == "owner") or (
+            role == Actor.COORDINATOR and kind == "coordinator"
+        )
         expected: dict[int, str] = {}
         if not entitled or to_status == current:
             refused = not entitled
@@ -217,8 +235,9 @@ class ApplicationStates(RuleBasedStateMachine):
 
     @rule(data=st.data())
     def a_match_round_offers_several_places(self, data) -> None:
-        chosen = data.draw(st.lists(st.sampled_from(self.apps), min_size=1, max_size=4, unique_by=lambda a: a.pk),
-                           label="offered")
+        chosen = data.draw(
+            st.lists(st.sampled_from(self.apps), min_size=1, max_size=4, unique_by=lambda a: a.pk), label="offered"
+        )
         before = self.snapshot()
         fits = all(
             self.held(before, s) + sum(1 for a in chosen if a.session == s) <= s.seats for s in self.world.sessions
@@ -226,8 +245,10 @@ class ApplicationStates(RuleBasedStateMachine):
         refused = not fits or any(before[a.pk].status not in SYSTEM_OFFERABLE for a in chosen)
         try:
             application_offer_many(
-                application_ids=[a.pk for a in chosen], expires_at=self.now + dt.timedelta(days=5),
-                message="Matched in this round.", now=self.now,
+                application_ids=[a.pk for a in chosen],
+                expires_at=self.now + dt.timedelta(days=5),
+                message="Matched in this round.",
+                now=self.now,
             )
         except ApplicationError as exc:
             assert refused, f"the round's offers were refused: {exc.message}"
@@ -240,7 +261,8 @@ class ApplicationStates(RuleBasedStateMachine):
         self.now += dt.timedelta(days=days)
         before = self.snapshot()
         expected = {
-            pk: Status.OFFER_EXPIRED for pk, row in before.items()
+            pk: Status.OFFER_EXPIRED
+            for pk, row in before.items()
             if row.status == Status.OFFERED and row.offer_expires_at <= self.now
         }
         for session in self.world.sessions:
@@ -256,13 +278,19 @@ class ApplicationStates(RuleBasedStateMachine):
     def no_session_is_oversold(self) -> None:
         held = dict(
             Application.objects.filter(session__in=self.world.sessions, status__in=SEAT_HOLDING)
-            .values("session").annotate(n=Count("id")).values_list("session", "n")
+            .values("session")
+            .annotate(n=Count("id"))
+            .values_list("session", "n")
         )
         for session in self.world.sessions:
-            assert held.get(session.pk, 0) <= session.seats, f"{session} has {held[session.pk]} of {session.seats} places held"
+            assert held.get(session.pk, 0) <= session.seats, (
+                f"{session} has {held[session.pk]} of {session.seats} places held"
+            )
 
 
-def test_random_moves_by_random_people_never_oversell_and_are_all_or_nothing(institution, coordinator, other_coordinator, admin_user):
+def test_random_moves_by_random_people_never_oversell_and_are_all_or_nothing(
+    institution, coordinator, other_coordinator, admin_user
+):
     applicants = [ApplicantProfileFactory().user for _ in range(APPLICANTS)]
     other_institution = other_coordinator.memberships.get().institution
     sessions = [
@@ -272,7 +300,13 @@ def test_random_moves_by_random_people_never_oversell_and_are_all_or_nothing(ins
     ]
     ApplicationStates.world = World(applicants, coordinator, other_coordinator, admin_user, sessions, institution.pk)
 
-    run_state_machine_as_test(ApplicationStates, settings=settings(
-        max_examples=30, stateful_step_count=25, deadline=None, derandomize=True,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-    ))
+    run_state_machine_as_test(
+        ApplicationStates,
+        settings=settings(
+            max_examples=30,
+            stateful_step_count=25,
+            deadline=None,
+            derandomize=True,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+        ),
+    )

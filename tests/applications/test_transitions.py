@@ -1,4 +1,5 @@
 """The whole state diagram: every (from, to, role) is allowed exactly when ALLOWED_TRANSITIONS says."""
+
 import itertools
 
 import pytest
@@ -8,11 +9,7 @@ from applications.services import ApplicationError, application_move
 from applications.states import ALLOWED_TRANSITIONS, Actor, Status
 from tests.applications.factories import ApplicationFactory
 
-CASES = [
-    (frm, to, role)
-    for frm, to in itertools.permutations(Status.values, 2)
-    for role in Actor.values
-]
+CASES = [(frm, to, role) for frm, to in itertools.permutations(Status.values, 2) for role in Actor.values]
 
 
 @pytest.mark.parametrize(("from_status", "to_status", "role"), CASES)
@@ -25,7 +22,12 @@ def test_a_move_happens_exactly_when_the_table_allows_it(from_status, to_status,
         moved = application_move(application_id=application.pk, to_status=to_status, actor=actor, role=role)
         assert moved.status == to_status
         event = ApplicationEvent.objects.get(application=application)
-        assert (event.from_status, event.to_status, event.actor_role, event.actor) == (from_status, to_status, role, actor)
+        assert (event.from_status, event.to_status, event.actor_role, event.actor) == (
+            from_status,
+            to_status,
+            role,
+            actor,
+        )
     else:
         with pytest.raises(ApplicationError) as refused:
             application_move(application_id=application.pk, to_status=to_status, actor=actor, role=role)
@@ -43,9 +45,13 @@ def test_every_state_is_reachable_and_every_move_names_a_known_role():
 
 def test_a_refusal_says_why(session, applicant):
     application = ApplicationFactory(applicant=applicant, session=session, status=Status.SUBMITTED)
-    with pytest.raises(ApplicationError, match="Only the coordinator or system can move an application from “Submitted” to “Offered”"):
+    with pytest.raises(
+        ApplicationError, match="Only the coordinator or system can move an application from “Submitted” to “Offered”"
+    ):
         application_move(application_id=application.pk, to_status=Status.OFFERED, actor=applicant, role=Actor.APPLICANT)
-    with pytest.raises(ApplicationError, match="An application in the state “Not selected” cannot be moved to “Offered”"):
+    with pytest.raises(
+        ApplicationError, match="An application in the state “Not selected” cannot be moved to “Offered”"
+    ):
         application.status = Status.REJECTED
         application.save()
         application_move(application_id=application.pk, to_status=Status.OFFERED, actor=None, role=Actor.SYSTEM)
@@ -54,18 +60,27 @@ def test_a_refusal_says_why(session, applicant):
 def test_the_same_move_twice_writes_one_event(session, coordinator):
     application = ApplicationFactory(session=session)
     for _ in range(2):
-        application_move(application_id=application.pk, to_status=Status.UNDER_REVIEW, actor=coordinator, role=Actor.COORDINATOR)
+        application_move(
+            application_id=application.pk, to_status=Status.UNDER_REVIEW, actor=coordinator, role=Actor.COORDINATOR
+        )
     assert ApplicationEvent.objects.filter(application=application).count() == 1
 
 
 def test_a_coordinator_of_another_institution_cannot_move_it(session, other_coordinator):
     application = ApplicationFactory(session=session)
     with pytest.raises(ApplicationError, match="Only this institution's coordinators"):
-        application_move(application_id=application.pk, to_status=Status.UNDER_REVIEW, actor=other_coordinator, role=Actor.COORDINATOR)
+        application_move(
+            application_id=application.pk,
+            to_status=Status.UNDER_REVIEW,
+            actor=other_coordinator,
+            role=Actor.COORDINATOR,
+        )
     assert Application.objects.get(pk=application.pk).status == Status.SUBMITTED
 
 
 def test_another_applicant_cannot_move_it(session, applicant, other_applicant):
     application = ApplicationFactory(session=session, applicant=applicant)
     with pytest.raises(ApplicationError, match="not your application"):
-        application_move(application_id=application.pk, to_status=Status.WITHDRAWN, actor=other_applicant, role=Actor.APPLICANT)
+        application_move(
+            application_id=application.pk, to_status=Status.WITHDRAWN, actor=other_applicant, role=Actor.APPLICANT
+        )

@@ -1,8 +1,9 @@
 """The audit log: who did what, append-only, searchable by admins and nobody else."""
+
 import pytest
 from django.db import connection, transaction
-from django.http import HttpResponse
 from django.db.utils import DatabaseError
+from django.http import HttpResponse
 from django.urls import reverse
 
 from audit.context import AuditContextMiddleware, current_request
@@ -62,7 +63,11 @@ def test_an_admin_change_is_recorded(client, admin_user, applicant):
 
     event = AuditEvent.objects.get(action="admin.deleted")
     assert event.actor == admin_user
-    assert (event.object_type, event.object_id, event.object_repr) == ("accounts.user", str(applicant.pk), str(applicant))
+    assert (event.object_type, event.object_id, event.object_repr) == (
+        "accounts.user",
+        str(applicant.pk),
+        str(applicant),
+    )
 
 
 def test_a_bulk_admin_deletion_records_every_object(client, admin_user):
@@ -138,7 +143,9 @@ class TestAdminSearch:
 
         change = client.post(reverse("admin:audit_auditevent_change", args=[event.pk]), {"action": "x"})
         assert client.get(reverse("admin:audit_auditevent_add")).status_code == 403
-        assert client.post(reverse("admin:audit_auditevent_delete", args=[event.pk]), {"post": "yes"}).status_code == 403
+        assert (
+            client.post(reverse("admin:audit_auditevent_delete", args=[event.pk]), {"post": "yes"}).status_code == 403
+        )
 
         assert change.status_code == 403
         event.refresh_from_db()
@@ -154,7 +161,9 @@ class TestAdminSearch:
         assert response.status_code == 403
         assert "letter.viewed" not in response.content.decode()
 
-    def test_the_changelist_query_count_does_not_grow_with_the_log(self, client, admin_user, applicant, django_assert_max_num_queries):
+    def test_the_changelist_query_count_does_not_grow_with_the_log(
+        self, client, admin_user, applicant, django_assert_max_num_queries
+    ):
         client.force_login(admin_user)
         for n in (5, 50):
             for _ in range(n):

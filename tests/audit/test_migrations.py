@@ -1,4 +1,5 @@
 """The append-only trigger migration goes both ways."""
+
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor

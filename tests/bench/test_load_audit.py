@@ -1,5 +1,6 @@
 """The load test's verdict (bench/load_test.py audit_applications): it must catch a lost, an extra or a
 doubled application, not only pass when all is well."""
+
 import pytest
 
 from applications.states import Status
@@ -30,8 +31,17 @@ def world():
     submitted = _submitted(_started(DraftFactory(applicant=user, session=first)))
     draft = _started(DraftFactory(applicant=other, session=second))
     started = {(user.pk, first.pk): {submitted.pk}, (other.pk, second.pk): {draft.pk}}
-    return {"users": [user.pk, other.pk], "started": started, "submitted": {submitted.pk},
-            "user": user, "other": other, "first": first, "second": second, "app": submitted, "draft": draft}
+    return {
+        "users": [user.pk, other.pk],
+        "started": started,
+        "submitted": {submitted.pk},
+        "user": user,
+        "other": other,
+        "first": first,
+        "second": second,
+        "app": submitted,
+        "draft": draft,
+    }
 
 
 def _audit(world, **changes):
@@ -47,13 +57,17 @@ def test_an_application_answered_started_but_missing_is_reported_lost(world):
     world["draft"].delete()
     checked, problems = _audit(world)
     assert checked == 1
-    assert problems == [f"applicant {world['other'].pk}, session {world['second'].pk}: 0 applications in the database, expected 1"]
+    assert problems == [
+        f"applicant {world['other'].pk}, session {world['second'].pk}: 0 applications in the database, expected 1"
+    ]
 
 
 def test_an_application_nobody_asked_for_is_reported(world):
     _started(DraftFactory(applicant=world["user"], session=world["second"]))
     _checked, problems = _audit(world)
-    assert problems == [f"applicant {world['user'].pk}, session {world['second'].pk}: 1 application(s) nobody was told about"]
+    assert problems == [
+        f"applicant {world['user'].pk}, session {world['second'].pk}: 1 application(s) nobody was told about"
+    ]
 
 
 def test_a_submission_recorded_twice_is_reported(world):

@@ -1,5 +1,6 @@
 """The throughput benchmark's yardstick: /bench/trivial/ goes through the whole middleware stack,
 and exists only under bench.settings' URLconf."""
+
 import pytest
 
 

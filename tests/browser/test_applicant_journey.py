@@ -1,4 +1,5 @@
 """A new applicant on a phone fills the profile, uploads documents, and watches a listing turn eligible."""
+
 import datetime as dt
 
 import pytest
@@ -34,7 +35,9 @@ def test_a_new_applicant_becomes_eligible_and_finds_the_listing_on_matches(page)
     page.get_by_label("Medical school:", exact=True).fill("University of Lagos College of Medicine")
     page.get_by_label("Graduation year").fill(str(dt.date.today().year - 2))
     page.get_by_role("button", name="Save").click()
-    expect(page.get_by_text("Medical school saved. Next: Add the visa you will hold for the placement.")).to_be_visible()
+    expect(
+        page.get_by_text("Medical school saved. Next: Add the visa you will hold for the placement.")
+    ).to_be_visible()
 
     page.get_by_role("link", name="Add the visa you will hold for the placement").click()
     page.get_by_label("Visa for the placement").select_option("j1")
@@ -51,13 +54,17 @@ def test_a_new_applicant_becomes_eligible_and_finds_the_listing_on_matches(page)
 
     # Documents: an immunisation record with its TB test date, then a CV.
     page.goto("/applicants/documents/upload/?kind=immunisation_record")
-    page.get_by_label("File").set_input_files(files={"name": "immunisations.pdf", "mimeType": "application/pdf", "buffer": files.PDF})
+    page.get_by_label("File").set_input_files(
+        files={"name": "immunisations.pdf", "mimeType": "application/pdf", "buffer": files.PDF}
+    )
     page.get_by_label("TB test (PPD or IGRA)").fill((dt.date.today() - dt.timedelta(days=30)).isoformat())
     page.get_by_role("button", name="Upload", exact=True).click()
     expect(page.get_by_text("Immunisation record uploaded.")).to_be_visible()
 
     page.goto("/applicants/documents/upload/?kind=cv")
-    page.get_by_label("File").set_input_files(files={"name": "Amina CV.pdf", "mimeType": "application/pdf", "buffer": files.PDF + b"%cv"})
+    page.get_by_label("File").set_input_files(
+        files={"name": "Amina CV.pdf", "mimeType": "application/pdf", "buffer": files.PDF + b"%cv"}
+    )
     page.get_by_role("button", name="Upload", exact=True).click()
     expect(page.get_by_role("link", name="Amina_CV.pdf")).to_be_visible()
 

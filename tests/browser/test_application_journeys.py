@@ -3,6 +3,7 @@
 1. An applicant applies (draft autosaves, submission checks), then tracks the state as it moves.
 2. A coordinator filters the queue, scores, invites to interview and offers; the applicant accepts.
 """
+
 import re
 
 import pytest
@@ -14,7 +15,12 @@ from applications.states import Actor, Status
 from tests.accounts.factories import PASSWORD, UserFactory
 from tests.accounts.mfa import freeze_totp_clock, totp_code
 from tests.applicants.factories import ApplicantProfileFactory
-from tests.applications.factories import ApplicationFactory, QuestionFactory, ensure_seeded_specialty, reseed_after_module_flush
+from tests.applications.factories import (
+    ApplicationFactory,
+    QuestionFactory,
+    ensure_seeded_specialty,
+    reseed_after_module_flush,
+)
 from tests.placements.factories import CoordinatorFactory, InstitutionFactory, ListingFactory, SessionFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -68,7 +74,9 @@ def test_an_applicant_applies_and_tracks_the_state(page, programme):
     expect(page.get_by_text("Answer the question: “Which EMR have you used?”")).to_be_visible()
 
     # The draft saves itself while typing (htmx), so a dropped connection loses nothing.
-    page.get_by_label("Personal statement").fill("Two years on the medical wards at Lagos University Teaching Hospital.")
+    page.get_by_label("Personal statement").fill(
+        "Two years on the medical wards at Lagos University Teaching Hospital."
+    )
     expect(page.get_by_text("Draft saved.")).to_be_visible()
     draft = Application.objects.get(applicant=applicant)
     page.goto(f"/applications/{draft.pk}/")
@@ -82,8 +90,13 @@ def test_an_applicant_applies_and_tracks_the_state(page, programme):
     expect(page.locator(".badge", has_text="Submitted").first).to_be_visible()
 
     application = Application.objects.get(applicant=applicant)
-    application_move(application_id=application.pk, to_status=Status.UNDER_REVIEW, actor=coordinator,
-                     role=Actor.COORDINATOR, message="Thank you, we are reading your file.")
+    application_move(
+        application_id=application.pk,
+        to_status=Status.UNDER_REVIEW,
+        actor=coordinator,
+        role=Actor.COORDINATOR,
+        message="Thank you, we are reading your file.",
+    )
 
     page.get_by_text("Menu").click()
     page.get_by_role("link", name="My applications").first.click()
@@ -98,7 +111,9 @@ def test_a_coordinator_filters_scores_invites_offers_and_the_applicant_accepts(d
     freeze_totp_clock(monkeypatch)
     page = desktop_page
     coordinator, session = programme
-    amina = ApplicationFactory(session=session, applicant__email="amina@example.org", applicant__full_name="Amina Okafor")
+    amina = ApplicationFactory(
+        session=session, applicant__email="amina@example.org", applicant__full_name="Amina Okafor"
+    )
     ApplicantProfileFactory(user=amina.applicant)
     ApplicationFactory(session=session, applicant__full_name="Rahul Mehta", status=Status.UNDER_REVIEW)
     log_in(page, coordinator.email, coordinator.totp_secret)

@@ -1,5 +1,6 @@
 """The letter journey end to end: the applicant asks, the writer uploads through the e-mailed link,
 the applicant assigns the letter and submits, and the coordinator reads it in the applicant packet."""
+
 import re
 from types import SimpleNamespace
 
@@ -34,7 +35,9 @@ def journey(applicant, coordinator, institution, monkeypatch, settings, live_ser
     freeze_totp_clock(monkeypatch)
     settings.SITE_URL = live_server.url  # the e-mailed link must lead to this test server
     ApplicantProfileFactory(user=applicant)  # eligible: only the letter stands between draft and submission
-    listing = ListingFactory(institution=institution, title="Internal Medicine Sub-Internship", min_letters=1, max_letters=2)
+    listing = ListingFactory(
+        institution=institution, title="Internal Medicine Sub-Internship", min_letters=1, max_letters=2
+    )
     draft = DraftFactory(applicant=applicant, session=SessionFactory(listing=listing))
     return SimpleNamespace(applicant=applicant, coordinator=coordinator, draft=draft)
 
@@ -62,7 +65,9 @@ def test_a_letter_goes_from_request_to_the_coordinators_packet(page, browser, li
     writer = browser.new_context(viewport={"width": 375, "height": 800}).new_page()
     writer.goto(link)
     expect(writer.get_by_role("heading", name="Letter of recommendation for Alice Applicant")).to_be_visible()
-    assert writer.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # no sideways scrolling at 375 px
+    assert writer.evaluate(
+        "document.documentElement.scrollWidth <= window.innerWidth"
+    )  # no sideways scrolling at 375 px
     pdf = tmp_path / "delgado-letter.pdf"
     pdf.write_bytes(make_pdf())
     writer.get_by_label("Your letter (PDF)").set_input_files(str(pdf))

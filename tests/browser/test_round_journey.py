@@ -1,5 +1,6 @@
 """Issue 11, item 6: two applicants and a coordinator rank in Chromium, the round publishes
 through its beat task, and each sees the result the deferred-acceptance engine gives."""
+
 import datetime as dt
 
 import pytest
@@ -12,8 +13,8 @@ from rounds.models import Round
 from rounds.selectors import round_match_input
 from rounds.tasks import rounds_publish_due_task
 from tests.accounts.factories import PASSWORD, UserFactory
-from tests.applications.factories import ApplicationFactory, ensure_seeded_specialty, reseed_after_module_flush
 from tests.accounts.mfa import freeze_totp_clock, totp_code
+from tests.applications.factories import ApplicationFactory, ensure_seeded_specialty, reseed_after_module_flush
 from tests.placements.factories import CoordinatorFactory, InstitutionFactory, ListingFactory, SessionFactory
 from tests.rounds.factories import RoundFactory
 
@@ -46,7 +47,9 @@ def match(monkeypatch):
     institution = InstitutionFactory(name="Lakeshore University Medical Center", city="Chicago", state="IL")
     coordinator = CoordinatorFactory(email="carol@example.org", full_name="Carol Coordinator", institution=institution)
     cardiology = SessionFactory(listing=ListingFactory(institution=institution, title="Cardiology Elective"), seats=1)
-    medicine = SessionFactory(listing=ListingFactory(institution=institution, title="Internal Medicine Rotation"), seats=1)
+    medicine = SessionFactory(
+        listing=ListingFactory(institution=institution, title="Internal Medicine Rotation"), seats=1
+    )
     alice = UserFactory(email="alice@example.org", full_name="Alice Okafor")
     bob = UserFactory(email="bob@example.org", full_name="Bob Raman")
     for user in (alice, bob):
@@ -100,7 +103,9 @@ def test_two_applicants_and_a_coordinator_rank_and_each_sees_the_engines_result(
     page.get_by_role("link", name=re_start("Cardiology Elective")).click()
     page.get_by_label("Position of Alice Okafor").fill("1")
     page.get_by_label("Position of Bob Raman").fill("2")
-    page.locator("[data-rank-row]", has_text="Bob Raman").drag_to(page.locator("[data-rank-row]", has_text="Alice Okafor"))
+    page.locator("[data-rank-row]", has_text="Bob Raman").drag_to(
+        page.locator("[data-rank-row]", has_text="Alice Okafor")
+    )
     expect(page.get_by_label("Position of Bob Raman")).to_have_value("1")
     page.get_by_role("button", name="Save order").click()
     expect(page.get_by_text("Your rank list is saved (2 ranked).")).to_be_visible()
@@ -113,9 +118,13 @@ def test_two_applicants_and_a_coordinator_rank_and_each_sees_the_engines_result(
 
     # The deadline and publication time pass; the beat task publishes the round.
     now = timezone.now()
-    Round.objects.filter(pk=round.pk).update(rank_deadline=now - dt.timedelta(minutes=2), publish_at=now - dt.timedelta(minutes=1))
+    Round.objects.filter(pk=round.pk).update(
+        rank_deadline=now - dt.timedelta(minutes=2), publish_at=now - dt.timedelta(minutes=1)
+    )
     data = round_match_input(round=round)
-    expected = run_match(applicant_ranks=data.applicant_ranks, session_ranks=data.session_ranks, capacities=data.capacities).assignment
+    expected = run_match(
+        applicant_ranks=data.applicant_ranks, session_ranks=data.session_ranks, capacities=data.capacities
+    ).assignment
     assert rounds_publish_due_task.apply().result == 1
 
     titles = {s.pk: s.listing.title for s in round.sessions.select_related("listing")}

@@ -1,4 +1,5 @@
 """A visitor on a phone searches the catalogue, narrows it, opens a listing and comes back."""
+
 import datetime as dt
 import re
 
@@ -22,8 +23,12 @@ def catalogue(transactional_db):
     later = ListingFactory(institution=chicago, title="Internal Medicine Clinic Elective")
     SessionFactory(listing=later, applications_open_at=timezone.now() + dt.timedelta(days=5))
     SessionFactory(listing=ListingFactory(institution=houston, title="Internal Medicine Night Float Externship"))
-    ListingFactory(institution=chicago, title="Dermatology Observership",
-                   specialty=Specialty.objects.get(slug="dermatology"), description="Skin clinic.")
+    ListingFactory(
+        institution=chicago,
+        title="Dermatology Observership",
+        specialty=Specialty.objects.get(slug="dermatology"),
+        description="Skin clinic.",
+    )
     return open_im
 
 

@@ -1,4 +1,5 @@
 """In a real browser the Content Security Policy runs the nonced script and blocks the others."""
+
 import pytest
 from playwright.sync_api import expect
 

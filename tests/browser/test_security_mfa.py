@@ -1,5 +1,6 @@
 """A new coordinator signs in, is made to set up an authenticator app, and only then reaches the
 institution pages; the next sign-in asks for a code."""
+
 import pytest
 from playwright.sync_api import expect
 

@@ -1,4 +1,5 @@
 """A visitor signs up, verifies the address from the captured e-mail, logs in and out."""
+
 import re
 
 import pytest

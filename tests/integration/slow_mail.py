@@ -1,4 +1,5 @@
 """The file e-mail backend, slowed down like a remote SMTP server, so a kill lands mid-batch."""
+
 import os
 import time
 

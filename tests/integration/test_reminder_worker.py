@@ -3,6 +3,7 @@ due reminder is still sent exactly once.
 
 Needs REDIS_URL and PostgreSQL (the worker is another process: it must see the test database,
 so the test is transactional and hands the worker the test database's name)."""
+
 import datetime as dt
 import os
 import re
@@ -53,16 +54,35 @@ def awaited_letter(applicant, session):
     a reminder in the same tick (rows made directly: the service would queue the invitation)."""
     letter_request = LetterRequestFactory(applicant=applicant, writer_email="writer@lakeshore-health.example.org")
     LetterLink.objects.create(request=letter_request)
-    LetterAssignment.objects.create(letter_request=letter_request, application=DraftFactory(applicant=applicant, session=session))
+    LetterAssignment.objects.create(
+        letter_request=letter_request, application=DraftFactory(applicant=applicant, session=session)
+    )
     letter_requests_refresh_due(letter_request_ids=[letter_request.pk])
     return letter_request
 
 
 def start_worker(env: dict, log: Path) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool=solo", "--loglevel=WARNING",
-         "--without-heartbeat", "--without-mingle", "--without-gossip", "-Q", env["PORTAL_IT_QUEUE"]],
-        cwd=ROOT, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "portal",
+            "worker",
+            "--pool=solo",
+            "--loglevel=WARNING",
+            "--without-heartbeat",
+            "--without-mingle",
+            "--without-gossip",
+            "-Q",
+            env["PORTAL_IT_QUEUE"],
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
 
 
@@ -101,17 +121,23 @@ def test_a_worker_killed_mid_batch_and_restarted_sends_every_reminder_exactly_on
     from notifications.tasks import reminders_tick_task
 
     session = session_closing_at(timezone.now() + dt.timedelta(days=2, hours=12))
-    applicants = [applicant_in(["America/New_York", "Africa/Lagos", "Asia/Karachi", "America/Denver"][i % 4])
-                  for i in range(APPLICANTS)]
+    applicants = [
+        applicant_in(["America/New_York", "Africa/Lagos", "Asia/Karachi", "America/Denver"][i % 4])
+        for i in range(APPLICANTS)
+    ]
     for applicant in applicants:
         save_listing(applicant, session.listing)
     awaited_letter(applicants[-1], session)  # saved and drafted: still one window_closing reminder
     mail_dir = tmp_path / "mail"
     mail_dir.mkdir()
     env = {
-        **os.environ, "DJANGO_SETTINGS_MODULE": "tests.integration.worker_settings",
-        "DATABASE_URL": database_url_for_the_test_database(), "REDIS_URL": redis_url(),
-        "CELERY_BROKER_URL": redis_url(), "PORTAL_IT_QUEUE": queue, "PORTAL_IT_MAIL_DIR": str(mail_dir),
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.integration.worker_settings",
+        "DATABASE_URL": database_url_for_the_test_database(),
+        "REDIS_URL": redis_url(),
+        "CELERY_BROKER_URL": redis_url(),
+        "PORTAL_IT_QUEUE": queue,
+        "PORTAL_IT_MAIL_DIR": str(mail_dir),
     }
     log = tmp_path / "worker.log"
 

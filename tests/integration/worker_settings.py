@@ -2,6 +2,7 @@
 
 The test's environment names the test database (DATABASE_URL), the Redis broker (REDIS_URL), a
 queue of its own and a mail folder; short leases let a crash recover within the test."""
+
 import os
 
 from portal.settings.test import *  # noqa: F403

@@ -1,4 +1,5 @@
 """Fixtures for the letters tests: a request sent through the real service, its link, a real PDF."""
+
 import io
 import re
 from dataclasses import dataclass
@@ -68,8 +69,13 @@ def pdf_upload():
 @pytest.fixture(autouse=True)
 def _private_media(settings, tmp_path):
     # Each test stores its letters in its own folder, so nothing leaks between tests.
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path / "media")}}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "media")},
+        },
+    }
 
 
 @pytest.fixture

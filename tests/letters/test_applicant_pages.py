@@ -1,4 +1,5 @@
 """The applicant's letters pages: asking, statuses, resend and revoke, and reading (never when waived)."""
+
 import pytest
 from django.core import mail
 from django.core.files.base import ContentFile
@@ -75,8 +76,12 @@ def test_the_list_shows_each_status_in_words(client, applicant):
 
     LetterRequestFactory(applicant=applicant, writer_name="Dr. Sent", status="sent")
     LetterRequestFactory(applicant=applicant, writer_name="Dr. Opened", status="opened", opened_at=timezone.now())
-    LetterRequestFactory(applicant=applicant, writer_name="Dr. Declined", status="declined", decline_message="On leave.")
-    LetterRequestFactory(applicant=applicant, writer_name="Dr. Lapsed", expires_at=timezone.now() - dt.timedelta(days=1))
+    LetterRequestFactory(
+        applicant=applicant, writer_name="Dr. Declined", status="declined", decline_message="On leave."
+    )
+    LetterRequestFactory(
+        applicant=applicant, writer_name="Dr. Lapsed", expires_at=timezone.now() - dt.timedelta(days=1)
+    )
     with_letter(LetterRequestFactory(applicant=applicant, writer_name="Dr. Uploaded"))
     client.force_login(applicant)
 

@@ -1,12 +1,13 @@
 """Assigning letters to applications: within the listing's limits, checked at submission, fixed after."""
+
 import datetime as dt
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from applications.services import application_move
 from applications.errors import ApplicationError
+from applications.services import application_move
 from letters.models import LetterAssignment, LetterRequest
 from letters.services import LetterError, assignment_problems, letter_assignments_set, letter_request_revoke
 from tests.applications.factories import ApplicationFactory, DraftFactory
@@ -17,12 +18,16 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def draft(applicant):
-    return DraftFactory(applicant=applicant, session=SessionFactory(listing=ListingFactory(min_letters=1, max_letters=2)))
+    return DraftFactory(
+        applicant=applicant, session=SessionFactory(listing=ListingFactory(min_letters=1, max_letters=2))
+    )
 
 
 def three_letters(applicant, uploaded):
-    return [uploaded(applicant, writer_email=f"writer{n}@example.org", writer_name=f"Dr. Writer {n}").letter_request
-            for n in range(3)]
+    return [
+        uploaded(applicant, writer_email=f"writer{n}@example.org", writer_name=f"Dr. Writer {n}").letter_request
+        for n in range(3)
+    ]
 
 
 def test_the_applicant_assigns_letters_and_can_change_them_while_drafting(applicant, draft, uploaded):
@@ -32,7 +37,8 @@ def test_the_applicant_assigns_letters_and_can_change_them_while_drafting(applic
     letter_assignments_set(application=draft, letter_request_ids=[second.pk, third.pk], actor=applicant)
 
     assert set(LetterAssignment.objects.filter(application=draft).values_list("letter_request_id", flat=True)) == {
-        second.pk, third.pk
+        second.pk,
+        third.pk,
     }
 
 
@@ -75,7 +81,9 @@ def test_submission_problems_name_what_is_missing(applicant, draft, ask, uploade
     ]
     pending = ask(applicant, writer_name="Dr. Ken Sato", writer_email="ksato@example.org").letter_request
     letter_assignments_set(application=draft, letter_request_ids=[pending.pk], actor=applicant)
-    assert assignment_problems(draft) == ["The letter from Dr. Ken Sato has not arrived yet: wait for it, or unassign it."]
+    assert assignment_problems(draft) == [
+        "The letter from Dr. Ken Sato has not arrived yet: wait for it, or unassign it."
+    ]
 
     done = uploaded(applicant).letter_request
     letter_assignments_set(application=draft, letter_request_ids=[done.pk], actor=applicant)
@@ -88,9 +96,13 @@ def test_submitting_is_refused_until_the_letters_are_right(applicant, draft, upl
     ApplicantProfileFactory(user=applicant)  # eligible, so that only the letters stand in the way
     with pytest.raises(ApplicationError) as refused:
         application_move(application_id=draft.pk, to_status="submitted", actor=applicant, role="applicant")
-    assert refused.value.reasons == ["This programme asks for at least 1 letter of recommendation; you have assigned 0."]
+    assert refused.value.reasons == [
+        "This programme asks for at least 1 letter of recommendation; you have assigned 0."
+    ]
 
-    letter_assignments_set(application=draft, letter_request_ids=[uploaded(applicant).letter_request.pk], actor=applicant)
+    letter_assignments_set(
+        application=draft, letter_request_ids=[uploaded(applicant).letter_request.pk], actor=applicant
+    )
     submitted = application_move(application_id=draft.pk, to_status="submitted", actor=applicant, role="applicant")
 
     assert submitted.status == "submitted"
@@ -108,7 +120,9 @@ def test_after_submission_the_letters_are_fixed(applicant, uploaded):
 
 def test_a_letter_used_in_a_submitted_application_can_no_longer_be_replaced(client, applicant, uploaded, pdf_upload):
     sent = uploaded(applicant)
-    LetterAssignment.objects.create(letter_request=sent.letter_request, application=ApplicationFactory(applicant=applicant))
+    LetterAssignment.objects.create(
+        letter_request=sent.letter_request, application=ApplicationFactory(applicant=applicant)
+    )
 
     page = client.get(sent.url)
     response = client.post(f"{sent.url}upload/", {"file": pdf_upload()})
@@ -123,7 +137,9 @@ def test_a_letter_used_in_a_submitted_application_can_no_longer_be_replaced(clie
 def test_the_due_date_is_the_earliest_deadline_among_the_assigned_applications(applicant, ask):
     letter_request = ask(applicant).letter_request
     soon, later = (
-        DraftFactory(applicant=applicant, session=SessionFactory(start_date=timezone.localdate() + dt.timedelta(days=days)))
+        DraftFactory(
+            applicant=applicant, session=SessionFactory(start_date=timezone.localdate() + dt.timedelta(days=days))
+        )
         for days in (60, 120)
     )
 
@@ -152,6 +168,7 @@ def test_the_writer_sees_the_programmes_the_letter_goes_to(client, applicant, as
 
 
 # --- The assignment page -------------------------------------------------------------------
+
 
 def test_the_applicant_assigns_from_the_page(client, applicant, draft, uploaded):
     letter_request = uploaded(applicant).letter_request
@@ -247,7 +264,9 @@ def test_a_withdrawn_draft_no_longer_sets_the_letters_due_date(applicant, ask):
 
     letter_request = ask(applicant).letter_request
     soon, later = (
-        DraftFactory(applicant=applicant, session=SessionFactory(start_date=timezone.localdate() + dt.timedelta(days=days)))
+        DraftFactory(
+            applicant=applicant, session=SessionFactory(start_date=timezone.localdate() + dt.timedelta(days=days))
+        )
         for days in (60, 120)
     )
     for application in (soon, later):

@@ -1,4 +1,5 @@
 """Coordinators read the letters assigned to applications to their institution, and no others; each read is recorded."""
+
 import pytest
 from django.urls import reverse
 
@@ -11,7 +12,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def application(applicant, institution):
-    return ApplicationFactory(applicant=applicant, session=SessionFactory(listing=ListingFactory(institution=institution)))
+    return ApplicationFactory(
+        applicant=applicant, session=SessionFactory(listing=ListingFactory(institution=institution))
+    )
 
 
 def assign(letter_request, application):
@@ -23,7 +26,9 @@ def read_url(application, letter_request):
     return reverse("letters:packet_read", args=[application.pk, letter_request.pk])
 
 
-def test_the_coordinator_reads_an_assigned_letter_and_the_read_is_recorded(client, applicant, coordinator, application, uploaded):
+def test_the_coordinator_reads_an_assigned_letter_and_the_read_is_recorded(
+    client, applicant, coordinator, application, uploaded
+):
     letter_request = assign(uploaded(applicant).letter_request, application)
     client.force_login(coordinator)
 
@@ -32,7 +37,11 @@ def test_the_coordinator_reads_an_assigned_letter_and_the_read_is_recorded(clien
     assert response.status_code == 200
     assert b"".join(response.streaming_content).startswith(b"%PDF-")
     access = LetterAccess.objects.get()
-    assert (access.reader, access.letter, access.application) == (coordinator, letter_request.current_letter, application)
+    assert (access.reader, access.letter, access.application) == (
+        coordinator,
+        letter_request.current_letter,
+        application,
+    )
 
 
 def test_a_waived_letter_is_readable_by_the_programme(client, applicant, coordinator, application, uploaded):
@@ -70,7 +79,9 @@ def test_an_unassigned_letter_is_never_shown(client, applicant, coordinator, app
     client.force_login(coordinator)
 
     assert client.get(read_url(application, letter_request)).status_code == 404
-    assert letter_request.writer_name not in client.get(reverse("letters:packet", args=[application.pk])).content.decode()
+    assert (
+        letter_request.writer_name not in client.get(reverse("letters:packet", args=[application.pk])).content.decode()
+    )
 
 
 def test_a_draft_applications_letters_are_not_for_coordinators(client, applicant, coordinator, institution, uploaded):
@@ -89,10 +100,14 @@ def test_applicants_cannot_use_the_coordinators_pages(client, applicant, applica
     assert client.get(reverse("letters:packet", args=[application.pk])).status_code == 403
 
 
-def test_the_packet_lists_the_assigned_letters_with_their_confidentiality(client, applicant, coordinator, application, uploaded):
+def test_the_packet_lists_the_assigned_letters_with_their_confidentiality(
+    client, applicant, coordinator, application, uploaded
+):
     assign(uploaded(applicant, waived=True).letter_request, application)
-    assign(uploaded(applicant, waived=False, writer_email="ksato@example.org", writer_name="Dr. Ken Sato").letter_request,
-           application)
+    assign(
+        uploaded(applicant, waived=False, writer_email="ksato@example.org", writer_name="Dr. Ken Sato").letter_request,
+        application,
+    )
     client.force_login(coordinator)
 
     html = client.get(reverse("letters:packet", args=[application.pk]), headers={"HX-Request": "true"}).content.decode()
@@ -102,7 +117,9 @@ def test_the_packet_lists_the_assigned_letters_with_their_confidentiality(client
     assert "<html" not in html  # the fragment alone, for the packet page
 
 
-def test_the_packet_keeps_a_constant_number_of_queries(client, applicant, coordinator, application, django_assert_max_num_queries):
+def test_the_packet_keeps_a_constant_number_of_queries(
+    client, applicant, coordinator, application, django_assert_max_num_queries
+):
     from tests.letters.factories import LetterRequestFactory
     from tests.letters.test_applicant_pages import with_letter
 

@@ -1,4 +1,5 @@
 """The applicant asks, resends and revokes; the writer's e-mail carries a working link."""
+
 import pytest
 from django.core import mail
 
@@ -30,8 +31,13 @@ def test_nothing_is_mailed_when_the_request_is_rolled_back(applicant, django_cap
     with django_capture_on_commit_callbacks(execute=True):
         with pytest.raises(RuntimeError), transaction.atomic():
             letter_request_create(
-                applicant=applicant, writer_name="Dr. Ken Sato", writer_email="ksato@example.org", writer_title="Attending",
-                writer_institution="Bayview Community Hospital", relationship="Clinic supervisor", waived=True,
+                applicant=applicant,
+                writer_name="Dr. Ken Sato",
+                writer_email="ksato@example.org",
+                writer_title="Attending",
+                writer_institution="Bayview Community Hospital",
+                relationship="Clinic supervisor",
+                waived=True,
             )
             raise RuntimeError("the page failed after the request was saved")
 
@@ -90,7 +96,9 @@ def test_a_resend_mails_a_new_link_and_kills_the_old_one(applicant, ask, client,
     assert LetterLink.objects.filter(request=sent.letter_request, ended_at__isnull=True).count() == 1
 
 
-def test_a_revoked_request_can_be_sent_again_with_a_fresh_link(applicant, ask, client, django_capture_on_commit_callbacks):
+def test_a_revoked_request_can_be_sent_again_with_a_fresh_link(
+    applicant, ask, client, django_capture_on_commit_callbacks
+):
     from tests.letters.conftest import token_in
 
     sent = ask(applicant)
@@ -156,7 +164,9 @@ def _in_status(applicant, status: str) -> LetterRequest:
 
 @pytest.mark.parametrize("status", LetterRequest.Status.values)
 @pytest.mark.parametrize(
-    ("service", "target"), [(letter_request_revoke, "revoked"), (letter_request_resend, "sent")], ids=["revoke", "resend"]
+    ("service", "target"),
+    [(letter_request_revoke, "revoked"), (letter_request_resend, "sent")],
+    ids=["revoke", "resend"],
 )
 def test_the_applicant_can_move_a_request_only_along_the_diagram(applicant, status, service, target):
     letter_request = _in_status(applicant, status)

@@ -1,4 +1,5 @@
 """The writer's page, reached by the signed link alone: every way a link can be refused, and declining."""
+
 import pytest
 from django.core import mail, signing
 
@@ -98,7 +99,9 @@ def test_a_revoked_link_says_the_request_was_withdrawn(client, applicant, ask):
     assert "This request was withdrawn" in response.content.decode()
 
 
-def test_the_writer_declines_with_a_message_and_the_applicant_is_told(client, applicant, ask, django_capture_on_commit_callbacks):
+def test_the_writer_declines_with_a_message_and_the_applicant_is_told(
+    client, applicant, ask, django_capture_on_commit_callbacks
+):
     sent = ask(applicant)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -113,7 +116,10 @@ def test_the_writer_declines_with_a_message_and_the_applicant_is_told(client, ap
     # And in the notification centre, linking to the letters page where they can ask somebody else.
     notice = applicant.notifications.get()
     assert (notice.title, notice.body, notice.url) == (
-        f"{sent.letter_request.writer_name} declined your letter request", "I am on leave until March, sorry.", "/letters/")
+        f"{sent.letter_request.writer_name} declined your letter request",
+        "I am on leave until March, sorry.",
+        "/letters/",
+    )
     again = client.get(sent.url)
     assert again.status_code == 410 and "This request was declined" in again.content.decode()
 

@@ -1,4 +1,5 @@
 """The writer uploads a PDF through the link: checked on its content, replaceable, and the applicant told."""
+
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -14,7 +15,9 @@ def upload(client, sent, file, capture):
         return client.post(f"{sent.url}upload/", {"file": file}, follow=True)
 
 
-def test_the_writer_uploads_a_pdf_and_the_applicant_is_told(client, applicant, ask, pdf_upload, django_capture_on_commit_callbacks):
+def test_the_writer_uploads_a_pdf_and_the_applicant_is_told(
+    client, applicant, ask, pdf_upload, django_capture_on_commit_callbacks
+):
     sent = ask(applicant)
 
     response = upload(client, sent, pdf_upload(), django_capture_on_commit_callbacks)
@@ -30,7 +33,10 @@ def test_the_writer_uploads_a_pdf_and_the_applicant_is_told(client, applicant, a
     assert "uploaded the letter" in mail.outbox[-1].body
     notice = applicant.notifications.get()
     assert (notice.kind, notice.title, notice.url) == (
-        "letter_uploaded", f"{sent.letter_request.writer_name} uploaded your letter", "/letters/")
+        "letter_uploaded",
+        f"{sent.letter_request.writer_name} uploaded your letter",
+        "/letters/",
+    )
 
 
 @pytest.mark.parametrize(
@@ -50,8 +56,12 @@ def test_a_file_that_is_not_a_pdf_is_refused_with_the_reason(
     sent = ask(applicant)
     before = len(mail.outbox)
 
-    response = upload(client, sent, SimpleUploadedFile(name, content, content_type="application/pdf"),
-                      django_capture_on_commit_callbacks)
+    response = upload(
+        client,
+        sent,
+        SimpleUploadedFile(name, content, content_type="application/pdf"),
+        django_capture_on_commit_callbacks,
+    )
 
     assert response.status_code == 400
     assert reason in response.content.decode()
@@ -61,19 +71,27 @@ def test_a_file_that_is_not_a_pdf_is_refused_with_the_reason(
     assert len(mail.outbox) == before  # nobody is told a letter arrived
 
 
-def test_an_oversized_pdf_is_refused_with_the_limit(client, applicant, ask, settings, django_capture_on_commit_callbacks):
+def test_an_oversized_pdf_is_refused_with_the_limit(
+    client, applicant, ask, settings, django_capture_on_commit_callbacks
+):
     settings.PORTAL_MAX_UPLOAD_BYTES = 2048
     sent = ask(applicant)
 
-    response = upload(client, sent, SimpleUploadedFile("letter.pdf", make_pdf("x" * 40) + b"%" + b"0" * 4096),
-                      django_capture_on_commit_callbacks)
+    response = upload(
+        client,
+        sent,
+        SimpleUploadedFile("letter.pdf", make_pdf("x" * 40) + b"%" + b"0" * 4096),
+        django_capture_on_commit_callbacks,
+    )
 
     assert response.status_code == 400
     assert "the limit is 2 KB" in response.content.decode()
     assert not Letter.objects.exists()
 
 
-def test_the_writer_replaces_the_letter_and_the_newest_counts(client, applicant, ask, pdf_upload, django_capture_on_commit_callbacks):
+def test_the_writer_replaces_the_letter_and_the_newest_counts(
+    client, applicant, ask, pdf_upload, django_capture_on_commit_callbacks
+):
     sent = ask(applicant)
     upload(client, sent, pdf_upload(content=make_pdf("first draft")), django_capture_on_commit_callbacks)
 
@@ -85,7 +103,9 @@ def test_the_writer_replaces_the_letter_and_the_newest_counts(client, applicant,
     assert "replaced" in mail.outbox[-1].subject
 
 
-def test_a_refused_replacement_keeps_the_letter_already_stored(client, applicant, ask, pdf_upload, django_capture_on_commit_callbacks):
+def test_a_refused_replacement_keeps_the_letter_already_stored(
+    client, applicant, ask, pdf_upload, django_capture_on_commit_callbacks
+):
     sent = ask(applicant)
     upload(client, sent, pdf_upload(), django_capture_on_commit_callbacks)
     sent.letter_request.refresh_from_db()
@@ -110,7 +130,9 @@ def test_a_revoked_link_cannot_upload(client, applicant, ask, pdf_upload, django
     assert not Letter.objects.exists()
 
 
-def test_after_uploading_the_writer_can_no_longer_decline(client, applicant, ask, pdf_upload, django_capture_on_commit_callbacks):
+def test_after_uploading_the_writer_can_no_longer_decline(
+    client, applicant, ask, pdf_upload, django_capture_on_commit_callbacks
+):
     sent = ask(applicant)
     upload(client, sent, pdf_upload(), django_capture_on_commit_callbacks)
 
@@ -121,7 +143,9 @@ def test_after_uploading_the_writer_can_no_longer_decline(client, applicant, ask
     assert sent.letter_request.status == LetterRequest.Status.UPLOADED
 
 
-def test_the_same_file_sent_twice_is_stored_once_and_told_once(client, applicant, ask, django_capture_on_commit_callbacks):
+def test_the_same_file_sent_twice_is_stored_once_and_told_once(
+    client, applicant, ask, django_capture_on_commit_callbacks
+):
     sent = ask(applicant)
     content = make_pdf("final version")
 

@@ -1,4 +1,5 @@
 """An e-mail backend that refuses, like an SMTP server that is down, N times then recovers."""
+
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
 

@@ -19,4 +19,3 @@ def tick(django_capture_on_commit_callbacks):
         return result
 
     return run
-

@@ -28,8 +28,11 @@ def session_closing_at(closes_at: dt.datetime, **kwargs):
     """A published session whose application window closes at `closes_at` (aware)."""
     start = (closes_at + dt.timedelta(days=30)).date()
     return SessionFactory(
-        applications_open_at=closes_at - dt.timedelta(days=60), applications_close_at=closes_at,
-        start_date=start, end_date=start + dt.timedelta(days=27), **kwargs,
+        applications_open_at=closes_at - dt.timedelta(days=60),
+        applications_close_at=closes_at,
+        start_date=start,
+        end_date=start + dt.timedelta(days=27),
+        **kwargs,
     )
 
 
@@ -47,4 +50,11 @@ class NotificationFactory(factory.django.DjangoModelFactory):
     url = "/notifications/"
 
 
-__all__ = ["ListingFactory", "SessionFactory", "NotificationFactory", "applicant_in", "session_closing_at", "save_listing"]
+__all__ = [
+    "ListingFactory",
+    "SessionFactory",
+    "NotificationFactory",
+    "applicant_in",
+    "session_closing_at",
+    "save_listing",
+]

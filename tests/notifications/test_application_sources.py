@@ -1,4 +1,5 @@
 """Who is due when for application reminders: drafts, offers, interviews, pre-arrival, the digest."""
+
 import datetime as dt
 
 import pytest
@@ -69,7 +70,9 @@ def test_an_answered_offer_is_not_reminded(tick):
 def test_an_interview_is_due_the_day_before_in_the_applicants_zone():
     applicant = applicant_in("Asia/Tokyo")
     application = ApplicationFactory(applicant=applicant, status=Status.INTERVIEW)
-    slot = SlotFactory(session=application.session, application=application, starts_at=at(2027, 3, 31, 16, 0))  # 1 Apr 01:00 Tokyo
+    slot = SlotFactory(
+        session=application.session, application=application, starts_at=at(2027, 3, 31, 16, 0)
+    )  # 1 Apr 01:00 Tokyo
 
     assert due_rows(sources_applications.interview_tomorrow_due, at(2027, 3, 30, 14, 59)) == {}  # 30 Mar 23:59 Tokyo
     assert due_rows(sources_applications.interview_tomorrow_due, at(2027, 3, 30, 15, 0)) == {
@@ -79,11 +82,17 @@ def test_an_interview_is_due_the_day_before_in_the_applicants_zone():
 
 def test_pre_arrival_is_due_30_and_7_days_before_the_start(tick):
     applicant = applicant_in("America/Chicago")
-    session = SessionFactory(start_date=dt.date(2027, 7, 1), end_date=dt.date(2027, 7, 28),
-                             applications_open_at=at(2027, 1, 1), applications_close_at=at(2027, 5, 1))
+    session = SessionFactory(
+        start_date=dt.date(2027, 7, 1),
+        end_date=dt.date(2027, 7, 28),
+        applications_open_at=at(2027, 1, 1),
+        applications_close_at=at(2027, 5, 1),
+    )
     application = ApplicationFactory(applicant=applicant, session=session, status=Status.ACCEPTED)
     ChecklistItem.objects.create(application=application, kind="onboarding", label="Complete the HIPAA module")
-    ChecklistItem.objects.create(application=application, kind="fee", label="Programme fee paid", done_at=at(2027, 5, 1))
+    ChecklistItem.objects.create(
+        application=application, kind="fee", label="Programme fee paid", done_at=at(2027, 5, 1)
+    )
 
     assert due_rows(sources_applications.pre_arrival_due, at(2027, 6, 1, 4, 59)) == {}  # 31 May 23:59 Chicago
     tick(at(2027, 6, 1, 5, 0))
@@ -116,10 +125,18 @@ def test_a_document_sent_with_an_application_that_expires_before_the_start_is_re
     from tests.applicants.factories import add_document
 
     applicant = applicant_in("Africa/Lagos")
-    session = SessionFactory(start_date=dt.date(2027, 9, 1), end_date=dt.date(2027, 9, 28),
-                             applications_open_at=at(2027, 1, 1), applications_close_at=at(2027, 6, 1))
-    other = SessionFactory(start_date=dt.date(2027, 10, 1), end_date=dt.date(2027, 10, 28),
-                           applications_open_at=at(2027, 1, 1), applications_close_at=at(2027, 6, 1))
+    session = SessionFactory(
+        start_date=dt.date(2027, 9, 1),
+        end_date=dt.date(2027, 9, 28),
+        applications_open_at=at(2027, 1, 1),
+        applications_close_at=at(2027, 6, 1),
+    )
+    other = SessionFactory(
+        start_date=dt.date(2027, 10, 1),
+        end_date=dt.date(2027, 10, 28),
+        applications_open_at=at(2027, 1, 1),
+        applications_close_at=at(2027, 6, 1),
+    )
     passport = add_document(applicant, "passport", expires_on=dt.date(2027, 8, 15)).document
     later = add_document(applicant, "cv", expires_on=dt.date(2028, 1, 1)).document
     for target in (session, other):

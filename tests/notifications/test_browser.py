@@ -1,4 +1,5 @@
 """On a 375 px phone: the bell shows the unread count, a reminder opens its listing, the count drops."""
+
 import pytest
 from playwright.sync_api import expect
 
@@ -10,8 +11,11 @@ pytestmark = pytest.mark.browser
 
 def test_an_applicant_follows_a_reminder_from_the_bell_on_a_phone(page):
     applicant = UserFactory(email="amina@example.org", full_name="Amina Okafor")
-    NotificationFactory(recipient=applicant, title="Applications for Cardiology Observership close soon",
-                        url="/notifications/preferences/")
+    NotificationFactory(
+        recipient=applicant,
+        title="Applications for Cardiology Observership close soon",
+        url="/notifications/preferences/",
+    )
     NotificationFactory(recipient=applicant, title="Your Passport expires on 31 Mar 2027")
     page.goto("/accounts/login/")
     page.get_by_label("Email").fill(applicant.email)

@@ -1,4 +1,5 @@
 """What a reminder e-mail says: in the recipient's time zone, HTML and text, with unsubscribe headers."""
+
 import datetime as dt
 
 import pytest

@@ -1,4 +1,5 @@
 """Exactly once: ticks twice, batches delivered twice or at once, retries and crashed claims."""
+
 import datetime as dt
 import threading
 
@@ -178,8 +179,9 @@ def test_the_beat_task_scans_and_the_batch_tasks_deliver_through_celery(django_c
 
 
 @pytest.mark.parametrize("applicants", [5, 40])
-def test_a_tick_costs_the_same_few_queries_for_few_or_many_applicants(applicants, django_assert_max_num_queries,
-                                                                     django_capture_on_commit_callbacks):
+def test_a_tick_costs_the_same_few_queries_for_few_or_many_applicants(
+    applicants, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
     session = session_closing_at(dt.datetime(2027, 3, 10, 22, 0, tzinfo=dt.UTC))
     for i in range(applicants):
         save_listing(applicant_in("Europe/Berlin"), session.listing)

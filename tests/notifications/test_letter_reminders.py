@@ -1,5 +1,6 @@
 """Letter reminders: the writer (no account) 7 and 2 days before the letter is due, the applicant
 when it is late. Who is due when, exactly once, the link in the mail, unsubscribing by address."""
+
 import datetime as dt
 import re
 
@@ -42,9 +43,14 @@ def awaited(django_capture_on_commit_callbacks):
     def make(applicant, due_at, *, writer_email=WRITER, keep_link_dates=False, **fields):
         with django_capture_on_commit_callbacks(execute=True):
             letter_request = letter_request_create(
-                applicant=applicant, writer_name="Dr. Maria Delgado", writer_email=writer_email,
-                writer_title="Attending Physician", writer_institution="Lakeshore University Medical Center",
-                relationship="Supervised my inpatient medicine observership.", waived=True, **fields,
+                applicant=applicant,
+                writer_name="Dr. Maria Delgado",
+                writer_email=writer_email,
+                writer_title="Attending Physician",
+                writer_institution="Lakeshore University Medical Center",
+                relationship="Supervised my inpatient medicine observership.",
+                waived=True,
+                **fields,
             )
         draft = DraftFactory(applicant=applicant, session=session_closing_at(due_at))
         letter_assignments_set(application=draft, letter_request_ids=[letter_request.pk], actor=applicant)
@@ -72,6 +78,7 @@ def mails_to(address):
 
 
 # --- Who is due when --------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     ("now", "expected"),
@@ -138,6 +145,7 @@ def test_a_letter_is_late_from_its_due_moment_on_the_applicants_local_day(awaite
 
 # --- Exactly once, by mail and in-app ------------------------------------------------------------
 
+
 def test_each_writer_threshold_goes_out_once_to_the_address(tick, awaited):
     letter_request = awaited(applicant_in("Asia/Kolkata"), DUE)
 
@@ -157,8 +165,12 @@ def test_each_writer_threshold_goes_out_once_to_the_address(tick, awaited):
 
 def test_the_ledger_key_holds_for_addresses_as_for_users(awaited):
     letter_request = awaited(applicant_in("Asia/Kolkata"), DUE)
-    key = {"kind": "letter_writer", "subject_type": "letters.letterrequest", "subject_id": letter_request.pk,
-           "due": dt.date(2027, 3, 4)}
+    key = {
+        "kind": "letter_writer",
+        "subject_type": "letters.letterrequest",
+        "subject_id": letter_request.pk,
+        "due": dt.date(2027, 3, 4),
+    }
     Reminder.objects.create(recipient_email=WRITER, **key)
 
     # NULL recipients are distinct in a plain unique constraint: the partial key must refuse.
@@ -169,7 +181,9 @@ def test_the_ledger_key_holds_for_addresses_as_for_users(awaited):
     with pytest.raises(IntegrityError), transaction.atomic():
         Reminder.objects.create(**key)  # nobody
     with pytest.raises(IntegrityError), transaction.atomic():
-        Reminder.objects.create(recipient=letter_request.applicant, recipient_email=WRITER, **{**key, "due": dt.date(2027, 3, 9)})
+        Reminder.objects.create(
+            recipient=letter_request.applicant, recipient_email=WRITER, **{**key, "due": dt.date(2027, 3, 9)}
+        )
 
 
 def test_the_applicant_hears_once_when_the_letter_is_late_by_mail_and_in_app(tick, awaited, client):
@@ -226,6 +240,7 @@ def test_a_letter_uploaded_between_tick_and_batch_is_not_reminded(tick, awaited)
 
 # --- The writer's e-mail: the link, the zone, unsubscribing without an account -------------------
 
+
 @pytest.fixture
 def reminded_writer(awaited, tick):
     """A writer reminded in real time (the link's signature is checked against the real clock)."""
@@ -281,7 +296,10 @@ def test_the_writers_reminder_names_the_day_and_zone_and_replies_to_the_applican
 
     [message] = mails_to(WRITER)
     html = message.alternatives[0][0]
-    assert message.subject == f"Reminder: {applicant.get_full_name()}'s letter of recommendation is due on Thursday 11 March"
+    assert (
+        message.subject
+        == f"Reminder: {applicant.get_full_name()}'s letter of recommendation is due on Thursday 11 March"
+    )
     assert "due on Thursday 11 March 2027 at 12:30 AM" in message.body
     assert "due on <strong>Thursday 11 March 2027</strong> at 12:30 AM" in html
     for body in (message.body, html):
@@ -311,7 +329,8 @@ def test_a_writer_unsubscribes_without_an_account_and_the_request_carries_on(tic
     assert letter_request.status == "sent" and LetterLink.objects.filter(request=letter_request, ended_at=None).exists()
     tick(at(2027, 3, 10, 19, 5))
     assert [m.subject for m in mails_to(applicant.email) if "late" in m.subject] == [
-        f"Your letter from {letter_request.writer_name} is late"]  # the applicant still hears it is late
+        f"Your letter from {letter_request.writer_name} is late"
+    ]  # the applicant still hears it is late
 
 
 def test_forged_or_misdirected_unsubscribe_tokens_are_refused(client, applicant):
@@ -327,6 +346,7 @@ def test_forged_or_misdirected_unsubscribe_tokens_are_refused(client, applicant)
 
 
 # --- Scale ------------------------------------------------------------------------------------------
+
 
 def test_a_tick_costs_the_same_queries_for_few_or_many_letters(awaited, django_capture_on_commit_callbacks):
     from django.db import connection
@@ -356,5 +376,5 @@ def test_support_finds_a_writers_reminder_in_the_admin_by_address(client, admin_
     found = client.get(reverse("admin:notifications_reminder_changelist"), {"q": WRITER}).content.decode()
     other = client.get(reverse("admin:notifications_reminder_changelist"), {"q": "nobody@example.org"}).content.decode()
 
-    assert f"<td class=\"field-recipient_email\">{WRITER}</td>" in found
+    assert f'<td class="field-recipient_email">{WRITER}</td>' in found
     assert WRITER not in other

@@ -1,13 +1,14 @@
 """Inactive applicants are told 30 days before the retention purge deletes their documents, once,
 and only while the purge is really scheduled."""
+
 import datetime as dt
 
 import pytest
 from django.core import mail
 from django_celery_beat.models import PeriodicTask
 
-from applications.states import Status
 from applicants.models import DocumentVersion
+from applications.states import Status
 from notifications import sources_retention
 from tests.applicants.factories import add_document
 from tests.applications.factories import ApplicationFactory

@@ -1,4 +1,5 @@
 """The schedule lives in django-celery-beat: created by a migration, shown and editable in the admin."""
+
 import pytest
 from django.urls import reverse
 from django_celery_beat.models import PeriodicTask

@@ -1,4 +1,5 @@
 """Who is due when: thresholds read in each recipient's own calendar, month ends included."""
+
 import datetime as dt
 
 import pytest
@@ -61,7 +62,9 @@ def test_a_leap_day_is_the_day_before_the_first_of_march():
     session = session_closing_at(at(2028, 3, 1, 20, 0))
     save_listing(applicant, session.listing)
 
-    assert due_rows(sources.window_closing_due, at(2028, 2, 29, 12, 0))[(applicant.pk, session.pk)] == dt.date(2028, 2, 29)
+    assert due_rows(sources.window_closing_due, at(2028, 2, 29, 12, 0))[(applicant.pk, session.pk)] == dt.date(
+        2028, 2, 29
+    )
 
 
 def test_an_applicant_without_a_profile_gets_the_portal_time_zone(settings):
@@ -105,8 +108,12 @@ def test_a_document_is_due_thirty_days_before_it_expires_in_honolulu_time():
     document = add_document(applicant, "passport", expires_on=dt.date(2027, 3, 31)).document
 
     assert due_rows(sources.document_expiring_due, at(2027, 3, 1, 9, 59)) == {}  # 23:59 on 28 Feb in Honolulu
-    assert due_rows(sources.document_expiring_due, at(2027, 3, 1, 10, 0)) == {(applicant.pk, document.pk): dt.date(2027, 3, 1)}
-    assert due_rows(sources.document_expiring_due, at(2027, 3, 24, 12, 0)) == {(applicant.pk, document.pk): dt.date(2027, 3, 24)}
+    assert due_rows(sources.document_expiring_due, at(2027, 3, 1, 10, 0)) == {
+        (applicant.pk, document.pk): dt.date(2027, 3, 1)
+    }
+    assert due_rows(sources.document_expiring_due, at(2027, 3, 24, 12, 0)) == {
+        (applicant.pk, document.pk): dt.date(2027, 3, 24)
+    }
 
 
 def test_a_renewed_document_or_one_without_an_expiry_is_not_due():

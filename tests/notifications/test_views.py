@@ -1,4 +1,5 @@
 """The notification centre, preferences, unsubscribe links and the calendar feed, as users see them."""
+
 import datetime as dt
 
 import pytest
@@ -9,7 +10,7 @@ from notifications import services
 from notifications.models import CalendarFeed, Notification, NotificationPreference
 from notifications.tokens import unsubscribe_token
 from tests.applicants.factories import add_document
-from tests.notifications.factories import NotificationFactory, applicant_in, save_listing, session_closing_at
+from tests.notifications.factories import NotificationFactory, save_listing, session_closing_at
 
 pytestmark = pytest.mark.django_db
 
@@ -51,8 +52,9 @@ def test_the_list_shows_only_my_notifications(client, applicant, other_applicant
 
 
 @pytest.mark.parametrize("count", [3, 30])
-def test_the_list_costs_the_same_queries_however_many_notifications(client, applicant, count,
-                                                                   django_assert_max_num_queries):
+def test_the_list_costs_the_same_queries_however_many_notifications(
+    client, applicant, count, django_assert_max_num_queries
+):
     NotificationFactory.create_batch(count, recipient=applicant)
     client.force_login(applicant)
 
@@ -220,10 +222,16 @@ def test_revoking_the_calendar_address_stops_the_old_one(client, applicant):
 def test_a_coordinator_calendar_has_their_own_sessions_only(client, coordinator, other_coordinator):
     from tests.placements.factories import ListingFactory, SessionFactory
 
-    mine = SessionFactory(listing=ListingFactory(institution=coordinator.memberships.get().institution,
-                                                 title="Lakeshore Cardiology Elective"))
-    SessionFactory(listing=ListingFactory(institution=other_coordinator.memberships.get().institution,
-                                          title="Elsewhere Surgery Observership"))
+    mine = SessionFactory(
+        listing=ListingFactory(
+            institution=coordinator.memberships.get().institution, title="Lakeshore Cardiology Elective"
+        )
+    )
+    SessionFactory(
+        listing=ListingFactory(
+            institution=other_coordinator.memberships.get().institution, title="Elsewhere Surgery Observership"
+        )
+    )
     feed = services.calendar_feed_get_or_create(user=coordinator)
 
     body = client.get(reverse("notifications:calendar", args=[feed.token])).content.decode()

@@ -1,4 +1,5 @@
 """The listing's copy of its accepted visas (what "only where I am eligible" reads) follows every change."""
+
 import pytest
 
 from applicants.eligibility import filter_eligible_listings

@@ -10,8 +10,9 @@ def test_admins_bulk_publish_pending_listings_through_the_service(client, admin_
     pending = ListingFactory(status=Listing.Status.PENDING_REVIEW, institution=InstitutionFactory(verified=False))
     no_visas = ListingFactory(status=Listing.Status.PENDING_REVIEW, visas=[], title="No Visa Listing")
     client.force_login(admin_user)
-    response = client.post(CHANGELIST, {"action": "publish_selected", "_selected_action": [pending.pk, no_visas.pk]},
-                           follow=True)
+    response = client.post(
+        CHANGELIST, {"action": "publish_selected", "_selected_action": [pending.pk, no_visas.pk]}, follow=True
+    )
     pending.refresh_from_db()
     no_visas.refresh_from_db()
     assert pending.status == Listing.Status.PUBLISHED

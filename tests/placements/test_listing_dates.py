@@ -1,6 +1,7 @@
 """The search's "deadline soonest" and "start date soonest" sorts read each listing's stored next
 deadline and next start: a change to its sessions moves it at once, and a passed date gives way to
 the next session's after the periodic refresh."""
+
 import datetime as dt
 
 import pytest
@@ -27,9 +28,14 @@ def order(client, sort):
 def _session_fields(days_to_start: int, days_to_close: int) -> dict:
     now = timezone.now()
     start = timezone.localdate() + dt.timedelta(days=days_to_start)
-    return {"start_date": start, "end_date": start + dt.timedelta(days=27), "seats": 4,
-            "applications_open_at": now - dt.timedelta(days=10),
-            "applications_close_at": now + dt.timedelta(days=days_to_close), "offer_response_days": 7}
+    return {
+        "start_date": start,
+        "end_date": start + dt.timedelta(days=27),
+        "seats": 4,
+        "applications_open_at": now - dt.timedelta(days=10),
+        "applications_close_at": now + dt.timedelta(days=days_to_close),
+        "offer_response_days": 7,
+    }
 
 
 @pytest.fixture
@@ -76,7 +82,8 @@ def test_after_a_deadline_passes_the_refresh_uses_the_next_session(client, two_l
     # Neurology's first window closes in two days; its next cohort's in ninety.
     SessionFactory(listing=sooner, **_session_fields(130, 90))
     Session.objects.filter(listing=sooner, applications_close_at__lt=timezone.now() + dt.timedelta(days=50)).update(
-        applications_close_at=timezone.now() + dt.timedelta(days=2))
+        applications_close_at=timezone.now() + dt.timedelta(days=2)
+    )
     listing_dates.recompute(Listing.objects.all())
     assert order(client, "deadline") == ["Neurology Rotation", "Cardiology Elective"]
 

@@ -9,12 +9,23 @@ from tests.placements.factories import InstitutionFactory, ListingFactory, Sessi
 
 def listing_post_data(institution, **overrides):
     data = {
-        "institution": institution.pk, "kind": "rotation", "title": "Family Medicine Clinical Rotation",
+        "institution": institution.pk,
+        "kind": "rotation",
+        "title": "Family Medicine Clinical Rotation",
         "specialty": Specialty.objects.get(slug="family-medicine").pk,
-        "description": "Four weeks in a busy outpatient clinic.", "hands_on_level": "hands_on",
-        "duration_weeks": "4", "programme_fee": "2000", "application_fee": "100", "deposit": "0",
-        "other_costs": "0", "accepts_students": "on", "accepts_graduates": "on", "min_letters": "0",
-        "max_letters": "3", "accepted_visas": ["b1b2", "j1"], "document_kinds": ["cv", "passport"],
+        "description": "Four weeks in a busy outpatient clinic.",
+        "hands_on_level": "hands_on",
+        "duration_weeks": "4",
+        "programme_fee": "2000",
+        "application_fee": "100",
+        "deposit": "0",
+        "other_costs": "0",
+        "accepts_students": "on",
+        "accepts_graduates": "on",
+        "min_letters": "0",
+        "max_letters": "3",
+        "accepted_visas": ["b1b2", "j1"],
+        "document_kinds": ["cv", "passport"],
         "immunisations": ["mmr"],
     }
     data.update(overrides)
@@ -32,7 +43,9 @@ def test_a_coordinator_creates_a_draft_with_requirements(client, coordinator, in
     assert set(listing.document_requirements.values_list("kind", flat=True)) == {"cv", "passport"}
 
 
-def test_a_listing_without_accepted_visas_is_refused_and_the_form_keeps_what_was_typed(client, coordinator, institution):
+def test_a_listing_without_accepted_visas_is_refused_and_the_form_keeps_what_was_typed(
+    client, coordinator, institution
+):
     client.force_login(coordinator)
     response = client.post(reverse("placements:listing_new"), listing_post_data(institution, accepted_visas=[]))
     assert response.status_code == 400
@@ -65,8 +78,13 @@ def test_another_institutions_listing_is_a_404_for_every_coordinator_action(clie
     client.force_login(other_coordinator)
     for name, arg in [("listing_edit", listing.pk), ("session_new", listing.pk), ("session_edit", session.pk)]:
         assert client.get(reverse(f"placements:{name}", args=[arg])).status_code == 404
-    for name, arg in [("listing_duplicate", listing.pk), ("listing_archive", listing.pk), ("listing_submit", listing.pk),
-                      ("listing_reopen", listing.pk), ("session_archive", session.pk)]:
+    for name, arg in [
+        ("listing_duplicate", listing.pk),
+        ("listing_archive", listing.pk),
+        ("listing_submit", listing.pk),
+        ("listing_reopen", listing.pk),
+        ("session_archive", session.pk),
+    ]:
         assert client.post(reverse(f"placements:{name}", args=[arg])).status_code == 404
     listing.refresh_from_db()
     assert listing.status == Listing.Status.PUBLISHED
@@ -102,11 +120,17 @@ def test_editing_a_published_listing_keeps_its_status_and_sessions(client, coord
     assert list(listing.sessions.values_list("pk", flat=True)) == [session.pk]
 
 
-def test_editing_a_published_listing_of_an_unverified_institution_sends_it_back_to_review(client, coordinator, institution):
+def test_editing_a_published_listing_of_an_unverified_institution_sends_it_back_to_review(
+    client, coordinator, institution
+):
     institution.verified = False
     institution.save()
-    listing = ListingFactory(institution=institution, title="Family Medicine Clinical Rotation",
-                             status=Listing.Status.PUBLISHED, published_at=timezone.now())
+    listing = ListingFactory(
+        institution=institution,
+        title="Family Medicine Clinical Rotation",
+        status=Listing.Status.PUBLISHED,
+        published_at=timezone.now(),
+    )
     client.force_login(coordinator)
     url = reverse("placements:listing_edit", args=[listing.pk])
     data = listing_post_data(institution)
@@ -117,8 +141,9 @@ def test_editing_a_published_listing_of_an_unverified_institution_sends_it_back_
     page = client.get(url).content.decode()
     assert "out of search until an administrator reviews the changes" in page
     assert client.get(reverse("placements:search")).context["result"].total == 0
-    assert ListingEvent.objects.filter(listing=listing, old_status="published", new_status="pending_review",
-                                       actor=coordinator).exists()
+    assert ListingEvent.objects.filter(
+        listing=listing, old_status="published", new_status="pending_review", actor=coordinator
+    ).exists()
 
 
 def test_saving_an_unchanged_listing_of_an_unverified_institution_keeps_it_published(client, coordinator, institution):
@@ -179,8 +204,11 @@ def test_archive_takes_a_listing_out_of_search(client, coordinator, institution)
 
 def session_data(start, **overrides):
     data = {
-        "start_date": start.isoformat(), "end_date": (start + dt.timedelta(days=27)).isoformat(), "seats": "3",
-        "applications_open_at": "2030-01-01T09:00", "applications_close_at": "2030-02-01T17:00",
+        "start_date": start.isoformat(),
+        "end_date": (start + dt.timedelta(days=27)).isoformat(),
+        "seats": "3",
+        "applications_open_at": "2030-01-01T09:00",
+        "applications_close_at": "2030-02-01T17:00",
         "offer_response_days": "7",
     }
     data.update(overrides)
@@ -199,8 +227,7 @@ def test_a_coordinator_adds_a_session_in_the_institutions_time_zone(client, coor
 def test_a_window_closing_after_the_start_is_refused_with_a_reason(client, coordinator, institution):
     listing = ListingFactory(institution=institution)
     client.force_login(coordinator)
-    response = client.post(reverse("placements:session_new", args=[listing.pk]),
-                           session_data(dt.date(2030, 1, 20)))
+    response = client.post(reverse("placements:session_new", args=[listing.pk]), session_data(dt.date(2030, 1, 20)))
     assert response.status_code == 400
     assert "Applications must close before the session starts." in response.content.decode()
     assert not Session.objects.exists()

@@ -2,6 +2,7 @@
 (placements.listing_dates): a change to a session's window shows in the results and the counts at
 once, and the clock opening or shutting a window shows in the results at once and in the counts
 from the next minute, also before the minute's refresh has reached a listing whose deadline passed."""
+
 import datetime as dt
 
 import pytest
@@ -24,8 +25,11 @@ def open_now(client) -> tuple[set[str], int, int]:
 
 def window(opens_in: dt.timedelta, closes_in: dt.timedelta) -> dict:
     now = timezone.now()
-    return {"start_date": timezone.localdate() + dt.timedelta(days=60),
-            "applications_open_at": now + opens_in, "applications_close_at": now + closes_in}
+    return {
+        "start_date": timezone.localdate() + dt.timedelta(days=60),
+        "applications_open_at": now + opens_in,
+        "applications_close_at": now + closes_in,
+    }
 
 
 def shown(titles: set[str]) -> tuple[set[str], int, int]:
@@ -47,8 +51,10 @@ def later(monkeypatch, minutes: int = 3) -> dt.datetime:
 
 
 def test_a_window_that_opens_shows_from_the_minute_it_opens(client, institution, already_open, monkeypatch):
-    SessionFactory(listing=ListingFactory(institution=institution, title="Opening Soon"),
-                   **window(dt.timedelta(seconds=90), dt.timedelta(days=30)))
+    SessionFactory(
+        listing=ListingFactory(institution=institution, title="Opening Soon"),
+        **window(dt.timedelta(seconds=90), dt.timedelta(days=30)),
+    )
     assert open_now(client) == shown({"Already Open"})
 
     later(monkeypatch)
@@ -56,11 +62,14 @@ def test_a_window_that_opens_shows_from_the_minute_it_opens(client, institution,
     assert open_now(client) == shown({"Already Open", "Opening Soon"})
 
 
-def test_a_window_that_shuts_leaves_at_once_though_the_refresh_has_not_run(client, institution, already_open,
-                                                                          monkeypatch):
+def test_a_window_that_shuts_leaves_at_once_though_the_refresh_has_not_run(
+    client, institution, already_open, monkeypatch
+):
     # Its stored deadline is about to pass: until the refresh, the listing is answered from its sessions.
-    SessionFactory(listing=ListingFactory(institution=institution, title="Closing Soon"),
-                   **window(-dt.timedelta(days=10), dt.timedelta(seconds=90)))
+    SessionFactory(
+        listing=ListingFactory(institution=institution, title="Closing Soon"),
+        **window(-dt.timedelta(days=10), dt.timedelta(seconds=90)),
+    )
     # The same, with a later window not yet open: its stored opening (the first window's) has passed.
     between = ListingFactory(institution=institution, title="Between Windows")
     SessionFactory(listing=between, **window(-dt.timedelta(days=10), dt.timedelta(seconds=90)))
@@ -91,10 +100,16 @@ def test_a_session_added_with_an_open_window_shows_at_once(client, coordinator, 
     SessionFactory(listing=listing, **window(dt.timedelta(days=5), dt.timedelta(days=30)))  # not open yet
     assert open_now(client) == shown({"Already Open"})
 
-    services.session_create(listing=listing, actor=coordinator,
-                            fields={**window(-dt.timedelta(days=1), dt.timedelta(days=20)),
-                                    "end_date": timezone.localdate() + dt.timedelta(days=87),
-                                    "seats": 2, "offer_response_days": 7})
+    services.session_create(
+        listing=listing,
+        actor=coordinator,
+        fields={
+            **window(-dt.timedelta(days=1), dt.timedelta(days=20)),
+            "end_date": timezone.localdate() + dt.timedelta(days=87),
+            "seats": 2,
+            "offer_response_days": 7,
+        },
+    )
 
     assert open_now(client) == shown({"Already Open", "New Session"})
 
@@ -105,10 +120,14 @@ def test_a_changed_opening_shows_at_once(client, coordinator, institution, alrea
     assert open_now(client) == shown({"Already Open"})
 
     # Only the opening changes (an UPDATE of that column alone on PostgreSQL: the trigger must see it).
-    services.session_update(session=session, actor=coordinator,
-                            fields={"applications_open_at": timezone.now() - dt.timedelta(hours=1)})
+    services.session_update(
+        session=session, actor=coordinator, fields={"applications_open_at": timezone.now() - dt.timedelta(hours=1)}
+    )
     assert open_now(client) == shown({"Already Open", "Moved Opening"})
 
-    services.session_update(session=already_open.sessions.get(), actor=coordinator,
-                            fields={"applications_open_at": timezone.now() + dt.timedelta(days=1)})
+    services.session_update(
+        session=already_open.sessions.get(),
+        actor=coordinator,
+        fields={"applications_open_at": timezone.now() + dt.timedelta(days=1)},
+    )
     assert open_now(client) == shown({"Moved Opening"})

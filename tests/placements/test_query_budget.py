@@ -1,4 +1,5 @@
 """The catalogue pages run a constant number of queries whatever the catalogue's size."""
+
 import pytest
 from django.db import connection
 
@@ -32,8 +33,11 @@ def build_catalogue(n: int):
 @pytest.mark.parametrize("size", [5, 200])
 @pytest.mark.parametrize(
     "query",
-    [{}, {"q": "internal medicine", "state": "IL", "open_now": "1", "visa": "j1", "sort": "deadline"},
-     {"kind": "rotation", "lor": "1", "no_ecfmg": "1", "duration": "up-to-4", "fee_max": "5000", "page": "2"}],
+    [
+        {},
+        {"q": "internal medicine", "state": "IL", "open_now": "1", "visa": "j1", "sort": "deadline"},
+        {"kind": "rotation", "lor": "1", "no_ecfmg": "1", "duration": "up-to-4", "fee_max": "5000", "page": "2"},
+    ],
 )
 def test_search_page_query_count_does_not_grow(client, django_assert_max_num_queries, size, query):
     build_catalogue(size)
@@ -43,7 +47,9 @@ def test_search_page_query_count_does_not_grow(client, django_assert_max_num_que
 
 
 @pytest.mark.parametrize("size", [5, 200])
-def test_search_page_for_a_signed_in_coordinator_stays_in_budget(client, coordinator, django_assert_max_num_queries, size):
+def test_search_page_for_a_signed_in_coordinator_stays_in_budget(
+    client, coordinator, django_assert_max_num_queries, size
+):
     build_catalogue(size)
     client.force_login(coordinator)
     with django_assert_max_num_queries(SEARCH_BUDGET + 4):  # session, user, memberships, MFA authenticator
@@ -60,7 +66,9 @@ def test_listing_page_query_count_does_not_grow(client, django_assert_max_num_qu
 
 
 @pytest.mark.parametrize("size", [5, 200])
-def test_our_listings_and_the_edit_page_stay_in_budget(client, coordinator, institution, django_assert_max_num_queries, size):
+def test_our_listings_and_the_edit_page_stay_in_budget(
+    client, coordinator, institution, django_assert_max_num_queries, size
+):
     listings = [ListingFactory(institution=institution) for _ in range(size)]
     for listing in listings[:3]:
         SessionFactory(listing=listing)

@@ -22,18 +22,34 @@ def catalogue(db):
     tx = InstitutionFactory(name="Gulf Coast Teaching Hospital", city="Houston", state="TX")
     derm = Specialty.objects.get(slug="dermatology")
     im_il = ListingFactory(institution=il, title="Internal Medicine Inpatient Rotation", programme_fee=Decimal("3000"))
-    im_tx = ListingFactory(institution=tx, title="Internal Medicine Clinic Externship", kind=Listing.Kind.EXTERNSHIP,
-                           programme_fee=Decimal("1200"), requires_ecfmg_certification=True, visas=["j1"])
-    derm_il = ListingFactory(institution=il, title="Dermatology Observership", specialty=derm,
-                             kind=Listing.Kind.OBSERVERSHIP, hands_on_level=Listing.HandsOn.OBSERVATIONAL,
-                             description="Outpatient skin clinic.", lor_offered=True, duration_weeks=2)
+    im_tx = ListingFactory(
+        institution=tx,
+        title="Internal Medicine Clinic Externship",
+        kind=Listing.Kind.EXTERNSHIP,
+        programme_fee=Decimal("1200"),
+        requires_ecfmg_certification=True,
+        visas=["j1"],
+    )
+    derm_il = ListingFactory(
+        institution=il,
+        title="Dermatology Observership",
+        specialty=derm,
+        kind=Listing.Kind.OBSERVERSHIP,
+        hands_on_level=Listing.HandsOn.OBSERVATIONAL,
+        description="Outpatient skin clinic.",
+        lor_offered=True,
+        duration_weeks=2,
+    )
     ListingFactory(institution=il, title="Internal Medicine Draft", status=Listing.Status.DRAFT)
     # Open now: the default session's window opened ten days ago and closes 30 days before the start.
     SessionFactory(listing=im_il)
     closed_start = timezone.localdate() + dt.timedelta(days=120)
-    SessionFactory(listing=im_tx, start_date=closed_start,
-                   applications_open_at=timezone.now() + dt.timedelta(days=5),
-                   applications_close_at=timezone.now() + dt.timedelta(days=80))
+    SessionFactory(
+        listing=im_tx,
+        start_date=closed_start,
+        applications_open_at=timezone.now() + dt.timedelta(days=5),
+        applications_close_at=timezone.now() + dt.timedelta(days=80),
+    )
     return {"im_il": im_il, "im_tx": im_tx, "derm_il": derm_il}
 
 
@@ -56,8 +72,13 @@ def test_text_search_matches_the_institution_city(client, catalogue):
 
 
 def test_state_and_open_now_narrow_the_results(client, catalogue):
-    assert sorted(titles(client.get(URL, {"state": "IL"}))) == ["Dermatology Observership", "Internal Medicine Inpatient Rotation"]
-    assert titles(client.get(URL, {"q": "internal medicine", "open_now": "1"})) == ["Internal Medicine Inpatient Rotation"]
+    assert sorted(titles(client.get(URL, {"state": "IL"}))) == [
+        "Dermatology Observership",
+        "Internal Medicine Inpatient Rotation",
+    ]
+    assert titles(client.get(URL, {"q": "internal medicine", "open_now": "1"})) == [
+        "Internal Medicine Inpatient Rotation"
+    ]
 
 
 @pytest.mark.parametrize(
@@ -70,8 +91,10 @@ def test_state_and_open_now_narrow_the_results(client, catalogue):
         ({"no_ecfmg": "1"}, ["Dermatology Observership", "Internal Medicine Inpatient Rotation"]),
         ({"lor": "1"}, ["Dermatology Observership"]),
         ({"fee_max": "2000"}, ["Internal Medicine Clinic Externship"]),
-        ({"duration": "up-to-4"}, ["Dermatology Observership", "Internal Medicine Clinic Externship",
-                                   "Internal Medicine Inpatient Rotation"]),
+        (
+            {"duration": "up-to-4"},
+            ["Dermatology Observership", "Internal Medicine Clinic Externship", "Internal Medicine Inpatient Rotation"],
+        ),
         ({"duration": "9-plus"}, []),
     ],
 )
@@ -145,8 +168,11 @@ def test_a_history_restore_gets_the_whole_page(client, catalogue):
 
 @pytest.mark.parametrize(
     ("sort", "first"),
-    [("fee", "Internal Medicine Clinic Externship"), ("deadline", "Internal Medicine Inpatient Rotation"),
-     ("start", "Internal Medicine Inpatient Rotation")],
+    [
+        ("fee", "Internal Medicine Clinic Externship"),
+        ("deadline", "Internal Medicine Inpatient Rotation"),
+        ("start", "Internal Medicine Inpatient Rotation"),
+    ],
 )
 def test_sort_orders(client, catalogue, sort, first):
     assert titles(client.get(URL, {"sort": sort}))[0] == first
@@ -158,8 +184,11 @@ def test_newest_first_by_publication(client, catalogue):
 
 
 def test_relevance_puts_title_matches_first(client, catalogue):
-    ListingFactory(title="Cardiology Elective", description="Includes internal medicine consults.",
-                   specialty=Specialty.objects.get(slug="cardiovascular-disease"))
+    ListingFactory(
+        title="Cardiology Elective",
+        description="Includes internal medicine consults.",
+        specialty=Specialty.objects.get(slug="cardiovascular-disease"),
+    )
     found = titles(client.get(URL, {"q": "internal medicine"}))
     assert found[-1] == "Cardiology Elective"
 

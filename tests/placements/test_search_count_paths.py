@@ -2,6 +2,7 @@
 (`_counts_by_grouping_sets`) and the per-facet queries SQLite runs (`_counts_per_facet`).
 
 A user would notice a difference as facet counts that change with the database behind the portal."""
+
 import datetime as dt
 import itertools
 import random
@@ -28,18 +29,26 @@ VISA_SETS = [[], ["j1"], ["b1b2", "esta"], ["j1", "h1b", "us"], ["f1"], ["ead", 
 @pytest.fixture
 def catalogue(db):
     rng = random.Random(7)
-    institutions = [InstitutionFactory(state=state, city=city)
-                    for state, city in [("IL", "Chicago"), ("TX", "Houston"), ("NY", "New York"), ("CA", "Fresno")]]
+    institutions = [
+        InstitutionFactory(state=state, city=city)
+        for state, city in [("IL", "Chicago"), ("TX", "Houston"), ("NY", "New York"), ("CA", "Fresno")]
+    ]
     specialties = list(Specialty.objects.order_by("pk")[:5])
     titles = ["Cardiology Rotation", "Internal Medicine Observership", "Surgery Externship", "Pediatrics Research"]
     now = timezone.now()
     for i in range(60):
         listing = ListingFactory(
-            institution=rng.choice(institutions), specialty=rng.choice(specialties), title=f"{rng.choice(titles)} {i}",
-            kind=rng.choice(Listing.Kind.values), hands_on_level=rng.choice(Listing.HandsOn.values),
-            duration_weeks=rng.choice([1, 4, 5, 8, 9, 12]), programme_fee=Decimal(rng.choice([0, 1500, 4000])),
-            lor_offered=rng.random() < 0.4, requires_ecfmg_certification=rng.random() < 0.3,
-            requires_step1_pass=rng.random() < 0.3, max_years_since_graduation=rng.choice([None, 3, 10]),
+            institution=rng.choice(institutions),
+            specialty=rng.choice(specialties),
+            title=f"{rng.choice(titles)} {i}",
+            kind=rng.choice(Listing.Kind.values),
+            hands_on_level=rng.choice(Listing.HandsOn.values),
+            duration_weeks=rng.choice([1, 4, 5, 8, 9, 12]),
+            programme_fee=Decimal(rng.choice([0, 1500, 4000])),
+            lor_offered=rng.random() < 0.4,
+            requires_ecfmg_certification=rng.random() < 0.3,
+            requires_step1_pass=rng.random() < 0.3,
+            max_years_since_graduation=rng.choice([None, 3, 10]),
             visas=rng.choice(VISA_SETS),
             status=Listing.Status.PUBLISHED if i % 10 else Listing.Status.DRAFT,
         )
@@ -50,11 +59,18 @@ def catalogue(db):
 
 
 QUERIES = [
-    {}, {"q": "cardiology"}, {"q": "medicine", "state": "IL"}, {"state": "TX", "open_now": "1"},
-    {"kind": "observership", "visa": "j1", "duration": "up-to-4"}, {"visa": "f1"}, {"visa": "us", "lor": "1"},
-    {"hands_on": "observational", "no_ecfmg": "1", "fee_max": "2000"}, {"specialty": "dermatology"},
+    {},
+    {"q": "cardiology"},
+    {"q": "medicine", "state": "IL"},
+    {"state": "TX", "open_now": "1"},
+    {"kind": "observership", "visa": "j1", "duration": "up-to-4"},
+    {"visa": "f1"},
+    {"visa": "us", "lor": "1"},
+    {"hands_on": "observational", "no_ecfmg": "1", "fee_max": "2000"},
+    {"specialty": "dermatology"},
     {"q": "surgery", "kind": "externship", "state": "NY", "hands_on": "hands_on", "visa": "b1b2", "duration": "9-plus"},
-    {"q": "nothing-matches-this"}, {"state": "WY"},
+    {"q": "nothing-matches-this"},
+    {"state": "WY"},
 ]
 
 
@@ -64,8 +80,10 @@ def both_counts(query, user=None, extra=()):
     ctx = search.SearchContext(user=user, now=timezone.now())
     base = Listing.objects.published().with_total_cost()
     qs = search._filtered(base, params, filters, ctx)
-    return (search._counts_per_facet(base, qs, params, filters, ctx),
-            search._counts_by_grouping_sets(base, params, filters, ctx))
+    return (
+        search._counts_per_facet(base, qs, params, filters, ctx),
+        search._counts_by_grouping_sets(base, params, filters, ctx),
+    )
 
 
 @pytest.mark.parametrize("query", QUERIES, ids=lambda q: "&".join(f"{k}={v}" for k, v in q.items()) or "none")
@@ -78,8 +96,15 @@ def test_grouping_sets_and_per_facet_counts_agree(catalogue, query):
 
 
 def test_they_agree_for_every_pair_of_facet_filters(catalogue):
-    picks = [("kind", "rotation"), ("state", "IL"), ("hands_on", "observational"), ("visa", "j1"),
-             ("duration", "5-8"), ("specialty", Specialty.objects.order_by("pk")[1].slug), ("open_now", "1")]
+    picks = [
+        ("kind", "rotation"),
+        ("state", "IL"),
+        ("hands_on", "observational"),
+        ("visa", "j1"),
+        ("duration", "5-8"),
+        ("specialty", Specialty.objects.order_by("pk")[1].slug),
+        ("open_now", "1"),
+    ]
     for (a, va), (b, vb) in itertools.combinations(picks, 2):
         per_facet, grouping_sets = both_counts({a: va, b: vb})
         assert grouping_sets == per_facet, (a, b)
@@ -87,8 +112,9 @@ def test_they_agree_for_every_pair_of_facet_filters(catalogue):
 
 @pytest.mark.parametrize("query", [{}, {"eligible": "1"}, {"eligible": "1", "q": "medicine", "state": "IL"}])
 def test_they_agree_with_the_eligibility_filter(catalogue, applicant, query):
-    ApplicantProfile.objects.create(user=applicant, training_stage="graduate", graduation_year=2018,
-                                    step1_result="", planned_visa="j1")
+    ApplicantProfile.objects.create(
+        user=applicant, training_stage="graduate", graduation_year=2018, step1_result="", planned_visa="j1"
+    )
     per_facet, grouping_sets = both_counts(query, user=applicant, extra=[ELIGIBLE_FILTER])
     assert grouping_sets == per_facet
     assert "eligible" in grouping_sets[1]
@@ -113,12 +139,18 @@ def test_searches_that_differ_in_one_facet_share_that_facets_counts(catalogue):
     # Another state, the same text and type: the states' pass (text + type) is the first search's.
     second, second_passes = run({"q": "cardiology", "state": "TX", "kind": "rotation"})
     assert len(second_passes) == 2
+
     def counted(values):
         return {v.value: v.count for v in values if v.count}
 
     assert counted(second.facets["state"]) == counted(first.facets["state"])
     expected = search._counts_per_facet(  # the per-facet way, from scratch
-        search._searched(None), search._filtered(search._searched(None), second.params, search.FILTERS,
-                                                 search.SearchContext(None, timezone.now())),
-        second.params, search.FILTERS, search.SearchContext(None, timezone.now()))
+        search._searched(None),
+        search._filtered(
+            search._searched(None), second.params, search.FILTERS, search.SearchContext(None, timezone.now())
+        ),
+        second.params,
+        search.FILTERS,
+        search.SearchContext(None, timezone.now()),
+    )
     assert (second.total, second.facets) == (expected[0], expected[2])

@@ -1,4 +1,5 @@
 """The search's counts are cached (placements.search_counts); a change to the catalogue shows at once."""
+
 import datetime as dt
 
 import pytest
@@ -92,8 +93,12 @@ def test_an_institution_moving_state_moves_its_listings_in_the_state_facet(clien
 def test_a_window_that_opens_counts_from_the_next_minute(client, catalogue, monkeypatch):
     listing = ListingFactory()
     start = timezone.localdate() + dt.timedelta(days=90)
-    SessionFactory(listing=listing, start_date=start, applications_open_at=timezone.now() + dt.timedelta(seconds=90),
-                   applications_close_at=timezone.now() + dt.timedelta(days=30))
+    SessionFactory(
+        listing=listing,
+        start_date=start,
+        applications_open_at=timezone.now() + dt.timedelta(seconds=90),
+        applications_close_at=timezone.now() + dt.timedelta(days=30),
+    )
     assert counts(client)[2]["open_now"] == 3
 
     later = timezone.now() + dt.timedelta(minutes=3)
@@ -134,8 +139,9 @@ def test_search_and_listing_saves_work_while_the_cache_server_is_down(client, ca
     assert counts(client)[0] == 4  # counted without the cache
 
 
-def test_a_minute_later_only_the_open_now_count_is_counted_again(client, catalogue, monkeypatch,
-                                                                django_assert_max_num_queries):
+def test_a_minute_later_only_the_open_now_count_is_counted_again(
+    client, catalogue, monkeypatch, django_assert_max_num_queries
+):
     first = counts(client, state="IL")
     later = timezone.now() + dt.timedelta(minutes=3)
     monkeypatch.setattr(timezone, "now", lambda: later)
@@ -168,9 +174,12 @@ def _release(keys):
 
 
 def _window_opening_in_90_seconds():
-    SessionFactory(listing=ListingFactory(), start_date=timezone.localdate() + dt.timedelta(days=90),
-                   applications_open_at=timezone.now() + dt.timedelta(seconds=90),
-                   applications_close_at=timezone.now() + dt.timedelta(days=30))
+    SessionFactory(
+        listing=ListingFactory(),
+        start_date=timezone.localdate() + dt.timedelta(days=90),
+        applications_open_at=timezone.now() + dt.timedelta(seconds=90),
+        applications_close_at=timezone.now() + dt.timedelta(days=30),
+    )
 
 
 def _open_now(found, query) -> int:
@@ -180,8 +189,9 @@ def _open_now(found, query) -> int:
 
 
 @pytest.mark.parametrize("query", [{}, {"open_now": "1"}])
-def test_while_one_request_recounts_the_others_serve_the_previous_minutes_counts(client, catalogue, monkeypatch,
-                                                                                 query, django_assert_max_num_queries):
+def test_while_one_request_recounts_the_others_serve_the_previous_minutes_counts(
+    client, catalogue, monkeypatch, query, django_assert_max_num_queries
+):
     _window_opening_in_90_seconds()
     assert _open_now(counts(client, **query), query) == 3
     later = timezone.now() + dt.timedelta(minutes=3)

@@ -1,5 +1,6 @@
 """After a catalogue change the worker counts the whole catalogue again (search_counts.warm_after_change),
 so the first visitor after the change reads the counts instead of counting."""
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext

@@ -1,7 +1,8 @@
 """Whatever a link carries, the search page answers 200 and says what it ignored."""
+
+from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from django.urls import reverse
 
 from placements.search import FILTERS, parse_params
 

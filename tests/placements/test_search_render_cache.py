@@ -1,5 +1,6 @@
 """Anonymous searches are served from the rendered-output cache (placements.search_render_cache):
 a changed listing still shows at once, and nobody's personal bits reach anybody else."""
+
 import datetime as dt
 import re
 
@@ -18,8 +19,9 @@ API = "/api/v1/listings/"
 
 @pytest.fixture
 def catalogue():
-    return [SessionFactory(listing=ListingFactory(title=f"Cardiology Rotation {n}", visas=["j1"])).listing
-            for n in range(3)]
+    return [
+        SessionFactory(listing=ListingFactory(title=f"Cardiology Rotation {n}", visas=["j1"])).listing for n in range(3)
+    ]
 
 
 def test_a_repeated_anonymous_search_is_served_without_a_query(client, catalogue, django_assert_num_queries):
@@ -59,8 +61,11 @@ def test_a_changed_listing_shows_at_once(client, catalogue):
 
 def test_a_new_session_window_shows_as_time_moves(client, catalogue, monkeypatch):
     listing = ListingFactory(title="Opens soon")
-    SessionFactory(listing=listing, applications_open_at=timezone.now() + dt.timedelta(seconds=90),
-                   applications_close_at=timezone.now() + dt.timedelta(days=30))
+    SessionFactory(
+        listing=listing,
+        applications_open_at=timezone.now() + dt.timedelta(seconds=90),
+        applications_close_at=timezone.now() + dt.timedelta(days=30),
+    )
     assert "Opens soon" not in client.get(SEARCH, {"open_now": "1"}).content.decode()
 
     later = timezone.now() + dt.timedelta(minutes=3)
@@ -118,7 +123,7 @@ def test_cards_and_filters_read_as_before_the_rendering_was_sped_up(client):
     # Each facet option: its label and count, the chosen one selected.
     assert '<option value="observership" selected>Observership (1)</option>' in html
     assert '<option value="rotation">Clinical rotation / elective (1)</option>' in html
-    card = html[html.index(">Skin clinic</a>"):]
+    card = html[html.index(">Skin clinic</a>") :]
     assert '<span class="badge">Observership</span>' in card
     assert '<span class="badge badge-warn">Observational</span>' in card
     assert "<dd>B-1/B-2 visitor visa, J-1 exchange visitor</dd>" in card
@@ -133,8 +138,11 @@ def test_while_one_request_re_renders_a_search_the_others_serve_the_previous_min
     from placements import search_counts
 
     listing = ListingFactory(title="Opens soon")
-    SessionFactory(listing=listing, applications_open_at=timezone.now() + dt.timedelta(seconds=90),
-                   applications_close_at=timezone.now() + dt.timedelta(days=30))
+    SessionFactory(
+        listing=listing,
+        applications_open_at=timezone.now() + dt.timedelta(seconds=90),
+        applications_close_at=timezone.now() + dt.timedelta(days=30),
+    )
     assert "Opens soon" not in client.get(SEARCH, {"open_now": "1"}).content.decode()
     later = timezone.now() + dt.timedelta(minutes=3)
     monkeypatch.setattr(timezone, "now", lambda: later)
@@ -191,7 +199,9 @@ def test_a_different_value_is_a_different_search(client, catalogue):
     assert client.get(API, {"q": "dermatology"}).json()["count"] == 0
 
 
-def test_a_process_reads_a_repeated_search_from_its_memory_while_the_cache_server_holds_it(client, catalogue, monkeypatch):
+def test_a_process_reads_a_repeated_search_from_its_memory_while_the_cache_server_holds_it(
+    client, catalogue, monkeypatch
+):
     """The copy in memory saves reading the whole output again; it is only used while the cache
     server holds the very entry it copies (its tag), so it is never staler than the cache."""
     from django.core.cache import cache

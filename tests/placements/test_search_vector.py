@@ -1,4 +1,5 @@
 """PostgreSQL keeps each listing's full-text document current through a trigger (migration 0004)."""
+
 import pytest
 from django.db import connection
 
@@ -52,6 +53,7 @@ def test_stemming_matches_word_forms(db):
 def test_a_subspecialty_listing_is_found_by_its_parent_specialty(db):
     from placements.models import Specialty
 
-    ListingFactory(title="Nephrology Elective", description="Dialysis unit.",
-                   specialty=Specialty.objects.get(slug="nephrology"))
+    ListingFactory(
+        title="Nephrology Elective", description="Dialysis unit.", specialty=Specialty.objects.get(slug="nephrology")
+    )
     assert "Nephrology Elective" in found("internal medicine")

@@ -1,4 +1,5 @@
 """Every periodic task the migrations schedule names a task a worker really has."""
+
 import pytest
 from django_celery_beat.models import PeriodicTask
 

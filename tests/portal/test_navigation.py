@@ -1,5 +1,6 @@
 """The site header: each role's navigation, the current page marked, and the anonymous visitor's
 header reused without ever holding anybody's token (portal.navigation.anonymous_header)."""
+
 import re
 
 import pytest

@@ -1,4 +1,5 @@
 """portal.redis_cache: Django's Redis backend with one client per pool; reads and writes as before."""
+
 import os
 import uuid
 

@@ -1,4 +1,5 @@
 """`make run`'s pieces: demo data that can be loaded twice, and a runner that Ctrl-C stops whole."""
+
 import json
 import os
 import signal
@@ -24,7 +25,11 @@ def test_seed_demo_twice_creates_nothing_twice(capsys):
     counts = (get_user_model().objects.count(), Institution.objects.count(), InstitutionMembership.objects.count())
     call_command("seed_demo")
 
-    assert (get_user_model().objects.count(), Institution.objects.count(), InstitutionMembership.objects.count()) == counts
+    assert (
+        get_user_model().objects.count(),
+        Institution.objects.count(),
+        InstitutionMembership.objects.count(),
+    ) == counts
     out = capsys.readouterr().out
     assert "applicant@demo.usce-portal.org" in out and "coordinator@demo.usce-portal.org" in out
 
@@ -43,10 +48,19 @@ def _children_of(pid: int) -> list[int]:
 def test_the_dev_runner_serves_with_worker_and_beat_and_ctrl_c_stops_all(tmp_path):
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL", "CELERY_"))}
-    env.update(PORTAL_VAR_DIR=str(tmp_path), PORTAL_ADDR=f"127.0.0.1:{port}", DJANGO_SETTINGS_MODULE="portal.settings.local")
+    env.update(
+        PORTAL_VAR_DIR=str(tmp_path), PORTAL_ADDR=f"127.0.0.1:{port}", DJANGO_SETTINGS_MODULE="portal.settings.local"
+    )
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True, timeout=180)
-    runner = subprocess.Popen([sys.executable, "bin/run_dev.py"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    runner = subprocess.Popen(
+        [sys.executable, "bin/run_dev.py"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     try:
         body = None
         for _ in range(60):
@@ -64,8 +78,11 @@ def test_the_dev_runner_serves_with_worker_and_beat_and_ctrl_c_stops_all(tmp_pat
         runner.wait(timeout=30)
 
         time.sleep(0.5)
-        alive = [pid for pid in children if Path(f"/proc/{pid}").exists()
-                 and "Z" not in Path(f"/proc/{pid}/stat").read_text().split()[2]]
+        alive = [
+            pid
+            for pid in children
+            if Path(f"/proc/{pid}").exists() and "Z" not in Path(f"/proc/{pid}/stat").read_text().split()[2]
+        ]
         assert alive == []
     finally:
         if runner.poll() is None:

@@ -1,4 +1,5 @@
 """Under CI the suite must really run on PostgreSQL and Redis, never silently on the fallbacks."""
+
 import os
 
 import pytest

@@ -1,4 +1,5 @@
 """Settings come from the environment; production refuses to start without a secret."""
+
 import os
 import secrets
 import subprocess
@@ -11,7 +12,12 @@ ROOT = Path(__file__).resolve().parents[2]
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=120
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -24,8 +30,13 @@ def test_a_missing_secret_with_debug_off_fails_at_start_with_a_clear_message():
 
 def test_the_deployment_check_is_clean_with_production_settings():
     result = manage(
-        "check", "--deploy", "--fail-level", "WARNING",
-        DJANGO_DEBUG="0", DJANGO_SECRET_KEY=secrets.token_urlsafe(50), DJANGO_ALLOWED_HOSTS="portal.example.org",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_ALLOWED_HOSTS="portal.example.org",
     )
 
     assert result.returncode == 0, result.stderr
@@ -35,12 +46,18 @@ def test_the_deployment_check_is_clean_with_production_settings():
 def test_production_reads_each_template_from_disk_once():
     # template_partials wraps the loaders in its own around Django's cached loader; a `loaders` list
     # added later without the cached one would parse every template on every request.
-    code = ("from django.template import engines; loader = engines['django'].engine.template_loaders[0]; "
-            "print(type(loader).__module__, [type(inner).__module__ for inner in loader.loaders])")
+    code = (
+        "from django.template import engines; loader = engines['django'].engine.template_loaders[0]; "
+        "print(type(loader).__module__, [type(inner).__module__ for inner in loader.loaders])"
+    )
     result = manage(
-        "shell", "-c", code,
-        DJANGO_SETTINGS_MODULE="portal.settings.production", DJANGO_DEBUG="0",
-        DJANGO_SECRET_KEY=secrets.token_urlsafe(50), DJANGO_ALLOWED_HOSTS="portal.example.org",
+        "shell",
+        "-c",
+        code,
+        DJANGO_SETTINGS_MODULE="portal.settings.production",
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_ALLOWED_HOSTS="portal.example.org",
     )
 
     assert result.returncode == 0, result.stderr

@@ -1,5 +1,6 @@
 """portal.storage: the production static storage serves the hashed names of the manifest, each URL
 worked out once."""
+
 import json
 
 import pytest
@@ -12,9 +13,9 @@ def storage(tmp_path, settings):
     settings.DEBUG = False
     (tmp_path / "css").mkdir()
     (tmp_path / "css" / "portal.abc123.css").write_text("body {}")
-    (tmp_path / "staticfiles.json").write_text(json.dumps(
-        {"paths": {"css/portal.css": "css/portal.abc123.css"}, "version": "1.1", "hash": "x"}
-    ))
+    (tmp_path / "staticfiles.json").write_text(
+        json.dumps({"paths": {"css/portal.css": "css/portal.abc123.css"}, "version": "1.1", "hash": "x"})
+    )
     return StaticFilesStorage(location=str(tmp_path), base_url="/static/")
 
 

@@ -1,5 +1,6 @@
 """A file past the size limit is not stored as it arrives: the server's disk never holds more than
 the limit of it, and the form still names its real size and the limit."""
+
 from django.core.files.uploadhandler import FileUploadHandler, TemporaryFileUploadHandler
 from django.test import RequestFactory
 
@@ -19,8 +20,9 @@ class Recording(TemporaryFileUploadHandler):
 def _parse(content: bytes) -> tuple[object, FileUploadHandler]:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    request = RequestFactory().post("/", {"file": SimpleUploadedFile("scan.pdf", content, "application/pdf"),
-                                          "title": "kept"})
+    request = RequestFactory().post(
+        "/", {"file": SimpleUploadedFile("scan.pdf", content, "application/pdf"), "title": "kept"}
+    )
     recording = Recording(request)
     request.upload_handlers = [SizeCapUploadHandler(request), recording]
     return request, recording

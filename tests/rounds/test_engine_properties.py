@@ -48,14 +48,13 @@ def test_the_match_is_stable_within_capacity_and_best_for_every_applicant(instan
     acceptable = mutual(applicant_ranks, session_ranks)
     assert all(s in acceptable[a] for a, s in assignment.items())
     assert capacity_violations(assignment, capacities) == []
-    assert blocking_pairs(
-        assignment, applicant_ranks=applicant_ranks, session_ranks=session_ranks, capacities=capacities
-    ) == []
+    assert (
+        blocking_pairs(assignment, applicant_ranks=applicant_ranks, session_ranks=session_ranks, capacities=capacities)
+        == []
+    )
     assert sorted(result.unmatched) == sorted(set(applicant_ranks) - set(assignment))
 
-    stable = all_stable_matchings(
-        applicant_ranks=applicant_ranks, session_ranks=session_ranks, capacities=capacities
-    )
+    stable = all_stable_matchings(applicant_ranks=applicant_ranks, session_ranks=session_ranks, capacities=capacities)
     assert assignment in stable
     for other in stable:
         for a, ranked in applicant_ranks.items():
@@ -119,6 +118,9 @@ def test_the_match_equals_the_matching_package_on_rounds_of_thousands(seed, appl
     theirs = reference_match(applicant_ranks=applicant_ranks, session_ranks=session_ranks, capacities=capacities)
     assert len(ours.assignment) > applicants // 2  # a round where the comparison means something
     assert ours.assignment == theirs
-    assert blocking_pairs(
-        ours.assignment, applicant_ranks=applicant_ranks, session_ranks=session_ranks, capacities=capacities
-    ) == []
+    assert (
+        blocking_pairs(
+            ours.assignment, applicant_ranks=applicant_ranks, session_ranks=session_ranks, capacities=capacities
+        )
+        == []
+    )

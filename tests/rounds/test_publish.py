@@ -1,4 +1,5 @@
 """Publishing a round: the engine's match becomes offers through the applications workflow."""
+
 import datetime as dt
 
 import pytest
@@ -30,12 +31,23 @@ def ranked(round, applicant, other_applicant, coordinator, cardiology, medicine)
         for session, s in (("cardiology", cardiology), ("medicine", medicine))
     }
     for who, user in (("alice", applicant), ("bob", other_applicant)):
-        applicant_ranks_save(round_id=round.pk, applicant=user, application_ids=[
-            apps[(who, "cardiology")].pk, apps[(who, "medicine")].pk])
-    session_ranks_save(round_id=round.pk, session_id=cardiology.pk, actor=coordinator, application_ids=[
-        apps[("bob", "cardiology")].pk, apps[("alice", "cardiology")].pk])
-    session_ranks_save(round_id=round.pk, session_id=medicine.pk, actor=coordinator, application_ids=[
-        apps[("alice", "medicine")].pk, apps[("bob", "medicine")].pk])
+        applicant_ranks_save(
+            round_id=round.pk,
+            applicant=user,
+            application_ids=[apps[(who, "cardiology")].pk, apps[(who, "medicine")].pk],
+        )
+    session_ranks_save(
+        round_id=round.pk,
+        session_id=cardiology.pk,
+        actor=coordinator,
+        application_ids=[apps[("bob", "cardiology")].pk, apps[("alice", "cardiology")].pk],
+    )
+    session_ranks_save(
+        round_id=round.pk,
+        session_id=medicine.pk,
+        actor=coordinator,
+        application_ids=[apps[("alice", "medicine")].pk, apps[("bob", "medicine")].pk],
+    )
     return apps
 
 
@@ -66,7 +78,10 @@ def test_publication_offers_each_applicant_the_session_the_algorithm_gives(
     assert sorted(m.to[0] for m in mail.outbox) == sorted([applicant.email, other_applicant.email])
     assert (published.status, published.matched_count, published.unmatched_count) == (Round.Status.PUBLISHED, 2, 0)
     outcomes = {o.applicant_id: o.application_id for o in RoundOutcome.objects.filter(round=round)}
-    assert outcomes == {applicant.pk: ranked[("alice", "medicine")].pk, other_applicant.pk: ranked[("bob", "cardiology")].pk}
+    assert outcomes == {
+        applicant.pk: ranked[("alice", "medicine")].pk,
+        other_applicant.pk: ranked[("bob", "cardiology")].pk,
+    }
 
 
 def test_publishing_twice_changes_nothing(round, ranked):

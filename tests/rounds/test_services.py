@@ -1,4 +1,5 @@
 """Opening rounds and saving rank lists: who may, until when, and whole or not at all."""
+
 import datetime as dt
 
 import pytest
@@ -18,16 +19,23 @@ from tests.rounds.factories import RoundFactory
 def _dates(now=None):
     now = now or timezone.now()
     deadline = now + dt.timedelta(days=7)
-    return {"rank_deadline": deadline, "publish_at": deadline + dt.timedelta(days=1),
-            "offer_deadline": deadline + dt.timedelta(days=8)}
+    return {
+        "rank_deadline": deadline,
+        "publish_at": deadline + dt.timedelta(days=1),
+        "offer_deadline": deadline + dt.timedelta(days=8),
+    }
 
 
 def _applicant_list(round, applicant):
-    return list(ApplicantRank.objects.filter(round=round, applicant=applicant).order_by("position")
-                .values_list("application_id", flat=True))
+    return list(
+        ApplicantRank.objects.filter(round=round, applicant=applicant)
+        .order_by("position")
+        .values_list("application_id", flat=True)
+    )
 
 
 # --- Opening ---------------------------------------------------------------------------------
+
 
 def test_a_coordinator_opens_a_round_over_their_institutions_sessions(coordinator, cardiology, medicine, institution):
     round = round_open(actor=coordinator, name=" July electives ", session_ids=[cardiology.pk, medicine.pk], **_dates())
@@ -37,7 +45,9 @@ def test_a_coordinator_opens_a_round_over_their_institutions_sessions(coordinato
 
 def test_an_admin_opens_a_round_across_institutions(cardiology):
     elsewhere = SessionFactory()
-    round = round_open(actor=AdminFactory(), name="National July", session_ids=[cardiology.pk, elsewhere.pk], **_dates())
+    round = round_open(
+        actor=AdminFactory(), name="National July", session_ids=[cardiology.pk, elsewhere.pk], **_dates()
+    )
     assert round.institution is None
     assert round.sessions.count() == 2
 
@@ -68,6 +78,7 @@ def test_a_session_cannot_be_in_two_open_rounds(coordinator, cardiology):
 
 
 # --- Applicants' lists -----------------------------------------------------------------------
+
 
 @pytest.fixture
 def round(cardiology, medicine):
@@ -106,9 +117,7 @@ def test_a_bad_entry_refuses_the_whole_list_and_keeps_the_saved_one(
 def test_lists_cannot_change_after_the_rank_deadline(round, applicant, cardiology):
     mine = ApplicationFactory(applicant=applicant, session=cardiology)
     with pytest.raises(RoundError, match="rank deadline of this round has passed"):
-        applicant_ranks_save(
-            round_id=round.pk, applicant=applicant, application_ids=[mine.pk], now=round.rank_deadline
-        )
+        applicant_ranks_save(round_id=round.pk, applicant=applicant, application_ids=[mine.pk], now=round.rank_deadline)
     assert _applicant_list(round, applicant) == []
 
 
@@ -121,6 +130,7 @@ def test_a_tie_cannot_be_stored_even_bypassing_the_service(round, applicant, car
 
 
 # --- Coordinators' lists ---------------------------------------------------------------------
+
 
 def test_a_coordinator_ranks_the_applicants_to_their_session(round, coordinator, cardiology):
     a, b = ApplicationFactory(session=cardiology), ApplicationFactory(session=cardiology)
@@ -154,6 +164,7 @@ def test_a_session_outside_the_round_cannot_be_ranked_in_it(round, coordinator, 
 
 # --- CSV import of a session's list ----------------------------------------------------------
 
+
 def _apply(session, *emails):
     return [ApplicationFactory(session=session, applicant__email=email) for email in emails]
 
@@ -161,7 +172,9 @@ def _apply(session, *emails):
 def test_a_coordinator_imports_a_session_list_from_csv(round, coordinator, cardiology):
     ann, ben, cat = _apply(cardiology, "ann@example.org", "ben@example.org", "cat@example.org")
     count = session_ranks_import(
-        round_id=round.pk, session_id=cardiology.pk, actor=coordinator,
+        round_id=round.pk,
+        session_id=cardiology.pk,
+        actor=coordinator,
         csv_text="email,rank\nBen@Example.org, 1\ncat@example.org,3\nann@example.org,2\n",
     )
     saved = SessionRank.objects.filter(round=round, session=cardiology).order_by("position")

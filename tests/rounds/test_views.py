@@ -1,4 +1,5 @@
 """Round pages: who sees what, ranking by position or by the move buttons, ties refused, results."""
+
 import datetime as dt
 
 import pytest
@@ -8,7 +9,6 @@ from django.utils import timezone
 from applications.states import Status
 from rounds.models import ApplicantRank, Round, SessionRank
 from rounds.services import applicant_ranks_save, round_publish, session_ranks_save
-from tests.accounts.factories import UserFactory
 from tests.applications.factories import ApplicationFactory
 from tests.placements.factories import ListingFactory, SessionFactory
 from tests.rounds.factories import RoundFactory
@@ -23,18 +23,29 @@ def round(cardiology, medicine):
 
 @pytest.fixture
 def mine(applicant, cardiology, medicine):
-    return ApplicationFactory(applicant=applicant, session=cardiology), ApplicationFactory(applicant=applicant, session=medicine)
+    return ApplicationFactory(applicant=applicant, session=cardiology), ApplicationFactory(
+        applicant=applicant, session=medicine
+    )
 
 
 def _applicant_order(round, user):
-    return list(ApplicantRank.objects.filter(round=round, applicant=user).order_by("position").values_list("application_id", flat=True))
+    return list(
+        ApplicantRank.objects.filter(round=round, applicant=user)
+        .order_by("position")
+        .values_list("application_id", flat=True)
+    )
 
 
 def _session_order(round, session):
-    return list(SessionRank.objects.filter(round=round, session=session).order_by("position").values_list("application_id", flat=True))
+    return list(
+        SessionRank.objects.filter(round=round, session=session)
+        .order_by("position")
+        .values_list("application_id", flat=True)
+    )
 
 
 # --- Applicants ----------------------------------------------------------------------------------
+
 
 def test_an_applicant_sees_the_rounds_of_their_applications(client, applicant, round, mine):
     RoundFactory(name="Somebody else's round", sessions=[SessionFactory()])
@@ -59,7 +70,10 @@ def test_an_applicant_ranks_their_sessions_by_position(client, applicant, round,
 def test_a_blank_position_leaves_a_session_out(client, applicant, round, mine):
     cardiology_app, medicine_app = mine
     client.force_login(applicant)
-    client.post(reverse("rounds:applicant_rank", args=[round.pk]), {f"position_{cardiology_app.pk}": "1", f"position_{medicine_app.pk}": ""})
+    client.post(
+        reverse("rounds:applicant_rank", args=[round.pk]),
+        {f"position_{cardiology_app.pk}": "1", f"position_{medicine_app.pk}": ""},
+    )
     assert _applicant_order(round, applicant) == [cardiology_app.pk]
 
 
@@ -67,8 +81,10 @@ def test_a_tie_is_refused_with_a_message_and_the_saved_list_kept(client, applica
     cardiology_app, medicine_app = mine
     applicant_ranks_save(round_id=round.pk, applicant=applicant, application_ids=[cardiology_app.pk, medicine_app.pk])
     client.force_login(applicant)
-    response = client.post(reverse("rounds:applicant_rank", args=[round.pk]),
-                           {f"position_{cardiology_app.pk}": "1", f"position_{medicine_app.pk}": "1"})
+    response = client.post(
+        reverse("rounds:applicant_rank", args=[round.pk]),
+        {f"position_{cardiology_app.pk}": "1", f"position_{medicine_app.pk}": "1"},
+    )
     assert response.status_code == 400
     body = response.content.decode()
     assert "are both at position 1. Ties are not allowed" in body
@@ -79,8 +95,10 @@ def test_a_tie_is_refused_with_a_message_and_the_saved_list_kept(client, applica
 def test_a_position_that_is_not_a_number_is_refused(client, applicant, round, mine):
     cardiology_app, medicine_app = mine
     client.force_login(applicant)
-    response = client.post(reverse("rounds:applicant_rank", args=[round.pk]),
-                           {f"position_{cardiology_app.pk}": "first", f"position_{medicine_app.pk}": "2"})
+    response = client.post(
+        reverse("rounds:applicant_rank", args=[round.pk]),
+        {f"position_{cardiology_app.pk}": "first", f"position_{medicine_app.pk}": "2"},
+    )
     assert "“first” is not a position" in response.content.decode()
     assert _applicant_order(round, applicant) == []
 
@@ -88,9 +106,14 @@ def test_a_position_that_is_not_a_number_is_refused(client, applicant, round, mi
 def test_the_move_button_reorders_without_saving_when_scripts_are_off(client, applicant, round, mine):
     cardiology_app, medicine_app = mine
     client.force_login(applicant)
-    response = client.post(reverse("rounds:applicant_rank", args=[round.pk]), {
-        f"position_{cardiology_app.pk}": "1", f"position_{medicine_app.pk}": "2", "move": f"up:{medicine_app.pk}",
-    })
+    response = client.post(
+        reverse("rounds:applicant_rank", args=[round.pk]),
+        {
+            f"position_{cardiology_app.pk}": "1",
+            f"position_{medicine_app.pk}": "2",
+            "move": f"up:{medicine_app.pk}",
+        },
+    )
     body = response.content.decode()
     assert body.index("Internal Medicine Rotation") < body.index("Cardiology Elective")
     assert "not saved yet" in body
@@ -112,10 +135,14 @@ def test_another_applicant_gets_404_for_a_round_they_are_not_in(client, other_ap
     assert client.get(reverse("rounds:applicant_rank", args=[round.pk])).status_code == 404
 
 
-def test_an_applicant_cannot_rank_someone_elses_application(client, applicant, other_applicant, round, mine, cardiology):
+def test_an_applicant_cannot_rank_someone_elses_application(
+    client, applicant, other_applicant, round, mine, cardiology
+):
     theirs = ApplicationFactory(applicant=other_applicant, session=cardiology)
     client.force_login(applicant)
-    client.post(reverse("rounds:applicant_rank", args=[round.pk]), {f"position_{theirs.pk}": "1", f"position_{mine[0].pk}": "2"})
+    client.post(
+        reverse("rounds:applicant_rank", args=[round.pk]), {f"position_{theirs.pk}": "1", f"position_{mine[0].pk}": "2"}
+    )
     assert _applicant_order(round, applicant) == [mine[0].pk]  # the foreign field is not one of the rows: ignored
     assert not ApplicantRank.objects.filter(application=theirs).exists()
 
@@ -126,7 +153,9 @@ def test_a_coordinator_gets_403_on_the_applicant_pages(client, coordinator, roun
 
 
 @pytest.mark.parametrize("size", [2, 12])
-def test_the_applicant_rank_page_has_a_constant_number_of_queries(client, applicant, size, django_assert_max_num_queries):
+def test_the_applicant_rank_page_has_a_constant_number_of_queries(
+    client, applicant, size, django_assert_max_num_queries
+):
     sessions = [SessionFactory(listing=ListingFactory()) for _ in range(size)]
     round = RoundFactory(sessions=sessions)
     for s in sessions:
@@ -139,12 +168,17 @@ def test_the_applicant_rank_page_has_a_constant_number_of_queries(client, applic
 
 # --- Results -------------------------------------------------------------------------------------
 
-def test_after_publication_the_matched_and_the_unmatched_see_their_results(client, applicant, other_applicant, coordinator, round, cardiology, medicine):
+
+def test_after_publication_the_matched_and_the_unmatched_see_their_results(
+    client, applicant, other_applicant, coordinator, round, cardiology, medicine
+):
     alice = ApplicationFactory(applicant=applicant, session=cardiology)
     bob = ApplicationFactory(applicant=other_applicant, session=cardiology)
     applicant_ranks_save(round_id=round.pk, applicant=applicant, application_ids=[alice.pk])
     applicant_ranks_save(round_id=round.pk, applicant=other_applicant, application_ids=[bob.pk])
-    session_ranks_save(round_id=round.pk, session_id=cardiology.pk, actor=coordinator, application_ids=[bob.pk, alice.pk])
+    session_ranks_save(
+        round_id=round.pk, session_id=cardiology.pk, actor=coordinator, application_ids=[bob.pk, alice.pk]
+    )
     round_publish(round_id=round.pk, now=round.publish_at)
 
     client.force_login(other_applicant)
@@ -167,17 +201,23 @@ def test_after_publication_the_matched_and_the_unmatched_see_their_results(clien
 
 # --- Coordinators --------------------------------------------------------------------------------
 
+
 def _dates_post():
     start = timezone.localtime() + dt.timedelta(days=7)
     fmt = "%Y-%m-%dT%H:%M"
-    return {"rank_deadline": start.strftime(fmt), "publish_at": (start + dt.timedelta(days=1)).strftime(fmt),
-            "offer_deadline": (start + dt.timedelta(days=8)).strftime(fmt)}
+    return {
+        "rank_deadline": start.strftime(fmt),
+        "publish_at": (start + dt.timedelta(days=1)).strftime(fmt),
+        "offer_deadline": (start + dt.timedelta(days=8)).strftime(fmt),
+    }
 
 
 def test_a_coordinator_opens_a_round_from_the_form(client, coordinator, cardiology, medicine):
     client.force_login(coordinator)
     assert "Cardiology Elective" in client.get(reverse("rounds:round_new")).content.decode()
-    response = client.post(reverse("rounds:round_new"), {"name": "August match", "sessions": [cardiology.pk, medicine.pk], **_dates_post()})
+    response = client.post(
+        reverse("rounds:round_new"), {"name": "August match", "sessions": [cardiology.pk, medicine.pk], **_dates_post()}
+    )
     round = Round.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("rounds:round_detail", args=[round.pk])
     assert set(round.sessions.all()) == {cardiology, medicine}
@@ -187,7 +227,9 @@ def test_a_refused_round_keeps_what_was_typed(client, coordinator, cardiology):
     client.force_login(coordinator)
     dates = _dates_post()
     dates["publish_at"], dates["rank_deadline"] = dates["rank_deadline"], dates["publish_at"]
-    response = client.post(reverse("rounds:round_new"), {"name": "Backwards match", "sessions": [cardiology.pk], **dates})
+    response = client.post(
+        reverse("rounds:round_new"), {"name": "Backwards match", "sessions": [cardiology.pk], **dates}
+    )
     assert response.status_code == 400
     assert "publication at or after it" in response.content.decode()
     assert 'value="Backwards match"' in response.content.decode()
@@ -216,13 +258,19 @@ def test_a_coordinator_imports_a_csv_rank_list(client, coordinator, round, cardi
     client.force_login(coordinator)
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    upload = SimpleUploadedFile("ranks.csv", b"email,rank\nbob@example.org,1\nalice@example.org,2\n", content_type="text/csv")
-    response = client.post(reverse("rounds:session_import", args=[round.pk, cardiology.pk]), {"file": upload}, follow=True)
+    upload = SimpleUploadedFile(
+        "ranks.csv", b"email,rank\nbob@example.org,1\nalice@example.org,2\n", content_type="text/csv"
+    )
+    response = client.post(
+        reverse("rounds:session_import", args=[round.pk, cardiology.pk]), {"file": upload}, follow=True
+    )
     assert "Imported 2 ranked applicants" in response.content.decode()
     assert _session_order(round, cardiology) == [b.pk, a.pk]
 
 
-def test_a_csv_with_a_tie_imports_nothing_and_says_why(client, coordinator, round, cardiology, applicant, other_applicant):
+def test_a_csv_with_a_tie_imports_nothing_and_says_why(
+    client, coordinator, round, cardiology, applicant, other_applicant
+):
     a = ApplicationFactory(applicant=applicant, session=cardiology)
     ApplicationFactory(applicant=other_applicant, session=cardiology)
     session_ranks_save(round_id=round.pk, session_id=cardiology.pk, actor=coordinator, application_ids=[a.pk])
@@ -230,7 +278,9 @@ def test_a_csv_with_a_tie_imports_nothing_and_says_why(client, coordinator, roun
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     upload = SimpleUploadedFile("ranks.csv", b"bob@example.org,1\nalice@example.org,1\n", content_type="text/csv")
-    body = client.post(reverse("rounds:session_import", args=[round.pk, cardiology.pk]), {"file": upload}, follow=True).content.decode()
+    body = client.post(
+        reverse("rounds:session_import", args=[round.pk, cardiology.pk]), {"file": upload}, follow=True
+    ).content.decode()
     assert "Nothing was imported." in body and "ties are not allowed" in body
     assert _session_order(round, cardiology) == [a.pk]
 
@@ -266,9 +316,13 @@ def test_an_admin_ranks_any_session(client, admin_user, round, cardiology):
 
 
 @pytest.mark.parametrize("size", [2, 15])
-def test_the_session_rank_page_has_a_constant_number_of_queries(client, coordinator, round, cardiology, size, django_assert_max_num_queries):
+def test_the_session_rank_page_has_a_constant_number_of_queries(
+    client, coordinator, round, cardiology, size, django_assert_max_num_queries
+):
     apps = [ApplicationFactory(session=cardiology) for _ in range(size)]
-    session_ranks_save(round_id=round.pk, session_id=cardiology.pk, actor=coordinator, application_ids=[a.pk for a in apps])
+    session_ranks_save(
+        round_id=round.pk, session_id=cardiology.pk, actor=coordinator, application_ids=[a.pk for a in apps]
+    )
     ApplicationFactory(session=cardiology, status=Status.WITHDRAWN)
     client.force_login(coordinator)
     with django_assert_max_num_queries(7):  # includes the MFA middleware's authenticator check

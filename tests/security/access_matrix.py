@@ -4,6 +4,7 @@ A row names a route, the object it is requested with (from the `world` fixture),
 who get through (the owner) and the roles the view serves. Everyone else is refused, the way
 `expected_refusal` says; a row may override that where the view answers otherwise by design.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -20,8 +21,12 @@ API_PREFIX = "api/v1/"  # the API has its own matrix: tests/api/test_access_matr
 PERSONAS = ("anonymous", "applicant", "other_applicant", "coordinator", "other_coordinator", "admin_user")
 ADMIN_PERSONAS = ("admin_user",)
 ROLE_OF = {
-    "anonymous": "anonymous", "applicant": "applicant", "other_applicant": "applicant",
-    "coordinator": "coordinator", "other_coordinator": "coordinator", "admin_user": "admin",
+    "anonymous": "anonymous",
+    "applicant": "applicant",
+    "other_applicant": "applicant",
+    "coordinator": "coordinator",
+    "other_coordinator": "coordinator",
+    "admin_user": "admin",
 }
 APPLICANT = ("applicant",)
 COORDINATOR = ("coordinator",)
@@ -78,14 +83,17 @@ class Row:
 
 def pk(attr: str, key: str = "pk") -> Callable[[World], dict]:
     """kwargs naming one object of the world by its pk: pk("application") -> {"pk": world.application.pk}."""
+
     def kwargs(world: World) -> dict:
         return {key: getattr(world, attr).pk}
+
     return kwargs
 
 
 def pks(**keys: str) -> Callable[[World], dict]:
     def kwargs(world: World) -> dict:
         return {key: _dotted(world, attr) for key, attr in keys.items()}
+
     return kwargs
 
 
@@ -103,9 +111,15 @@ MOVE = lambda w: {"to_status": "under_review", "message": "moved"}  # noqa: E731
 ROWS: list[Row] = [
     # accounts: a signed-in user's own sessions and API tokens
     Row("accounts:session_end", pk("alice_session", "session_id"), A, SIGNED_IN, ("post",)),
-    Row("api:token_revoke", pk("alice_token", "token_id"), A, SIGNED_IN, ("post",),
+    Row(
+        "api:token_revoke",
+        pk("alice_token", "token_id"),
+        A,
+        SIGNED_IN,
+        ("post",),
         # The revoke service only ever looks among the caller's own tokens: another's id changes nothing.
-        refusal=lambda persona: Expected(302, "/accounts/api-tokens/")),
+        refusal=lambda persona: Expected(302, "/accounts/api-tokens/"),
+    ),
     # placements: a draft listing is its institution's until published
     Row("placements:listing", pk("draft_listing"), ("coordinator", "admin_user"), EVERYONE),  # admins moderate
     Row("placements:listing_edit", pk("draft_listing"), C, COORDINATOR, ("get", "post"), LISTING_FORM),
@@ -116,8 +130,14 @@ ROWS: list[Row] = [
     Row("placements:session_new", pk("listing"), C, COORDINATOR, ("get", "post"), lambda w: {"seats": "3"}),
     Row("placements:session_edit", pk("session"), C, COORDINATOR, ("get", "post"), lambda w: {"seats": "9"}),
     Row("placements:session_archive", pk("session"), C, COORDINATOR, ("post",)),
-    Row("placements:team_add", pk("institution", "institution_id"), C, COORDINATOR, ("get", "post"),
-        lambda w: {"email": "bob@example.org"}),
+    Row(
+        "placements:team_add",
+        pk("institution", "institution_id"),
+        C,
+        COORDINATOR,
+        ("get", "post"),
+        lambda w: {"email": "bob@example.org"},
+    ),
     # notifications: the recipient's own
     Row("notifications:open", pk("notification", "notification_id"), A, SIGNED_IN, owner_get=302),
     Row("notifications:read", pk("notification", "notification_id"), A, SIGNED_IN, ("post",)),
@@ -125,58 +145,129 @@ ROWS: list[Row] = [
     Row("letters:resend", pk("letter_request", "request_id"), A, APPLICANT, ("post",)),
     Row("letters:revoke", pk("letter_request", "request_id"), A, APPLICANT, ("post",)),
     Row("letters:download", pk("open_letter_request", "request_id"), A, APPLICANT),
-    Row("letters:assign", pk("draft", "application_id"), A, APPLICANT, ("get", "post"),
-        lambda w: {"letters": [w.letter_request.pk]}),
+    Row(
+        "letters:assign",
+        pk("draft", "application_id"),
+        A,
+        APPLICANT,
+        ("get", "post"),
+        lambda w: {"letters": [w.letter_request.pk]},
+    ),
     Row("letters:packet", pk("application", "application_id"), C, COORDINATOR),
     Row("letters:packet_read", pks(application_id="application.pk", request_id="letter_request.pk"), C, COORDINATOR),
     # applicants: documents are the owner's (and, once attached to an application, its programme's)
-    Row("applicants:document_replace", pk("document", "document_id"), A, APPLICANT, ("get", "post"),
-        lambda w: {"issued_on": "2026-01-05"}),
+    Row(
+        "applicants:document_replace",
+        pk("document", "document_id"),
+        A,
+        APPLICANT,
+        ("get", "post"),
+        lambda w: {"issued_on": "2026-01-05"},
+    ),
     Row("applicants:document_delete", pk("document", "document_id"), A, APPLICANT, ("post",)),
     Row("applicants:document_download", pk("version", "version_id"), A, SIGNED_IN),  # programmes: coordinator_document
     Row("applicants:saved_add", pk("listing", "listing_id"), ("applicant", "other_applicant"), APPLICANT, ("post",)),
     Row("applicants:saved_add", pk("draft_listing", "listing_id"), (), APPLICANT, ("post",), variant="draft"),
     Row("applicants:saved_remove", pk("listing", "listing_id"), ("applicant", "other_applicant"), APPLICANT, ("post",)),
     # applications: the applicant's own; the queue is the institution's
-    Row("applications:apply", pk("open_session", "session_id"), ("applicant", "other_applicant"), APPLICANT, ("get",),
-        owner_get=200),
+    Row(
+        "applications:apply",
+        pk("open_session", "session_id"),
+        ("applicant", "other_applicant"),
+        APPLICANT,
+        ("get",),
+        owner_get=200,
+    ),
     Row("applications:apply", pk("draft_session", "session_id"), (), APPLICANT, ("get", "post"), variant="draft"),
     Row("applications:detail", pk("draft"), A, APPLICANT, ("get",)),
     Row("applications:autosave", pk("draft"), A, APPLICANT, ("post",), lambda w: {"personal_statement": "hijacked"}),
     Row("applications:submit", pk("draft"), A, APPLICANT, ("post",)),
     Row("applications:respond", pk("offered"), A, APPLICANT, ("post",), lambda w: {"to_status": "accepted"}),
     Row("applications:interview_book", pk("application"), A, APPLICANT, ("post",), lambda w: {"slot": w.slot.pk}),
-    Row("applications:interview_request", pk("application"), A, APPLICANT, ("post",), lambda w: {"message": "Tuesdays"}),
+    Row(
+        "applications:interview_request", pk("application"), A, APPLICANT, ("post",), lambda w: {"message": "Tuesdays"}
+    ),
     Row("applications:interview_ics", pk("interviewed"), A, APPLICANT),
-    Row("applications:checklist_tick", pks(pk="completed.pk", item_id="applicant_item.pk"), A, APPLICANT, ("post",),
-        lambda w: {"done": "1"}),
+    Row(
+        "applications:checklist_tick",
+        pks(pk="completed.pk", item_id="applicant_item.pk"),
+        A,
+        APPLICANT,
+        ("post",),
+        lambda w: {"done": "1"},
+    ),
     Row("applications:certificate", pk("completed"), A, APPLICANT),
-    Row("applications:review", pk("completed"), A, APPLICANT, ("get", "post"),
-        lambda w: {"hands_on": "3", "letter_received": "on", "real_total_cost": "100", "comment": "x"}),
+    Row(
+        "applications:review",
+        pk("completed"),
+        A,
+        APPLICANT,
+        ("get", "post"),
+        lambda w: {"hands_on": "3", "letter_received": "on", "real_total_cost": "100", "comment": "x"},
+    ),
     Row("applications:packet", pk("application"), C, COORDINATOR),
     Row("applications:move", pk("application"), C, COORDINATOR, ("post",), MOVE),
     Row("applications:note", pk("application"), C, COORDINATOR, ("post",), lambda w: {"body": "Strong"}),
     Row("applications:score", pk("application"), C, COORDINATOR, ("post",), lambda w: {"fit": "5"}),
-    Row("applications:coordinator_checklist_tick", pks(pk="completed.pk", item_id="coordinator_item.pk"), C, COORDINATOR,
-        ("post",), lambda w: {"done": "1"}),
+    Row(
+        "applications:coordinator_checklist_tick",
+        pks(pk="completed.pk", item_id="coordinator_item.pk"),
+        C,
+        COORDINATOR,
+        ("post",),
+        lambda w: {"done": "1"},
+    ),
     Row("applications:complete", pk("accepted"), C, COORDINATOR, ("post",), lambda w: {"evaluation": "Good"}),
     Row("applications:coordinator_document", pks(pk="application.pk", document_id="document.pk"), C, COORDINATOR),
     Row("applications:coordinator_interview_ics", pk("interviewed"), C, COORDINATOR),
-    Row("applications:slots", pk("session", "session_id"), C, COORDINATOR, ("get", "post"),
-        lambda w: {"starts_at": "2027-01-05T10:00", "duration_minutes": "30", "where": "Room 1"}),
+    Row(
+        "applications:slots",
+        pk("session", "session_id"),
+        C,
+        COORDINATOR,
+        ("get", "post"),
+        lambda w: {"starts_at": "2027-01-05T10:00", "duration_minutes": "30", "where": "Room 1"},
+    ),
     Row("applications:slot_cancel", pk("slot", "slot_id"), C, COORDINATOR, ("post",)),
     Row("applications:waitlist", pk("session", "session_id"), C, COORDINATOR, ("get", "post"), lambda w: {"order": ""}),
-    Row("applications:questions", pk("listing", "listing_id"), C, COORDINATOR, ("get", "post"),
-        lambda w: {"prompt": "Injected?", "kind": "text"}),
-    Row("applications:question_delete", pks(listing_id="listing.pk", question_id="question.pk"), C, COORDINATOR, ("post",)),
-    Row("applications:review_reply", pk("review", "review_id"), C, COORDINATOR, ("post",), lambda w: {"reply": "Thanks"}),
+    Row(
+        "applications:questions",
+        pk("listing", "listing_id"),
+        C,
+        COORDINATOR,
+        ("get", "post"),
+        lambda w: {"prompt": "Injected?", "kind": "text"},
+    ),
+    Row(
+        "applications:question_delete",
+        pks(listing_id="listing.pk", question_id="question.pk"),
+        C,
+        COORDINATOR,
+        ("post",),
+    ),
+    Row(
+        "applications:review_reply", pk("review", "review_id"), C, COORDINATOR, ("post",), lambda w: {"reply": "Thanks"}
+    ),
     # rounds: an applicant ranks in rounds they take part in; staff rank their institution's sessions
-    Row("rounds:applicant_rank", pk("round"), A, APPLICANT, ("get", "post"), lambda w: {"order": str(w.application.pk)}),
+    Row(
+        "rounds:applicant_rank", pk("round"), A, APPLICANT, ("get", "post"), lambda w: {"order": str(w.application.pk)}
+    ),
     Row("rounds:round_detail", pk("round"), ("coordinator", "admin_user"), ROUND_STAFF),
-    Row("rounds:session_rank", pks(pk="round.pk", session_id="session.pk"), ("coordinator", "admin_user"), ROUND_STAFF,
-        ("get", "post"), lambda w: {"order": str(w.application.pk)}),
-    Row("rounds:session_import", pks(pk="round.pk", session_id="session.pk"), ("coordinator", "admin_user"), ROUND_STAFF,
-        ("post",)),
+    Row(
+        "rounds:session_rank",
+        pks(pk="round.pk", session_id="session.pk"),
+        ("coordinator", "admin_user"),
+        ROUND_STAFF,
+        ("get", "post"),
+        lambda w: {"order": str(w.application.pk)},
+    ),
+    Row(
+        "rounds:session_import",
+        pks(pk="round.pk", session_id="session.pk"),
+        ("coordinator", "admin_user"),
+        ROUND_STAFF,
+        ("post",),
+    ),
 ]
 
 
@@ -197,30 +288,51 @@ class Public:
 PUBLIC: dict[str, Public] = {
     "applications:verify_code": Public(
         "Employers check a certificate's code; the page shows only what the certificate states.",
-        lambda w: {"code": w.certificate.code}, {"code": "FORG-EDCO-DE00"}),
+        lambda w: {"code": w.certificate.code},
+        {"code": "FORG-EDCO-DE00"},
+    ),
     "letters:write": Public(
         "The letter writer has no account: the signed, revocable link e-mailed to them is the credential.",
-        lambda w: {"token": w.writer_token}, {"token": "forged:token"}),
+        lambda w: {"token": w.writer_token},
+        {"token": "forged:token"},
+    ),
     "letters:write_upload": Public(
-        "The writer's upload, behind the same signed link.", lambda w: {"token": w.writer_token},
-        {"token": "forged:token"}, ("post",)),
+        "The writer's upload, behind the same signed link.",
+        lambda w: {"token": w.writer_token},
+        {"token": "forged:token"},
+        ("post",),
+    ),
     "letters:write_decline": Public(
-        "The writer declines, behind the same signed link.", lambda w: {"token": w.writer_token},
-        {"token": "forged:token"}, ("post",)),
+        "The writer declines, behind the same signed link.",
+        lambda w: {"token": w.writer_token},
+        {"token": "forged:token"},
+        ("post",),
+    ),
     "notifications:unsubscribe": Public(
         "One-click unsubscribe (RFC 8058): mail clients POST without cookies; the signed token names the user.",
-        lambda w: {"token": w.unsubscribe_token}, {"token": "forged.token.value"}, ("get", "post")),
+        lambda w: {"token": w.unsubscribe_token},
+        {"token": "forged.token.value"},
+        ("get", "post"),
+    ),
     "notifications:calendar": Public(
         "Calendar apps fetch the feed without cookies; the secret token is the credential.",
-        lambda w: {"token": w.calendar_token}, {"token": "forged-calendar-token"}),
+        lambda w: {"token": w.calendar_token},
+        {"token": "forged-calendar-token"},
+    ),
     "account_confirm_email": Public(
         "allauth's e-mail confirmation link: the HMAC key names the address.",
-        lambda w: {"key": w.confirm_key}, {"key": "forged-key"}, ("get", "post"),
-        {"get": Expected(200, says="This email confirmation link expired or is invalid")}),
+        lambda w: {"key": w.confirm_key},
+        {"key": "forged-key"},
+        ("get", "post"),
+        {"get": Expected(200, says="This email confirmation link expired or is invalid")},
+    ),
     "account_reset_password_from_key": Public(
         "allauth's password-reset link: the token is the credential.",
-        lambda w: {"uidb36": w.reset_uid, "key": w.reset_key}, {"uidb36": "1", "key": "forged-key"}, ("get", "post"),
-        {"get": Expected(200, says="Bad Token"), "post": Expected(200, says="Bad Token")}),
+        lambda w: {"uidb36": w.reset_uid, "key": w.reset_key},
+        {"uidb36": "1", "key": "forged-key"},
+        ("get", "post"),
+        {"get": Expected(200, says="Bad Token"), "post": Expected(200, says="Bad Token")},
+    ),
 }
 
 
@@ -237,12 +349,17 @@ class SelfScoped:
 
 SELF_SCOPED: dict[str, SelfScoped] = {
     "applicants:profile_section": SelfScoped(
-        "The slug names a section of the caller's own profile.", "applicant", lambda w: {"section": "exams"},
-        APPLICANT, {"section": "no-such-section"}),
+        "The slug names a section of the caller's own profile.",
+        "applicant",
+        lambda w: {"section": "exams"},
+        APPLICANT,
+        {"section": "no-such-section"},
+    ),
 }
 
 
 # --- The Django admin: every model page is staff-only, whatever the object ---------------------
+
 
 @dataclass(frozen=True)
 class AdminRow:
@@ -279,20 +396,49 @@ def admin_rows() -> list[AdminRow]:
 
         deletable = model_admin.has_delete_permission.__func__ is admin.ModelAdmin.has_delete_permission
         rows += [
-            AdminRow(f"{base}<path:object_id>/change/", f"admin:{info}_change", url("change"), ("get", "post"), 200, base),
+            AdminRow(
+                f"{base}<path:object_id>/change/", f"admin:{info}_change", url("change"), ("get", "post"), 200, base
+            ),
             AdminRow(f"{base}<path:object_id>/history/", f"admin:{info}_history", url("history"), ("get",), 200, base),
-            AdminRow(f"{base}<path:object_id>/delete/", f"admin:{info}_delete", url("delete"), ("get", "post"),
-                     200 if deletable else None, base),
-            AdminRow(f"{base}<path:object_id>/", "",
-                     lambda w, model=model, base=base: f"/{base}{_admin_object(w, model).pk}/", ("get",), 302, base),
+            AdminRow(
+                f"{base}<path:object_id>/delete/",
+                f"admin:{info}_delete",
+                url("delete"),
+                ("get", "post"),
+                200 if deletable else None,
+                base,
+            ),
+            AdminRow(
+                f"{base}<path:object_id>/",
+                "",
+                lambda w, model=model, base=base: f"/{base}{_admin_object(w, model).pk}/",
+                ("get",),
+                302,
+                base,
+            ),
         ]
     rows += [
-        AdminRow("admin/accounts/user/<id>/password/", "admin:auth_user_password_change",
-                 lambda w: reverse("admin:auth_user_password_change", args=[w.applicant.pk]), ("get", "post"), 200),
-        AdminRow("admin/r/<path:content_type_id>/<path:object_id>/", "admin:view_on_site",
-                 lambda w: reverse("admin:view_on_site", args=[w.application_content_type, w.application.pk]), ("get",), 302),
-        AdminRow("admin/^(?P<app_label>" + "|".join(_admin_app_labels()) + ")/$", "admin:app_list",
-                 lambda w: reverse("admin:app_list", args=["applicants"]), ("get",), 200),
+        AdminRow(
+            "admin/accounts/user/<id>/password/",
+            "admin:auth_user_password_change",
+            lambda w: reverse("admin:auth_user_password_change", args=[w.applicant.pk]),
+            ("get", "post"),
+            200,
+        ),
+        AdminRow(
+            "admin/r/<path:content_type_id>/<path:object_id>/",
+            "admin:view_on_site",
+            lambda w: reverse("admin:view_on_site", args=[w.application_content_type, w.application.pk]),
+            ("get",),
+            302,
+        ),
+        AdminRow(
+            "admin/^(?P<app_label>" + "|".join(_admin_app_labels()) + ")/$",
+            "admin:app_list",
+            lambda w: reverse("admin:app_list", args=["applicants"]),
+            ("get",),
+            200,
+        ),
         AdminRow("admin/(?P<url>.*)$", "", lambda w: "/admin/applicants/document/no-such-page/", ("get",), None),
     ]
     return rows
@@ -307,6 +453,7 @@ def _admin_app_labels() -> list[str]:
 
 
 # --- Refusal cases: one per (route, outsider, method) ----------------------------------------
+
 
 @dataclass(frozen=True)
 class Case:
@@ -339,18 +486,30 @@ def refusal_cases() -> list[Case]:
             if persona in row.allowed:
                 continue
             for method in row.methods:
-                cases.append(Case(
-                    row.name, f"{row.id} {method} as {persona}", persona, method,
-                    lambda w, row=row: reverse(row.name, kwargs=row.kwargs(w)), row.data,
-                    lambda w, row=row, persona=persona: row.expected(persona),
-                ))
+                cases.append(
+                    Case(
+                        row.name,
+                        f"{row.id} {method} as {persona}",
+                        persona,
+                        method,
+                        lambda w, row=row: reverse(row.name, kwargs=row.kwargs(w)),
+                        row.data,
+                        lambda w, row=row, persona=persona: row.expected(persona),
+                    )
+                )
     for name, public in PUBLIC.items():
         for method in public.methods:
-            cases.append(Case(
-                name, f"{name} {method} forged", "anonymous", method,
-                lambda w, name=name, public=public: reverse(name, kwargs=public.forged_kwargs), _nothing,
-                lambda w, public=public, method=method: public.refusal(method),
-            ))
+            cases.append(
+                Case(
+                    name,
+                    f"{name} {method} forged",
+                    "anonymous",
+                    method,
+                    lambda w, name=name, public=public: reverse(name, kwargs=public.forged_kwargs),
+                    _nothing,
+                    lambda w, public=public, method=method: public.refusal(method),
+                )
+            )
     for name, scoped in SELF_SCOPED.items():
         for persona in PERSONAS:
             if ROLE_OF[persona] in scoped.roles:
@@ -358,20 +517,37 @@ def refusal_cases() -> list[Case]:
             else:
                 kwargs, expect = scoped.kwargs, expected_refusal(persona, scoped.roles)
             for method in ("get", "post"):
-                cases.append(Case(
-                    name, f"{name} {method} as {persona}", persona, method,
-                    lambda w, name=name, kwargs=kwargs: reverse(name, kwargs=kwargs if isinstance(kwargs, dict) else kwargs(w)),
-                    _nothing, lambda w, expect=expect: expect,
-                ))
+                cases.append(
+                    Case(
+                        name,
+                        f"{name} {method} as {persona}",
+                        persona,
+                        method,
+                        lambda w, name=name, kwargs=kwargs: reverse(
+                            name, kwargs=kwargs if isinstance(kwargs, dict) else kwargs(w)
+                        ),
+                        _nothing,
+                        lambda w, expect=expect: expect,
+                    )
+                )
     for admin_row in admin_rows():
         for persona in PERSONAS:
             if persona in ADMIN_PERSONAS:
                 continue
             for method in admin_row.methods:
-                cases.append(Case(
-                    admin_row.group, f"{admin_row.id} {method} as {persona}", persona, method, admin_row.url, _nothing,
-                    lambda w, persona=persona: Expected(302, (LOGIN, ADMIN_LOGIN) if persona == "anonymous" else ADMIN_LOGIN),
-                ))
+                cases.append(
+                    Case(
+                        admin_row.group,
+                        f"{admin_row.id} {method} as {persona}",
+                        persona,
+                        method,
+                        admin_row.url,
+                        _nothing,
+                        lambda w, persona=persona: Expected(
+                            302, (LOGIN, ADMIN_LOGIN) if persona == "anonymous" else ADMIN_LOGIN
+                        ),
+                    )
+                )
     return cases
 
 
@@ -389,4 +565,3 @@ def database_snapshot() -> dict[str, list]:
         fields = [f.attname for f in model._meta.concrete_fields if f.attname not in IGNORED_FIELDS]
         snapshot[model._meta.label] = list(model._base_manager.order_by("pk").values_list(*fields))
     return snapshot
-

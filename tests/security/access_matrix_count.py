@@ -2,6 +2,7 @@
 
 The README quotes this number; test_the_readme_states_how_many_refusals_hold keeps it true.
 """
+
 import os
 
 import django

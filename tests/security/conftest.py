@@ -1,5 +1,6 @@
 """The objects the access matrix requests: one of everything, owned by Alice (applicant) and by
 Carol's institution (coordinator); Bob and Dave are the outsiders, Erin the admin."""
+
 import datetime as dt
 from types import SimpleNamespace
 
@@ -14,7 +15,10 @@ from tests.security.access_matrix import PERSONAS
 def media_root(tmp_path, settings):
     settings.STORAGES = {
         **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path / "media")}},
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "media")},
+        },
     }
     return tmp_path / "media"
 
@@ -35,18 +39,24 @@ def world(applicant, other_applicant, coordinator, other_coordinator, admin_user
     from allauth.usersessions.models import UserSession
     from django.contrib.auth.models import Group
     from django.contrib.contenttypes.models import ContentType
-    from django_celery_beat.models import ClockedSchedule, CrontabSchedule, IntervalSchedule, PeriodicTask, SolarSchedule
+    from django_celery_beat.models import (
+        ClockedSchedule,
+        CrontabSchedule,
+        IntervalSchedule,
+        PeriodicTask,
+        SolarSchedule,
+    )
 
     from api.services import api_token_create
     from applicants.models import SavedListing
     from applicants.services import document_upload
+    from applicants.uploads import PDF, check_upload
     from applications.models import Certificate, ChecklistItem, Review
     from applications.states import Status
     from audit.services import audit_record
     from letters import tokens as letter_tokens
     from letters.models import LetterAccess, LetterAssignment, LetterLink
     from letters.services import letter_request_create, letter_upload
-    from applicants.uploads import PDF, check_upload
     from notifications.models import NotificationPreference, Reminder
     from notifications.services import calendar_feed_get_or_create
     from notifications.tokens import unsubscribe_token
@@ -81,40 +91,74 @@ def world(applicant, other_applicant, coordinator, other_coordinator, admin_user
     SlotFactory(session=w.interviewed.session, application=w.interviewed)
     w.slot = SlotFactory(session=w.session)
     w.question = QuestionFactory(listing=w.listing)
-    w.applicant_item = ChecklistItem.objects.create(application=w.completed, kind="onboarding", label="Bring your badge")
-    w.coordinator_item = ChecklistItem.objects.create(application=w.completed, kind="onboarding", label="Badge issued",
-                                                      coordinator_only=True)
-    w.certificate = Certificate.objects.create(
-        application=w.completed, holder_name=applicant.full_name, listing_title=w.listing.title,
-        institution_name=institution.name, start_date=w.completed.session.start_date, end_date=w.completed.session.end_date,
+    w.applicant_item = ChecklistItem.objects.create(
+        application=w.completed, kind="onboarding", label="Bring your badge"
     )
-    w.review = Review.objects.create(application=reviewed, listing=w.listing, hands_on=3, letter_received=True,
-                                     real_total_cost=100, comment="Good teaching")
+    w.coordinator_item = ChecklistItem.objects.create(
+        application=w.completed, kind="onboarding", label="Badge issued", coordinator_only=True
+    )
+    w.certificate = Certificate.objects.create(
+        application=w.completed,
+        holder_name=applicant.full_name,
+        listing_title=w.listing.title,
+        institution_name=institution.name,
+        start_date=w.completed.session.start_date,
+        end_date=w.completed.session.end_date,
+    )
+    w.review = Review.objects.create(
+        application=reviewed,
+        listing=w.listing,
+        hands_on=3,
+        letter_received=True,
+        real_total_cost=100,
+        comment="Good teaching",
+    )
 
-    w.document = document_upload(owner=applicant, kind="passport", upload=_stored_pdf(), expires_on=timezone.localdate() + dt.timedelta(days=900)).document
+    w.document = document_upload(
+        owner=applicant, kind="passport", upload=_stored_pdf(), expires_on=timezone.localdate() + dt.timedelta(days=900)
+    ).document
     w.version = w.document.current_version
     w.application.documents.add(w.document)
 
     w.letter_request = letter_request_create(
-        applicant=applicant, writer_name="Dr. Maria Delgado", writer_email="mdelgado@lakeshore.example.org",
-        writer_title="Attending", writer_institution="Lakeshore", relationship="Supervisor", waived=True)
+        applicant=applicant,
+        writer_name="Dr. Maria Delgado",
+        writer_email="mdelgado@lakeshore.example.org",
+        writer_title="Attending",
+        writer_institution="Lakeshore",
+        relationship="Supervisor",
+        waived=True,
+    )
     upload = _stored_pdf("letter.pdf")
     letter = letter_upload(letter_request=w.letter_request, upload=upload, checked=check_upload(upload, allowed=(PDF,)))
     LetterAssignment.objects.create(letter_request=w.letter_request, application=w.application)
     w.open_letter_request = letter_request_create(
-        applicant=applicant, writer_name="Dr. Ken Ito", writer_email="kito@lakeshore.example.org",
-        writer_title="Attending", writer_institution="Lakeshore", relationship="Supervisor", waived=False)
+        applicant=applicant,
+        writer_name="Dr. Ken Ito",
+        writer_email="kito@lakeshore.example.org",
+        writer_title="Attending",
+        writer_institution="Lakeshore",
+        relationship="Supervisor",
+        waived=False,
+    )
     upload = _stored_pdf("open-letter.pdf")
     letter_upload(letter_request=w.open_letter_request, upload=upload, checked=check_upload(upload, allowed=(PDF,)))
     w.letter_request.refresh_from_db()
     asked = letter_request_create(
-        applicant=applicant, writer_name="Dr. Ann Lee", writer_email="alee@lakeshore.example.org",
-        writer_title="Attending", writer_institution="Lakeshore", relationship="Supervisor", waived=True)
+        applicant=applicant,
+        writer_name="Dr. Ann Lee",
+        writer_email="alee@lakeshore.example.org",
+        writer_title="Attending",
+        writer_institution="Lakeshore",
+        relationship="Supervisor",
+        waived=True,
+    )
     w.writer_token = letter_tokens.make_token(LetterLink.objects.get(request=asked).key)
 
     w.notification = NotificationFactory(recipient=applicant)
-    w.alice_session = UserSession.objects.create(user=applicant, ip="192.0.2.1", session_key="alice-phone-session",
-                                                 user_agent="Phone")
+    w.alice_session = UserSession.objects.create(
+        user=applicant, ip="192.0.2.1", session_key="alice-phone-session", user_agent="Phone"
+    )
     w.alice_token, _raw = api_token_create(user=applicant, name="Phone app")
     w.round = RoundFactory(sessions=[w.session], opened_by=admin_user)
     w.unsubscribe_token = unsubscribe_token(user_id=applicant.pk, kind="all")
@@ -132,10 +176,17 @@ def world(applicant, other_applicant, coordinator, other_coordinator, admin_user
     ClockedSchedule.objects.create(clocked_time=timezone.now())
     PeriodicTask.objects.get_or_create(name="Matrix probe", defaults={"task": "portal.ping", "interval": interval})
     SavedListing.objects.create(user=applicant, listing=w.listing)
-    LetterAccess.objects.create(letter=letter, application=w.application, reader=coordinator, reader_email=coordinator.email)
+    LetterAccess.objects.create(
+        letter=letter, application=w.application, reader=coordinator, reader_email=coordinator.email
+    )
     audit_record(action="matrix.probe", actor=admin_user, obj=w.listing)
-    Reminder.objects.create(recipient=applicant, kind="deadline", subject_type="placements.session",
-                            subject_id=w.session.pk, due=timezone.localdate())
+    Reminder.objects.create(
+        recipient=applicant,
+        kind="deadline",
+        subject_type="placements.session",
+        subject_id=w.session.pk,
+        due=timezone.localdate(),
+    )
     NotificationPreference.objects.create(user=applicant, kind="deadline", enabled=True)
     RoundOutcome.objects.create(round=w.round, applicant=other_applicant)
     from django.contrib import admin

@@ -1,5 +1,6 @@
 """The portal's URLs plus one probe page for the CSP browser test: the real layout with two inline
 scripts, one carrying the request's nonce and one without it."""
+
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponse
 from django.template import engines

@@ -3,6 +3,7 @@
 Each file says what it is meant to provoke and the words of the refusal the uploader must read.
 The upload tests run every file through every place the portal takes a file.
 """
+
 from __future__ import annotations
 
 import io
@@ -88,7 +89,7 @@ def zip_lying_directory() -> bytes:
     central = data.find(b"PK\x01\x02")
     while central != -1:
         name_len = struct.unpack_from("<H", data, central + 28)[0]
-        if data[central + 46:central + 46 + name_len] == name:
+        if data[central + 46 : central + 46 + name_len] == name:
             _patch_zip64_size(data, central, name_len)
             break
         central = data.find(b"PK\x01\x02", central + 4)
@@ -108,24 +109,59 @@ def _patch_zip64_size(data: bytearray, central: int, name_len: int) -> None:
     struct.pack_into("<I", data, central + 24, 100)
 
 
-PDF_TYPE, PNG_TYPE, DOCX_TYPE = "application/pdf", "image/png", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+PDF_TYPE, PNG_TYPE, DOCX_TYPE = (
+    "application/pdf",
+    "image/png",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+)
 BOMB = "looks like a zip bomb"
 
 REFUSED = [
-    Hostile("polyglot PDF/HTML, page after the first kilobyte", "cv.pdf", PDF_TYPE, polyglot_late,
-            "also contains web page code (HTML)"),
-    Hostile("polyglot PDF/HTML, page at the start", "cv.pdf", PDF_TYPE, polyglot_early, "This PDF contains web page code"),
-    Hostile("SVG with a script", "photo.svg", "image/svg+xml", lambda: files.SVG, "This file is a web page or an SVG image"),
-    Hostile("SVG with a script named .png", "photo.png", PNG_TYPE, lambda: files.SVG, "This file is a web page or an SVG image"),
-    Hostile("HTML page named .pdf", "transcript.pdf", PDF_TYPE, lambda: files.HTML, "This file is a web page or an SVG image"),
+    Hostile(
+        "polyglot PDF/HTML, page after the first kilobyte",
+        "cv.pdf",
+        PDF_TYPE,
+        polyglot_late,
+        "also contains web page code (HTML)",
+    ),
+    Hostile(
+        "polyglot PDF/HTML, page at the start", "cv.pdf", PDF_TYPE, polyglot_early, "This PDF contains web page code"
+    ),
+    Hostile(
+        "SVG with a script", "photo.svg", "image/svg+xml", lambda: files.SVG, "This file is a web page or an SVG image"
+    ),
+    Hostile(
+        "SVG with a script named .png",
+        "photo.png",
+        PNG_TYPE,
+        lambda: files.SVG,
+        "This file is a web page or an SVG image",
+    ),
+    Hostile(
+        "HTML page named .pdf",
+        "transcript.pdf",
+        PDF_TYPE,
+        lambda: files.HTML,
+        "This file is a web page or an SVG image",
+    ),
     Hostile("zip bomb: 200 MB unpacked", "statement.docx", DOCX_TYPE, zip_bomb, BOMB),
     Hostile("zip bomb: 1000:1", "statement.docx", DOCX_TYPE, zip_ratio_bomb, BOMB),
     Hostile("zip bomb: 5,000 entries", "statement.docx", DOCX_TYPE, zip_entry_bomb, BOMB),
-    Hostile("zip whose directory lies about the size", "statement.docx", DOCX_TYPE, zip_lying_directory,
-            "This Word file is damaged"),
+    Hostile(
+        "zip whose directory lies about the size",
+        "statement.docx",
+        DOCX_TYPE,
+        zip_lying_directory,
+        "This Word file is damaged",
+    ),
     Hostile("PNG named .pdf", "scan.pdf", PDF_TYPE, lambda: files.PNG, "name ends in .pdf, but the file is a PNG"),
-    Hostile("PDF named .exe", "cv.exe", "application/x-msdownload", lambda: files.PDF,
-            "name ends in .exe, but the file is a PDF"),
+    Hostile(
+        "PDF named .exe",
+        "cv.exe",
+        "application/x-msdownload",
+        lambda: files.PDF,
+        "name ends in .exe, but the file is a PDF",
+    ),
     Hostile("program named .pdf", "cv.pdf", PDF_TYPE, lambda: files.EXE, "This file is a program"),
     Hostile("zero bytes", "cv.pdf", PDF_TYPE, lambda: b"", "empty"),
 ]

@@ -1,5 +1,6 @@
 """The URL configuration as a list of routes, for the tests that must cover every route there is
 (the HTML and API access matrices): a route added later shows up here and fails their check."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -13,13 +13,21 @@ Refusals, by who asks:
 - a signed-in user of the wrong role: 403 (accounts.roles);
 - the right role but not theirs: 404, so an id never confirms that an object exists.
 """
+
 from __future__ import annotations
 
 import pytest
 from django.urls import reverse
 
 from tests.security.access_matrix import (
-    API_PREFIX, PUBLIC, ROWS, SELF_SCOPED, admin_rows, database_snapshot, refusal_cases, refusal_groups,
+    API_PREFIX,
+    PUBLIC,
+    ROWS,
+    SELF_SCOPED,
+    admin_rows,
+    database_snapshot,
+    refusal_cases,
+    refusal_groups,
 )
 from tests.security.routes import routes_taking_arguments
 
@@ -71,7 +79,10 @@ def test_the_owner_gets_through(row, world, clients):
         if "post" in row.methods:
             response = clients[persona].post(reverse(row.name, kwargs=row.kwargs(world)), row.data(world))
             # Through the access check: whatever the answer, it is not a refusal of who asks.
-            assert response.status_code not in (403, 404, 405) and response.status_code < 500, (persona, response.status_code)
+            assert response.status_code not in (403, 404, 405) and response.status_code < 500, (
+                persona,
+                response.status_code,
+            )
 
 
 @pytest.mark.parametrize("name", sorted(PUBLIC), ids=str)

@@ -1,5 +1,6 @@
 """Every HTML page, as every role, carries the security headers (Django's `check --deploy` does not
 look at CSP or caching). The pages come from the URL configuration, so new pages are covered."""
+
 import pytest
 from csp.middleware import CSPMiddleware
 from django.http import HttpResponse
@@ -61,7 +62,9 @@ def test_every_html_page_sends_the_security_headers(client, persona, request):
         assert response["Referrer-Policy"] == "same-origin", path
         assert response["X-Frame-Options"] == "DENY", path
         assert response["Cross-Origin-Opener-Policy"] == "same-origin", path
-        assert "camera=()" in response["Permissions-Policy"] and "geolocation=()" in response["Permissions-Policy"], path
+        assert "camera=()" in response["Permissions-Policy"] and "geolocation=()" in response["Permissions-Policy"], (
+            path
+        )
         cache_control = response["Cache-Control"]
         if persona == "anonymous":
             # A public page may opt in to caching; nothing else is stored.

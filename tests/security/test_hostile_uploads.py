@@ -2,6 +2,7 @@
 reason the uploader reads, and nothing is kept: no file in storage, no row. A hostile *name* on good
 content is accepted and stored under a random name inside the upload folder. Nothing uploaded is
 ever served inline."""
+
 from __future__ import annotations
 
 import html
@@ -11,7 +12,6 @@ from dataclasses import dataclass
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 
 from tests.security import hostile_files
 from tests.security.access_matrix import database_snapshot
@@ -66,30 +66,44 @@ PDF_ONLY = "We accept PDF files; this one is"
 NOT_UTF8 = "That file is not UTF-8 text"
 NOT_CSV = "write an e-mail address and a rank"
 ENTRY_POINTS = [
-    EntryPoint("applicant's new document", _document_upload, "applicants", {"zero bytes": "The submitted file is empty"}),
-    EntryPoint("applicant's new version", _document_replace, "applicants", {"zero bytes": "The submitted file is empty"}),
-    EntryPoint("letter writer's upload", _writer_upload, "letters", {
-        "zero bytes": "The submitted file is empty",
-        "SVG with a script": "This file is a web page or an SVG image (HTML/XML), whatever its name says. Upload a PDF file.",
-        "SVG with a script named .png": "This file is a web page or an SVG image",
-        "PNG named .pdf": PDF_ONLY + " PNG",
-    }),
+    EntryPoint(
+        "applicant's new document", _document_upload, "applicants", {"zero bytes": "The submitted file is empty"}
+    ),
+    EntryPoint(
+        "applicant's new version", _document_replace, "applicants", {"zero bytes": "The submitted file is empty"}
+    ),
+    EntryPoint(
+        "letter writer's upload",
+        _writer_upload,
+        "letters",
+        {
+            "zero bytes": "The submitted file is empty",
+            "SVG with a script": "This file is a web page or an SVG image (HTML/XML), whatever its name says. Upload a PDF file.",
+            "SVG with a script named .png": "This file is a web page or an SVG image",
+            "PNG named .pdf": PDF_ONLY + " PNG",
+        },
+    ),
     # A rank list is read as text and never stored: what fails is that it is not a rank list.
-    EntryPoint("coordinator's rank import (CSV)", _rank_import, "", {
-        "polyglot PDF/HTML, page after the first kilobyte": NOT_CSV,
-        "polyglot PDF/HTML, page at the start": NOT_CSV,
-        "SVG with a script": NOT_CSV,
-        "SVG with a script named .png": NOT_CSV,
-        "HTML page named .pdf": NOT_CSV,
-        "zip bomb: 200 MB unpacked": NOT_UTF8,
-        "zip bomb: 1000:1": NOT_UTF8,
-        "zip bomb: 5,000 entries": NOT_UTF8,
-        "zip whose directory lies about the size": NOT_UTF8,
-        "PNG named .pdf": NOT_UTF8,
-        "PDF named .exe": NOT_CSV,
-        "program named .pdf": NOT_UTF8,
-        "zero bytes": "The submitted file is empty",
-    }),
+    EntryPoint(
+        "coordinator's rank import (CSV)",
+        _rank_import,
+        "",
+        {
+            "polyglot PDF/HTML, page after the first kilobyte": NOT_CSV,
+            "polyglot PDF/HTML, page at the start": NOT_CSV,
+            "SVG with a script": NOT_CSV,
+            "SVG with a script named .png": NOT_CSV,
+            "HTML page named .pdf": NOT_CSV,
+            "zip bomb: 200 MB unpacked": NOT_UTF8,
+            "zip bomb: 1000:1": NOT_UTF8,
+            "zip bomb: 5,000 entries": NOT_UTF8,
+            "zip whose directory lies about the size": NOT_UTF8,
+            "PNG named .pdf": NOT_UTF8,
+            "PDF named .exe": NOT_CSV,
+            "program named .pdf": NOT_UTF8,
+            "zero bytes": "The submitted file is empty",
+        },
+    ),
 ]
 OVERSIZED = Hostile("10x the size limit", "scan.pdf", "application/pdf", None, "the limit is 1 MB")
 
@@ -125,7 +139,9 @@ def test_a_file_ten_times_the_limit_is_refused_naming_the_limit(entry, world, cl
 
 @pytest.mark.parametrize("name", TRAVERSAL_NAMES, ids=lambda n: repr(n[:30]))
 @pytest.mark.parametrize("entry", ENTRY_POINTS[:3], ids=lambda e: e.label)
-def test_a_hostile_name_on_good_content_is_stored_under_a_random_name_inside_the_folder(entry, name, world, clients, media_root):
+def test_a_hostile_name_on_good_content_is_stored_under_a_random_name_inside_the_folder(
+    entry, name, world, clients, media_root
+):
     from tests.letters.conftest import make_pdf
 
     before = set(stored_files(media_root))
@@ -157,7 +173,11 @@ def test_the_stored_name_is_random_and_the_download_name_is_clean(world, clients
         assert _document_upload(world, clients, upload).status_code == 302
         version = DocumentVersion.objects.filter(document__owner=world.applicant, document__kind="cv").latest("pk")
         assert re.fullmatch(r"applicants/[0-9a-f]{32}\.pdf", version.file.name)
-        assert "/" not in version.original_name and "\\" not in version.original_name and "\x00" not in version.original_name
+        assert (
+            "/" not in version.original_name
+            and "\\" not in version.original_name
+            and "\x00" not in version.original_name
+        )
         assert ".." not in version.original_name and len(version.original_name) <= 120
         response = clients["applicant"].get(f"/applicants/documents/versions/{version.pk}/download/")
         disposition = response["Content-Disposition"]
@@ -165,6 +185,7 @@ def test_the_stored_name_is_random_and_the_download_name_is_clean(world, clients
 
 
 # --- Nothing uploaded is served inline --------------------------------------------------------
+
 
 def _downloads(world):
     """Every route that serves an uploaded file, with who may fetch it."""

@@ -1,4 +1,5 @@
 """manage.py purge_inactive_documents [--days N] [--dry-run]: the retention purge (applicants.retention)."""
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
@@ -13,8 +14,12 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--days", type=int, default=None,
-                            help=f"Inactivity period in days (default: the setting, now {settings.DOCUMENT_RETENTION_DAYS}).")
+        parser.add_argument(
+            "--days",
+            type=int,
+            default=None,
+            help=f"Inactivity period in days (default: the setting, now {settings.DOCUMENT_RETENTION_DAYS}).",
+        )
         parser.add_argument("--dry-run", action="store_true", help="List what would be purged; change nothing.")
 
     def handle(self, *args, days=None, dry_run=False, **options):
@@ -26,14 +31,25 @@ class Command(BaseCommand):
         if dry_run:
             applicants = documents = files = size = 0
             for c in candidates(cutoff):
-                applicants, documents, files, size = applicants + 1, documents + c.documents, files + c.versions, size + c.bytes
+                applicants, documents, files, size = (
+                    applicants + 1,
+                    documents + c.documents,
+                    files + c.versions,
+                    size + c.bytes,
+                )
                 last = f"{timezone.localtime(c.last_login):%Y-%m-%d}" if c.last_login else "never"
-                self.stdout.write(f"  #{c.pk} {c.email}: {c.documents} documents, {c.versions} files, "
-                                  f"{c.bytes} bytes; last sign-in {last}")
-            self.stdout.write(f"Dry run: would purge {documents} documents ({files} files, {size} bytes) of "
-                              f"{applicants} applicants {since}. Nothing was changed.")
+                self.stdout.write(
+                    f"  #{c.pk} {c.email}: {c.documents} documents, {c.versions} files, "
+                    f"{c.bytes} bytes; last sign-in {last}"
+                )
+            self.stdout.write(
+                f"Dry run: would purge {documents} documents ({files} files, {size} bytes) of "
+                f"{applicants} applicants {since}. Nothing was changed."
+            )
             return
         result = purge_inactive_documents(cutoff=cutoff, days=days)
-        self.stdout.write(self.style.SUCCESS(
-            f"Purged {result.documents} documents ({result.files} files) of {result.applicants} applicants {since}."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Purged {result.documents} documents ({result.files} files) of {result.applicants} applicants {since}."
+            )
+        )

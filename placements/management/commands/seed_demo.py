@@ -16,7 +16,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--listings", type=int, default=300,
+            "--listings",
+            type=int,
+            default=300,
             help="How many demo listings the catalogue should hold (default 300; 100000 for a benchmark).",
         )
 
@@ -38,6 +40,8 @@ class Command(BaseCommand):
         # After the queue: the demo round is over the sessions its applications are to.
         with transaction.atomic():
             rounds_demo.ensure_demo_round()
-        self.stdout.write(self.style.SUCCESS("Demo data ready. Demo logins (password: %s):" % account_demo.DEMO_PASSWORD))
+        self.stdout.write(
+            self.style.SUCCESS("Demo data ready. Demo logins (password: %s):" % account_demo.DEMO_PASSWORD)
+        )
         for login in account_demo.DEMO_LOGINS:
             self.stdout.write(f"  {login.role:<12} {login.email}")
