@@ -177,7 +177,7 @@ def account_delete(*, user: Any) -> None:
     The user row stays, anonymised and deactivated, because coordinators' records (applications,
     their events) point at it; other apps' registered erasers anonymise their own rows in the
     same transaction. Files are removed only once the deletion has committed. The audit log is
-    not rewritten: its entries keep the address the account had (README, "Audit log and erasure").
+    not rewritten: its entries keep the address the account had (docs/privacy.md, "Audit log and erasure").
     """
     from allauth.account.models import EmailAddress
 
@@ -187,7 +187,7 @@ def account_delete(*, user: Any) -> None:
         user = get_user_model().objects.select_for_update().get(pk=user.pk)
         file_names = personal_data.stored_file_names(user)
         # Recorded while the account still has its address: the audit log keeps who asked for the
-        # deletion, like every other security record it holds (README, "Audit log and erasure").
+        # deletion, like every other security record it holds (docs/privacy.md, "Audit log and erasure").
         audit_record(actor=user, action="account.deleted", obj=user, files=len(file_names))
         for eraser in personal_data.ERASERS:
             eraser(user)

@@ -6,7 +6,7 @@ import shutil
 import pytest
 
 # Playwright's sync API runs an event loop in this thread; ORM calls from the test body are
-# still synchronous and safe, so allow them (see README, "Browser tests").
+# still synchronous and safe, so allow them (see docs/testing.md).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = os.environ.get("PORTAL_CHROMIUM", "/usr/bin/chromium")

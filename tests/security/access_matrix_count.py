@@ -1,6 +1,6 @@
 """Print how many refusals the HTML access matrix asserts: `python -m tests.security.access_matrix_count`.
 
-The README quotes this number; test_the_readme_states_how_many_refusals_hold keeps it true.
+docs/security.md quotes this number; test_the_security_doc_states_how_many_refusals_hold keeps it true.
 """
 
 import os

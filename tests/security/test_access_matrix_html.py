@@ -4,7 +4,7 @@ section slug), requested as every role, refuses everyone but the owner and chang
 The rows come from the URL configuration: `test_the_matrix_knows_every_route_that_takes_an_argument`
 fails when a route is added that no row, public declaration or admin rule covers. `refusal_cases()`
 lists every (route, outsider, method); `test_refused` runs them grouped by route (one world each,
-which keeps the run short) and fails naming every case that does not hold. The README states their
+which keeps the run short) and fails naming every case that does not hold. docs/security.md states their
 number ("N of N refusals hold"), a test keeps it true, `python -m tests.security.access_matrix_count`
 prints it.
 
@@ -108,9 +108,9 @@ def test_an_admin_opens_the_admin_pages(row, world, clients):
     assert response.status_code == row.admin_status
 
 
-def test_the_readme_states_how_many_refusals_hold():
+def test_the_security_doc_states_how_many_refusals_hold():
     from pathlib import Path
 
     count = len(refusal_cases())
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    readme = (Path(__file__).resolve().parents[2] / "docs" / "security.md").read_text()
     assert f"{count:,} of {count:,} refusals hold" in readme
