@@ -235,7 +235,8 @@ def _check_years_since_graduation(
             Reason(
                 Code.YEARS_SINCE_GRADUATION,
                 _(
-                    "Accepts graduates of the last %(limit)d years: you graduated in %(year)d, %(years)d years before this session starts."
+                    "Accepts graduates of the last %(limit)d years: you graduated in %(year)d, %(years)d years "
+                    "before this session starts."
                 )
                 % {"limit": limit, "year": p.graduation_year, "years": years},
                 "education",
@@ -364,7 +365,8 @@ def _check_hands_on_visitor(p: ApplicantProfile, listing: Listing, start: dt.dat
             Reason(
                 Code.HANDS_ON_VISITOR,
                 _(
-                    "This placement is hands-on, but as a %(visa)s visitor you may not take part in patient care: ask the programme which visa it needs."
+                    "This placement is hands-on, but as a %(visa)s visitor you may not take part in patient care: "
+                    "ask the programme which visa it needs."
                 )
                 % {"visa": visa},
                 "visa",
@@ -402,7 +404,8 @@ def _version_problems(
                 Reason(
                     Code.DOCUMENT,
                     _(
-                        "Add the issue date of your %(doc)s: this listing needs one issued within %(period)s before the start."
+                        "Add the issue date of your %(doc)s: this listing needs one issued within %(period)s before "
+                        "the start."
                     )
                     % {"doc": _doc_label(kind), "period": format_period(valid_within_days)},
                     fix_document=kind,
@@ -413,7 +416,8 @@ def _version_problems(
                 Reason(
                     Code.DOCUMENT,
                     _(
-                        "Your %(doc)s was issued %(issued)s: this listing needs one issued within %(period)s before the session starts on %(start)s (on or after %(earliest)s)."
+                        "Your %(doc)s was issued %(issued)s: this listing needs one issued within %(period)s before "
+                        "the session starts on %(start)s (on or after %(earliest)s)."
                     )
                     % {
                         "doc": _doc_label(kind),
@@ -494,7 +498,8 @@ def _check_immunisations(
                 Reason(
                     Code.IMMUNISATION,
                     _(
-                        "Your %(imm)s is dated %(date)s: this listing needs one within %(period)s before the session starts on %(start)s (on or after %(earliest)s)."
+                        "Your %(imm)s is dated %(date)s: this listing needs one within %(period)s before the session "
+                        "starts on %(start)s (on or after %(earliest)s)."
                     )
                     % {
                         "imm": name,

@@ -27,7 +27,7 @@ def _mark_read(request: HttpRequest, notification_id: int) -> Notification:
     try:
         return services.notification_mark_read(user=request.user, notification_id=notification_id)
     except Notification.DoesNotExist:  # someone else's, or gone: the same answer
-        raise Http404("No such notification.")
+        raise Http404("No such notification.") from None
 
 
 @require_GET
