@@ -13,3 +13,9 @@ class ApplicationsConfig(AppConfig):
         from . import personal_data
 
         register(exporter=personal_data.export)
+        # The API answers the services' refusals as 409 with their message.
+        from api.problems import register_service_error
+
+        from .errors import ApplicationError
+
+        register_service_error(ApplicationError)

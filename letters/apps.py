@@ -12,3 +12,9 @@ class LettersConfig(AppConfig):
         from . import personal_data
 
         register(exporter=personal_data.export, eraser=personal_data.erase)
+        # The API answers the services' refusals as 409 with their message.
+        from api.problems import register_service_error
+
+        from .services import LetterError
+
+        register_service_error(LetterError)

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "applications",
     "rounds",
     "api",
+    "portal",
 ]
 
 MIDDLEWARE = [
