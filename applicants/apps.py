@@ -10,6 +10,13 @@ class ApplicantsConfig(AppConfig):
         from . import search
 
         search.register()
+        # The listing page and the catalogue's API show the applicant's eligibility.
+        from placements.selectors import register_listing_page_part, register_sessions_eligibility
+
+        from .selectors import listing_eligibility_panel
+
+        register_sessions_eligibility(search.sessions_eligibility)
+        register_listing_page_part(listing_eligibility_panel)
         # "My data" is this app's: the apps below it (accounts' sessions, api's tokens, notifications)
         # cannot import it, so their parts (export, and erasure on account deletion) are registered from here.
         from accounts import personal_data as accounts_data

@@ -19,3 +19,12 @@ class ApplicationsConfig(AppConfig):
         from .errors import ApplicationError
 
         register_service_error(ApplicationError)
+        # The listing page shows the programme's reviews.
+        from placements.querysets import register_seats_held
+        from placements.selectors import register_listing_page_part
+
+        from .selectors import listing_reviews_part, seats_held_per_session
+
+        register_listing_page_part(listing_reviews_part)
+        # Sessions' seats left count what holds a seat here.
+        register_seats_held(seats_held_per_session)

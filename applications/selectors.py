@@ -11,6 +11,7 @@ from placements.models import Listing, Session
 
 from .forms import SORTS
 from .models import Application, ApplicationEvent, Review, Score
+from .states import SEAT_HOLDING
 
 
 def applicant_applications(user: Any) -> QuerySet[Application]:
@@ -232,3 +233,19 @@ def listing_review_summary(listing_id: int, *, shown: int = 20) -> dict[str, Any
         "letters": first.letters if first else 0,
         "reviews": reviews,
     }
+
+
+def listing_reviews_part(user: Any, listing: Any) -> dict[str, Any]:
+    """The listing page's reviews (placements.selectors.register_listing_page_part)."""
+    return {"reviews": listing_review_summary(listing.pk)}
+
+
+def seats_held_per_session() -> QuerySet[Application]:
+    """The seats held on the session OuterRef("pk"), as a subquery (placements' with_seats_left)."""
+    return (
+        Application.objects.filter(session=OuterRef("pk"), status__in=SEAT_HOLDING)
+        .order_by()
+        .values("session")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )

@@ -19,14 +19,13 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.roles import coordinator_required
-from applications.selectors import listing_review_summary
 
 from . import search as catalogue
 from . import search_render_cache
 from .forms import AddCoordinatorForm, ListingForm, SessionForm
 from .idempotency import PENDING, first_submission
 from .models import Institution, Listing, Session
-from .selectors import listing_for_page, listings_for_coordinator, other_listings_of_institution
+from .selectors import listing_for_page, listing_page_parts, listings_for_coordinator, other_listings_of_institution
 from .services import (
     PlacementsError,
     listing_archive,
@@ -113,11 +112,11 @@ def listing_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "sessions": listing.active_sessions,
         "upcoming": [s for s in listing.active_sessions if s.start_date >= now.date()],
         "others": other_listings_of_institution(listing=listing),
-        "reviews": listing_review_summary(listing.pk),
         "viewer_tz": viewer_timezone(request),
         "now": now,
         "can_manage": request.user.is_authenticated
         and listing.institution_id in request.user.coordinator_institution_ids,
+        **listing_page_parts(user=request.user, listing=listing),
     }
     return render(request, "placements/listing.html", context)
 
