@@ -10,8 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from placements.choices import USState
+from placements.models import Listing
 
 from .eligibility import evaluate_many
+from .forms import SECTIONS
 from .models import ApplicantProfile, Document, DocumentVersion, SavedListing
 from .search import applicant_profile_of
 
@@ -51,7 +53,6 @@ def _display(profile: ApplicantProfile, name: str) -> str:
 
 def profile_summary(profile: ApplicantProfile) -> list[dict[str, Any]]:
     """Each section with its label and the applicant's answers, for the read-only profile page."""
-    from .forms import SECTIONS
 
     sections = []
     for key, (label, form_class) in SECTIONS.items():
@@ -73,7 +74,6 @@ COMPARE_LIMIT = 3
 
 def saved_listings(user: Any) -> list[Any]:
     """Saved listings that are still published, with what their cards show: 2 queries."""
-    from .models import SavedListing
 
     return [
         saved.listing
@@ -85,7 +85,6 @@ def saved_listings(user: Any) -> list[Any]:
 
 def listings_to_compare(ids: list[int]) -> list[Any]:
     """Up to COMPARE_LIMIT published listings, in the order asked, with visas prefetched."""
-    from placements.models import Listing
 
     wanted = ids[:COMPARE_LIMIT]
     found = {

@@ -10,6 +10,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 
+from audit.services import audit_record
+
 from . import personal_data
 from .models import ApplicantProfile, Document, DocumentVersion, ImmunisationRecordEntry, SavedListing
 from .uploads import CheckedUpload, check_upload, delete_stored, store_upload
@@ -180,8 +182,6 @@ def account_delete(*, user: Any) -> None:
     not rewritten: its entries keep the address the account had (README, "Audit log and erasure").
     """
     from allauth.account.models import EmailAddress
-
-    from audit.services import audit_record
 
     with transaction.atomic():
         user = get_user_model().objects.select_for_update().get(pk=user.pk)

@@ -28,3 +28,16 @@ class ApplicationsConfig(AppConfig):
         register_listing_page_part(listing_reviews_part)
         # Sessions' seats left count what holds a seat here.
         register_seats_held(seats_held_per_session)
+        # An applicant whose application changed since the cutoff, or is still live (being decided
+        # or carried out), keeps their documents.
+        from django.db.models import Q
+
+        from applicants.retention import Activity, register_activity
+
+        from .models import Application
+        from .states import FINAL, Status
+
+        live = set(Status.values) - FINAL - {Status.DRAFT}
+        register_activity(
+            Activity(Application.objects.all, owner="applicant", dates=("updated_at",), live=Q(status__in=live))
+        )

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Avg, Case, Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, When, Window
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from placements.models import Listing, Session
 
+from .eligibility import eligibility_for
 from .forms import SORTS
-from .models import Application, ApplicationEvent, Review, Score
+from .models import Application, ApplicationEvent, ListingQuestion, Review, Score
 from .states import SEAT_HOLDING
 
 
@@ -249,3 +252,28 @@ def seats_held_per_session() -> QuerySet[Application]:
         .annotate(n=Count("pk"))
         .values("n")
     )
+
+
+# What else stops an application from being submitted, from the apps above this one (letters: the
+# assigned letters), registered in their AppConfig.ready(): check(application) -> messages.
+SUBMISSION_CHECKS: list[Callable[[Application], list[str]]] = []
+
+
+def register_submission_check(check: Callable[[Application], list[str]]) -> None:
+    if check not in SUBMISSION_CHECKS:
+        SUBMISSION_CHECKS.append(check)
+
+
+def submission_missing(application: Application) -> list[str]:
+    """What still stops this application from being submitted, in words the applicant understands."""
+    missing = []
+    if not application.personal_statement.strip():
+        missing.append(_("Write your personal statement."))
+    answered = {a.question_id: a.value.strip() for a in application.answers.all()}
+    for question in ListingQuestion.objects.filter(listing_id=application.session.listing_id, required=True):
+        if not answered.get(question.pk):
+            missing.append(_("Answer the question: “%(prompt)s”") % {"prompt": question.prompt})
+    missing.extend(eligibility_for(applicant=application.applicant, session=application.session).reasons)
+    for check in SUBMISSION_CHECKS:
+        missing.extend(check(application))
+    return missing

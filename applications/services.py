@@ -19,7 +19,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from letters.services import assignment_problems
+from notifications.timezones import user_time_zone
 from placements.models import Session
 
 from .eligibility import eligibility_for
@@ -38,6 +38,7 @@ from .models import (
 )
 from .notifications import notify_coordinators
 from .seats import lock_session, lock_waits_answer_try_again, seats_free, seats_taken
+from .selectors import submission_missing
 from .states import SEAT_HOLDING, Actor, Status, roles_allowed
 
 __all__ = ["ApplicationError", "TryAgain", "application_move", "application_start", "application_save_draft"]
@@ -333,20 +334,6 @@ def application_save_draft(
     return locked
 
 
-def submission_missing(application: Application) -> list[str]:
-    """What still stops this application from being submitted, in words the applicant understands."""
-    missing = []
-    if not application.personal_statement.strip():
-        missing.append(_("Write your personal statement."))
-    answered = {a.question_id: a.value.strip() for a in application.answers.all()}
-    for question in ListingQuestion.objects.filter(listing_id=application.session.listing_id, required=True):
-        if not answered.get(question.pk):
-            missing.append(_("Answer the question: “%(prompt)s”") % {"prompt": question.prompt})
-    missing.extend(eligibility_for(applicant=application.applicant, session=application.session).reasons)
-    missing.extend(assignment_problems(application))
-    return missing
-
-
 # --- Enrolment -----------------------------------------------------------------------------
 
 ONBOARDING_STEPS = [
@@ -434,7 +421,6 @@ def interview_slot_cancel(*, slot_id: int, actor: Any) -> InterviewSlot:
         if slot.application_id is not None:
             if slot.starts_at <= timezone.now():
                 raise ApplicationError(_("This interview time has passed: it can no longer be cancelled."))
-            from notifications.timezones import user_time_zone
 
             application = slot.application
             # The message is stored once and read by the applicant: in their zone, named.

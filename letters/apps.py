@@ -18,3 +18,15 @@ class LettersConfig(AppConfig):
         from .services import LetterError
 
         register_service_error(LetterError)
+        # An application is not submitted without its letters.
+        from applications.selectors import register_submission_check
+
+        from .selectors import assignment_problems
+
+        register_submission_check(assignment_problems)
+        # An applicant who asked for a letter, or received one, since the cutoff keeps their documents.
+        from applicants.retention import Activity, register_activity
+
+        from .models import LetterRequest
+
+        register_activity(Activity(LetterRequest.objects.all, owner="applicant", dates=("created_at", "uploaded_at")))

@@ -11,7 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import kinds, services
+from . import kinds, selectors, services
 from .calendar import build_calendar
 from .models import CalendarFeed, Notification
 from .tokens import read_unsubscribe_token
@@ -73,7 +73,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
             services.preference_set(user=request.user, kind=code, enabled=code in wanted)
         messages.success(request, "Your reminder settings are saved.")
         return redirect("notifications:preferences")
-    current = services.preferences_for(user=request.user)
+    current = selectors.preferences_for(user=request.user)
     feed = services.calendar_feed_get_or_create(user=request.user)
     return render(
         request,
