@@ -56,7 +56,7 @@ def profile_summary(profile: ApplicantProfile) -> list[dict[str, Any]]:
 
     sections = []
     for key, (label, form_class) in SECTIONS.items():
-        names = (["full_name"] if key == "about" else []) + list(form_class.Meta.fields)
+        names = (["full_name"] if key == "about" else []) + list(form_class.Meta.fields)  # type: ignore[attr-defined]  # each section's form declares Meta
         rows = [(_field_label(name), _display(profile, name)) for name in names]
         sections.append({"key": key, "label": label, "rows": rows})
     return sections
@@ -65,7 +65,7 @@ def profile_summary(profile: ApplicantProfile) -> list[dict[str, Any]]:
 def _field_label(name: str) -> str:
     if name == "full_name":
         return str(_("Full name"))
-    label = str(ApplicantProfile._meta.get_field(name).verbose_name)
+    label = str(ApplicantProfile._meta.get_field(name).verbose_name)  # type: ignore[union-attr]  # a concrete field
     return label[:1].upper() + label[1:]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -50,6 +51,11 @@ def profile_update(*, profile: ApplicantProfile, changes: dict[str, Any]) -> App
         if specialties is not None:
             profile.specialties_of_interest.set(specialties)
     return profile
+
+
+def _delete_stored_files(names: list[str]) -> None:
+    for name in names:
+        delete_stored(name)
 
 
 def _lock_owner(user: Any) -> None:
@@ -160,7 +166,7 @@ def document_delete(*, document: Document) -> None:
     with transaction.atomic():
         Document.objects.filter(pk=document.pk).update(current_version=None)
         document.delete()
-        transaction.on_commit(lambda: [delete_stored(name) for name in names])
+        transaction.on_commit(partial(_delete_stored_files, names))
 
 
 def saved_listing_add(*, user: Any, listing: Any) -> SavedListing:
@@ -202,7 +208,7 @@ def account_delete(*, user: Any) -> None:
         user.set_unusable_password()
         user.save(update_fields=["email", "full_name", "is_active", "password"])
         _delete_second_factors(user)
-        transaction.on_commit(lambda: [delete_stored(name) for name in file_names])
+        transaction.on_commit(partial(_delete_stored_files, file_names))
 
 
 def _delete_second_factors(user: Any) -> None:

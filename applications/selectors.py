@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db.models import Avg, Case, Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, When, Window
@@ -102,7 +102,7 @@ def _queue_filtered(user: Any, filters: dict[str, Any]) -> QuerySet[Application]
     return applications
 
 
-def _queue_ids(filtered: QuerySet[Application], filters: dict[str, Any]) -> QuerySet[Application]:
+def _queue_ids(filtered: QuerySet[Application], filters: dict[str, Any]) -> QuerySet[Any, Any]:
     """The filtered queue's ids in the chosen order (the sort's column joined only for sorting: not for counting)."""
     sort = filters.get("sort") or "-submitted"
     field = SORTS.get(sort.lstrip("-"), "submitted_at")
@@ -167,7 +167,7 @@ class QueuePages:
     def __len__(self) -> int:
         return self.count()
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: int | slice) -> Any:
         if not isinstance(index, slice):
             return self[index : index + 1][0]
         return list(_queue_rows(self.ids[index]).order_by(*self.ids.query.order_by))
@@ -204,7 +204,7 @@ def seat_counts(session_ids: list[int]) -> dict[int, int]:
     return {row["session_id"]: row["n"] for row in rows}
 
 
-def score_summary(scores) -> list[dict[str, Any]]:
+def score_summary(scores: Iterable[Score]) -> list[dict[str, Any]]:
     """Per rubric criterion: the average and each coordinator's mark (from prefetched scores)."""
     summary = []
     for criterion in Score.Criterion:
@@ -217,7 +217,7 @@ def score_summary(scores) -> list[dict[str, Any]]:
 def listing_review_summary(listing_id: int, *, shown: int = 20) -> dict[str, Any]:
     """What verified completers said about a listing: aggregates over every visible review and
     the latest `shown` of them, in one query (window aggregates are computed before the LIMIT)."""
-    whole = {"partition_by": [F("listing_id")]}
+    whole: dict[str, Any] = {"partition_by": [F("listing_id")]}
     reviews = list(
         Review.objects.filter(listing_id=listing_id, hidden=False)
         .annotate(
@@ -243,7 +243,7 @@ def listing_reviews_part(user: Any, listing: Any) -> dict[str, Any]:
     return {"reviews": listing_review_summary(listing.pk)}
 
 
-def seats_held_per_session() -> QuerySet[Application]:
+def seats_held_per_session() -> QuerySet[Any, Any]:
     """The seats held on the session OuterRef("pk"), as a subquery (placements' with_seats_left)."""
     return (
         Application.objects.filter(session=OuterRef("pk"), status__in=SEAT_HOLDING)

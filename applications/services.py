@@ -9,6 +9,7 @@ after commit. A refused move raises ApplicationError inside the transaction: not
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -204,7 +205,7 @@ def _enter_completed(application: Application, *, now: dt.datetime) -> list[str]
     return ["completed_at"]
 
 
-ENTER = {
+ENTER: dict[str, Callable[..., list[str]]] = {
     Status.SUBMITTED: _enter_submitted,
     Status.WAITLISTED: _enter_waitlisted,
     Status.OFFERED: _enter_offered,
@@ -423,6 +424,7 @@ def interview_slot_cancel(*, slot_id: int, actor: Any) -> InterviewSlot:
                 raise ApplicationError(_("This interview time has passed: it can no longer be cancelled."))
 
             application = slot.application
+            assert application is not None  # the slot is booked
             # The message is stored once and read by the applicant: in their zone, named.
             when = timezone.localtime(slot.starts_at, user_time_zone(application.applicant))
             event = ApplicationEvent.objects.create(

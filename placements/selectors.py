@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from .models import Listing, Session
+from .querysets import ListingQuerySet
 
 OTHER_LISTINGS_SHOWN = 6
 
@@ -70,9 +71,7 @@ def other_listings_of_institution(*, listing: Listing) -> QuerySet[Listing]:
     )
 
 
-def listings_for_coordinator(*, user: Any) -> QuerySet[Listing]:
-    from django.db.models import Count, Q
-
+def listings_for_coordinator(*, user: Any) -> ListingQuerySet:
     return (
         Listing.objects.of_institutions_coordinated_by(user)
         .select_related("institution", "specialty")
