@@ -263,6 +263,16 @@ PORTAL_MAX_UPLOAD_BYTES = env.int("PORTAL_MAX_UPLOAD_BYTES", default=10 * 1024 *
 LETTERS_LINK_DAYS = env.int("PORTAL_LETTERS_LINK_DAYS", default=30)
 # Applicants' documents are purged after this many days without activity (applicants.retention).
 DOCUMENT_RETENTION_DAYS = env.int("PORTAL_DOCUMENT_RETENTION_DAYS", default=730)
+# How long applying waits for a session's seat lock before answering "try again" (applications.seats).
+APPLICATIONS_LOCK_TIMEOUT_MS = 3000
+# Reminder delivery (notifications.conf), suited to a five-minute beat tick: a claim left "sending"
+# longer than the lease is presumed orphaned by a crash; a queued batch not done within the requeue
+# delay is queued again; failed sends are retried up to the maximum, backing off from the base.
+NOTIFICATIONS_CLAIM_LEASE_SECONDS = 600
+NOTIFICATIONS_REQUEUE_AFTER_SECONDS = 900
+NOTIFICATIONS_BATCH_SIZE = 200
+NOTIFICATIONS_MAX_ATTEMPTS = 6
+NOTIFICATIONS_RETRY_BASE_SECONDS = 300
 
 # --- E-mail -------------------------------------------------------------------------------
 EMAIL_BACKEND = env.str(
