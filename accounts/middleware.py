@@ -17,7 +17,7 @@ from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
 from django.utils.translation import gettext as _
 
-from portal.http import PROBLEM_CONTENT_TYPE, problem_body
+from portal.http import PROBLEM_CONTENT_TYPE, is_htmx, problem_body
 
 from .roles import user_has_role
 
@@ -61,7 +61,7 @@ class RequireMFAMiddleware:
                 detail = _("Two-factor authentication is required for your role. Set it up at %(url)s.")
                 body = problem_body(status=403, detail=detail % {"url": target}, code="mfa_required")
                 return JsonResponse(body, status=403, content_type=PROBLEM_CONTENT_TYPE)
-            if request.headers.get("HX-Request"):
+            if is_htmx(request):
                 # Background fragments (the notification bell loads on every page, the MFA pages
                 # included) must not navigate the browser: a redirect here would pull the user off
                 # the very form that sets MFA up. Full page loads are redirected below.

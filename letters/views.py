@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from accounts.roles import applicant_required, coordinator_required
 from applicants.uploads import attachment_response
 from applications.models import Application
+from portal.http import is_htmx
 
 from . import selectors
 from .forms import AssignmentForm, DeclineForm, LetterRequestForm, LetterUploadForm
@@ -265,7 +266,7 @@ def _coordinated_application(request: HttpRequest, application_id: int):
 def packet_letters(request: HttpRequest, application_id: int) -> HttpResponse:
     application = _coordinated_application(request, application_id)
     context = {"application": application, "letter_requests": selectors.packet_letters(application)}
-    template = "letters/packet.html#letters" if request.headers.get("HX-Request") else "letters/packet.html"
+    template = "letters/packet.html#letters" if is_htmx(request) else "letters/packet.html"
     return render(request, template, context)
 
 

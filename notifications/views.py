@@ -11,6 +11,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from portal.http import is_htmx
+
 from . import kinds, selectors, services
 from .calendar import build_calendar
 from .models import CalendarFeed, Notification
@@ -53,7 +55,7 @@ def notification_open(request: HttpRequest, notification_id: int) -> HttpRespons
 @require_POST
 def notification_read(request: HttpRequest, notification_id: int) -> HttpResponse:
     notification = _mark_read(request, notification_id)
-    if request.headers.get("HX-Request"):
+    if is_htmx(request):
         return render(request, "notifications/list.html#item", {"notification": notification})
     return redirect("notifications:list")
 

@@ -19,6 +19,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.roles import coordinator_required
+from portal.http import is_htmx
 
 from . import search as catalogue
 from . import search_render_cache
@@ -43,11 +44,6 @@ from .services import (
 from .timezones import viewer_timezone
 
 # --- Public catalogue -----------------------------------------------------------------------------
-
-
-def _is_htmx_fragment_request(request: HttpRequest) -> bool:
-    # A history restore after a cache miss needs the whole page, not the fragment.
-    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-History-Restore-Request") != "true"
 
 
 @login_not_required
@@ -81,7 +77,7 @@ def search(request: HttpRequest) -> HttpResponse:
         searched, area = search_render_cache.cached_output("page", digest, render_area, extra=viewer_tz.key)
     else:
         searched, area = render_area()
-    if _is_htmx_fragment_request(request):
+    if is_htmx(request):
         response = HttpResponse(area)
     else:
         context = {"params": SimpleLazyObject(parsed), "searched": searched, "search_area": mark_safe(area)}  # nosec B308 B703 (render_to_string output)

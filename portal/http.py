@@ -5,6 +5,8 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Any
 
+from django.http import HttpRequest
+
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 TYPE_BASE = "https://usce-portal.org/problems/"
 
@@ -28,3 +30,10 @@ def problem_body(
         body["errors"] = errors
     body.update(extra or {})
     return body
+
+
+def is_htmx(request: HttpRequest) -> bool:
+    """An htmx request for a fragment. A history restore (htmx asks again after a cache miss) wants
+    the whole page, so it is not one."""
+    headers = request.headers
+    return headers.get("HX-Request") == "true" and headers.get("HX-History-Restore-Request") != "true"
