@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from placements.models import Listing, Session
 
-from .eligibility import eligibility_for
+from .eligibility_check import eligibility_for
 from .forms import SORTS
 from .models import Application, ApplicationEvent, ListingQuestion, Review, Score
 from .states import SEAT_HOLDING

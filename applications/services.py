@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 from notifications.timezones import user_time_zone
 from placements.models import Session
 
-from .eligibility import eligibility_for
+from .eligibility_check import eligibility_for
 from .errors import ApplicationError, TryAgain
 from .models import (
     Answer,

@@ -80,7 +80,7 @@ def create_fixture(tag: str, users: int, listings: int) -> Fixture:
     from django.utils import timezone
 
     from applicants.models import ApplicantProfile
-    from applications.eligibility import eligibility_for
+    from applications.eligibility_check import eligibility_for
     from placements.models import Institution, Listing, Session, Specialty, Visa
 
     User = get_user_model()

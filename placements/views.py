@@ -41,7 +41,7 @@ from .services import (
     session_next_cohort,
     session_update,
 )
-from .timezones import viewer_timezone
+from .viewer_timezone import viewer_timezone
 
 # --- Public catalogue -----------------------------------------------------------------------------
 
