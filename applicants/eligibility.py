@@ -692,9 +692,10 @@ def _graduation_year_q(graduation_year: int, now: dt.datetime) -> Q:
     10,000 per count at national scale, in every facet query). On PostgreSQL it is answered from the
     listing's stored next start (`stored_next_start`, placements.listing_dates), with the same answer:
 
-    * The trigger of migration 0010 recomputes it on every write to the listing's sessions (bulk and
-      raw writes included), as the earliest start of its sessions not archived that start on or
-      after U0, the UTC date of that write; U0 is at most U, today's UTC date.
+    * The sessions' trigger (placements_session_listing_dates_trg) recomputes it on every write to
+      the listing's sessions (bulk and raw writes included), as the earliest start of its sessions
+      not archived that start on or after U0, the UTC date of that write; U0 is at most U, today's
+      UTC date.
     * So if S >= today (T), S is the earliest start on or after T: it answers on the row. (If T > U0,
       the sessions starting on or after T are a subset of those after U0 and S is still among them.)
     * S < T (a start that has passed, not yet refreshed: up to a minute after midnight UTC, or T

@@ -149,10 +149,9 @@ class QueuePages:
     """The queue for a paginator (the page and the API): counted and sliced on the ids alone, then only the
     page's rows read with their columns (profile, average score, listing), in the same order.
 
-    Sorting a busy institution's 9,000 full rows, each with its subqueries, took 100 to 270 ms on the
-    national data (load 8); sorting the ids takes 16 to 35 ms (60 to 100 by name or Step 2 score, which
-    read every applicant's user or profile), then the page's 50 rows are read by primary key. Still one
-    query for the count and one for the page (the `IN` holds the sorted, sliced ids as a subquery).
+    Sorting full rows would compute every row's subqueries before the LIMIT; sorting the ids joins
+    only the sort's column, then the page's rows are read by primary key. Still one query for the
+    count and one for the page (the `IN` holds the sorted, sliced ids as a subquery).
     """
 
     ordered = True  # for Paginator's unordered-list warning

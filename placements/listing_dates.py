@@ -3,9 +3,9 @@
 
 Three things keep them true:
 
-* a session created, changed, archived or deleted: on PostgreSQL the trigger of migration 0010
-  recomputes its listing (bulk inserts, the admin and raw updates included); on SQLite the signals
-  below and `session_changed()` do it in Python.
+* a session created, changed, archived or deleted: on PostgreSQL the sessions' trigger
+  (placements_session_listing_dates_trg) recomputes its listing (bulk inserts, the admin and raw
+  updates included); on SQLite the signals below and `session_changed()` do it in Python.
 * time: a deadline or a start date that has passed is no longer "next". `refresh_due()` (the Celery
   beat task `placements.refresh_listing_dates`, every minute) recomputes, set-based, only the
   published listings whose stored value is now in the past, found by the sorts' own indexes.
@@ -31,8 +31,8 @@ from .models import Listing, Session
 def recompute(listings: QuerySet, at: dt.datetime | None = None) -> int:
     """Set the stored dates of `listings` from their sessions, as of `at`, in one UPDATE.
 
-    The same rule as the PostgreSQL function of migration 0015: the next deadline and the opening
-    are read from the same sessions (live, closing after `at`)."""
+    The same rule as the PostgreSQL function the sessions' trigger calls: the next deadline and the
+    opening are read from the same sessions (live, closing after `at`)."""
 
     at = at or timezone.now()
     sessions = Session.objects.filter(listing=OuterRef("pk"), is_archived=False).order_by()

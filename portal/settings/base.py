@@ -129,8 +129,8 @@ else:
         pg_options.append("-c jit=off")
     # The planner's default (4) prices a random read as for spinning disks, so a broad text search
     # scans the whole listings table instead of reading the full-text index's matches: on SSD
-    # storage, with the catalogue in memory, 1.1 is the usual setting (bench/RESULTS.md, item 15:
-    # "internal medicine", New York, open now, 359 ms of SQL at 4, 111 ms at 1.1). Empty: the server's.
+    # storage, with the catalogue in memory, 1.1 is the usual setting (bench/RESULTS.md, item 15,
+    # has the figures). Empty: the server's.
     random_page_cost = env.str("PORTAL_PG_RANDOM_PAGE_COST", default="1.1")
     if random_page_cost:
         pg_options.append(f"-c random_page_cost={float(random_page_cost)}")
