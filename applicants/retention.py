@@ -1,19 +1,13 @@
 """Retention: purge the documents of applicants who have been inactive for too long.
 
-An applicant is inactive since `cutoff` when ALL of these hold:
-  * they have not signed in since the cutoff (never signed in: joined before it);
-  * they uploaded no document version since the cutoff;
-  * none of their applications changed since the cutoff (`updated_at` moves on every save:
-    their own edits and submissions, and every coordinator's or the system's state move);
-  * they asked no letter and no letter arrived for them since the cutoff;
-  * none of their applications is live, whatever its dates: submitted, under review, interview,
-    waitlisted, offered, accepted or enrolled. A programme may still need those documents.
-Staff and coordinators are never candidates. A deactivated applicant is one like any other.
+Inactive since `cutoff`: not signed in since (never signed in: joined before it), no document
+version uploaded since, and no activity another app registered (`register_activity`: applications
+changed since the cutoff or still live; letters asked or received since). Staff and coordinators are
+never candidates; a deactivated applicant is one like any other.
 
-The purge deletes every document of the applicant (all versions, their immunisation entries, the
-links to their finished applications) and, once that has committed, the stored files. The
-profile and the account stay: the applicant can sign in and upload again. Each purge is recorded
-in the audit log ("documents.purged"). Running it again finds nothing left to do.
+The purge deletes the applicant's documents (all versions, immunisation entries, links to finished
+applications) and, once committed, the stored files; profile and account stay. Each purge is
+audited ("documents.purged"); running it again finds nothing left to do.
 """
 
 from __future__ import annotations
