@@ -27,16 +27,28 @@ seed: install
 run: seed
 	$(PY) bin/run_dev.py
 
+# Locally the test databases are kept between runs (new migrations still apply; PYTEST_ARGS=--create-db
+# rebuilds them); CI (CI set) creates fresh ones.
+REUSE_DB := $(if $(CI),,--reuse-db)
+
 # The whole suite. PostgreSQL and Redis when DATABASE_URL and REDIS_URL are set, else SQLite and
 # in-process Celery. Browser tests run when Chromium is installed (required under CI).
 test: install-dev
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest $(REUSE_DB) $(PYTEST_ARGS)
 
 test-fast: install-dev
-	$(PY) -m pytest -m "not browser and not integration" $(PYTEST_ARGS)
+	$(PY) -m pytest $(REUSE_DB) -m "not browser and not integration" $(PYTEST_ARGS)
 
 browser-test: install-dev
-	$(PY) -m pytest -m browser $(PYTEST_ARGS)
+	$(PY) -m pytest $(REUSE_DB) -m browser $(PYTEST_ARGS)
+
+# Static checks, run by CI before the tests: ruff (lint and format), mypy with the Django and DRF
+# plugins ([tool.mypy] in pyproject.toml) and the apps' layering (import-linter; docs/architecture.md).
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 # Static analysis of our code: fails on any high-severity finding (lower ones are printed).
 audit: install-dev

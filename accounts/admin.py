@@ -9,7 +9,7 @@ from .services import user_deactivate
 
 # The admin's own login form checks only a password. Send it to allauth's login instead, which
 # asks for the second factor (and which RequireMFAMiddleware makes every admin set up).
-admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
+admin.site.login = secure_admin_login(admin.site.login)
 
 
 @admin.register(User)

@@ -9,9 +9,3 @@ class AccountsConfig(AppConfig):
         from . import receivers
 
         receivers.connect()
-        # This app's part of "My data" (export, and erasure on account deletion).
-        from applicants.personal_data import register
-
-        from . import personal_data
-
-        register(exporter=personal_data.export, eraser=personal_data.erase)

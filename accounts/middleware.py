@@ -17,6 +17,8 @@ from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
 from django.utils.translation import gettext as _
 
+from portal.http import PROBLEM_CONTENT_TYPE, is_htmx, problem_body
+
 from .roles import user_has_role
 
 # URL names a user who still has to set up MFA may reach: allauth's account, MFA and session pages.
@@ -56,12 +58,10 @@ class RequireMFAMiddleware:
             if not request.accepts("text/html"):
                 # An API client cannot follow a redirect to a form: say what is wrong, in the API's
                 # one error shape (RFC 9457 problem details).
-                from api.problems import PROBLEM_CONTENT_TYPE, problem_body
-
                 detail = _("Two-factor authentication is required for your role. Set it up at %(url)s.")
                 body = problem_body(status=403, detail=detail % {"url": target}, code="mfa_required")
                 return JsonResponse(body, status=403, content_type=PROBLEM_CONTENT_TYPE)
-            if request.headers.get("HX-Request"):
+            if is_htmx(request):
                 # Background fragments (the notification bell loads on every page, the MFA pages
                 # included) must not navigate the browser: a redirect here would pull the user off
                 # the very form that sets MFA up. Full page loads are redirected below.

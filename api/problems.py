@@ -8,7 +8,6 @@ friends) become 409 with the service's own message, so the API says what the pag
 
 from __future__ import annotations
 
-from http import HTTPStatus
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -17,8 +16,7 @@ from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-PROBLEM_CONTENT_TYPE = "application/problem+json"
-TYPE_BASE = "https://usce-portal.org/problems/"
+from portal.http import PROBLEM_CONTENT_TYPE, problem_body
 
 
 class Conflict(exceptions.APIException):
@@ -31,13 +29,14 @@ class Conflict(exceptions.APIException):
         self.reasons = reasons or []
 
 
-def _service_errors() -> tuple[type[Exception], ...]:
-    from applicants.services import ApplicantsError
-    from applications.errors import ApplicationError
-    from letters.services import LetterError
-    from placements.services import PlacementsError
+# Services' refusals (ApplicationError and friends), answered as 409. This app sits below the
+# apps whose services raise them: each registers its own in its AppConfig.ready().
+SERVICE_ERRORS: list[type[Exception]] = []
 
-    return ApplicationError, ApplicantsError, PlacementsError, LetterError
+
+def register_service_error(error: type[Exception]) -> None:
+    if error not in SERVICE_ERRORS:
+        SERVICE_ERRORS.append(error)
 
 
 def _flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:
@@ -61,27 +60,6 @@ def _flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:
     return out
 
 
-def problem_body(
-    *,
-    status: int,
-    detail: str,
-    code: str,
-    errors: dict[str, list[str]] | None = None,
-    extra: dict[str, Any] | None = None,
-) -> dict[str, Any]:
-    """The problem-details document; also used outside DRF (the MFA gate answers API clients with it)."""
-    body: dict[str, Any] = {
-        "type": TYPE_BASE + code.replace("_", "-"),
-        "title": HTTPStatus(status).phrase,
-        "status": status,
-        "detail": detail,
-    }
-    if errors is not None:
-        body["errors"] = errors
-    body.update(extra or {})
-    return body
-
-
 def problem_response(
     *,
     status: int,
@@ -96,7 +74,7 @@ def problem_response(
 
 
 def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    if isinstance(exc, _service_errors()):
+    if isinstance(exc, tuple(SERVICE_ERRORS)):
         exc = Conflict(getattr(exc, "message", str(exc)), reasons=getattr(exc, "reasons", []))
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()

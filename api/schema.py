@@ -32,7 +32,10 @@ COMMON = {
     "400": "Invalid parameters or body; `errors` names each field.",
     "401": "Credentials were sent but are unknown or revoked, or none were sent to an endpoint that needs them.",
     "403": "Signed in, but this endpoint is for another role (or two-factor authentication must be set up first).",
-    "404": "No such object among those the caller may see (another user's or institution's object is indistinguishable from none).",
+    "404": (
+        "No such object among those the caller may see (another user's or institution's object is "
+        "indistinguishable from none)."
+    ),
     "405": "This method is not allowed on this path.",
     "406": "Only JSON responses are available.",
     "429": "Too many requests; retry after the `Retry-After` header's seconds.",

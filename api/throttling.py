@@ -1,16 +1,11 @@
 """Rates per signed-in user and per anonymous address, counted in the shared cache (Redis in production).
 
-DRF's own throttles keep each caller's request times as a list, read and written back on every call:
-two cache round trips, the whole list (up to the rate's number of entries) unpickled and pickled again,
-and two workers can each read the list before the other writes it (a call goes uncounted). Here each
-caller has one counter per period (minute, hour...), incremented atomically, and the previous period's
-counter is read in the same round trip (`portal.redis_cache.RedisCache.incr_and_get`).
-
-The allowance is a sliding window, as DRF's: the calls of the current period plus the previous
-period's, weighted by how much of the window still overlaps it (a "sliding window counter"). So a
-caller cannot double the rate by calling at the end of one period and again at the start of the
-next, as with fixed windows. A refused call is not counted (as with DRF's throttles), and
-`Retry-After` says when the next call will be let through.
+One counter per caller and period (minute, hour...), incremented atomically, with the previous
+period's read in the same round trip (`portal.redis_cache.RedisCache.incr_and_get`): unlike DRF's
+list of request times, two workers cannot both miss a call. The allowance is DRF's sliding window:
+the current period's calls plus the previous period's, weighted by how much of the window still
+overlaps it, so calling at a period's end and the next one's start does not double the rate. A
+refused call is not counted, and `Retry-After` says when the next one will be let through.
 """
 
 import logging

@@ -1,21 +1,11 @@
 """The eligibility engine: can this applicant apply to this session, and if not, exactly why.
 
-One module, used by every page and the API. Public interface (stable):
-
-    evaluate(*, profile, session, on=None) -> EligibilityResult
-    evaluate_many(profile, sessions, on=None) -> dict[session_id, EligibilityResult]
-    filter_eligible_sessions(queryset, profile) / filter_eligible_listings(queryset, profile)
-
-A result has `reasons` (requirements the applicant does not meet), `missing` (profile data or
-documents the portal needs before it can tell) and `warnings` (allowed, but worth knowing). It is
-eligible only when both reasons and missing are empty. Requirements are judged on the session's
-start date (or `on`, when given), never on today's, so a certificate that lapses before the
-placement begins already counts against it.
-
-The database filters translate the hard rules (training stage, years since graduation, ECFMG,
-Step 1, Step 2 CK, English test, visa) to SQL, so "only where I am eligible" stays fast on any
-number of listings. Documents and immunisations are judged by `evaluate` only: a session that
-passes the filter can still need a document, and its badge says so.
+Public interface: `evaluate(*, profile, session, on=None)`, `evaluate_many(profile, sessions,
+on=None)` and the SQL filters `filter_eligible_sessions` / `filter_eligible_listings`. A result has
+`reasons` (requirements not met), `missing` (what the portal needs before it can tell) and
+`warnings`; it is eligible when reasons and missing are empty. Requirements are judged on the
+session's start date (or `on`), never today's. The SQL filters cover the hard rules only; documents
+and immunisations are judged by `evaluate`, so a session that passes a filter can still need one.
 """
 
 from __future__ import annotations
@@ -235,7 +225,8 @@ def _check_years_since_graduation(
             Reason(
                 Code.YEARS_SINCE_GRADUATION,
                 _(
-                    "Accepts graduates of the last %(limit)d years: you graduated in %(year)d, %(years)d years before this session starts."
+                    "Accepts graduates of the last %(limit)d years: you graduated in %(year)d, %(years)d years "
+                    "before this session starts."
                 )
                 % {"limit": limit, "year": p.graduation_year, "years": years},
                 "education",
@@ -364,7 +355,8 @@ def _check_hands_on_visitor(p: ApplicantProfile, listing: Listing, start: dt.dat
             Reason(
                 Code.HANDS_ON_VISITOR,
                 _(
-                    "This placement is hands-on, but as a %(visa)s visitor you may not take part in patient care: ask the programme which visa it needs."
+                    "This placement is hands-on, but as a %(visa)s visitor you may not take part in patient care: "
+                    "ask the programme which visa it needs."
                 )
                 % {"visa": visa},
                 "visa",
@@ -402,7 +394,8 @@ def _version_problems(
                 Reason(
                     Code.DOCUMENT,
                     _(
-                        "Add the issue date of your %(doc)s: this listing needs one issued within %(period)s before the start."
+                        "Add the issue date of your %(doc)s: this listing needs one issued within %(period)s before "
+                        "the start."
                     )
                     % {"doc": _doc_label(kind), "period": format_period(valid_within_days)},
                     fix_document=kind,
@@ -413,7 +406,8 @@ def _version_problems(
                 Reason(
                     Code.DOCUMENT,
                     _(
-                        "Your %(doc)s was issued %(issued)s: this listing needs one issued within %(period)s before the session starts on %(start)s (on or after %(earliest)s)."
+                        "Your %(doc)s was issued %(issued)s: this listing needs one issued within %(period)s before "
+                        "the session starts on %(start)s (on or after %(earliest)s)."
                     )
                     % {
                         "doc": _doc_label(kind),
@@ -494,7 +488,8 @@ def _check_immunisations(
                 Reason(
                     Code.IMMUNISATION,
                     _(
-                        "Your %(imm)s is dated %(date)s: this listing needs one within %(period)s before the session starts on %(start)s (on or after %(earliest)s)."
+                        "Your %(imm)s is dated %(date)s: this listing needs one within %(period)s before the session "
+                        "starts on %(start)s (on or after %(earliest)s)."
                     )
                     % {
                         "imm": name,
@@ -683,21 +678,12 @@ def _upcoming_session_within_limit(graduation_year: int, today: dt.date) -> Exis
 def _graduation_year_q(graduation_year: int, now: dt.datetime) -> Q:
     """ "The listing has a session not yet started (start >= today, local) in a year within its limit."
 
-    Asked per listing of the sessions, that is one index probe for each listing with a limit (about
-    10,000 per count at national scale, in every facet query). On PostgreSQL it is answered from the
-    listing's stored next start (`stored_next_start`, placements.listing_dates), with the same answer:
-
-    * The trigger of migration 0010 recomputes it on every write to the listing's sessions (bulk and
-      raw writes included), as the earliest start of its sessions not archived that start on or
-      after U0, the UTC date of that write; U0 is at most U, today's UTC date.
-    * So if S >= today (T), S is the earliest start on or after T: it answers on the row. (If T > U0,
-      the sessions starting on or after T are a subset of those after U0 and S is still among them.)
-    * S < T (a start that has passed, not yet refreshed: up to a minute after midnight UTC, or T
-      ahead of U0): S says nothing; those rare rows keep the probe, after a test on the row.
-    * A session starting in [T, U0) is not in S. T < U only between 19:00 or 20:00 and midnight in
-      New York (the UTC date is already tomorrow): then the sessions starting in [T, U), a day's
-      worth, are read once (not per listing) and their listings admitted by the same year test.
-    SQLite has no trigger (signals keep the column on model saves only), so there the probe stays.
+    On PostgreSQL read from the listing's stored next start S instead of one probe per listing. The
+    sessions' trigger keeps S as the earliest live start on or after U0, the UTC date of the last write
+    to them (U0 <= U, today's UTC date). So S >= today (T) answers on the row; S < T (not yet refreshed)
+    keeps the probe, after a test on the row; and the sessions starting in [T, U), which S may miss
+    (evenings in the Americas, when the UTC date is already tomorrow), are read once, not per listing,
+    and their listings admitted by the same year test. SQLite has no trigger: there the probe stays.
     """
     today = timezone.localdate(now)
     if connection.vendor != "postgresql":

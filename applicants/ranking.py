@@ -128,9 +128,9 @@ def _candidate_ids(profile: ApplicantProfile, related_ids: list[int], now: dt.da
             # The rest, read only because the chosen specialties and states fell short: a sign that
             # this profile is eligible for few listings. Walking every open session by start date
             # (the plan the start_date index invites) then probes tens of thousands of listings for
-            # a few hundred hits (300-600 ms); reading the eligible listings first and sorting
-            # their sessions stays under 100 ms. COALESCE(start_date, start_date) orders the same
-            # and keeps the planner off that index.
+            # a few hundred hits; reading the eligible listings first and sorting their sessions
+            # reads only those. COALESCE(start_date, start_date) orders the same and keeps the
+            # planner off that index.
             sessions = sessions.order_by(Coalesce("start_date", "start_date"), "pk")
         else:
             sessions = sessions.order_by("start_date", "pk")

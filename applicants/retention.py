@@ -1,25 +1,19 @@
 """Retention: purge the documents of applicants who have been inactive for too long.
 
-An applicant is inactive since `cutoff` when ALL of these hold:
-  * they have not signed in since the cutoff (never signed in: joined before it);
-  * they uploaded no document version since the cutoff;
-  * none of their applications changed since the cutoff (`updated_at` moves on every save:
-    their own edits and submissions, and every coordinator's or the system's state move);
-  * they asked no letter and no letter arrived for them since the cutoff;
-  * none of their applications is live, whatever its dates: submitted, under review, interview,
-    waitlisted, offered, accepted or enrolled. A programme may still need those documents.
-Staff and coordinators are never candidates. A deactivated applicant is one like any other.
+Inactive since `cutoff`: not signed in since (never signed in: joined before it), no document
+version uploaded since, and no activity another app registered (`register_activity`: applications
+changed since the cutoff or still live; letters asked or received since). Staff and coordinators are
+never candidates; a deactivated applicant is one like any other.
 
-The purge deletes every document of the applicant (all versions, their immunisation entries, the
-links to their finished applications) and, once that has committed, the stored files. The
-profile and the account stay: the applicant can sign in and upload again. Each purge is recorded
-in the audit log ("documents.purged"). Running it again finds nothing left to do.
+The purge deletes the applicant's documents (all versions, immunisation entries, links to finished
+applications) and, once committed, the stored files; profile and account stay. Each purge is
+audited ("documents.purged"); running it again finds nothing left to do.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -29,17 +23,32 @@ from django.db.models import Count, DateTimeField, Exists, F, Max, OuterRef, Q, 
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
-from applications.models import Application
-from applications.states import FINAL, Status
-from letters.models import LetterRequest
+from audit.services import audit_record
 from placements.models import InstitutionMembership
 
 from .models import Document, DocumentVersion
 from .uploads import delete_stored
 
-# States in which an application is still being decided or carried out.
-LIVE = frozenset(set(Status.values) - FINAL - {Status.DRAFT})
 BATCH = 500
+
+
+@dataclass(frozen=True)
+class Activity:
+    """Rows of an app above this one that keep their owner active: any row dated (`dates`) since
+    the cutoff, or any row matching `live` whatever its dates."""
+
+    queryset: Callable[[], QuerySet]
+    owner: str
+    dates: tuple[str, ...]
+    live: Q | None = None
+
+
+# applications and letters register theirs in their AppConfig.ready(): this app does not import them.
+ACTIVITIES: list[Activity] = []
+
+
+def register_activity(activity: Activity) -> None:
+    ACTIVITIES.append(activity)
 
 
 def retention_cutoff(*, now: dt.datetime | None = None, days: int | None = None) -> dt.datetime:
@@ -50,28 +59,25 @@ def retention_cutoff(*, now: dt.datetime | None = None, days: int | None = None)
 def inactive_applicants(cutoff: dt.datetime) -> QuerySet:
     """Applicants with documents, inactive since `cutoff` (see the module's definition). One query."""
     user = OuterRef("pk")
-    return (
+    applicants = (
         get_user_model()
         .objects.filter(is_staff=False, date_joined__lt=cutoff)
         .filter(Q(last_login__isnull=True) | Q(last_login__lt=cutoff))
         .filter(Exists(Document.objects.filter(owner=user)))
         .exclude(Exists(InstitutionMembership.objects.filter(user=user)))
         .exclude(Exists(DocumentVersion.objects.filter(document__owner=user, uploaded_at__gte=cutoff)))
-        .exclude(
-            Exists(Application.objects.filter(applicant=user).filter(Q(updated_at__gte=cutoff) | Q(status__in=LIVE)))
-        )
-        .exclude(
-            Exists(
-                LetterRequest.objects.filter(applicant=user).filter(
-                    Q(created_at__gte=cutoff) | Q(uploaded_at__gte=cutoff)
-                )
-            )
-        )
-        .order_by("pk")
     )
+    for activity in ACTIVITIES:
+        recent = Q()
+        for field in activity.dates:
+            recent |= Q(**{f"{field}__gte": cutoff})
+        if activity.live is not None:
+            recent |= activity.live
+        applicants = applicants.exclude(Exists(activity.queryset().filter(**{activity.owner: user}).filter(recent)))
+    return applicants.order_by("pk")
 
 
-# --- The warning before a purge (notifications.sources_retention sends it) ----------------------
+# --- The warning before a purge (applicants.reminders sends it) ----- ----------------------
 
 WARNING_DAYS = 30
 PURGE_TASK = "applicants.tasks.purge_inactive_documents_task"
@@ -97,9 +103,7 @@ def last_activity_expression() -> Greatest:
     return Greatest(
         Coalesce(F("last_login"), F("date_joined")),
         latest(DocumentVersion.objects.all(), "document__owner", "uploaded_at"),
-        latest(Application.objects.all(), "applicant", "updated_at"),
-        latest(LetterRequest.objects.all(), "applicant", "created_at"),
-        latest(LetterRequest.objects.all(), "applicant", "uploaded_at"),
+        *(latest(a.queryset(), a.owner, field) for a in ACTIVITIES for field in a.dates),
         output_field=DateTimeField(),
     )
 
@@ -174,8 +178,6 @@ def _batches(cutoff: dt.datetime) -> Iterator[list[int]]:
 
 
 def _purge_batch(ids: list[int], *, cutoff: dt.datetime, days: int, result: PurgeResult) -> None:
-    from audit.services import audit_record
-
     with transaction.atomic():
         # Lock the accounts (uploads lock their owner too), then ask again: someone who signed
         # in or uploaded since the batch was listed is no longer inactive and keeps everything.

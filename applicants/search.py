@@ -12,7 +12,7 @@ from accounts.roles import Role, user_has_role
 from placements import search as catalogue
 from placements.models import Listing
 
-from .eligibility import eligible_listings_q, evaluate_listings
+from .eligibility import eligible_listings_q, evaluate_listings, evaluate_many
 from .models import ApplicantProfile
 
 ELIGIBLE_PARAM = "eligible"
@@ -63,6 +63,12 @@ def annotate_eligibility(listings: list[Listing], user: Any) -> None:
     results = evaluate_listings(profile, listings)
     for listing in listings:
         listing.eligibility = results.get(listing.pk)
+
+
+def sessions_eligibility(user: Any, sessions: Any) -> dict[int, Any]:
+    """The engine's answer per session for a signed-in applicant; {} for anyone else."""
+    profile = applicant_profile_of(user)
+    return evaluate_many(profile, sessions) if profile is not None else {}
 
 
 def register() -> None:

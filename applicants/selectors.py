@@ -6,11 +6,16 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import Prefetch
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from placements.choices import USState
+from placements.models import Listing
 
-from .models import ApplicantProfile, Document, DocumentVersion
+from .eligibility import evaluate_many
+from .forms import SECTIONS
+from .models import ApplicantProfile, Document, DocumentVersion, SavedListing
+from .search import applicant_profile_of
 
 
 def current_document_kinds(user: Any) -> set[str]:
@@ -48,11 +53,10 @@ def _display(profile: ApplicantProfile, name: str) -> str:
 
 def profile_summary(profile: ApplicantProfile) -> list[dict[str, Any]]:
     """Each section with its label and the applicant's answers, for the read-only profile page."""
-    from .forms import SECTIONS
 
     sections = []
     for key, (label, form_class) in SECTIONS.items():
-        names = (["full_name"] if key == "about" else []) + list(form_class.Meta.fields)
+        names = (["full_name"] if key == "about" else []) + list(form_class.Meta.fields)  # type: ignore[attr-defined]  # each section's form declares Meta
         rows = [(_field_label(name), _display(profile, name)) for name in names]
         sections.append({"key": key, "label": label, "rows": rows})
     return sections
@@ -61,7 +65,7 @@ def profile_summary(profile: ApplicantProfile) -> list[dict[str, Any]]:
 def _field_label(name: str) -> str:
     if name == "full_name":
         return str(_("Full name"))
-    label = str(ApplicantProfile._meta.get_field(name).verbose_name)
+    label = str(ApplicantProfile._meta.get_field(name).verbose_name)  # type: ignore[union-attr]  # a concrete field
     return label[:1].upper() + label[1:]
 
 
@@ -70,7 +74,6 @@ COMPARE_LIMIT = 3
 
 def saved_listings(user: Any) -> list[Any]:
     """Saved listings that are still published, with what their cards show: 2 queries."""
-    from .models import SavedListing
 
     return [
         saved.listing
@@ -82,7 +85,6 @@ def saved_listings(user: Any) -> list[Any]:
 
 def listings_to_compare(ids: list[int]) -> list[Any]:
     """Up to COMPARE_LIMIT published listings, in the order asked, with visas prefetched."""
-    from placements.models import Listing
 
     wanted = ids[:COMPARE_LIMIT]
     found = {
@@ -93,3 +95,22 @@ def listings_to_compare(ids: list[int]) -> list[Any]:
         .prefetch_related("accepted_visas")
     }
     return [found[pk] for pk in wanted if pk in found]
+
+
+def listing_eligibility_panel(user: Any, listing: Any) -> dict[str, Any]:
+    """The public listing page's eligibility panel: the engine's answer for each session still
+    taking applications, for a signed-in applicant. Uses the sessions and requirements the listing
+    page already prefetched: two queries for the applicant's documents, one for the profile."""
+    profile = applicant_profile_of(user)
+    if profile is None:
+        return {"eligibility": {"show": False}}
+    now = timezone.now()
+    sessions = getattr(listing, "active_sessions", None)
+    if sessions is None:
+        sessions = list(listing.sessions.filter(is_archived=False))
+    open_sessions = [s for s in sessions if s.applications_close_at > now and s.start_date > now.date()]
+    for session in open_sessions:
+        session.listing = listing
+    results = evaluate_many(profile, open_sessions)
+    is_saved = SavedListing.objects.filter(user=user, listing=listing).exists()
+    return {"eligibility": {"show": True, "results": [results[s.pk] for s in open_sessions], "is_saved": is_saved}}

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+
+from audit.services import audit_record
 
 from . import personal_data
 from .models import ApplicantProfile, Document, DocumentVersion, ImmunisationRecordEntry, SavedListing
@@ -48,6 +51,11 @@ def profile_update(*, profile: ApplicantProfile, changes: dict[str, Any]) -> App
         if specialties is not None:
             profile.specialties_of_interest.set(specialties)
     return profile
+
+
+def _delete_stored_files(names: list[str]) -> None:
+    for name in names:
+        delete_stored(name)
 
 
 def _lock_owner(user: Any) -> None:
@@ -158,7 +166,7 @@ def document_delete(*, document: Document) -> None:
     with transaction.atomic():
         Document.objects.filter(pk=document.pk).update(current_version=None)
         document.delete()
-        transaction.on_commit(lambda: [delete_stored(name) for name in names])
+        transaction.on_commit(partial(_delete_stored_files, names))
 
 
 def saved_listing_add(*, user: Any, listing: Any) -> SavedListing:
@@ -181,8 +189,6 @@ def account_delete(*, user: Any) -> None:
     """
     from allauth.account.models import EmailAddress
 
-    from audit.services import audit_record
-
     with transaction.atomic():
         user = get_user_model().objects.select_for_update().get(pk=user.pk)
         file_names = personal_data.stored_file_names(user)
@@ -202,7 +208,7 @@ def account_delete(*, user: Any) -> None:
         user.set_unusable_password()
         user.save(update_fields=["email", "full_name", "is_active", "password"])
         _delete_second_factors(user)
-        transaction.on_commit(lambda: [delete_stored(name) for name in file_names])
+        transaction.on_commit(partial(_delete_stored_files, file_names))
 
 
 def _delete_second_factors(user: Any) -> None:

@@ -1,4 +1,4 @@
-"""Applicants' background work: the weekly retention purge (scheduled, disabled, by migration 0003)."""
+"""Applicants' background work: the weekly retention purge (a beat schedule created disabled by a data migration)."""
 
 from celery import shared_task
 from django.core.management import call_command

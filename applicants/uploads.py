@@ -242,7 +242,8 @@ def _refuse_zip_bomb(archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo], *
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error, NotImplementedError):
         raise UploadRefused(
             _(
-                "This Word file is damaged: its parts do not unpack to what it says they contain. Save it again from Word, "
+                "This Word file is damaged: its parts do not unpack to what it says they contain. Save it again from "
+                "Word, "
                 "or upload it as a PDF."
             )
         ) from None
@@ -278,7 +279,8 @@ def detect_type(upload: UploadedFile, head: bytes, allowed: tuple[FileType, ...]
     if file_type is not DOCX and _contains_active_markup(upload):
         raise UploadRefused(
             _(
-                "This %(type)s also contains web page code (HTML), so it cannot be accepted. Save it again as a plain %(type)s."
+                "This %(type)s also contains web page code (HTML), so it cannot be accepted. Save it again as a "
+                "plain %(type)s."
             )
             % {"type": file_type.name}
         )

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.roles import applicant_required
 from placements.models import Listing
+from portal.http import is_htmx
 
 from . import personal_data, selectors
 from .completeness import completeness
@@ -193,7 +194,7 @@ def saved_remove(request: HttpRequest, listing_id: int) -> HttpResponse:
 
 
 def _saved_response(request: HttpRequest, listing: Listing, *, saved: bool) -> HttpResponse:
-    if request.headers.get("HX-Request"):
+    if is_htmx(request):
         return render(request, "applicants/_save_button.html", {"listing": listing, "is_saved": saved})
     messages.success(
         request,

@@ -19,7 +19,7 @@ from applicants.uploads import attachment_response
 from placements.models import Listing, Session
 
 from . import selectors, services
-from .eligibility import eligibility_for
+from .eligibility_check import eligibility_for
 from .errors import ApplicationError, TryAgain
 from .forms import (
     BulkMoveForm,

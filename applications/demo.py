@@ -92,7 +92,8 @@ def ensure_demo_applications() -> int:
             applicant=user,
             answers={},
             personal_statement=(
-                f"I graduated from {school} in {year} and want to learn how a US {session.listing.specialty.name.lower()} "
+                f"I graduated from {school} in {year} and want to learn how a US "
+                f"{session.listing.specialty.name.lower()} "
                 "team works: presenting on rounds, writing notes and following patients through discharge."
             ),
         )

@@ -34,7 +34,7 @@ def lock_session(session_id: int) -> Session:
     if not LOCKING:
         return sessions.get(pk=session_id)
     if connection.vendor == "postgresql":
-        timeout_ms = int(getattr(settings, "APPLICATIONS_LOCK_TIMEOUT_MS", 3000))
+        timeout_ms = int(settings.APPLICATIONS_LOCK_TIMEOUT_MS)
         with connection.cursor() as cursor:
             # SET LOCAL lasts until the end of this transaction only; it cannot take a parameter.
             cursor.execute(f"SET LOCAL lock_timeout = '{timeout_ms}ms'")

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db.models import Avg, Case, Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, When, Window
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from placements.models import Listing, Session
 
+from .eligibility_check import eligibility_for
 from .forms import SORTS
-from .models import Application, ApplicationEvent, Review, Score
+from .models import Application, ApplicationEvent, ListingQuestion, Review, Score
+from .states import SEAT_HOLDING
 
 
 def applicant_applications(user: Any) -> QuerySet[Application]:
@@ -98,7 +102,7 @@ def _queue_filtered(user: Any, filters: dict[str, Any]) -> QuerySet[Application]
     return applications
 
 
-def _queue_ids(filtered: QuerySet[Application], filters: dict[str, Any]) -> QuerySet[Application]:
+def _queue_ids(filtered: QuerySet[Application], filters: dict[str, Any]) -> QuerySet[Any, Any]:
     """The filtered queue's ids in the chosen order (the sort's column joined only for sorting: not for counting)."""
     sort = filters.get("sort") or "-submitted"
     field = SORTS.get(sort.lstrip("-"), "submitted_at")
@@ -145,10 +149,9 @@ class QueuePages:
     """The queue for a paginator (the page and the API): counted and sliced on the ids alone, then only the
     page's rows read with their columns (profile, average score, listing), in the same order.
 
-    Sorting a busy institution's 9,000 full rows, each with its subqueries, took 100 to 270 ms on the
-    national data (load 8); sorting the ids takes 16 to 35 ms (60 to 100 by name or Step 2 score, which
-    read every applicant's user or profile), then the page's 50 rows are read by primary key. Still one
-    query for the count and one for the page (the `IN` holds the sorted, sliced ids as a subquery).
+    Sorting full rows would compute every row's subqueries before the LIMIT; sorting the ids joins
+    only the sort's column, then the page's rows are read by primary key. Still one query for the
+    count and one for the page (the `IN` holds the sorted, sliced ids as a subquery).
     """
 
     ordered = True  # for Paginator's unordered-list warning
@@ -163,7 +166,7 @@ class QueuePages:
     def __len__(self) -> int:
         return self.count()
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: int | slice) -> Any:
         if not isinstance(index, slice):
             return self[index : index + 1][0]
         return list(_queue_rows(self.ids[index]).order_by(*self.ids.query.order_by))
@@ -200,7 +203,7 @@ def seat_counts(session_ids: list[int]) -> dict[int, int]:
     return {row["session_id"]: row["n"] for row in rows}
 
 
-def score_summary(scores) -> list[dict[str, Any]]:
+def score_summary(scores: Iterable[Score]) -> list[dict[str, Any]]:
     """Per rubric criterion: the average and each coordinator's mark (from prefetched scores)."""
     summary = []
     for criterion in Score.Criterion:
@@ -213,7 +216,7 @@ def score_summary(scores) -> list[dict[str, Any]]:
 def listing_review_summary(listing_id: int, *, shown: int = 20) -> dict[str, Any]:
     """What verified completers said about a listing: aggregates over every visible review and
     the latest `shown` of them, in one query (window aggregates are computed before the LIMIT)."""
-    whole = {"partition_by": [F("listing_id")]}
+    whole: dict[str, Any] = {"partition_by": [F("listing_id")]}
     reviews = list(
         Review.objects.filter(listing_id=listing_id, hidden=False)
         .annotate(
@@ -232,3 +235,44 @@ def listing_review_summary(listing_id: int, *, shown: int = 20) -> dict[str, Any
         "letters": first.letters if first else 0,
         "reviews": reviews,
     }
+
+
+def listing_reviews_part(user: Any, listing: Any) -> dict[str, Any]:
+    """The listing page's reviews (placements.selectors.register_listing_page_part)."""
+    return {"reviews": listing_review_summary(listing.pk)}
+
+
+def seats_held_per_session() -> QuerySet[Any, Any]:
+    """The seats held on the session OuterRef("pk"), as a subquery (placements' with_seats_left)."""
+    return (
+        Application.objects.filter(session=OuterRef("pk"), status__in=SEAT_HOLDING)
+        .order_by()
+        .values("session")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+
+
+# What else stops an application from being submitted, from the apps above this one (letters: the
+# assigned letters), registered in their AppConfig.ready(): check(application) -> messages.
+SUBMISSION_CHECKS: list[Callable[[Application], list[str]]] = []
+
+
+def register_submission_check(check: Callable[[Application], list[str]]) -> None:
+    if check not in SUBMISSION_CHECKS:
+        SUBMISSION_CHECKS.append(check)
+
+
+def submission_missing(application: Application) -> list[str]:
+    """What still stops this application from being submitted, in words the applicant understands."""
+    missing = []
+    if not application.personal_statement.strip():
+        missing.append(_("Write your personal statement."))
+    answered = {a.question_id: a.value.strip() for a in application.answers.all()}
+    for question in ListingQuestion.objects.filter(listing_id=application.session.listing_id, required=True):
+        if not answered.get(question.pk):
+            missing.append(_("Answer the question: “%(prompt)s”") % {"prompt": question.prompt})
+    missing.extend(eligibility_for(applicant=application.applicant, session=application.session).reasons)
+    for check in SUBMISSION_CHECKS:
+        missing.extend(check(application))
+    return missing

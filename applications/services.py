@@ -9,6 +9,7 @@ after commit. A refused move raises ApplicationError inside the transaction: not
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -19,10 +20,10 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from letters.services import assignment_problems
+from notifications.timezones import user_time_zone
 from placements.models import Session
 
-from .eligibility import eligibility_for
+from .eligibility_check import eligibility_for
 from .errors import ApplicationError, TryAgain
 from .models import (
     Answer,
@@ -38,6 +39,7 @@ from .models import (
 )
 from .notifications import notify_coordinators
 from .seats import lock_session, lock_waits_answer_try_again, seats_free, seats_taken
+from .selectors import submission_missing
 from .states import SEAT_HOLDING, Actor, Status, roles_allowed
 
 __all__ = ["ApplicationError", "TryAgain", "application_move", "application_start", "application_save_draft"]
@@ -203,7 +205,7 @@ def _enter_completed(application: Application, *, now: dt.datetime) -> list[str]
     return ["completed_at"]
 
 
-ENTER = {
+ENTER: dict[str, Callable[..., list[str]]] = {
     Status.SUBMITTED: _enter_submitted,
     Status.WAITLISTED: _enter_waitlisted,
     Status.OFFERED: _enter_offered,
@@ -333,20 +335,6 @@ def application_save_draft(
     return locked
 
 
-def submission_missing(application: Application) -> list[str]:
-    """What still stops this application from being submitted, in words the applicant understands."""
-    missing = []
-    if not application.personal_statement.strip():
-        missing.append(_("Write your personal statement."))
-    answered = {a.question_id: a.value.strip() for a in application.answers.all()}
-    for question in ListingQuestion.objects.filter(listing_id=application.session.listing_id, required=True):
-        if not answered.get(question.pk):
-            missing.append(_("Answer the question: “%(prompt)s”") % {"prompt": question.prompt})
-    missing.extend(eligibility_for(applicant=application.applicant, session=application.session).reasons)
-    missing.extend(assignment_problems(application))
-    return missing
-
-
 # --- Enrolment -----------------------------------------------------------------------------
 
 ONBOARDING_STEPS = [
@@ -434,9 +422,9 @@ def interview_slot_cancel(*, slot_id: int, actor: Any) -> InterviewSlot:
         if slot.application_id is not None:
             if slot.starts_at <= timezone.now():
                 raise ApplicationError(_("This interview time has passed: it can no longer be cancelled."))
-            from notifications.timezones import user_time_zone
 
             application = slot.application
+            assert application is not None  # the slot is booked
             # The message is stored once and read by the applicant: in their zone, named.
             when = timezone.localtime(slot.starts_at, user_time_zone(application.applicant))
             event = ApplicationEvent.objects.create(

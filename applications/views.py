@@ -17,7 +17,7 @@ from placements.models import Session
 
 from . import selectors, services
 from .documents import certificate_pdf, interview_ics
-from .eligibility import applicant_time_zone, eligibility_for
+from .eligibility_check import applicant_time_zone, eligibility_for
 from .errors import ApplicationError, TryAgain
 from .forms import ApplicationForm, InterviewRequestForm, ReviewForm
 from .models import Certificate, ListingQuestion, Review

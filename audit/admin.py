@@ -1,9 +1,12 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from accounts.roles import Role, user_has_role
-
 from .models import AuditEvent
+
+
+def _is_admin(request: HttpRequest) -> bool:
+    user = request.user
+    return bool(user.is_authenticated and getattr(user, "is_admin", False))
 
 
 @admin.register(AuditEvent)
@@ -30,11 +33,12 @@ class AuditEventAdmin(admin.ModelAdmin):
     ]
     readonly_fields = fields
 
+    # Admins only (accounts.roles' ADMIN role, read off the user: the audit app sits below accounts).
     def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
-        return user_has_role(request.user, Role.ADMIN)
+        return _is_admin(request)
 
     def has_module_permission(self, request: HttpRequest) -> bool:
-        return user_has_role(request.user, Role.ADMIN)
+        return _is_admin(request)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -6,7 +6,8 @@
 
 Creates its own institution, listings (one open session each, no requirement an applicant could
 miss) and applicants, tagged with this run, in the database of DATABASE_URL, which may already hold
-other data; they stay there afterwards (give it a database of its own, as .ci/run does). Starts gunicorn as in production (bench/server.py) and runs one thread per applicant on
+other data; they stay there afterwards (give it a database of its own, as .ci/run does). Starts
+gunicorn as in production (bench/server.py) and runs one thread per applicant on
 127.0.0.1. Each applicant, from its own address (X-Forwarded-For through one trusted proxy, as behind
 a load balancer, so allauth's per-address login limit stays as configured):
 
@@ -79,7 +80,7 @@ def create_fixture(tag: str, users: int, listings: int) -> Fixture:
     from django.utils import timezone
 
     from applicants.models import ApplicantProfile
-    from applications.eligibility import eligibility_for
+    from applications.eligibility_check import eligibility_for
     from placements.models import Institution, Listing, Session, Specialty, Visa
 
     User = get_user_model()
@@ -261,7 +262,10 @@ def applicant_journey(base_url: str, fixture: Fixture, index: int, ledger: Ledge
         browser.get("listing", f"/placements/{listing_id}/")
         page = browser.get("apply page", f"/applications/sessions/{session_id}/apply/")
         data = {"csrfmiddlewaretoken": browser.csrf(page)}
-        apply = lambda: browser.post("apply", f"/applications/sessions/{session_id}/apply/", data)  # noqa: E731
+
+        def apply(session_id: int = session_id, data: dict = data):
+            return browser.post("apply", f"/applications/sessions/{session_id}/apply/", data)
+
         with ledger.lock:
             ledger.attempted.add((user_id, session_id))
         if position == 0:
@@ -285,12 +289,10 @@ def applicant_journey(base_url: str, fixture: Fixture, index: int, ledger: Ledge
             "csrfmiddlewaretoken": browser.csrf(page),
             "personal_statement": "I want to learn US inpatient medicine.",
         }
-        submit = lambda: browser.post(
-            "submit",
-            f"/applications/{application_id}/submit/",
-            data,  # noqa: E731
-            expected=(302, 409),
-        )
+
+        def submit(application_id: int = application_id, data: dict = data):
+            return browser.post("submit", f"/applications/{application_id}/submit/", data, expected=(302, 409))
+
         answers = _concurrently(2, submit) if position == 0 else [submit()]
         if any(
             a.status_code == 302 and a.headers.get("Location", "").endswith(f"/applications/{application_id}/")
@@ -360,7 +362,8 @@ def audit_applications(*, user_ids: list[int], started: dict, submitted: set) ->
             )
         elif found[0]["pk"] not in ids:
             problems.append(
-                f"applicant {key[0]}, session {key[1]}: the database holds {found[0]['pk']}, answers named {sorted(ids)}"
+                f"applicant {key[0]}, session {key[1]}: the database holds {found[0]['pk']}, answers named "
+                f"{sorted(ids)}"
             )
     for key, found in held.items():
         if key not in started:
@@ -403,7 +406,8 @@ def markdown(
     lines = [
         "## Load and abuse run (login, search, apply)",
         "",
-        f"`make load-test` (`bench/load_test.py --users {args.users} --listings {args.listings} --duration {args.duration} "
+        f"`make load-test` (`bench/load_test.py --users {args.users} --listings {args.listings} --duration "
+        f"{args.duration} "
         f"--workers {args.workers}`), {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M UTC}, {os.cpu_count()} cores, "
         f"load average at the end {load}. Gunicorn {args.workers} sync workers as in production (DEBUG off), "
         "PostgreSQL and Redis.",

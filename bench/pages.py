@@ -377,8 +377,8 @@ def main() -> int:
     block = header + "\n\n" + table(rows)
     if args.reminders:
         block += (
-            "\n\n| Reminders | Time | Queries | Work | Load before/after | Target |\n| --- | ---: | ---: | --- | --- | --- |\n"
-            + reminders_tick(args.reminders)
+            "\n\n| Reminders | Time | Queries | Work | Load before/after | Target |\n| --- | ---: | ---: | --- | --- "
+            "| --- |\n" + reminders_tick(args.reminders)
         )
     print()
     print(block)

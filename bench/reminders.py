@@ -2,7 +2,8 @@
 """Benchmark: one reminders beat tick over N applicants (default 100,000).
 
 Seeds in bulk (saved listings, expiring passports, and one applicant in twenty with a letter
-request awaited from a writer: half due within days, half already late) inside a transaction that is rolled back at the end, so it leaves the database as it
+request awaited from a writer: half due within days, half already late) inside a transaction
+that is rolled back at the end, so it leaves the database as it
 found it (and queues nothing: the batches are sent on commit, which never comes). Reports the wall
 time and the queries of a first tick (every reminder new) and of a second one (steady state).
 

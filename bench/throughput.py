@@ -139,7 +139,10 @@ def published_listings(env: dict[str, str]) -> int:
 
 
 def postgres_version(env: dict[str, str]) -> str:
-    code = "from django.db import connection; c = connection.cursor(); c.execute('show server_version'); print(c.fetchone()[0])"
+    code = (
+        "from django.db import connection; c = connection.cursor(); "
+        "c.execute('show server_version'); print(c.fetchone()[0])"
+    )
     output = subprocess.run(
         [sys.executable, "manage.py", "shell", "-c", code],
         cwd=server.ROOT,
@@ -168,7 +171,7 @@ def server_time_breakdown(env: dict[str, str]) -> list[dict]:
         client.get(path, HTTP_HOST="127.0.0.1")  # warm: templates, connection
         timings = []
 
-        def timed(execute, sql, params, many, context):
+        def timed(execute, sql, params, many, context, timings=timings):
             started = time.perf_counter()
             try:
                 return execute(sql, params, many, context)
@@ -230,7 +233,8 @@ def markdown(runs: list[Run], args: argparse.Namespace, facts: dict) -> str:
         f"{args.duration} s per endpoint, endpoints one after another. wrk, PostgreSQL and Redis share the "
         "machine's cores with gunicorn.",
         "",
-        "| Endpoint | Requests/s | p50 | p99 | Non-2xx | Socket errors / timeouts | Share of trivial | Load average (1, 5, 15 min) |",
+        "| Endpoint | Requests/s | p50 | p99 | Non-2xx | Socket errors / timeouts | Share of trivial | Load average "
+        "(1, 5, 15 min) |",
         "|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     for run in runs:
@@ -261,7 +265,8 @@ def markdown(runs: list[Run], args: argparse.Namespace, facts: dict) -> str:
         "",
         "Where one search page's server time goes (one request at a time, in-process, after a warm-up):",
         "",
-        "| Query | Server time | SQL time | Queries | Of which COUNT (total, flags, facets) | Slowest query | Its time |",
+        "| Query | Server time | SQL time | Queries | Of which COUNT (total, flags, facets) | Slowest query | Its "
+        "time |",
         "|---|---:|---:|---:|---:|---|---:|",
     ]
     for row in facts["breakdown"]:

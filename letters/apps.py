@@ -12,3 +12,21 @@ class LettersConfig(AppConfig):
         from . import personal_data
 
         register(exporter=personal_data.export, eraser=personal_data.erase)
+        # The API answers the services' refusals as 409 with their message.
+        from api.problems import register_service_error
+
+        from .services import LetterError
+
+        register_service_error(LetterError)
+        # An application is not submitted without its letters.
+        from applications.selectors import register_submission_check
+
+        from .selectors import assignment_problems
+
+        register_submission_check(assignment_problems)
+        # An applicant who asked for a letter, or received one, since the cutoff keeps their documents.
+        from applicants.retention import Activity, register_activity
+
+        from .models import LetterRequest
+
+        register_activity(Activity(LetterRequest.objects.all, owner="applicant", dates=("created_at", "uploaded_at")))

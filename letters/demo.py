@@ -14,6 +14,7 @@ from reportlab.lib.pagesizes import LETTER
 from reportlab.pdfgen import canvas
 
 from accounts import demo as account_demo
+from applications.models import Application
 
 from .models import Letter, LetterAssignment, LetterLink, LetterRequest
 
@@ -74,7 +75,6 @@ def ensure_demo_letters() -> list[LetterRequest]:
 
 def _ensure_letters_in_the_demo_queue() -> None:
     """One uploaded letter with each demo application the coordinator sees, so the packet has one to read."""
-    from applications.models import Application
 
     coordinator = account_demo.ensure_demo_user(account_demo.COORDINATOR)
     queue = (

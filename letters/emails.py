@@ -13,6 +13,8 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from notifications.services import notification_create
+
 from .models import LetterLink, LetterRequest
 
 
@@ -37,7 +39,6 @@ def notify_in_app(
     *, letter_request: LetterRequest, name: str, context: dict[str, Any] | None = None, body: str = ""
 ) -> None:
     """The applicant's in-app message beside the e-mail `name`, titled as its subject, linking to their letters."""
-    from notifications.services import notification_create
 
     title = " ".join(
         render_to_string(f"emails/{name}-subject.txt", {"letter_request": letter_request, **(context or {})}).split()

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from applicants.uploads import PDF, UploadRefused, check_upload
+from applications.models import Application
 
 from .models import LetterRequest
 
@@ -41,7 +42,6 @@ class LetterRequestForm(forms.ModelForm):
         help_texts = {"message": _("Optional: what the letter is for, or what you hope it will mention.")}
 
     def __init__(self, *args, applicant, **kwargs):
-        from applications.models import Application
 
         super().__init__(*args, **kwargs)
         rotation = self.fields["rotation"]

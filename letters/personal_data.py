@@ -10,6 +10,8 @@ from typing import Any
 
 from django.db import transaction
 
+from applicants.uploads import delete_stored
+
 from .models import Letter, LetterRequest
 
 
@@ -37,7 +39,6 @@ def export(user: Any) -> dict[str, Any]:
 
 
 def erase(user: Any) -> None:
-    from applicants.uploads import delete_stored
 
     asked = LetterRequest.objects.filter(applicant=user)
     names = list(Letter.objects.filter(request__in=asked).values_list("file", flat=True))

@@ -6,8 +6,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Q
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from applications.models import Application
 
 from .models import LetterAssignment, LetterRequest
+
+Status = LetterRequest.Status
 
 
 @dataclass(frozen=True)
@@ -19,8 +25,6 @@ class Programme:
 
 def applicant_letters_page(user: Any) -> dict[str, Any]:
     """Everything the applicant's letters page shows, in a constant number of queries."""
-    from applications.models import Application
-
     letter_requests = list(LetterRequest.objects.of_applicant(user).select_related("current_letter"))
     drafts = list(
         Application.objects.of_applicant(user)
@@ -88,6 +92,53 @@ def rotation_for_writer(letter_request: LetterRequest) -> Any:
     """The completed rotation the request names, with what the writer's page shows of it."""
     if letter_request.rotation_id is None:
         return None
-    from applications.models import Application
-
     return Application.objects.select_related("session__listing__institution").get(pk=letter_request.rotation_id)
+
+
+def letter_is_locked(letter_request: LetterRequest) -> bool:
+    """True once the letter has gone to a programme in a submitted application: it is then final."""
+    return used_in_submitted_application(letter_request)
+
+
+def too_many_letters(maximum: int) -> str:
+    return ngettext(
+        "This programme accepts at most %(max)d letter of recommendation.",
+        "This programme accepts at most %(max)d letters of recommendation.",
+        maximum,
+    ) % {"max": maximum}
+
+
+def assignment_problems(application: Any) -> list[str]:
+    """What about the application's letters stops it from being submitted; empty when nothing does.
+
+    The applications' submit check calls this (registered in LettersConfig.ready()), so the rule
+    lives here with the letters: the number of letters within the listing's minimum and maximum,
+    and each one really uploaded.
+    """
+    listing = application.session.listing
+    assigned = list(
+        LetterRequest.objects.filter(assignments__application=application).only(
+            "writer_name", "status", "current_letter_id"
+        )
+    )
+    problems = []
+    if len(assigned) < listing.min_letters:
+        problems.append(
+            ngettext(
+                "This programme asks for at least %(min)d letter of recommendation; you have assigned %(count)d.",
+                "This programme asks for at least %(min)d letters of recommendation; you have assigned %(count)d.",
+                listing.min_letters,
+            )
+            % {"min": listing.min_letters, "count": len(assigned)}
+        )
+    if len(assigned) > listing.max_letters:
+        problems.append(
+            too_many_letters(listing.max_letters) + " " + _("You have assigned %(count)d.") % {"count": len(assigned)}
+        )
+    for letter_request in assigned:
+        if not (letter_request.status == Status.UPLOADED and letter_request.has_file):
+            problems.append(
+                _("The letter from %(name)s has not arrived yet: wait for it, or unassign it.")
+                % {"name": letter_request.writer_name}
+            )
+    return problems

@@ -14,12 +14,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import Min, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
+from applicants.uploads import delete_stored, store_upload
+from applications.models import Application
 from audit.services import audit_record
 
 from . import tokens
 from .models import Letter, LetterAccess, LetterAssignment, LetterLink, LetterRequest
+from .selectors import letter_is_locked, too_many_letters
 
 Status = LetterRequest.Status
 
@@ -166,7 +168,9 @@ def letter_link_resolve(*, token: str) -> LetterRequest:
     try:
         key = tokens.read_token(token)
     except tokens.BadLink as exc:
-        raise LinkRefused(LinkRefused.EXPIRED if exc.problem is tokens.LinkProblem.EXPIRED else LinkRefused.INVALID)
+        raise LinkRefused(
+            LinkRefused.EXPIRED if exc.problem is tokens.LinkProblem.EXPIRED else LinkRefused.INVALID
+        ) from exc
     link = LetterLink.objects.select_related("request__applicant", "request__current_letter").filter(key=key).first()
     if link is None:
         raise LinkRefused(LinkRefused.INVALID)
@@ -191,13 +195,6 @@ def letter_request_mark_opened(*, letter_request: LetterRequest) -> None:
         letter_request.status, letter_request.opened_at = Status.OPENED, now
 
 
-def letter_is_locked(letter_request: LetterRequest) -> bool:
-    """True once the letter has gone to a programme in a submitted application: it is then final."""
-    from .selectors import used_in_submitted_application
-
-    return used_in_submitted_application(letter_request)
-
-
 def letter_upload(*, letter_request: LetterRequest, upload: UploadedFile, checked: Any) -> Letter:
     """Store the writer's PDF, already checked by applicants.uploads.check_upload, as the current letter.
 
@@ -205,7 +202,6 @@ def letter_upload(*, letter_request: LetterRequest, upload: UploadedFile, checke
     refusal leaves what was stored before untouched. The applicant is told only after the commit:
     nobody hears of a letter that was not stored.
     """
-    from applicants.uploads import delete_stored, store_upload
 
     from .tasks import letter_uploaded_email_task
 
@@ -217,7 +213,8 @@ def letter_upload(*, letter_request: LetterRequest, upload: UploadedFile, checke
             if letter_is_locked(locked):
                 raise LetterError(
                     _(
-                        "This letter has already gone to a programme with a submitted application; it can no longer be replaced."
+                        "This letter has already gone to a programme with a submitted application; it can no longer "
+                        "be replaced."
                     )
                 )
             current = locked.current_letter
@@ -269,56 +266,12 @@ def letter_requests_expire() -> int:
 # --- Assignment to applications ------------------------------------------------------------
 
 
-def _too_many(maximum: int) -> str:
-    return ngettext(
-        "This programme accepts at most %(max)d letter of recommendation.",
-        "This programme accepts at most %(max)d letters of recommendation.",
-        maximum,
-    ) % {"max": maximum}
-
-
-def assignment_problems(application: Any) -> list[str]:
-    """What about the application's letters stops it from being submitted; empty when nothing does.
-
-    The applications' submit check calls this, so the rule lives here with the letters:
-    the number of letters within the listing's minimum and maximum, and each one really uploaded.
-    """
-    listing = application.session.listing
-    assigned = list(
-        LetterRequest.objects.filter(assignments__application=application).only(
-            "writer_name", "status", "current_letter_id"
-        )
-    )
-    problems = []
-    if len(assigned) < listing.min_letters:
-        problems.append(
-            ngettext(
-                "This programme asks for at least %(min)d letter of recommendation; you have assigned %(count)d.",
-                "This programme asks for at least %(min)d letters of recommendation; you have assigned %(count)d.",
-                listing.min_letters,
-            )
-            % {"min": listing.min_letters, "count": len(assigned)}
-        )
-    if len(assigned) > listing.max_letters:
-        problems.append(
-            _too_many(listing.max_letters) + " " + _("You have assigned %(count)d.") % {"count": len(assigned)}
-        )
-    for letter_request in assigned:
-        if not (letter_request.status == Status.UPLOADED and letter_request.has_file):
-            problems.append(
-                _("The letter from %(name)s has not arrived yet: wait for it, or unassign it.")
-                % {"name": letter_request.writer_name}
-            )
-    return problems
-
-
 def letter_assignments_set(*, application: Any, letter_request_ids: list[int], actor: Any) -> list[LetterRequest]:
     """Make these the application's letters (adding and removing), while it is still a draft.
 
     The application row is locked so that a submission cannot slip in between the check and
     the change; the letters' due dates are refreshed for every letter added or removed.
     """
-    from applications.models import Application
 
     with transaction.atomic():
         locked = (
@@ -343,7 +296,7 @@ def letter_assignments_set(*, application: Any, letter_request_ids: list[int], a
                 )
         listing = locked.session.listing
         if len(wanted) > listing.max_letters:
-            raise LetterError(_too_many(listing.max_letters))
+            raise LetterError(too_many_letters(listing.max_letters))
         current = set(LetterAssignment.objects.filter(application=locked).values_list("letter_request_id", flat=True))
         wanted_ids = {letter_request.pk for letter_request in wanted}
         LetterAssignment.objects.filter(application=locked).exclude(letter_request_id__in=wanted_ids).delete()

@@ -16,6 +16,8 @@ from django.views.decorators.http import require_POST
 
 from accounts.roles import applicant_required, coordinator_required
 from applicants.uploads import attachment_response
+from applications.models import Application
+from portal.http import is_htmx
 
 from . import selectors
 from .forms import AssignmentForm, DeclineForm, LetterRequestForm, LetterUploadForm
@@ -23,9 +25,7 @@ from .models import LetterRequest
 from .services import (
     LetterError,
     LinkRefused,
-    assignment_problems,
     letter_assignments_set,
-    letter_is_locked,
     letter_link_resolve,
     letter_read_record,
     letter_request_create,
@@ -158,7 +158,7 @@ def _writer_page(
     context = {
         "token": token,
         "letter_request": letter_request,
-        "locked": letter_is_locked(letter_request),
+        "locked": selectors.letter_is_locked(letter_request),
         "programmes": selectors.programmes_for_writer(letter_request),
         "rotation": selectors.rotation_for_writer(letter_request),
         "upload_form": upload_form or LetterUploadForm(),
@@ -207,7 +207,6 @@ def letter_write_decline(request: HttpRequest, token: str, letter_request: Lette
 
 @applicant_required
 def letter_assign(request: HttpRequest, application_id: int) -> HttpResponse:
-    from applications.models import Application
 
     application = get_object_or_404(
         Application.objects.of_applicant(request.user).select_related("session__listing__institution"),
@@ -246,7 +245,7 @@ def letter_assign(request: HttpRequest, application_id: int) -> HttpResponse:
         "listing": application.session.listing,
         "form": form,
         "editable": application.status == application.Status.DRAFT,
-        "problems": assignment_problems(application),
+        "problems": selectors.assignment_problems(application),
     }
     return render(request, "letters/assign.html", context, status=400 if form.errors else 200)
 
@@ -255,7 +254,6 @@ def letter_assign(request: HttpRequest, application_id: int) -> HttpResponse:
 
 
 def _coordinated_application(request: HttpRequest, application_id: int):
-    from applications.models import Application
 
     # Only applications to the coordinator's own institutions, drafts excluded: anything else is a 404.
     return get_object_or_404(
@@ -268,7 +266,7 @@ def _coordinated_application(request: HttpRequest, application_id: int):
 def packet_letters(request: HttpRequest, application_id: int) -> HttpResponse:
     application = _coordinated_application(request, application_id)
     context = {"application": application, "letter_requests": selectors.packet_letters(application)}
-    template = "letters/packet.html#letters" if request.headers.get("HX-Request") else "letters/packet.html"
+    template = "letters/packet.html#letters" if is_htmx(request) else "letters/packet.html"
     return render(request, template, context)
 
 

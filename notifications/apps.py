@@ -2,14 +2,9 @@ from django.apps import AppConfig
 
 
 class NotificationsConfig(AppConfig):
+    """Messages, reminders and the calendar feed. The reminder kinds and calendar dates are each
+    app's own (<app>/reminders.py), wired by portal's AppConfig; this app's part of "My data" is
+    registered by applicants' AppConfig."""
+
     name = "notifications"
     verbose_name = "Notifications and reminders"
-
-    def ready(self) -> None:
-        # Registers the reminder kinds and their sources (a side-effect import, once per process).
-        # This app's part of "My data" (export, and erasure on account deletion).
-        from applicants.personal_data import register
-
-        from . import personal_data, sources, sources_applications, sources_letters, sources_retention  # noqa: F401
-
-        register(exporter=personal_data.export, eraser=personal_data.erase)

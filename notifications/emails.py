@@ -188,31 +188,6 @@ def send_coordinator_digest(*, reminder: Any, subject: Any) -> None:
     )
 
 
-def send_letter_writer(*, reminder: Any, subject: Any) -> None:
-    """To the writer, who has no account: their live link (as issued, see letters.tokens), the
-    zone chosen for them (sources_letters), replies to the applicant as the invitation did."""
-    from letters.tokens import token_as_issued
-
-    letter_request = subject
-    link = letter_request.live_link
-    send_templated(
-        name="letter-writer",
-        user=None,
-        to=reminder.recipient_email,
-        zone=letter_request.writer_zone,
-        reply_to=letter_request.applicant.email,
-        unsubscribe_kind=reminder.kind,
-        headers=reminder_headers(reminder),
-        context={
-            "letter_request": letter_request,
-            "applicant_name": letter_request.applicant.get_full_name(),
-            "due_at": letter_request.due_at,
-            "assignments": letter_request.draft_assignments,
-            "url": absolute(reverse("letters:write", args=[token_as_issued(link.key, link.created_at)])),
-        },
-    )
-
-
 def send_letter_late(*, reminder: Any, subject: Any) -> None:
     letter_request = subject
     send_templated(

@@ -8,6 +8,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.urls import NoReverseMatch, reverse
+
 ALL = "all"  # a preference row for this kind switches every reminder (not transactional mail) off
 
 
@@ -80,3 +82,18 @@ def latest_threshold(*, deadline: dt.date, today: dt.date, days_before: Sequence
         return None
     reached = [deadline - dt.timedelta(days=n) for n in days_before if deadline - dt.timedelta(days=n) <= today]
     return max(reached) if reached else None
+
+
+# Zones run from UTC-12 to UTC+14: a day of slack each side lets SQL narrow the rows and Python
+# decide per recipient.
+SLACK = dt.timedelta(days=1)
+
+
+def first_url(*candidates: tuple[str, Sequence[Any]], fallback: str = "notifications:list") -> str:
+    """The first of the named pages that exists: other apps add detail pages in parallel."""
+    for name, args in candidates:
+        try:
+            return reverse(name, args=args)
+        except NoReverseMatch:
+            continue
+    return reverse(fallback)

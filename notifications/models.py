@@ -82,7 +82,8 @@ class Reminder(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.subject_type}#{self.subject_id} for {self.recipient_id or self.recipient_email} on {self.due}"
+        recipient = self.recipient_id or self.recipient_email
+        return f"{self.kind} {self.subject_type}#{self.subject_id} for {recipient} on {self.due}"
 
 
 class Notification(models.Model):

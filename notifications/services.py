@@ -265,11 +265,6 @@ def address_unsubscribe(*, address: str, kind: str) -> NotificationPreference:
     return preference
 
 
-def preferences_for(*, user: Any) -> dict[str, bool]:
-    off = set(NotificationPreference.objects.filter(user=user, enabled=False).values_list("kind", flat=True))
-    return {kinds.ALL: kinds.ALL not in off, **{kind.code: kind.code not in off for kind in kinds.switchable()}}
-
-
 # --- Calendar feed ---------------------------------------------------------------------------
 
 

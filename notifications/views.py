@@ -11,7 +11,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import kinds, services
+from portal.http import is_htmx
+
+from . import kinds, selectors, services
 from .calendar import build_calendar
 from .models import CalendarFeed, Notification
 from .tokens import read_unsubscribe_token
@@ -27,7 +29,7 @@ def _mark_read(request: HttpRequest, notification_id: int) -> Notification:
     try:
         return services.notification_mark_read(user=request.user, notification_id=notification_id)
     except Notification.DoesNotExist:  # someone else's, or gone: the same answer
-        raise Http404("No such notification.")
+        raise Http404("No such notification.") from None
 
 
 @require_GET
@@ -53,7 +55,7 @@ def notification_open(request: HttpRequest, notification_id: int) -> HttpRespons
 @require_POST
 def notification_read(request: HttpRequest, notification_id: int) -> HttpResponse:
     notification = _mark_read(request, notification_id)
-    if request.headers.get("HX-Request"):
+    if is_htmx(request):
         return render(request, "notifications/list.html#item", {"notification": notification})
     return redirect("notifications:list")
 
@@ -73,7 +75,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
             services.preference_set(user=request.user, kind=code, enabled=code in wanted)
         messages.success(request, "Your reminder settings are saved.")
         return redirect("notifications:preferences")
-    current = services.preferences_for(user=request.user)
+    current = selectors.preferences_for(user=request.user)
     feed = services.calendar_feed_get_or_create(user=request.user)
     return render(
         request,

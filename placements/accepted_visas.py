@@ -18,6 +18,8 @@ from collections.abc import Iterable
 
 from django.db.models import Q
 
+from .models import Listing
+
 FIELD = "accepted_visa_codes"
 
 
@@ -38,7 +40,6 @@ def accepts_q(code: str, listing_path: str = "") -> Q:
 
 def refresh(listing_ids: Iterable[int]) -> dict[int, str]:
     """Rewrite the text of these listings from the m2m table: two queries plus one update per listing."""
-    from .models import Listing
 
     ids = set(listing_ids)
     if not ids:
@@ -55,7 +56,6 @@ def refresh(listing_ids: Iterable[int]) -> dict[int, str]:
 
 
 def _on_visas_changed(sender, instance, action, reverse, pk_set, **kwargs) -> None:
-    from .models import Listing
 
     if not reverse:  # listing.accepted_visas.add/remove/set/clear
         if action in ("post_add", "post_remove", "post_clear"):
@@ -75,8 +75,6 @@ def _on_visas_changed(sender, instance, action, reverse, pk_set, **kwargs) -> No
 
 def connect_signals() -> None:
     from django.db.models.signals import m2m_changed
-
-    from .models import Listing
 
     m2m_changed.connect(
         _on_visas_changed, sender=Listing.accepted_visas.through, dispatch_uid="listing-accepted-visa-codes"

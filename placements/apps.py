@@ -14,3 +14,9 @@ class PlacementsConfig(AppConfig):
         accepted_visas.connect_signals()
         # The stored next deadline and start that order the search (a trigger on PostgreSQL).
         listing_dates.connect_signals()
+        # The API answers the services' refusals as 409 with their message.
+        from api.problems import register_service_error
+
+        from .services import PlacementsError
+
+        register_service_error(PlacementsError)

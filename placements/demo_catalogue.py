@@ -310,7 +310,7 @@ SESSION_COLUMNS = [
     "is_archived",
 ]
 # Listings are copied into a staging table first, then inserted in one statement that computes the
-# same search document as the trigger of migration 0004: once per row, with no row rewritten afterwards.
+# same search document as the listings' trigger (_TRIGGER): once per row, with no row rewritten afterwards.
 _STAGING = "placements_listing_demo_load"
 _INSERT_FROM_STAGING_SQL = """
 INSERT INTO placements_listing ({columns}, search_vector)
@@ -325,7 +325,7 @@ LEFT JOIN placements_specialty p ON p.id = s.parent_id
 JOIN placements_institution i ON i.id = l.institution_id
 """
 _TRIGGER = "placements_listing_search_vector_trg"
-# Recomputes a listing's stored next dates per session row (migration 0010): once at the end instead.
+# Recomputes a listing's stored next dates per session row (placements.listing_dates): once at the end instead.
 _SESSION_TRIGGER = "placements_session_listing_dates_trg"
 _GIN_INDEX = "placements_listing_search_gin"
 

@@ -3,9 +3,9 @@
 
 Three things keep them true:
 
-* a session created, changed, archived or deleted: on PostgreSQL the trigger of migration 0010
-  recomputes its listing (bulk inserts, the admin and raw updates included); on SQLite the signals
-  below and `session_changed()` do it in Python.
+* a session created, changed, archived or deleted: on PostgreSQL the sessions' trigger
+  (placements_session_listing_dates_trg) recomputes its listing (bulk inserts, the admin and raw
+  updates included); on SQLite the signals below and `session_changed()` do it in Python.
 * time: a deadline or a start date that has passed is no longer "next". `refresh_due()` (the Celery
   beat task `placements.refresh_listing_dates`, every minute) recomputes, set-based, only the
   published listings whose stored value is now in the past, found by the sorts' own indexes.
@@ -25,13 +25,14 @@ from django.db import connection
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from .models import Listing, Session
+
 
 def recompute(listings: QuerySet, at: dt.datetime | None = None) -> int:
     """Set the stored dates of `listings` from their sessions, as of `at`, in one UPDATE.
 
-    The same rule as the PostgreSQL function of migration 0015: the next deadline and the opening
-    are read from the same sessions (live, closing after `at`)."""
-    from .models import Session
+    The same rule as the PostgreSQL function the sessions' trigger calls: the next deadline and the
+    opening are read from the same sessions (live, closing after `at`)."""
 
     at = at or timezone.now()
     sessions = Session.objects.filter(listing=OuterRef("pk"), is_archived=False).order_by()
@@ -60,7 +61,6 @@ def of_sessions(sessions: Iterable[Mapping[str, Any]], at: dt.datetime) -> dict[
 
 def refresh_due(at: dt.datetime | None = None) -> int:
     """Recompute the published listings whose stored deadline or start has passed. Returns how many."""
-    from .models import Listing
 
     at = at or timezone.now()
     due = Listing.objects.published().filter(Q(stored_next_deadline__lte=at) | Q(stored_next_start__lt=at.date()))
@@ -70,8 +70,6 @@ def refresh_due(at: dt.datetime | None = None) -> int:
 def session_changed(listing_id: int) -> None:
     """After a write to a listing's sessions that the trigger does not see (SQLite only)."""
     if connection.vendor != "postgresql":
-        from .models import Listing
-
         recompute(Listing.objects.filter(pk=listing_id))
 
 
@@ -81,8 +79,6 @@ def _on_session_change(sender, instance, **kwargs) -> None:
 
 def connect_signals() -> None:
     from django.db.models.signals import post_delete, post_save
-
-    from .models import Session
 
     post_save.connect(_on_session_change, sender=Session, dispatch_uid="listing-dates-session-save")
     post_delete.connect(_on_session_change, sender=Session, dispatch_uid="listing-dates-session-delete")

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.db import models
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
+
+# The number of seats held on the session OuterRef("pk"), as a one-value subquery: applications
+# registers it in its AppConfig.ready(), the catalogue does not import applications.
+SEATS_HELD: list[Callable[[], QuerySet]] = []
+
+
+def register_seats_held(subquery: Callable[[], QuerySet]) -> None:
+    SEATS_HELD[:] = [subquery]
 
 
 class InstitutionQuerySet(models.QuerySet):
@@ -43,7 +52,9 @@ class ListingQuerySet(models.QuerySet):
         the other filters without multiplying rows.
         """
         at = at or timezone.now()
-        sessions = _sessions_of(OuterRef("pk")).filter(is_archived=False)
+        # The Session model through the reverse relation: placements' models import this module.
+        session_model = self.model._meta.get_field("sessions").related_model
+        sessions = session_model.objects.filter(listing=OuterRef("pk"), is_archived=False)
         return self.annotate(
             next_start=Subquery(
                 sessions.filter(start_date__gte=at.date()).order_by("start_date").values("start_date")[:1]
@@ -55,12 +66,6 @@ class ListingQuerySet(models.QuerySet):
             ),
             is_open_now=Exists(sessions.filter(applications_open_at__lte=at, applications_close_at__gt=at)),
         )
-
-
-def _sessions_of(listing_ref: Any) -> SessionQuerySet:
-    from .models import Session
-
-    return Session.objects.filter(listing=listing_ref)
 
 
 class SessionQuerySet(models.QuerySet):
@@ -78,20 +83,11 @@ class SessionQuerySet(models.QuerySet):
         return self.filter(is_archived=False, start_date__gte=today or timezone.localdate())
 
     def with_seats_left(self) -> SessionQuerySet:
-        """Seats left = seats minus places held: open offers and accepted, enrolled or completed
-        applications (applications.states.SEAT_HOLDING), in one correlated subquery.
+        """Seats left = seats minus places held (what the applications app counts as holding a
+        seat: open offers and accepted, enrolled or completed applications), in one correlated
+        subquery.
 
         Pages read `seats_left`, never `seats`.
         """
-        # Imported here: applications' models import this module.
-        from applications.models import Application
-        from applications.states import SEAT_HOLDING
-
-        held = (
-            Application.objects.filter(session=OuterRef("pk"), status__in=SEAT_HOLDING)
-            .order_by()
-            .values("session")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
+        held = SEATS_HELD[0]()
         return self.annotate(seats_left=Greatest(F("seats") - Coalesce(Subquery(held), 0), 0))

@@ -2,14 +2,45 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from .models import Listing, Session
+from .querysets import ListingQuerySet
 
 OTHER_LISTINGS_SHOWN = 6
+
+# What the apps above this one add for the viewer of a listing, registered in their
+# AppConfig.ready(): the engine's answer per session (applicants), and parts of the listing page
+# (the viewer's eligibility panel, the reviews).
+SessionsEligibility = Callable[[Any, Sequence[Session]], dict[int, Any]]
+ListingPagePart = Callable[[Any, Listing], dict[str, Any]]
+_SESSIONS_ELIGIBILITY: list[SessionsEligibility] = []
+LISTING_PAGE_PARTS: list[ListingPagePart] = []
+
+
+def register_sessions_eligibility(evaluate: SessionsEligibility) -> None:
+    _SESSIONS_ELIGIBILITY[:] = [evaluate]
+
+
+def register_listing_page_part(part: ListingPagePart) -> None:
+    if part not in LISTING_PAGE_PARTS:
+        LISTING_PAGE_PARTS.append(part)
+
+
+def sessions_eligibility(*, user: Any, sessions: Sequence[Session]) -> dict[int, Any]:
+    """{session id: the eligibility engine's answer} for a viewer it judges (an applicant), else {}."""
+    return _SESSIONS_ELIGIBILITY[0](user, sessions) if _SESSIONS_ELIGIBILITY else {}
+
+
+def listing_page_parts(*, user: Any, listing: Listing) -> dict[str, Any]:
+    context: dict[str, Any] = {}
+    for part in LISTING_PAGE_PARTS:
+        context.update(part(user, listing))
+    return context
 
 
 def listing_for_page(*, pk: int, user: Any) -> Listing:
@@ -40,9 +71,7 @@ def other_listings_of_institution(*, listing: Listing) -> QuerySet[Listing]:
     )
 
 
-def listings_for_coordinator(*, user: Any) -> QuerySet[Listing]:
-    from django.db.models import Count, Q
-
+def listings_for_coordinator(*, user: Any) -> ListingQuerySet:
     return (
         Listing.objects.of_institutions_coordinated_by(user)
         .select_related("institution", "specialty")

@@ -27,7 +27,7 @@ class PlacementsError(Exception):
     """A refused change, with a message fit to show the user."""
 
 
-def membership_add(*, institution: Institution, email: str, added_by) -> InstitutionMembership:
+def membership_add(*, institution: Institution, email: str, added_by: Any) -> InstitutionMembership:
     """Make the account with this e-mail a coordinator of the institution.
 
     Only an admin or a coordinator of that institution may do it; the person must have

@@ -7,7 +7,7 @@ from . import listing_dates, search, search_counts
 
 @shared_task(name="placements.refresh_listing_dates")
 def refresh_listing_dates_task() -> int:
-    """Scheduled every minute by django-celery-beat (migration 0011): passed deadlines and starts."""
+    """Scheduled every minute by django-celery-beat (a data migration creates it): passed deadlines and starts."""
     return listing_dates.refresh_due()
 
 

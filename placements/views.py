@@ -19,14 +19,14 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.roles import coordinator_required
-from applications.selectors import listing_review_summary
+from portal.http import is_htmx
 
 from . import search as catalogue
 from . import search_render_cache
 from .forms import AddCoordinatorForm, ListingForm, SessionForm
 from .idempotency import PENDING, first_submission
 from .models import Institution, Listing, Session
-from .selectors import listing_for_page, listings_for_coordinator, other_listings_of_institution
+from .selectors import listing_for_page, listing_page_parts, listings_for_coordinator, other_listings_of_institution
 from .services import (
     PlacementsError,
     listing_archive,
@@ -41,14 +41,9 @@ from .services import (
     session_next_cohort,
     session_update,
 )
-from .timezones import viewer_timezone
+from .viewer_timezone import viewer_timezone
 
 # --- Public catalogue -----------------------------------------------------------------------------
-
-
-def _is_htmx_fragment_request(request: HttpRequest) -> bool:
-    # A history restore after a cache miss needs the whole page, not the fragment.
-    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-History-Restore-Request") != "true"
 
 
 @login_not_required
@@ -82,7 +77,7 @@ def search(request: HttpRequest) -> HttpResponse:
         searched, area = search_render_cache.cached_output("page", digest, render_area, extra=viewer_tz.key)
     else:
         searched, area = render_area()
-    if _is_htmx_fragment_request(request):
+    if is_htmx(request):
         response = HttpResponse(area)
     else:
         context = {"params": SimpleLazyObject(parsed), "searched": searched, "search_area": mark_safe(area)}  # nosec B308 B703 (render_to_string output)
@@ -113,11 +108,11 @@ def listing_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "sessions": listing.active_sessions,
         "upcoming": [s for s in listing.active_sessions if s.start_date >= now.date()],
         "others": other_listings_of_institution(listing=listing),
-        "reviews": listing_review_summary(listing.pk),
         "viewer_tz": viewer_timezone(request),
         "now": now,
         "can_manage": request.user.is_authenticated
         and listing.institution_id in request.user.coordinator_institution_ids,
+        **listing_page_parts(user=request.user, listing=listing),
     }
     return render(request, "placements/listing.html", context)
 

@@ -9,6 +9,8 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from portal.celery import app
+
 logger = logging.getLogger(__name__)
 
 
@@ -29,7 +31,6 @@ def _database_ok() -> bool:
 
 
 def _broker_ok() -> bool:
-    from portal.celery import app
 
     try:
         with app.connection_for_write() as conn:

@@ -1,7 +1,7 @@
 """Form widgets rendered in Python where Django's template-per-option rendering is too slow for a page.
 
 Django renders a <select> by rendering one template per option (and one for each option's attributes):
-about 0.2 ms an option. The coordinator's queue filters offer every listing and session of their
+the cost grows with the options. The coordinator's queue filters offer every listing and session of their
 institutions (150 options for a busy one), which made the filter form a third of the page's time.
 """
 

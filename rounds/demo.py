@@ -58,7 +58,7 @@ def ensure_demo_round(now: dt.datetime | None = None) -> Round | None:
         "applicant"
     ):
         by_applicant.setdefault(application.applicant_id, []).append(application)
-    for applicant_id, own in by_applicant.items():
+    for own in by_applicant.values():
         applicant_ranks_save(
             round_id=round.pk,
             applicant=own[0].applicant,

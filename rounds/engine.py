@@ -1,26 +1,14 @@
 """Applicant-proposing deferred acceptance with capacities (the hospitals/residents problem).
 
-This module is the match engine of a round and deliberately imports nothing from Django: the
-service layer reads rank lists from the database in bulk, calls :func:`run_match`, and writes the
-result back. Keeping it plain Python lets the property tests and the benchmark drive it directly.
+Plain Python, no Django: the services read rank lists in bulk, call :func:`run_match` and write the
+result back; the property tests and the benchmark drive it directly. Each free applicant proposes
+to the next session on their list; a session holds the best applicants it ranked, up to its
+capacity, and releases the worst held one when a better one proposes. With strict lists the result
+is the unique applicant-optimal stable matching (Roth 1984; Roth and Peranson 1999, no couples).
 
-The algorithm is Gale and Shapley's deferred acceptance as the NRMP runs it (Roth 1984; Roth and
-Peranson 1999 without couples): every free applicant proposes to the next session on their rank
-list; a session tentatively holds the best applicants it ranked up to its capacity and releases the
-worst held one when a better one proposes. With strict rank lists the result is the unique
-applicant-optimal stable matching, whatever the order of proposals.
-
-Input rules, enforced before anything runs (a :class:`RankListError` names the list at fault):
-
-* a rank list is strictly ordered: a group of ids at one position (a tie) is refused, and so is an
-  id listed twice;
-* every id must be known: sessions are the keys of ``capacities``, applicants the keys of
-  ``applicant_ranks`` (an applicant with nothing ranked is given an empty list);
-* capacities are integers of zero or more.
-
-A pair is acceptable only when both sides rank each other. An applicant ranked by a session they did
-not rank (or the reverse) simply cannot be matched there; that is not an error, because the two
-lists are written by different people.
+Refused with a :class:`RankListError` naming the list: a tie or a repeated id in a list, an unknown
+id (sessions are the keys of ``capacities``, applicants of ``applicant_ranks``), a capacity that is
+not an integer of zero or more. A pair is acceptable only when both sides rank each other.
 """
 
 from __future__ import annotations

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, Exists, F, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -89,7 +91,7 @@ def round_match_input(*, round: Round) -> MatchInput:
     )
 
 
-def applicant_rank_list(*, round: Round, applicant) -> list[Application]:
+def applicant_rank_list(*, round: Round, applicant: Any) -> list[Application]:
     """The applicant's saved list, best first."""
     return [
         r.application
@@ -99,7 +101,7 @@ def applicant_rank_list(*, round: Round, applicant) -> list[Application]:
     ]
 
 
-def applicant_rounds(applicant) -> QuerySet[Round]:
+def applicant_rounds(applicant: Any) -> QuerySet[Round]:
     """Rounds the applicant takes part in: one of their submitted applications is to a session in it."""
     mine = Application.objects.filter(session__match_rounds=OuterRef("pk"), applicant=applicant).exclude(
         status=Status.DRAFT
@@ -107,7 +109,7 @@ def applicant_rounds(applicant) -> QuerySet[Round]:
     return Round.objects.filter(Exists(mine)).order_by("rank_deadline")
 
 
-def coordinator_rounds(user) -> QuerySet[Round]:
+def coordinator_rounds(user: Any) -> QuerySet[Round]:
     """Rounds over at least one session of the user's institutions (every round for an admin)."""
     if user.is_admin:
         return Round.objects.order_by("-publish_at")
@@ -117,7 +119,7 @@ def coordinator_rounds(user) -> QuerySet[Round]:
     return Round.objects.filter(Exists(ours)).order_by("-publish_at")
 
 
-def round_sessions_for(*, round: Round, user) -> QuerySet[Session]:
+def round_sessions_for(*, round: Round, user: Any) -> QuerySet[Session]:
     """The round's sessions this coordinator ranks for (all of them for an admin)."""
     sessions = round.sessions.select_related("listing__institution").order_by("listing__title", "start_date", "pk")
     if user.is_admin:
@@ -125,7 +127,7 @@ def round_sessions_for(*, round: Round, user) -> QuerySet[Session]:
     return sessions.filter(listing__institution_id__in=user.coordinator_institution_ids)
 
 
-def applicant_rank_rows(*, round: Round, applicant) -> list[Application]:
+def applicant_rank_rows(*, round: Round, applicant: Any) -> list[Application]:
     """The applicant's rankable applications in the round, saved order first (``position``), then the rest."""
     position = ApplicantRank.objects.filter(round=round, application=OuterRef("pk")).values("position")[:1]
     return list(
@@ -164,7 +166,7 @@ def sessions_with_seats(*, round: Round) -> list[Session]:
     )
 
 
-def round_outcomes_for_sessions(*, round: Round, sessions) -> dict[int, list[Application]]:
+def round_outcomes_for_sessions(*, round: Round, sessions: Iterable[Session]) -> dict[int, list[Application]]:
     """Matched applications per session (for the coordinators' result page), in one query."""
     matched: dict[int, list[Application]] = {}
     for outcome in (
@@ -172,5 +174,7 @@ def round_outcomes_for_sessions(*, round: Round, sessions) -> dict[int, list[App
         .select_related("application__applicant")
         .order_by("application__applicant__full_name")
     ):
-        matched.setdefault(outcome.application.session_id, []).append(outcome.application)
+        application = outcome.application
+        assert application is not None  # filtered on its session
+        matched.setdefault(application.session_id, []).append(application)
     return matched

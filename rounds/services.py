@@ -55,7 +55,8 @@ def round_open(
     if not now < rank_deadline <= publish_at < offer_deadline:
         raise RoundError(
             _(
-                "The rank deadline must be in the future, the publication at or after it, and the offer deadline after that."
+                "The rank deadline must be in the future, the publication at or after it, and the offer deadline "
+                "after that."
             )
         )
     with transaction.atomic():

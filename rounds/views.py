@@ -22,7 +22,7 @@ from . import selectors, services
 from .errors import RoundError
 from .forms import RankImportForm, RoundForm
 from .models import Round, RoundOutcome
-from .ranking import PostedOrder, apply_move, read_order
+from .rank_list import PostedOrder, apply_move, read_order
 
 
 def round_staff_required(view: Callable) -> Callable:

@@ -4,22 +4,6 @@ from rest_framework import serializers
 from ..models import ApplicantProfile, Document, DocumentVersion
 
 
-class ReasonSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    message = serializers.CharField()
-    fix_section = serializers.CharField()
-    fix_document = serializers.CharField()
-
-
-class EligibilitySerializer(serializers.Serializer):
-    session = serializers.IntegerField(source="session.pk")
-    status = serializers.ChoiceField(choices=["eligible", "not_eligible", "incomplete"])
-    eligible = serializers.BooleanField()
-    reasons = ReasonSerializer(many=True, help_text="Requirements not met.")
-    missing = ReasonSerializer(many=True, help_text="What the portal needs to know before it can judge.")
-    warnings = ReasonSerializer(many=True)
-
-
 class ProfileSerializer(serializers.ModelSerializer):
     specialties_of_interest = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
     preferred_states = serializers.ListField(child=serializers.CharField())

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from api.permissions import IsApplicant
 from api.views_base import ApiView, ListApiView
+from placements.api.serializers import EligibilitySerializer, ReasonSerializer
 from placements.models import Listing, Session
 
 from ..eligibility import evaluate
@@ -21,7 +22,7 @@ from ..ranking import matches_for
 from ..selectors import saved_listings
 from ..services import profile_get_or_create, saved_listing_add, saved_listing_remove
 from ..uploads import attachment_response
-from .serializers import DocumentSerializer, EligibilitySerializer, ProfileSerializer, ReasonSerializer
+from .serializers import DocumentSerializer, ProfileSerializer
 
 APPLICANT = [IsAuthenticated, IsApplicant]
 

@@ -1,8 +1,23 @@
 from rest_framework import serializers
 
-from applicants.api.serializers import EligibilitySerializer
-
 from ..models import Listing, Session
+
+
+# The eligibility engine's answer (applicants.eligibility), as the listing and session show it.
+class ReasonSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    fix_section = serializers.CharField()
+    fix_document = serializers.CharField()
+
+
+class EligibilitySerializer(serializers.Serializer):
+    session = serializers.IntegerField(source="session.pk")
+    status = serializers.ChoiceField(choices=["eligible", "not_eligible", "incomplete"])
+    eligible = serializers.BooleanField()
+    reasons = ReasonSerializer(many=True, help_text="Requirements not met.")
+    missing = ReasonSerializer(many=True, help_text="What the portal needs to know before it can judge.")
+    warnings = ReasonSerializer(many=True)
 
 
 class ListingSummarySerializer(serializers.ModelSerializer):

@@ -11,13 +11,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.views_base import ApiView
-from applicants.eligibility import evaluate_many
-from applicants.search import applicant_profile_of
 
 from .. import search as catalogue
 from .. import search_render_cache
 from ..models import Listing, Session
-from ..selectors import listing_for_page
+from ..selectors import listing_for_page, sessions_eligibility
 from .serializers import ListingDetailSerializer, SearchPageSerializer, SessionSerializer
 
 
@@ -35,11 +33,6 @@ def _search_parameters() -> list[OpenApiParameter]:
     params.append(OpenApiParameter("sort", OpenApiTypes.STR, enum=list(catalogue.SORTS), description="Sort order."))
     params.append(OpenApiParameter("page", OpenApiTypes.INT, description="Page number (20 per page)."))
     return params
-
-
-def _eligibility_for(user, sessions) -> dict:
-    profile = applicant_profile_of(user)
-    return evaluate_many(profile, sessions) if profile is not None else {}
 
 
 class ListingSearchApi(ApiView):
@@ -104,7 +97,7 @@ class ListingDetailApi(ApiView):
         listing = listing_for_page(pk=pk, user=request.user)
         for session in listing.active_sessions:
             session.listing = listing
-        context = {"eligibility": _eligibility_for(request.user, listing.active_sessions)}
+        context = {"eligibility": sessions_eligibility(user=request.user, sessions=listing.active_sessions)}
         return Response(ListingDetailSerializer(listing, context=context).data)
 
 
@@ -119,5 +112,5 @@ class SessionDetailApi(ApiView):
         session = get_object_or_404(
             Session.objects.active().with_seats_left().filter(listing__in=visible).select_related("listing"), pk=pk
         )
-        context = {"eligibility": _eligibility_for(request.user, [session])}
+        context = {"eligibility": sessions_eligibility(user=request.user, sessions=[session])}
         return Response(SessionSerializer(session, context=context).data)

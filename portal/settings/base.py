@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "applications",
     "rounds",
     "api",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -128,8 +129,8 @@ else:
         pg_options.append("-c jit=off")
     # The planner's default (4) prices a random read as for spinning disks, so a broad text search
     # scans the whole listings table instead of reading the full-text index's matches: on SSD
-    # storage, with the catalogue in memory, 1.1 is the usual setting (bench/RESULTS.md, item 15:
-    # "internal medicine", New York, open now, 359 ms of SQL at 4, 111 ms at 1.1). Empty: the server's.
+    # storage, with the catalogue in memory, 1.1 is the usual setting (bench/RESULTS.md, item 15,
+    # has the figures). Empty: the server's.
     random_page_cost = env.str("PORTAL_PG_RANDOM_PAGE_COST", default="1.1")
     if random_page_cost:
         pg_options.append(f"-c random_page_cost={float(random_page_cost)}")
@@ -262,6 +263,16 @@ PORTAL_MAX_UPLOAD_BYTES = env.int("PORTAL_MAX_UPLOAD_BYTES", default=10 * 1024 *
 LETTERS_LINK_DAYS = env.int("PORTAL_LETTERS_LINK_DAYS", default=30)
 # Applicants' documents are purged after this many days without activity (applicants.retention).
 DOCUMENT_RETENTION_DAYS = env.int("PORTAL_DOCUMENT_RETENTION_DAYS", default=730)
+# How long applying waits for a session's seat lock before answering "try again" (applications.seats).
+APPLICATIONS_LOCK_TIMEOUT_MS = 3000
+# Reminder delivery (notifications.conf), suited to a five-minute beat tick: a claim left "sending"
+# longer than the lease is presumed orphaned by a crash; a queued batch not done within the requeue
+# delay is queued again; failed sends are retried up to the maximum, backing off from the base.
+NOTIFICATIONS_CLAIM_LEASE_SECONDS = 600
+NOTIFICATIONS_REQUEUE_AFTER_SECONDS = 900
+NOTIFICATIONS_BATCH_SIZE = 200
+NOTIFICATIONS_MAX_ATTEMPTS = 6
+NOTIFICATIONS_RETRY_BASE_SECONDS = 300
 
 # --- E-mail -------------------------------------------------------------------------------
 EMAIL_BACKEND = env.str(

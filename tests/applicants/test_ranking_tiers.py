@@ -56,7 +56,7 @@ def catalogue():
     others = list(Specialty.objects.filter(parent__isnull=True, subspecialties__isnull=True)[:2])
     institutions = [InstitutionFactory(state=state) for state in STATES for _ in range(2)]
     start = timezone.localdate() + dt.timedelta(days=60)
-    for n in range(45):
+    for _ in range(45):
         listing = ListingFactory(
             specialty=rng.choice(parents + children + others),
             institution=rng.choice(institutions),

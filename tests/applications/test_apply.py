@@ -204,6 +204,6 @@ def test_an_accepted_place_shows_the_start_date_as_a_plain_date(applicant_client
     ApplicationFactory(applicant=applicant, session=session, status=Status.ACCEPTED)
     page = applicant_client.get(reverse("applications:mine")).content.decode()
     assert (
-        f'Complete your pre-arrival checklist <span class="deadline">by {session.start_date:%b} {session.start_date.day}, {session.start_date.year}</span>'
-        in page
+        f'Complete your pre-arrival checklist <span class="deadline">by {session.start_date:%b} '
+        f"{session.start_date.day}, {session.start_date.year}</span>" in page
     )

@@ -9,7 +9,8 @@ from django.utils import timezone
 from applications.errors import ApplicationError
 from applications.services import application_move
 from letters.models import LetterAssignment, LetterRequest
-from letters.services import LetterError, assignment_problems, letter_assignments_set, letter_request_revoke
+from letters.selectors import assignment_problems
+from letters.services import LetterError, letter_assignments_set, letter_request_revoke
 from tests.applications.factories import ApplicationFactory, DraftFactory
 from tests.placements.factories import ListingFactory, SessionFactory
 

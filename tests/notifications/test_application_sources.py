@@ -5,9 +5,11 @@ import datetime as dt
 import pytest
 from django.core import mail
 
+from applications import reminders as sources
+from applications import reminders as sources_applications
 from applications.models import ChecklistItem
 from applications.states import Status
-from notifications import services, sources, sources_applications
+from notifications import services
 from notifications.models import NotificationPreference, Reminder
 from tests.applications.factories import ApplicationFactory, DraftFactory, SlotFactory
 from tests.notifications.factories import applicant_in, at, due_rows, save_listing, session_closing_at

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from applicants.services import account_delete
+from letters import reminders as sources_letters
 from letters import tokens as letter_tokens
 from letters.models import Letter, LetterLink, LetterRequest
 from letters.services import (
@@ -21,7 +22,7 @@ from letters.services import (
     letter_request_resend,
     letter_request_revoke,
 )
-from notifications import services, sources_letters
+from notifications import services
 from notifications.models import Notification, NotificationPreference, Reminder, address_key
 from notifications.tokens import unsubscribe_token
 from tests.applications.factories import ApplicationFactory, DraftFactory

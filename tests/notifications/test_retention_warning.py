@@ -7,9 +7,9 @@ import pytest
 from django.core import mail
 from django_celery_beat.models import PeriodicTask
 
+from applicants import reminders as sources_retention
 from applicants.models import DocumentVersion
 from applications.states import Status
-from notifications import sources_retention
 from tests.applicants.factories import add_document
 from tests.applications.factories import ApplicationFactory
 from tests.notifications.factories import applicant_in, at, due_rows

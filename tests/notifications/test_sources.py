@@ -4,7 +4,8 @@ import datetime as dt
 
 import pytest
 
-from notifications import kinds, sources
+from applications import reminders as sources
+from notifications import kinds
 from placements.models import Listing
 from tests.applicants.factories import add_document
 from tests.notifications.factories import applicant_in, at, due_rows, save_listing, session_closing_at

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from notifications import services
+from notifications import selectors, services
 from notifications.models import CalendarFeed, Notification, NotificationPreference
 from notifications.tokens import unsubscribe_token
 from tests.applicants.factories import add_document
@@ -123,7 +123,7 @@ def test_preferences_switch_a_kind_off_and_keep_the_rest(client, applicant):
     response = client.post(reverse("notifications:preferences"), {"on": ["all", "window_closing"]}, follow=True)
 
     assert "saved" in response.content.decode()
-    preferences = services.preferences_for(user=applicant)
+    preferences = selectors.preferences_for(user=applicant)
     assert preferences["all"] and preferences["window_closing"]
     assert not preferences["document_expiring"] and not preferences["pre_arrival"]
     assert "offer_deadline" not in preferences  # transactional: no switch
@@ -154,8 +154,8 @@ def test_one_click_unsubscribe_works_without_logging_in(client, applicant):
     done = client.post(url, {"List-Unsubscribe": "One-Click"})
 
     assert done.status_code == 200
-    assert services.preferences_for(user=applicant)["window_closing"] is False
-    assert services.preferences_for(user=applicant)["all"] is True
+    assert selectors.preferences_for(user=applicant)["window_closing"] is False
+    assert selectors.preferences_for(user=applicant)["all"] is True
 
 
 def test_unsubscribing_from_everything_from_the_same_link(client, applicant):
@@ -163,7 +163,7 @@ def test_unsubscribing_from_everything_from_the_same_link(client, applicant):
 
     client.post(url, {"scope": "all"})
 
-    assert services.preferences_for(user=applicant)["all"] is False
+    assert selectors.preferences_for(user=applicant)["all"] is False
 
 
 def test_a_forged_unsubscribe_token_is_refused(client, applicant):

@@ -2,12 +2,12 @@
 
 import pytest
 from django.db import connection
-
-pytestmark = pytest.mark.django_db
 from django.urls import reverse
 
 from placements.models import DocumentRequirement, ImmunisationRequirement, Specialty
 from tests.placements.factories import InstitutionFactory, ListingFactory, SessionFactory
+
+pytestmark = pytest.mark.django_db
 
 STATES = ["IL", "TX", "NY", "CA", "FL", "OH", "PA", "AZ", "WA", "GA"]
 # The counts: on PostgreSQL one query, plus one per facet with an active filter (grouping sets);

@@ -145,7 +145,7 @@ def test_an_application_withdrawn_after_ranking_drops_out_of_the_match(round, ra
 def test_feeding_the_engine_takes_a_constant_number_of_queries(
     applicants, round, coordinator, cardiology, medicine, django_assert_max_num_queries
 ):
-    for i in range(applicants):
+    for _ in range(applicants):
         user = UserFactory()
         mine = [ApplicationFactory(applicant=user, session=s).pk for s in (cardiology, medicine)]
         applicant_ranks_save(round_id=round.pk, applicant=user, application_ids=mine)

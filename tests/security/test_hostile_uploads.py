@@ -78,7 +78,8 @@ ENTRY_POINTS = [
         "letters",
         {
             "zero bytes": "The submitted file is empty",
-            "SVG with a script": "This file is a web page or an SVG image (HTML/XML), whatever its name says. Upload a PDF file.",
+            "SVG with a script": "This file is a web page or an SVG image (HTML/XML), whatever its name says. Upload "
+            "a PDF file.",
             "SVG with a script named .png": "This file is a web page or an SVG image",
             "PNG named .pdf": PDF_ONLY + " PNG",
         },

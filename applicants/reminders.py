@@ -1,5 +1,7 @@
-"""The warning before the retention purge deletes an inactive applicant's documents
-(applicants.retention), WARNING_DAYS ahead. Set-based like every source (see sources.py)."""
+"""This app's reminder kinds and calendar dates (registered into notifications' registries when
+portal's AppConfig.ready() imports this module): the warning before the retention purge deletes an
+inactive applicant's documents (retention), WARNING_DAYS ahead; saved listings' deadlines and
+documents' expiry dates in the calendar feed."""
 
 from __future__ import annotations
 
@@ -10,12 +12,14 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from applicants import retention
+from notifications import calendar, emails, kinds
+from notifications.calendar import CalendarEvent
+from notifications.kinds import Due, InApp, ReminderKind, first_url
+from notifications.timezones import user_time_zone, zone_or_default
+from placements.models import Session
 
-from . import emails, kinds
-from .kinds import Due, InApp, ReminderKind
-from .sources import first_url
-from .timezones import user_time_zone, zone_or_default
+from . import retention
+from .models import Document, SavedListing
 
 
 def documents_purge_due(now: dt.datetime) -> Iterable[Due]:
@@ -71,3 +75,51 @@ kinds.register(
         transactional=True,
     )
 )
+
+
+# --- Calendar ----------------------------------------------------------------------------------
+
+
+@calendar.register
+def saved_listing_deadlines(user: Any) -> Iterable[CalendarEvent]:
+    """An applicant's saved listings: when each open session's window closes, and its dates."""
+    listing_ids = SavedListing.objects.filter(user=user).values("listing_id")
+    sessions = Session.objects.filter(
+        listing_id__in=listing_ids, listing__status="published", applications_close_at__gt=timezone.now()
+    ).select_related("listing")
+    events = []
+    for session in sessions:
+        events.append(
+            CalendarEvent(
+                uid=f"saved-{session.pk}-close",
+                summary=f"Applications close: {session.listing.title}",
+                start=session.applications_close_at,
+                end=session.applications_close_at,
+            )
+        )
+        events.append(
+            CalendarEvent(
+                uid=f"saved-{session.pk}",
+                summary=f"{session.listing.title} (if accepted)",
+                start=session.start_date,
+                end=session.end_date + dt.timedelta(days=1),
+            )
+        )
+    return events
+
+
+@calendar.register
+def document_expiries(user: Any) -> Iterable[CalendarEvent]:
+
+    documents = Document.objects.filter(owner=user, current_version__expires_on__isnull=False).select_related(
+        "current_version"
+    )
+    return [
+        CalendarEvent(
+            uid=f"document-{document.pk}-{document.current_version_id}",
+            summary=f"{document.get_kind_display()} expires",
+            start=document.current_version.expires_on,
+            end=document.current_version.expires_on + dt.timedelta(days=1),
+        )
+        for document in documents
+    ]

@@ -1,5 +1,6 @@
 """Reminder kinds about letters of recommendation: to the writer before the letter is due, and to
-the applicant when it is late. Set-based like every source (see sources.py).
+the applicant when it is late; awaited letters in the calendar feed. Registered into notifications'
+registries when portal's AppConfig.ready() imports this module.
 
 A request's due date (`LetterRequest.due_at`) is the earliest application deadline among the
 drafts it is assigned to (letters.services.letter_requests_refresh_due). A request assigned to no
@@ -21,12 +22,13 @@ from django.db.models import Exists, OuterRef, Prefetch
 from django.urls import reverse
 from django.utils import timezone
 
-from letters.models import LetterAssignment, LetterLink, LetterRequest
+from notifications import calendar, emails, kinds
+from notifications.calendar import CalendarEvent
+from notifications.kinds import SLACK, Due, InApp, ReminderKind
+from notifications.timezones import user_time_zone, zone_or_default
 
-from . import emails, kinds
-from .kinds import Due, InApp, ReminderKind
-from .sources import SLACK
-from .timezones import user_time_zone, zone_or_default
+from .models import LetterAssignment, LetterLink, LetterRequest
+from .tokens import token_as_issued
 
 WRITER_DAYS_BEFORE = (7, 2)
 # A letter late by more than this when first seen (the portal was down; the kind is new) is left
@@ -119,6 +121,29 @@ def letter_writer_load(reminders: Sequence[Any], now: dt.datetime) -> Mapping[in
     return loaded
 
 
+def send_letter_writer(*, reminder: Any, subject: Any) -> None:
+    """To the writer, who has no account: their live link (as issued, see letters.tokens), the
+    zone chosen for them (writer_zone), replies to the applicant as the invitation did."""
+    letter_request = subject
+    link = letter_request.live_link
+    emails.send_templated(
+        name="letter-writer",
+        user=None,
+        to=reminder.recipient_email,
+        zone=letter_request.writer_zone,
+        reply_to=letter_request.applicant.email,
+        unsubscribe_kind=reminder.kind,
+        headers=emails.reminder_headers(reminder),
+        context={
+            "letter_request": letter_request,
+            "applicant_name": letter_request.applicant.get_full_name(),
+            "due_at": letter_request.due_at,
+            "assignments": letter_request.draft_assignments,
+            "url": emails.absolute(reverse("letters:write", args=[token_as_issued(link.key, link.created_at)])),
+        },
+    )
+
+
 kinds.register(
     ReminderKind(
         code="letter_writer",
@@ -126,7 +151,7 @@ kinds.register(
         subject_type="letters.letterrequest",
         find_due=letter_writer_due,
         load_subjects=letter_writer_load,
-        send=emails.send_letter_writer,
+        send=send_letter_writer,
         in_app=None,
         to_address=True,
     )
@@ -201,3 +226,24 @@ kinds.register(
         in_app=letter_late_in_app,
     )
 )
+
+
+# --- Calendar ----------------------------------------------------------------------------------
+
+
+@calendar.register
+def awaited_letters(user: Any) -> Iterable[CalendarEvent]:
+    """An applicant's letters still awaited from their writers, on the date they are needed by: the
+    earliest deadline of the applications they are assigned to (the writers' reminders use it too)."""
+    requests = LetterRequest.objects.filter(
+        applicant=user, status__in=LetterRequest.AWAITING_WRITER, due_at__gt=timezone.now()
+    ).only("pk", "writer_name", "due_at")
+    return [
+        CalendarEvent(
+            uid=f"letter-{letter_request.pk}-due",
+            summary=f"Letter due from {letter_request.writer_name}",
+            start=letter_request.due_at,
+            end=letter_request.due_at,
+        )
+        for letter_request in requests
+    ]
