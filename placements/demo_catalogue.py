@@ -18,9 +18,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from . import accepted_visas, listing_dates, search_counts
+from . import accepted_visas, listing_dates
 from .choices import DocumentKind, Immunisation
 from .models import DocumentRequirement, ImmunisationRequirement, Institution, Listing, Session, Specialty
+from .search import count_cache
 
 DEMO_SOURCE = "USCE Portal demo catalogue (generated)"
 BATCH = 5000
@@ -426,7 +427,7 @@ def ensure_demo_catalogue(listings: int = 300, *, first_institutions: list[Insti
             raw.execute(f"ALTER TABLE placements_session ENABLE TRIGGER {_SESSION_TRIGGER}")
             raw.execute("SET CONSTRAINTS ALL DEFERRED")  # back to Django's default for the rest of an outer transaction
     # COPY sends no signals: the search's cached counts must not outlive the new catalogue.
-    search_counts.catalogue_changed()
+    count_cache.catalogue_changed()
     if postgres and listings - existing >= BATCH:
         # Fresh statistics after a bulk load, or the planner guesses from an empty table.
         with connection.cursor() as cursor:

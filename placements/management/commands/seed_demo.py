@@ -41,7 +41,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             rounds_demo.ensure_demo_round()
         self.stdout.write(
-            self.style.SUCCESS("Demo data ready. Demo logins (password: %s):" % account_demo.DEMO_PASSWORD)
+            self.style.SUCCESS(f"Demo data ready. Demo logins (password: {account_demo.DEMO_PASSWORD}):")
         )
         for login in account_demo.DEMO_LOGINS:
             self.stdout.write(f"  {login.role:<12} {login.email}")
