@@ -1,18 +1,24 @@
 """A listing's stored next deadline, next start and opening (`Listing.stored_next_*`,
-`stored_opens_at`), which order the search and answer its "open now" filter.
+`stored_opens_at`), which order the search and answer its "open now" filter. This module's rule is
+their only writer: the next start, deadline and opening of the listing's live sessions, the deadline
+and the opening from the same sessions (closing after the time of computing).
 
 Three things keep them true:
 
-* a session created, changed, archived or deleted: on PostgreSQL the trigger of migration 0010
-  recomputes its listing (bulk inserts, the admin and raw updates included); on SQLite the signals
-  below and `session_changed()` do it in Python.
+* a session created, changed, archived or deleted: on PostgreSQL the session trigger
+  `placements_session_listing_dates_trg` runs the rule in SQL (function
+  `placements_listing_recompute_dates`; bulk inserts, the admin and raw updates included); on
+  SQLite the signals below and `session_changed()` run `recompute`.
 * time: a deadline or a start date that has passed is no longer "next". `refresh_due()` (the Celery
   beat task `placements.refresh_listing_dates`, every minute) recomputes, set-based, only the
   published listings whose stored value is now in the past, found by the sorts' own indexes.
   The opening needs no refresh of its own: it is read against the clock, and only while the
-  deadline computed with it is still ahead (placements.search._open_now_q answers the others from
-  their sessions until they are refreshed).
+  deadline computed with it is still ahead (placements.search.filters.open_now_q answers the
+  others from their sessions until they are refreshed).
 * publication: a draft's values may have aged while nobody refreshed them; publishing recomputes.
+
+Loaders that write a listing with its sessions in bulk write `of_sessions` of those sessions with the
+row (the same rule, in memory), so that no row is rewritten after the load.
 """
 
 from __future__ import annotations
@@ -29,8 +35,8 @@ from django.utils import timezone
 def recompute(listings: QuerySet, at: dt.datetime | None = None) -> int:
     """Set the stored dates of `listings` from their sessions, as of `at`, in one UPDATE.
 
-    The same rule as the PostgreSQL function of migration 0015: the next deadline and the opening
-    are read from the same sessions (live, closing after `at`)."""
+    The same rule as the PostgreSQL function `placements_listing_recompute_dates`: the next deadline
+    and the opening are read from the same sessions (live, closing after `at`)."""
     from .models import Session
 
     at = at or timezone.now()

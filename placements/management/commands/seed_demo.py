@@ -40,8 +40,6 @@ class Command(BaseCommand):
         # After the queue: the demo round is over the sessions its applications are to.
         with transaction.atomic():
             rounds_demo.ensure_demo_round()
-        self.stdout.write(
-            self.style.SUCCESS(f"Demo data ready. Demo logins (password: {account_demo.DEMO_PASSWORD}):")
-        )
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready. Demo logins (password: {account_demo.DEMO_PASSWORD}):"))
         for login in account_demo.DEMO_LOGINS:
             self.stdout.write(f"  {login.role:<12} {login.email}")
