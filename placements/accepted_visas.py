@@ -1,17 +1,14 @@
 """A listing's accepted visas, also kept as text on the listing itself (`accepted_visa_codes`).
 
-The eligibility filter ("only where I am eligible", "Matches for you") asks of every listing
-"accepts no visa in particular, or accepts mine". Asked of the many-to-many table, that is two
-subqueries inside an OR, which PostgreSQL can only run as one index probe per listing (about 50,000
-probes per search at national scale). Asked of this column it is a test on the row already read,
+The eligibility filter and the visa facet ask of every listing which visas it names: asked of the
+m2m table that is an index probe per listing; asked of this column, a test on the row already read
 from the covering index `listing_published_facets`.
 
 The text is ",b1b2,j1," (codes sorted, comma on both sides so that a code never matches inside
 another), or "" when the listing names no visa. The m2m table stays the source of truth, and this
-module is the column's only writer: `refresh` rewrites the text from the table after every change to
-it (Django's m2m signal) and after any save of a listing that wrote the column (a full save of an
-instance read before its visas changed writes its old copy); bulk loaders that copy the m2m rows
-write `as_text` of the same codes with the listing's row (placements.demo_catalogue).
+module is the column's only writer: `refresh` rewrites the text after every change to the table and
+after any save that wrote the column (a full save of an instance read before its visas changed
+writes its old copy); bulk loaders write `as_text` of the codes they copy, with the listing's row.
 """
 
 from __future__ import annotations

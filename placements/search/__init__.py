@@ -1,11 +1,6 @@
 """Catalogue search: parse the query tolerantly, filter, rank, sort, count the facets, cache.
 
-The search page and the REST API both call `search_listings`. Modules: `values` (the vocabulary),
-`filters` (each parameter's parser and condition; the registry other apps add filters through),
-`query` (parameters in, queryset out), `ranking` (text match, rank and order), `counts` (facet
-counts), `sql` (the SQL the ORM cannot write, as pure functions), `count_cache` and `render_cache`
-(cached counts and rendered output), `output` (one request's search, as the views run it).
-docs/search.md describes how they fit.
+The search page and the REST API both call `search_listings`; docs/search.md maps the modules.
 
 Extension points (used by other apps, keep them stable):
 - `register_filter`: more `SearchFilter`s, e.g. the applicants app's "only where I am eligible"; they

@@ -1,22 +1,14 @@
-"""The search's counts (total, flags, facet values), cached per normalised search.
-
-Counting is most of a search's cost (every facet is a pass over the whole matching catalogue, the
-page reads twenty rows), and counts change only with the catalogue or as time moves a session's
-application window. So:
+"""The search's counts (total, flags, facet values), cached per search; they change only with the
+catalogue or as time moves a session's application window. So:
 
 * a *catalogue version* (one integer in the cache) is bumped whenever a listing, a session, an
-  institution, a specialty or a listing's accepted visas change (signals below, and
-  `catalogue_changed()` for the queryset updates that bypass signals): every cached count becomes
-  unreachable at once; the old entries expire.
+  institution, a specialty or a listing's accepted visas change (signals below, `catalogue_changed()`
+  for queryset updates): every cached count becomes unreachable at once.
 * the key is a digest of the counting queries' own SQL and parameters: whatever a filter depends on
-  (its value, the applicant's profile, today's date) is in that SQL, so two searches share counts
-  exactly when their counts are the same by construction.
-* counts that do not depend on the time stay until the catalogue changes; those that do (`minute=`:
-  "open now") are stored with the minute they were computed for, and in a later minute one request
-  (the one that claims the entry's lock) recomputes them while the others serve the previous
+  (its value, the applicant's profile, today's date) is in that SQL.
+* time-dependent counts (`minute=`: "open now") are stored with their minute; in a later minute one
+  request (the one that claims the entry's lock) recomputes them while the others serve the previous
   minute's. They lag the clock by a minute or two at most, never a change to the catalogue.
-
-The result page is not cached here (anonymous visitors' rendered output is, in `render_cache`).
 """
 
 from __future__ import annotations

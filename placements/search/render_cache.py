@@ -90,7 +90,7 @@ def cached_output(kind: str, digest: str, compute: Callable[[], Any], *, extra: 
 
 
 # This process's copies of the entries it read or wrote lately: {key: (tag, entry)}, the oldest
-# dropped beyond RECENT_ENTRIES (a page's output is some 30 kB).
+# dropped beyond RECENT_ENTRIES (each holds a whole rendered page region).
 RECENT_ENTRIES = 200
 _recent: dict[str, tuple[str, tuple[Any, str, Any]]] = {}
 
