@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test test-fast browser-test bench bench-check bench-seed bench-pages bench-throughput bench-reminders bench-match bench-retention load-test install install-dev seed clean lint audit pip-audit
+.PHONY: run test test-fast browser-test bench bench-check bench-seed bench-pages bench-tantivy bench-throughput bench-reminders bench-match bench-retention load-test install install-dev seed clean lint audit pip-audit
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -75,6 +75,10 @@ bench-seed: bench-check install
 
 bench-pages: bench-seed
 	$(PY) bench/pages.py --write $(BENCH_ARGS)
+
+# The same searches in tantivy, in process, timed by bench/pages.py's harness: the yardstick (#21).
+bench-tantivy: bench-seed install-dev
+	$(PY) bench/tantivy_yardstick.py $(BENCH_ARGS)
 
 bench-reminders: install
 	$(PY) bench/reminders.py $(BENCH_ARGS)

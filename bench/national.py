@@ -17,7 +17,7 @@ listings or applications, so it never mixes with real or demo data.
 Invariants the app relies on are kept: seat-holding applications never exceed a session's seats,
 one application per applicant and session, waitlisted ones have a position, offers an expiry,
 uploaded letters a file, one live link per request, unique e-mails and link keys; the listings'
-search documents are computed as the trigger computes them (see demo_catalogue).
+search documents are written by their trigger, as for any listing (see demo_catalogue).
 """
 
 from __future__ import annotations
@@ -235,7 +235,7 @@ def seed(*, log=print) -> National:
     from placements.demo_catalogue import ensure_demo_catalogue
 
     # The loader also fills each listing's stored next deadline, start and opening (the date sorts' and
-    # "open now"'s columns: placements.listing_dates.recompute).
+    # "open now"'s columns: placements.listing_dates.of_sessions, with each row).
     ensure_demo_catalogue(LISTINGS)
     log(f"  catalogue: {LISTINGS:,} listings with sessions in {time.perf_counter() - started:.1f} s")
     with transaction.atomic():

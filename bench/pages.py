@@ -216,7 +216,7 @@ def pages(national, *, requests: int, warmup: int, only: str = "") -> list[Row]:
         rows.append(measure(label, make_request, requests=requests, warmup=warmup))
     # The same searches when their counts are never in the cache (as right after every catalogue
     # change): the worst case, which the cached figures above hide for repeated searches.
-    from placements.search_counts import catalogue_changed
+    from placements.search.count_cache import catalogue_changed
 
     for label, make_request in cases:
         if label.startswith(("Search", "API")):

@@ -1,15 +1,14 @@
 """A listing's accepted visas, also kept as text on the listing itself (`accepted_visa_codes`).
 
-The eligibility filter ("only where I am eligible", "Matches for you") asks of every listing
-"accepts no visa in particular, or accepts mine". Asked of the many-to-many table, that is two
-subqueries inside an OR, which PostgreSQL can only run as one index probe per listing (about 50,000
-probes per search at national scale). Asked of this column it is a test on the row already read,
+The eligibility filter and the visa facet ask of every listing which visas it names: asked of the
+m2m table that is an index probe per listing; asked of this column, a test on the row already read
 from the covering index `listing_published_facets`.
 
 The text is ",b1b2,j1," (codes sorted, comma on both sides so that a code never matches inside
-another), or "" when the listing names no visa. The m2m table stays the source of truth: every
-change to it goes through Django's m2m methods, whose signal refreshes the text here; bulk loaders
-that COPY the table write the text too (placements.demo_catalogue).
+another), or "" when the listing names no visa. The m2m table stays the source of truth, and this
+module is the column's only writer: `refresh` rewrites the text after every change to the table and
+after any save that wrote the column (a full save of an instance read before its visas changed
+writes its old copy); bulk loaders write `as_text` of the codes they copy, with the listing's row.
 """
 
 from __future__ import annotations
@@ -73,9 +72,18 @@ def _on_visas_changed(sender, instance, action, reverse, pk_set, **kwargs) -> No
         refresh(pk_set or [])
 
 
+def _on_listing_saved(sender, instance, created, update_fields, **kwargs) -> None:
+    if update_fields is not None and FIELD not in update_fields:
+        return  # the save left the column alone
+    if created and not getattr(instance, FIELD):
+        return  # a new listing has no visas yet: "" is already the text of none
+    setattr(instance, FIELD, refresh([instance.pk])[instance.pk])
+
+
 def connect_signals() -> None:
-    from django.db.models.signals import m2m_changed
+    from django.db.models.signals import m2m_changed, post_save
 
     m2m_changed.connect(
         _on_visas_changed, sender=Listing.accepted_visas.through, dispatch_uid="listing-accepted-visa-codes"
     )
+    post_save.connect(_on_listing_saved, sender=Listing, dispatch_uid="listing-accepted-visa-codes-save")

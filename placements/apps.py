@@ -6,10 +6,12 @@ class PlacementsConfig(AppConfig):
     verbose_name = "Placements"
 
     def ready(self) -> None:
-        # A change to the catalogue makes the search's cached counts stale (search_counts).
-        from . import accepted_visas, listing_dates, search_counts
+        from . import accepted_visas, listing_dates, tasks
+        from .search import count_cache
 
-        search_counts.connect_signals()
+        # A change to the catalogue makes the search's cached counts stale, and queues their recount.
+        count_cache.connect_signals()
+        count_cache.set_warm_task(tasks.warm_search_counts_task)
         # The listing's copy of its accepted visas follows every change to them.
         accepted_visas.connect_signals()
         # The stored next deadline and start that order the search (a trigger on PostgreSQL).

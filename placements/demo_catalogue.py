@@ -18,9 +18,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from . import accepted_visas, listing_dates, search_counts
+from . import accepted_visas, listing_dates
 from .choices import DocumentKind, Immunisation
 from .models import DocumentRequirement, ImmunisationRequirement, Institution, Listing, Session, Specialty
+from .search import count_cache
 
 DEMO_SOURCE = "USCE Portal demo catalogue (generated)"
 BATCH = 5000
@@ -309,23 +310,12 @@ SESSION_COLUMNS = [
     "offer_response_days",
     "is_archived",
 ]
-# Listings are copied into a staging table first, then inserted in one statement that computes the
-# same search document as the listings' trigger (_TRIGGER): once per row, with no row rewritten afterwards.
+# Listings are copied into a staging table first, then inserted in one statement: the listing's own
+# trigger (the search document's only writer) fills each row's document as it is inserted, and no row
+# is rewritten afterwards.
 _STAGING = "placements_listing_demo_load"
-_INSERT_FROM_STAGING_SQL = """
-INSERT INTO placements_listing ({columns}, search_vector)
-SELECT {staged},
-    setweight(to_tsvector('english', l.title), 'A')
-    || setweight(to_tsvector('english', s.name || ' ' || coalesce(p.name, '')), 'A')
-    || setweight(to_tsvector('english', i.name || ' ' || i.city), 'B')
-    || setweight(to_tsvector('english', l.description), 'C')
-FROM {staging} l
-JOIN placements_specialty s ON s.id = l.specialty_id
-LEFT JOIN placements_specialty p ON p.id = s.parent_id
-JOIN placements_institution i ON i.id = l.institution_id
-"""
-_TRIGGER = "placements_listing_search_vector_trg"
-# Recomputes a listing's stored next dates per session row (placements.listing_dates): once at the end instead.
+_INSERT_FROM_STAGING_SQL = "INSERT INTO placements_listing ({columns}) SELECT {staged} FROM {staging} l"
+# Recomputes a listing's stored next dates per session row: the rows carry them from `_listing` instead.
 _SESSION_TRIGGER = "placements_session_listing_dates_trg"
 _GIN_INDEX = "placements_listing_search_gin"
 
@@ -398,11 +388,10 @@ def ensure_demo_catalogue(listings: int = 300, *, first_institutions: list[Insti
     with transaction.atomic(), connection.cursor() as cursor:
         raw = cursor.cursor if postgres else None
         if postgres:
-            # The per-row trigger and the GIN index cost far more row by row than once for the whole
-            # load; ALTER TABLE and DROP INDEX hold the table lock until commit, so no other writer
-            # can add a listing without its search document meanwhile.
+            # The GIN index costs far more row by row than built once for the whole load; the session
+            # trigger would rewrite each listing once per session. ALTER TABLE and DROP INDEX hold the
+            # tables' locks until commit, so no other writer comes between.
             raw.execute(f"CREATE TEMPORARY TABLE {_STAGING} (LIKE placements_listing) ON COMMIT DROP")
-            raw.execute(f"ALTER TABLE placements_listing DISABLE TRIGGER {_TRIGGER}")
             raw.execute(f"ALTER TABLE placements_session DISABLE TRIGGER {_SESSION_TRIGGER}")
             raw.execute(f"DROP INDEX IF EXISTS {_GIN_INDEX}")
         for batch_start in range(existing, listings, BATCH):
@@ -422,11 +411,10 @@ def ensure_demo_catalogue(listings: int = 300, *, first_institutions: list[Insti
             # Deferred foreign-key checks run now: CREATE INDEX and ALTER TABLE refuse while any are pending.
             raw.execute("SET CONSTRAINTS ALL IMMEDIATE")
             raw.execute(f"CREATE INDEX {_GIN_INDEX} ON placements_listing USING gin (search_vector)")
-            raw.execute(f"ALTER TABLE placements_listing ENABLE TRIGGER {_TRIGGER}")
             raw.execute(f"ALTER TABLE placements_session ENABLE TRIGGER {_SESSION_TRIGGER}")
             raw.execute("SET CONSTRAINTS ALL DEFERRED")  # back to Django's default for the rest of an outer transaction
     # COPY sends no signals: the search's cached counts must not outlive the new catalogue.
-    search_counts.catalogue_changed()
+    count_cache.catalogue_changed()
     if postgres and listings - existing >= BATCH:
         # Fresh statistics after a bulk load, or the planner guesses from an empty table.
         with connection.cursor() as cursor:

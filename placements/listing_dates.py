@@ -1,18 +1,17 @@
 """A listing's stored next deadline, next start and opening (`Listing.stored_next_*`,
-`stored_opens_at`), which order the search and answer its "open now" filter.
+`stored_opens_at`), which order the search and answer its "open now" filter. This module's rule is
+their only writer: the next start, deadline and opening of the listing's live sessions, the deadline
+and the opening from the same sessions (closing after the time of computing).
 
-Three things keep them true:
+It runs when:
 
-* a session created, changed, archived or deleted: on PostgreSQL the sessions' trigger
-  (placements_session_listing_dates_trg) recomputes its listing (bulk inserts, the admin and raw
-  updates included); on SQLite the signals below and `session_changed()` do it in Python.
-* time: a deadline or a start date that has passed is no longer "next". `refresh_due()` (the Celery
-  beat task `placements.refresh_listing_dates`, every minute) recomputes, set-based, only the
-  published listings whose stored value is now in the past, found by the sorts' own indexes.
-  The opening needs no refresh of its own: it is read against the clock, and only while the
-  deadline computed with it is still ahead (placements.search._open_now_q answers the others from
-  their sessions until they are refreshed).
-* publication: a draft's values may have aged while nobody refreshed them; publishing recomputes.
+* a session is created, changed, archived or deleted: on PostgreSQL in the session trigger (function
+  `placements_listing_recompute_dates`; raw and bulk writes included); on SQLite through the signals
+  below and `session_changed()`.
+* time passes: `refresh_due()` (every minute) recomputes the published listings whose stored deadline
+  or start has passed. The opening needs no refresh: it is read only while its deadline is ahead.
+* a draft is published (its values may have aged meanwhile).
+* a loader writes listings with their sessions in bulk: `of_sessions`, with the row.
 """
 
 from __future__ import annotations

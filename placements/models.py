@@ -202,16 +202,17 @@ class Listing(models.Model):
         "self", on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
     )
 
-    # Full-text search document. On PostgreSQL a trigger (placements_listing_search_vector_trg) fills it from the title,
-    # specialty, institution and description on every insert and update, bulk inserts included, and a
-    # GIN index serves it; on SQLite it stays empty and search falls back to icontains.
+    # Full-text search document. On PostgreSQL its only writer is the trigger
+    # `placements_listing_search_vector`, from the title, specialty, institution and description on
+    # every insert and update, bulk inserts included; a GIN index serves it. On SQLite it stays empty
+    # and the search falls back to icontains.
     search_vector = SearchVectorField(null=True, editable=False)
 
     # The next application deadline and next start date of the listing's live sessions, stored for
     # the search's "deadline soonest" and "start date soonest" sorts: computed per listing at query
-    # time they cost a pass over every session of the catalogue. Kept by a PostgreSQL trigger on
-    # sessions (placements_session_listing_dates_trg; `placements.listing_dates` on SQLite) and, since they move with
-    # time, refreshed every minute once they have passed (`placements.refresh_listing_dates`).
+    # time they cost a pass over every session of the catalogue. Written by `placements.listing_dates`
+    # only (its rule runs in a PostgreSQL trigger on sessions) and, since they move with time,
+    # refreshed every minute once they have passed (`placements.refresh_listing_dates`).
     # Pages show the values computed fresh (`with_session_summary`); these only order and filter.
     stored_next_deadline = models.DateTimeField(null=True, blank=True, editable=False)
     stored_next_start = models.DateField(null=True, blank=True, editable=False)
@@ -269,7 +270,7 @@ class Listing(models.Model):
                 condition=Q(status="published"),
                 name="listing_published_facets",
             ),
-            # listing_published_newest (the default order's index) is PostgreSQL-only: created by a RunSQL migration.
+            # listing_published_newest (the default order's index) is PostgreSQL-only, made by RunSQL.
             # The deadline and start sorts read their first page here (ASC is NULLS LAST already).
             models.Index(
                 fields=["stored_next_deadline", "-id"],
@@ -312,17 +313,6 @@ class Listing(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-    def save(self, *args, **kwargs):
-        # accepted_visa_codes is written only by placements.accepted_visas (from the m2m table): a
-        # full save of an instance read before its visas changed must not put the old text back.
-        if not self._state.adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
-            kwargs["update_fields"] = [
-                f.attname
-                for f in self._meta.concrete_fields
-                if not f.primary_key and f.attname != "accepted_visa_codes"
-            ]
-        super().save(*args, **kwargs)
 
     @property
     def total_cost(self) -> Decimal:

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import listing_dates, search_counts
+from . import listing_dates
 from .models import (
     DocumentRequirement,
     ImmunisationRequirement,
@@ -21,6 +21,7 @@ from .models import (
     ListingEvent,
     Session,
 )
+from .search import count_cache
 
 
 class PlacementsError(Exception):
@@ -323,7 +324,7 @@ def session_archive(*, session: Session, actor: Any) -> Session:
     """Withdraw a session from the listing. Kept, not deleted: applications point at it."""
     _require_coordinator_of(user=actor, institution_id=session.listing.institution_id)
     Session.objects.filter(pk=session.pk).update(is_archived=True)
-    search_counts.catalogue_changed()  # update() sends no post_save
+    count_cache.catalogue_changed()  # update() sends no post_save
     listing_dates.session_changed(session.listing_id)  # nor does it on SQLite (the trigger on PostgreSQL)
     session.is_archived = True
     return session

@@ -2,7 +2,8 @@
 
 from celery import shared_task
 
-from . import listing_dates, search, search_counts
+from . import listing_dates, search
+from .search import count_cache
 
 
 @shared_task(name="placements.refresh_listing_dates")
@@ -13,8 +14,8 @@ def refresh_listing_dates_task() -> int:
 
 @shared_task(name="placements.warm_search_counts")
 def warm_search_counts_task(version: int) -> bool:
-    """Queued after each catalogue change (search_counts.warm_after_change). True if it counted."""
-    if search_counts.catalogue_version() != version:
+    """Queued after each catalogue change (count_cache.warm_after_change). True if it counted."""
+    if count_cache.catalogue_version() != version:
         return False  # a later change queued its own
     search.warm_catalogue_counts()
     return True

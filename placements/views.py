@@ -1,6 +1,6 @@
 """Placements pages: the public catalogue (search, listing), and coordinators' listing management."""
 
-from functools import cache
+from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -22,7 +22,6 @@ from accounts.roles import coordinator_required
 from portal.http import is_htmx
 
 from . import search as catalogue
-from . import search_render_cache
 from .forms import AddCoordinatorForm, ListingForm, SessionForm
 from .idempotency import PENDING, first_submission
 from .models import Institution, Listing, Session
@@ -46,41 +45,30 @@ from .viewer_timezone import viewer_timezone
 # --- Public catalogue -----------------------------------------------------------------------------
 
 
+def results_area(search: catalogue.CatalogueSearch, viewer_tz: Any) -> tuple[str, str]:
+    """The search page's results region, and the text searched for (the page's title shows it).
+    Rendered without the request, on purpose: no nonce, CSRF token or user can end up in a cached region."""
+    context = {
+        "result": search.result(),
+        "params": search.params,
+        "sorts": catalogue.SORTS,
+        "months": catalogue.month_choices(),
+        "viewer_tz": viewer_tz,
+    }
+    return search.params.values.get("q", ""), render_to_string("placements/_search_area.html", context)
+
+
 @login_not_required
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
     """The catalogue. The URL holds the whole state; htmx swaps only the results region."""
-    extra_filters = catalogue.extra_filters_for(request.user)
+    found = catalogue.CatalogueSearch(request.GET, request.user, catalogue.extra_filters_for(request.user))
     viewer_tz = viewer_timezone(request)
-    # Parsed only when the results are rendered: a cached answer does not need it (parsing looks a
-    # specialty's slug up in the database).
-    parsed = cache(lambda: catalogue.parse_params(request.GET, extra_filters=extra_filters))
-
-    def render_area() -> tuple[str, str]:
-        params = parsed()
-        result = catalogue.search_listings(
-            params, user=request.user, extra_filters=extra_filters, annotators=catalogue.ANNOTATORS
-        )
-        context = {
-            "result": result,
-            "params": params,
-            "sorts": catalogue.SORTS,
-            "months": catalogue.month_choices(),
-            "viewer_tz": viewer_tz,
-        }
-        # Without the request, on purpose: no nonce, CSRF token or user can end up in a cached region.
-        # Beside it, the text searched for, which the page's title shows.
-        return params.values.get("q", ""), render_to_string("placements/_search_area.html", context)
-
-    if search_render_cache.serves_from_cache(request.user):
-        digest = search_render_cache.query_digest(request.GET, [*catalogue.FILTERS, *extra_filters])
-        searched, area = search_render_cache.cached_output("page", digest, render_area, extra=viewer_tz.key)
-    else:
-        searched, area = render_area()
+    searched, area = found.output("page", partial(results_area, found, viewer_tz), extra=viewer_tz.key)
     if is_htmx(request):
         response = HttpResponse(area)
     else:
-        context = {"params": SimpleLazyObject(parsed), "searched": searched, "search_area": mark_safe(area)}  # nosec B308 B703 (render_to_string output)
+        context = {"params": SimpleLazyObject(found.parse), "searched": searched, "search_area": mark_safe(area)}  # nosec B308 B703 (render_to_string output)
         response = render(request, "placements/search.html", context)
     patch_vary_headers(response, ["HX-Request", "HX-History-Restore-Request"])
     return response

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
@@ -13,7 +17,6 @@ from rest_framework.response import Response
 from api.views_base import ApiView
 
 from .. import search as catalogue
-from .. import search_render_cache
 from ..models import Listing, Session
 from ..selectors import listing_for_page, sessions_eligibility
 from .serializers import ListingDetailSerializer, SearchPageSerializer, SessionSerializer
@@ -35,6 +38,39 @@ def _search_parameters() -> list[OpenApiParameter]:
     return params
 
 
+def _page_link(absolute: Callable[[str], str], params: catalogue.SearchParams, number: int) -> str:
+    return absolute("?" + params.querystring(page=number))
+
+
+def _search_body(search: catalogue.CatalogueSearch, absolute: Callable[[str], str]) -> dict:
+    """The search's answer as data; `absolute` makes the page links absolute URLs."""
+    result, params = search.result(), search.params
+    page = result.page
+    return SearchPageSerializer(
+        {
+            "count": result.total,
+            "page": page.number,
+            "num_pages": page.paginator.num_pages,
+            "next": _page_link(absolute, params, page.next_page_number()) if page.has_next() else None,
+            "previous": _page_link(absolute, params, page.previous_page_number()) if page.has_previous() else None,
+            "notes": [str(note) for note in params.notes],
+            "facets": result.facets,
+            "flags": result.flags,
+            "results": list(page.object_list),
+        }
+    ).data
+
+
+def _rendered_body(
+    search: catalogue.CatalogueSearch,
+    absolute: Callable[[str], str],
+    renderer: Any,
+    media_type: str,
+    renderer_context: dict,
+) -> bytes:
+    return renderer.render(_search_body(search, absolute), media_type, renderer_context)
+
+
 class ListingSearchApi(ApiView):
     """Search published listings with the search page's filters, facets and sorts."""
 
@@ -42,49 +78,17 @@ class ListingSearchApi(ApiView):
 
     @extend_schema(operation_id="listings_search", parameters=_search_parameters(), responses=SearchPageSerializer)
     def get(self, request: Request) -> Response:
-        def body() -> dict:
-            # Parsed only when the answer is computed: a cached answer does not need it.
-            params = catalogue.parse_params(request.query_params, extra_filters=catalogue.EXTRA_FILTERS)
-            result = catalogue.search_listings(
-                params, user=request.user, extra_filters=catalogue.EXTRA_FILTERS, annotators=catalogue.ANNOTATORS
-            )
-            page = result.page
-
-            def link(number: int) -> str:
-                return request.build_absolute_uri("?" + params.querystring(page=number))
-
-            return SearchPageSerializer(
-                {
-                    "count": result.total,
-                    "page": page.number,
-                    "num_pages": page.paginator.num_pages,
-                    "next": link(page.next_page_number()) if page.has_next() else None,
-                    "previous": link(page.previous_page_number()) if page.has_previous() else None,
-                    "notes": [str(note) for note in params.notes],
-                    "facets": result.facets,
-                    "flags": result.flags,
-                    "results": list(page.object_list),
-                }
-            ).data
-
-        if search_render_cache.serves_from_cache(request.user):
-            # Cached as the JSON bytes sent, not as data: a hit neither unpickles the data nor encodes it
-            # again. The page links are absolute: the scheme and host they are built on are part of the
-            # key, and so is the negotiated media type (its parameters, such as `indent`, shape the bytes).
-            renderer, media_type = request.accepted_renderer, request.accepted_media_type
-
-            def rendered() -> bytes:
-                return renderer.render(body(), media_type, self.get_renderer_context())
-
-            filters = [*catalogue.FILTERS, *catalogue.EXTRA_FILTERS]
-            content = search_render_cache.cached_output(
-                "api",
-                search_render_cache.query_digest(request.query_params, filters),
-                rendered,
-                extra=f"{request.build_absolute_uri('/')}|{media_type}",
-            )
-            return HttpResponse(content, content_type=renderer.media_type)
-        return Response(body())
+        search = catalogue.CatalogueSearch(request.query_params, request.user, catalogue.EXTRA_FILTERS)
+        absolute = request.build_absolute_uri
+        if not catalogue.render_cache.serves_from_cache(request.user):
+            return Response(_search_body(search, absolute))
+        # Cached as the JSON bytes sent, not as data: a hit neither unpickles the data nor encodes it
+        # again. The page links are absolute: the scheme and host they are built on are part of the
+        # key, and so is the negotiated media type (its parameters, such as `indent`, shape the bytes).
+        renderer, media_type = request.accepted_renderer, request.accepted_media_type
+        compute = partial(_rendered_body, search, absolute, renderer, media_type, self.get_renderer_context())
+        content = search.output("api", compute, extra=f"{request.build_absolute_uri('/')}|{media_type}")
+        return HttpResponse(content, content_type=renderer.media_type)
 
 
 class ListingDetailApi(ApiView):

@@ -308,7 +308,7 @@ else:
     # A message not acknowledged within this time is redelivered (see README, reminders).
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
 # After each catalogue change the worker counts the unfiltered catalogue again, so that its first
-# visitor does not (placements.search_counts.warm_after_change).
+# visitor does not (placements.search.count_cache.warm_after_change).
 PORTAL_SEARCH_WARM_COUNTS = env.bool("PORTAL_SEARCH_WARM_COUNTS", default=True)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True

@@ -4,7 +4,7 @@ import pytest
 @pytest.fixture
 def page_rendered_each_time(monkeypatch):
     """For tests that read the search's context (its counts, its order): keep the rendered-output
-    cache (tests/placements/test_search_render_cache.py) from answering an anonymous page whole."""
-    from placements import search_render_cache
+    cache (tests/placements/search/test_render_cache.py) from answering an anonymous page whole."""
+    from placements.search import render_cache
 
-    monkeypatch.setattr(search_render_cache, "serves_from_cache", lambda user: False)
+    monkeypatch.setattr(render_cache, "serves_from_cache", lambda user: False)

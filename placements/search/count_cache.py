@@ -1,28 +1,14 @@
-"""The search's counts (total, flag counts, facet values), cached per normalised search.
-
-Counting facets is most of a search's cost at national scale: every facet is a pass over the whole
-matching catalogue (100,000 listings), while the page itself reads twenty rows. Counts change only
-when the catalogue changes, or as time moves a session's application window open or shut, so:
+"""The search's counts (total, flags, facet values), cached per search; they change only with the
+catalogue or as time moves a session's application window. So:
 
 * a *catalogue version* (one integer in the cache) is bumped whenever a listing, a session, an
-  institution, a specialty or a listing's accepted visas change (signals below, and
-  `catalogue_changed()` for the few queryset updates that bypass signals). A new version makes
-  every cached count unreachable at once; the old entries simply expire.
-* the key is a digest of the counting queries' own SQL and parameters. Whatever a filter depends
-  on (its value, the applicant's profile for "only where I am eligible", today's date) is in that
-  SQL, so two searches share counts exactly when their counts are the same by construction;
-  nothing has to list what a filter reads.
-* counts that do not depend on the time (most: every facet, unless "open for applications now" is
-  ticked) are keyed by that alone and stay until the catalogue changes.
-* counts that depend on the time (`minute=`: the "open now" count, or every count of a search
-  with "open now" ticked) are computed for the start of a minute and stored with it, under a key
-  built from a fixed time. In a later minute the first request to claim the entry's lock (an
-  atomic `add` in Redis) recomputes it; the others meanwhile serve the previous minute's counts
-  instead of all recomputing at once. So they lag the clock by a minute or two at most (the
-  entry expires after `TIMED_TTL_SECONDS`), never a change to the catalogue.
-
-The result page (the twenty listings and their order) is not cached here: anonymous visitors' rendered
-output is, whole, in `search_render_cache`; everyone else's page is read fresh each time.
+  institution, a specialty or a listing's accepted visas change (signals below, `catalogue_changed()`
+  for queryset updates): every cached count becomes unreachable at once.
+* the key is a digest of the counting queries' own SQL and parameters: whatever a filter depends on
+  (its value, the applicant's profile, today's date) is in that SQL.
+* time-dependent counts (`minute=`: "open now") are stored with their minute; in a later minute one
+  request (the one that claims the entry's lock) recomputes them while the others serve the previous
+  minute's. They lag the clock by a minute or two at most, never a change to the catalogue.
 """
 
 from __future__ import annotations
@@ -33,10 +19,14 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.translation import get_language
+
+from ..models import Institution, Listing, Session, Specialty
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +61,7 @@ def catalogue_changed() -> None:
     After the commit the worker counts the whole catalogue again (`warm_after_change`)."""
     _bump()
     # One callback per transaction: a bump at commit retires whatever was cached from any of its
-    # changes, and a bulk edit of 500 sessions would otherwise queue 500 recounts, 499 of them stale.
+    # changes, and a bulk edit of many sessions would otherwise queue one recount each, all but one stale.
     pending = transaction.get_connection().run_on_commit
     if not any(func is _after_commit for _savepoints, func, _robust in pending):
         transaction.on_commit(_after_commit)
@@ -85,16 +75,20 @@ def _after_commit() -> None:
 WARM_DELAY_SECONDS = 1  # a burst of changes (a coordinator's bulk edit) is counted once, after it
 
 
+def set_warm_task(task: Any) -> None:
+    """The Celery task `warm_after_change` queues (placements.tasks registers it): called up through
+    this, not imported, since the task itself calls the search."""
+    _warm_task[:] = [task]
+
+
+_warm_task: list[Any] = []
+
+
 def warm_after_change() -> None:
-    """Queue one recount of the unfiltered catalogue's counts for the catalogue version now current.
-
-    Every visit to the search page without a filter reads those counts (about 100 ms to count at
-    national scale): counted by the worker right after a change, the first visitor after it does not
-    pay for them. One task per version (an atomic `add`); a task whose version is no longer current
-    when it runs does nothing, since a later change queued its own."""
-    from django.conf import settings
-
-    if not settings.PORTAL_SEARCH_WARM_COUNTS:
+    """Queue one recount of the unfiltered catalogue's counts for the catalogue version now current,
+    so the first visitor after a change does not pay for them. One task per version (an atomic
+    `add`); a task whose version is no longer current when it runs does nothing."""
+    if not settings.PORTAL_SEARCH_WARM_COUNTS or not _warm_task:
         return
     try:
         version = catalogue_version()
@@ -102,10 +96,8 @@ def warm_after_change() -> None:
             return
     except Exception:  # the cache server is unreachable: nothing to warm
         return
-    from .tasks import warm_search_counts_task
-
     try:
-        warm_search_counts_task.apply_async(args=[version], countdown=WARM_DELAY_SECONDS)
+        _warm_task[0].apply_async(args=[version], countdown=WARM_DELAY_SECONDS)
     except Exception:  # the broker is unreachable: the change is saved; its first visitor counts
         logger.warning("Could not queue the catalogue's recount", exc_info=True)
 
@@ -120,7 +112,7 @@ def claim_recompute(key: str) -> bool:
 
 def compiled(qs: Any) -> tuple[str, tuple]:
     """A queryset's SQL and parameters, for `cached_counts`' key: a caller that keys several entries
-    by the same queryset compiles it once (compiling a search's filters costs a few milliseconds)."""
+    by the same queryset compiles it once (compiling is not free: every filter's SQL is built)."""
     try:
         return qs.query.sql_with_params()
     except EmptyResultSet:  # a filter that can match nothing, e.g. "eligible" for an anonymous visitor
@@ -172,15 +164,11 @@ def _store(key: str, value: Any, ttl: int) -> None:
         logger.warning("Search counts not cached", exc_info=True)
 
 
-def _on_change(sender, **kwargs) -> None:
+def _on_change(sender: Any, **kwargs: Any) -> None:
     catalogue_changed()
 
 
 def connect_signals() -> None:
-    from django.db.models.signals import m2m_changed, post_delete, post_save
-
-    from .models import Institution, Listing, Session, Specialty
-
     for model in (Listing, Session, Institution, Specialty):
         post_save.connect(_on_change, sender=model, dispatch_uid=f"search-counts-{model.__name__}-save")
         post_delete.connect(_on_change, sender=model, dispatch_uid=f"search-counts-{model.__name__}-delete")

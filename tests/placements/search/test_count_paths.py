@@ -1,5 +1,5 @@
 """The two ways of counting a search give the same counts: the grouping sets PostgreSQL runs
-(`_counts_by_grouping_sets`) and the per-facet queries SQLite runs (`_counts_per_facet`).
+(`counts.counts_by_grouping_sets`) and the per-facet queries SQLite runs (`counts.counts_per_facet`).
 
 A user would notice a difference as facet counts that change with the database behind the portal."""
 
@@ -16,6 +16,8 @@ from applicants.models import ApplicantProfile
 from applicants.search import ELIGIBLE_FILTER
 from placements import search
 from placements.models import Listing, Specialty
+from placements.search import counts
+from placements.search.query import filtered, searched
 from tests.placements.factories import InstitutionFactory, ListingFactory, SessionFactory
 
 pytestmark = [
@@ -79,10 +81,10 @@ def both_counts(query, user=None, extra=()):
     filters = [*search.FILTERS, *extra]
     ctx = search.SearchContext(user=user, now=timezone.now())
     base = Listing.objects.published().with_total_cost()
-    qs = search._filtered(base, params, filters, ctx)
+    qs = filtered(base, params, filters, ctx)
     return (
-        search._counts_per_facet(base, qs, params, filters, ctx),
-        search._counts_by_grouping_sets(base, params, filters, ctx),
+        counts.counts_per_facet(base, qs, params, filters, ctx),
+        counts.counts_by_grouping_sets(base, params, filters, ctx),
     )
 
 
@@ -144,11 +146,9 @@ def test_searches_that_differ_in_one_facet_share_that_facets_counts(catalogue):
         return {v.value: v.count for v in values if v.count}
 
     assert counted(second.facets["state"]) == counted(first.facets["state"])
-    expected = search._counts_per_facet(  # the per-facet way, from scratch
-        search._searched(None),
-        search._filtered(
-            search._searched(None), second.params, search.FILTERS, search.SearchContext(None, timezone.now())
-        ),
+    expected = counts.counts_per_facet(  # the per-facet way, from scratch
+        searched(None),
+        filtered(searched(None), second.params, search.FILTERS, search.SearchContext(None, timezone.now())),
         second.params,
         search.FILTERS,
         search.SearchContext(None, timezone.now()),

@@ -1,4 +1,4 @@
-"""Anonymous searches are served from the rendered-output cache (placements.search_render_cache):
+"""Anonymous searches are served from the rendered-output cache (placements.search.render_cache):
 a changed listing still shows at once, and nobody's personal bits reach anybody else."""
 
 import datetime as dt
@@ -135,7 +135,7 @@ def test_while_one_request_re_renders_a_search_the_others_serve_the_previous_min
     """At the turn of a minute the workers must not all re-render the same searches at once."""
     from django.core.cache import cache
 
-    from placements import search_counts
+    from placements.search import count_cache
 
     listing = ListingFactory(title="Opens soon")
     SessionFactory(
@@ -149,13 +149,13 @@ def test_while_one_request_re_renders_a_search_the_others_serve_the_previous_min
 
     held = []
     with monkeypatch.context() as busy:
-        claim = search_counts.claim_recompute
+        claim = count_cache.claim_recompute
 
         def claimed_by_another(key):  # another request takes the lock (for real) first
             held.append(key)
             return claim(key) and claim(key)
 
-        busy.setattr(search_counts, "claim_recompute", claimed_by_another)
+        busy.setattr(count_cache, "claim_recompute", claimed_by_another)
         with django_assert_num_queries(0):
             stale = client.get(SEARCH, {"open_now": "1"}, headers={"HX-Request": "true"}).content.decode()
         assert "Opens soon" not in stale and "Cardiology Rotation 0" in stale
@@ -167,10 +167,10 @@ def test_while_one_request_re_renders_a_search_the_others_serve_the_previous_min
 
 
 def test_a_catalogue_change_is_never_hidden_by_a_re_render_in_progress(client, catalogue, monkeypatch):
-    from placements import search_counts
+    from placements.search import count_cache
 
     assert "Cardiology Rotation 1" in client.get(SEARCH).content.decode()
-    monkeypatch.setattr(search_counts, "claim_recompute", lambda key: False)  # someone else always holds it
+    monkeypatch.setattr(count_cache, "claim_recompute", lambda key: False)  # someone else always holds it
     catalogue[1].title = "Cardiology Rotation, renamed"
     catalogue[1].save()
 

@@ -1,4 +1,4 @@
-"""After a catalogue change the worker counts the whole catalogue again (search_counts.warm_after_change),
+"""After a catalogue change the worker counts the whole catalogue again (count_cache.warm_after_change),
 so the first visitor after the change reads the counts instead of counting."""
 
 import pytest
@@ -6,8 +6,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from placements import search, search_counts
+from placements import search
 from placements.models import Listing
+from placements.search import count_cache
 from placements.tasks import warm_search_counts_task
 from tests.placements.factories import InstitutionFactory, ListingFactory, SessionFactory
 
@@ -54,15 +55,15 @@ def test_a_burst_of_changes_is_counted_once_by_the_worker(warm, monkeypatch, dja
         for listing in ListingFactory.create_batch(3):  # listings, institutions, specialties, sessions
             SessionFactory(listing=listing)
     # One recount, queued at the commit for the version it left: the worker counts it.
-    assert queued == [[search_counts.catalogue_version()]]
+    assert queued == [[count_cache.catalogue_version()]]
     assert warm_search_counts_task.apply(args=queued[0]).get() is True
 
 
 def test_a_recount_for_an_older_version_does_nothing(warm, django_capture_on_commit_callbacks):
-    version = search_counts.catalogue_version()
+    version = count_cache.catalogue_version()
     ListingFactory()  # a change after the task was queued: the newer version queues its own
     assert warm_search_counts_task.apply(args=[version]).get() is False
-    assert warm_search_counts_task.apply(args=[search_counts.catalogue_version()]).get() is True
+    assert warm_search_counts_task.apply(args=[count_cache.catalogue_version()]).get() is True
 
 
 def test_a_broker_that_refuses_the_task_does_not_fail_the_change(warm, monkeypatch, django_capture_on_commit_callbacks):

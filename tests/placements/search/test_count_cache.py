@@ -1,4 +1,4 @@
-"""The search's counts are cached (placements.search_counts); a change to the catalogue shows at once."""
+"""The search's counts are cached (placements.search.count_cache); a change to the catalogue shows at once."""
 
 import datetime as dt
 
@@ -153,15 +153,15 @@ def test_a_minute_later_only_the_open_now_count_is_counted_again(
 def _held_by_another_request(monkeypatch) -> list[str]:
     """Another request holds the recount's lock: claim it for them (for real), then fail ours.
     Returns the keys so claimed."""
-    from placements import search_counts
+    from placements.search import count_cache
 
-    claim, held = search_counts.claim_recompute, []
+    claim, held = count_cache.claim_recompute, []
 
     def claimed_by_another(key):
         held.append(key)
         return claim(key) and claim(key)
 
-    monkeypatch.setattr(search_counts, "claim_recompute", claimed_by_another)
+    monkeypatch.setattr(count_cache, "claim_recompute", claimed_by_another)
     return held
 
 
