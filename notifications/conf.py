@@ -1,8 +1,14 @@
-"""Reminder tuning, overridable in settings; the defaults suit a five-minute beat tick."""
+"""Outbox tuning, overridable in settings; the defaults suit a five-minute beat tick.
+
+The bounds nest: one SMTP operation waits at most EMAIL_TIMEOUT; a batch stops claiming after
+`batch_seconds`; Celery stops the task at its soft, then hard, limit; and only after the claim
+lease may another worker take over a claim. `check_bounds` refuses settings that break the order.
+"""
 
 import datetime as dt
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 
 def _seconds(name: str, default: int) -> dt.timedelta:
@@ -23,11 +29,52 @@ def batch_size() -> int:
     return getattr(settings, "NOTIFICATIONS_BATCH_SIZE", 200)
 
 
+def batch_seconds() -> float:
+    """A delivery batch claims no new message after this long; the rest is queued again."""
+    return float(getattr(settings, "NOTIFICATIONS_BATCH_SECONDS", 120))
+
+
 def max_attempts() -> int:
-    return getattr(settings, "NOTIFICATIONS_MAX_ATTEMPTS", 6)
+    """A cap against a message that can never be sent (a template error): at the default backoff
+    40 attempts span more than a day, so an outage of a day loses nothing still useful."""
+    return getattr(settings, "NOTIFICATIONS_MAX_ATTEMPTS", 40)
 
 
 def retry_backoff(attempts: int) -> dt.timedelta:
-    """5 min, 10, 20, 40, 80... capped at 6 hours: a flaky SMTP server gets time to recover."""
+    """5 min, 10, 20, 40, then hourly: a flaky SMTP server gets time to recover, and a mended one
+    is used within the hour."""
     base = getattr(settings, "NOTIFICATIONS_RETRY_BASE_SECONDS", 300)
-    return dt.timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), 6 * 3600))
+    cap = getattr(settings, "NOTIFICATIONS_RETRY_MAX_SECONDS", 3600)
+    return dt.timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), cap))
+
+
+def expire_after() -> dt.timedelta:
+    """A message without a deadline of its own is no longer useful this long after it was recorded."""
+    return _seconds("NOTIFICATIONS_EXPIRE_AFTER_SECONDS", 3 * 24 * 3600)
+
+
+def deliver_time_limits() -> tuple[float, float]:
+    """Celery's (soft, hard) time limits of a delivery batch, in seconds."""
+    soft = float(getattr(settings, "NOTIFICATIONS_DELIVER_SOFT_TIME_LIMIT", 240))
+    return soft, float(getattr(settings, "NOTIFICATIONS_DELIVER_TIME_LIMIT", soft + 60))
+
+
+def tick_time_limits() -> tuple[float, float]:
+    soft = int(getattr(settings, "NOTIFICATIONS_TICK_SOFT_TIME_LIMIT", 240))
+    return soft, int(getattr(settings, "NOTIFICATIONS_TICK_TIME_LIMIT", soft + 30))
+
+
+def check_bounds() -> None:
+    """Refuse to start with a lease a running batch could outlive: its claims would look abandoned
+    while it still sends, and a second worker would send them again."""
+    soft, hard = deliver_time_limits()
+    lease = claim_lease().total_seconds()
+    timeout = getattr(settings, "EMAIL_TIMEOUT", None)
+    if timeout is None:
+        raise ImproperlyConfigured("EMAIL_TIMEOUT must be set: a mail server that never answers would block a worker.")
+    if not batch_seconds() + timeout < soft < hard < lease:
+        raise ImproperlyConfigured(
+            "Outbox bounds out of order: need NOTIFICATIONS_BATCH_SECONDS + EMAIL_TIMEOUT "
+            f"({batch_seconds():g} + {timeout:g}) < soft time limit ({soft}) < time limit ({hard}) "
+            f"< NOTIFICATIONS_CLAIM_LEASE_SECONDS ({lease:g})."
+        )

@@ -134,7 +134,7 @@ kinds.register(
         subject_type="placements.session",
         find_due=window_closing_due,
         load_subjects=window_closing_load,
-        send=emails.send_window_closing,
+        render=emails.render_window_closing,
         in_app=window_closing_in_app,
     )
 )
@@ -193,7 +193,7 @@ kinds.register(
         subject_type="applicants.document",
         find_due=document_expiring_due,
         load_subjects=document_expiring_load,
-        send=emails.send_document_expiring,
+        render=emails.render_document_expiring,
         in_app=document_expiring_in_app,
     )
 )
@@ -261,7 +261,7 @@ kinds.register(
         subject_type="applicants.document",
         find_due=document_before_start_due,
         load_subjects=document_before_start_load,
-        send=emails.send_document_before_start,
+        render=emails.render_document_before_start,
         in_app=document_before_start_in_app,
     )
 )

@@ -65,7 +65,7 @@ kinds.register(
         subject_type="applications.application",
         find_due=offer_deadline_due,
         load_subjects=offer_deadline_load,
-        send=emails.send_offer_deadline,
+        render=emails.render_offer_deadline,
         in_app=offer_deadline_in_app,
         transactional=True,
     )
@@ -118,7 +118,7 @@ kinds.register(
         subject_type="applications.interviewslot",
         find_due=interview_tomorrow_due,
         load_subjects=interview_tomorrow_load,
-        send=emails.send_interview_tomorrow,
+        render=emails.render_interview_tomorrow,
         in_app=interview_tomorrow_in_app,
         transactional=True,
     )
@@ -177,7 +177,7 @@ kinds.register(
         subject_type="applications.application",
         find_due=pre_arrival_due,
         load_subjects=pre_arrival_load,
-        send=emails.send_pre_arrival,
+        render=emails.render_pre_arrival,
         in_app=pre_arrival_in_app,
     )
 )
@@ -257,7 +257,7 @@ kinds.register(
         subject_type="placements.institution",
         find_due=coordinator_digest_due,
         load_subjects=coordinator_digest_load,
-        send=emails.send_coordinator_digest,
+        render=emails.render_coordinator_digest,
         in_app=coordinator_digest_in_app,
     )
 )

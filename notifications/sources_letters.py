@@ -126,7 +126,7 @@ kinds.register(
         subject_type="letters.letterrequest",
         find_due=letter_writer_due,
         load_subjects=letter_writer_load,
-        send=emails.send_letter_writer,
+        render=emails.render_letter_writer,
         in_app=None,
         to_address=True,
     )
@@ -197,7 +197,8 @@ kinds.register(
         subject_type="letters.letterrequest",
         find_due=letter_late_due,
         load_subjects=letter_late_load,
-        send=emails.send_letter_late,
+        render=emails.render_letter_late,
         in_app=letter_late_in_app,
+        after_deadline=True,
     )
 )

@@ -176,6 +176,8 @@ ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
 ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupForm"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[USCE Portal] "
+# Account e-mails go through the outbox like every other e-mail (notifications.outbox).
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = env.str("PORTAL_HTTP_PROTOCOL", default="http" if DEBUG else "https")
 # Same answer whether or not an address is registered (no account enumeration).
 ACCOUNT_PREVENT_ENUMERATION = True
@@ -278,6 +280,22 @@ EMAIL_HOST_PASSWORD = env.str("DJANGO_EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("DJANGO_EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="USCE Portal <no-reply@usce-portal.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Seconds one SMTP operation may wait: a server that accepts and never answers fails the send
+# (recorded, retried later) instead of blocking a worker for good.
+EMAIL_TIMEOUT = env.int("DJANGO_EMAIL_TIMEOUT", default=30)
+
+# --- The outbox (notifications.outbox; docs/outbox.md). They nest: a batch stops claiming after
+# BATCH_SECONDS, Celery stops it at the soft then hard limit, and only after the lease may another
+# worker take a claim over; the start-up check refuses any other order.
+NOTIFICATIONS_CLAIM_LEASE_SECONDS = env.int("PORTAL_OUTBOX_CLAIM_LEASE_SECONDS", default=600)
+NOTIFICATIONS_BATCH_SECONDS = env.int("PORTAL_OUTBOX_BATCH_SECONDS", default=120)
+NOTIFICATIONS_DELIVER_SOFT_TIME_LIMIT = env.int("PORTAL_OUTBOX_SOFT_TIME_LIMIT", default=240)
+NOTIFICATIONS_DELIVER_TIME_LIMIT = env.int("PORTAL_OUTBOX_TIME_LIMIT", default=300)
+NOTIFICATIONS_EXPIRE_AFTER_SECONDS = env.int("PORTAL_OUTBOX_EXPIRE_AFTER_SECONDS", default=3 * 24 * 3600)
+# /metrics: a bearer token (Authorization: Bearer <token>), or a client address in the allow-list.
+# Neither set: /metrics answers 404.
+PORTAL_METRICS_TOKEN = env.str("PORTAL_METRICS_TOKEN", default="")
+PORTAL_METRICS_ALLOW = env.list("PORTAL_METRICS_ALLOW", default=[])
 
 # --- Celery -------------------------------------------------------------------------------
 # Without REDIS_URL the broker is kombu's filesystem transport: no server to run.
@@ -308,6 +326,16 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Scanning and delivery in queues of their own, so a tick never waits behind delivery batches
+# (and in-app work behind neither); each worker names the queues it consumes (docs/outbox.md).
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {
+    "notifications.reminders_tick": {"queue": "scan"},
+    "notifications.reminders_send_batch": {"queue": "mail"},
+}
+# No task runs for ever: the outbox's tasks set tighter limits of their own (below the claim lease).
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=1500)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=1800)
 
 # --- REST framework -----------------------------------------------------------------------
 REST_FRAMEWORK = {
