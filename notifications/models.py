@@ -103,7 +103,8 @@ class Reminder(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.subject_type}#{self.subject_id} for {self.recipient_id or self.recipient_email} ({self.key or self.due})"
+        recipient = self.recipient_id or self.recipient_email
+        return f"{self.kind} {self.subject_type}#{self.subject_id} for {recipient} ({self.key or self.due})"
 
 
 class Notification(models.Model):
