@@ -34,10 +34,10 @@ def batch_seconds() -> float:
     return float(getattr(settings, "NOTIFICATIONS_BATCH_SECONDS", 120))
 
 
-def max_attempts() -> int:
-    """A cap against a message that can never be sent (a template error): at the default backoff
-    40 attempts span more than a day, so an outage of a day loses nothing still useful."""
-    return getattr(settings, "NOTIFICATIONS_MAX_ATTEMPTS", 40)
+def max_attempts() -> int | None:
+    """An optional cap on attempts. None (the default): a message is retried while it is useful,
+    its deadline or `expire_after` bounding it, so an outage of a day loses nothing still useful."""
+    return getattr(settings, "NOTIFICATIONS_MAX_ATTEMPTS", None)
 
 
 def retry_backoff(attempts: int) -> dt.timedelta:

@@ -130,7 +130,9 @@ def outbox_expire(*, now: dt.datetime, among: Sequence[int] | None = None) -> in
         .exclude(kind__in=kinds.after_deadline())
         .update(status=Status.EXPIRED, closed_reason="Its deadline passed before it could be sent.", queued_at=None)
     )
-    stale = waiting.filter(created_at__lte=now - conf.expire_after()).update(
+    stale = waiting.filter(
+        Q(deadline__isnull=True) | Q(kind__in=kinds.after_deadline()), created_at__lte=now - conf.expire_after()
+    ).update(
         status=Status.EXPIRED,
         closed_reason=f"Not sent within {conf.expire_after().total_seconds() / 3600:g} hours of being recorded.",
         queued_at=None,
@@ -355,7 +357,8 @@ def _deliver_one(
     try:
         mailer.send(kind.render(reminder=row, subject=subject), message_id=row.pk)
     except Exception as exc:  # SMTP down or hung (timeout), template error: record, back off, retry.
-        gave_up = attempt >= conf.max_attempts()
+        cap = conf.max_attempts()
+        gave_up = cap is not None and attempt >= cap
         Reminder.objects.filter(pk=row.pk, status=Status.SENDING).update(
             status=Status.FAILED if gave_up else Status.PENDING,
             next_attempt_at=clock() + conf.retry_backoff(attempt),
