@@ -21,6 +21,7 @@ import logging
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import nullcontext
 from typing import Any
 
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -316,7 +317,10 @@ def _deliver_one(
     failures: FailureLog,
 ) -> str:
     kind = kinds.get(row.kind)
-    with transaction.atomic():
+    in_app = kind is not None and kind.in_app is not None and row.recipient_id is not None
+    # With an in-app message, claim and message commit together; without, the claim is a single
+    # statement (no BEGIN/COMMIT round trips: at volume, round trips are most of a message's cost).
+    with transaction.atomic() if in_app else nullcontext():
         # The claim, stamped now: whoever's conditional UPDATE changes the row owns it for a lease
         # from this moment. Another worker holding the same batch gets 0 and moves on.
         claimed_at = clock()
@@ -337,7 +341,7 @@ def _deliver_one(
             )
             Reminder.objects.filter(pk=row.pk).update(status=Status.SKIPPED, closed_reason=reason)
             return "skipped"
-        if kind.in_app is not None and row.recipient_id is not None:
+        if in_app:
             message = kind.in_app(row, subject)
             # In-app: the one-to-one makes it exactly once even when the e-mail below is retried.
             row.notification, _ = Notification.objects.get_or_create(
