@@ -103,8 +103,9 @@ def main() -> int:
         "DJANGO_EMAIL_PORT": str(port),
     }
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool=prefork", f"--concurrency={args.concurrency}",
-         "--loglevel=WARNING", "--without-heartbeat", "--without-mingle", "--without-gossip", "-Q", queue],
+        [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool=prefork",
+         f"--concurrency={args.concurrency}", "--loglevel=WARNING", "--without-heartbeat", "--without-mingle",
+         "--without-gossip", "-Q", queue],
         cwd=ROOT, env=env, start_new_session=True,
     )  # fmt: skip
     app.conf.task_routes = {"notifications.reminders_send_batch": {"queue": queue}}
