@@ -206,3 +206,22 @@ def test_readyz_checks_the_database_and_broker_and_healthz_stays_cheap(client, d
         assert client.get(reverse("healthz")).json() == {"status": "ok"}
     body = client.get(reverse("readyz")).json()
     assert body["status"] == "ok" and body["database"] == "ok" and body["broker"] == "ok"
+
+
+@pytest.mark.django_db
+def test_deleting_an_account_erases_its_account_emails_from_the_outbox(applicant, other_applicant):
+    from notifications import personal_data
+
+    for n, user in enumerate([applicant, other_applicant]):
+        outbox.message_enqueue(
+            kind="account_email",
+            key=f"account:erase-{n}",
+            subject_type="account.email",
+            subject_id=0,
+            recipient_email=user.email.upper(),
+            payload={"subject": "Reset your password"},
+        )
+
+    personal_data.erase(applicant)
+
+    assert list(Reminder.objects.values_list("recipient_email", flat=True)) == [other_applicant.email.upper()]
