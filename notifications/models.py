@@ -35,9 +35,6 @@ class Reminder(models.Model):
         EXPIRED = "expired", _("Expired (no longer useful, never sent late)")
         CANCELLED = "cancelled", _("Cancelled by an admin")
 
-    # Closed for good: no worker claims these again (an admin's retry reopens failed and expired ones).
-    CLOSED = (Status.SENT, Status.SKIPPED, Status.FAILED, Status.EXPIRED, Status.CANCELLED)
-
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
     )
