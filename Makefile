@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test test-fast browser-test bench bench-check bench-seed bench-pages bench-tantivy bench-throughput bench-reminders bench-match bench-retention load-test install install-dev seed clean lint audit pip-audit
+.PHONY: run test test-fast browser-test bench bench-check bench-seed bench-pages bench-tantivy bench-throughput bench-reminders bench-match bench-retention bench-outbox load-test install install-dev seed clean lint audit pip-audit
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -62,8 +62,9 @@ pip-audit: install-dev
 # Benchmarks, on PostgreSQL and Redis as in production (bench/RESULTS.md): `make bench` seeds the
 # national dataset once (bench/national.py; an empty database, or one it seeded before), then
 # measures the pages and a reminders tick on it (bench/pages.py rewrites the table in
-# bench/RESULTS.md), the throughput under gunicorn, the match engine and the retention purge.
-bench: bench-pages bench-throughput bench-match bench-retention
+# bench/RESULTS.md), the throughput under gunicorn, the match engine, the retention purge and the
+# outbox's delivery.
+bench: bench-pages bench-throughput bench-match bench-retention bench-outbox
 
 bench-check:
 	@case "$$DATABASE_URL" in postgres*) ;; *) echo "make bench needs PostgreSQL: set DATABASE_URL=postgres://... (an empty database, or one bench/national.py seeded)" >&2; exit 2;; esac
@@ -86,6 +87,12 @@ bench-reminders: install
 # The retention purge over 50,000 inactive applicants (README, Security, "Retention").
 bench-retention: install
 	$(PY) bench/retention.py $(BENCH_ARGS)
+
+# 100,000 e-mails through the outbox to a local SMTP server (aiosmtpd) by a real worker on Redis:
+# messages per second and the worker's peak memory (docs/outbox.md; bench/RESULTS.md).
+bench-outbox: bench-check install-dev
+	$(PY) manage.py migrate --noinput
+	$(PY) bench/outbox.py $(OUTBOX_ARGS)
 
 # The match engine on a seeded national-scale round, beside the `matching` package (bench/RESULTS-match.md).
 bench-match: install-dev

@@ -23,7 +23,7 @@ from .roles import user_has_role
 
 # URL names a user who still has to set up MFA may reach: allauth's account, MFA and session pages.
 ALLOWED_PREFIXES = ("account_", "mfa_", "usersessions_")
-ALLOWED_NAMES = {"healthz", "accounts:session_end", "accounts:logout_everywhere"}
+ALLOWED_NAMES = {"healthz", "readyz", "metrics", "accounts:session_end", "accounts:logout_everywhere"}
 
 
 def mfa_required_for(user) -> bool:

@@ -70,7 +70,7 @@ kinds.register(
         subject_type="accounts.user",
         find_due=documents_purge_due,
         load_subjects=documents_purge_load,
-        send=emails.send_documents_purge,
+        render=emails.render_documents_purge,
         in_app=documents_purge_in_app,
         transactional=True,
     )

@@ -23,6 +23,7 @@ from notifications.kinds import SLACK, Due, InApp, ReminderKind, first_url
 from notifications.timezones import zone_or_default
 from placements.models import Institution, InstitutionMembership, Session
 
+from . import notifications as application_messages
 from .models import Application, ChecklistItem, InterviewSlot
 
 WINDOW_DAYS_BEFORE = (14, 3, 1)
@@ -124,7 +125,7 @@ kinds.register(
         subject_type="placements.session",
         find_due=window_closing_due,
         load_subjects=window_closing_load,
-        send=emails.send_window_closing,
+        render=emails.render_window_closing,
         in_app=window_closing_in_app,
     )
 )
@@ -183,7 +184,7 @@ kinds.register(
         subject_type="applicants.document",
         find_due=document_expiring_due,
         load_subjects=document_expiring_load,
-        send=emails.send_document_expiring,
+        render=emails.render_document_expiring,
         in_app=document_expiring_in_app,
     )
 )
@@ -251,7 +252,7 @@ kinds.register(
         subject_type="applicants.document",
         find_due=document_before_start_due,
         load_subjects=document_before_start_load,
-        send=emails.send_document_before_start,
+        render=emails.render_document_before_start,
         in_app=document_before_start_in_app,
     )
 )
@@ -304,7 +305,7 @@ kinds.register(
         subject_type="applications.application",
         find_due=offer_deadline_due,
         load_subjects=offer_deadline_load,
-        send=emails.send_offer_deadline,
+        render=emails.render_offer_deadline,
         in_app=offer_deadline_in_app,
         transactional=True,
     )
@@ -357,7 +358,7 @@ kinds.register(
         subject_type="applications.interviewslot",
         find_due=interview_tomorrow_due,
         load_subjects=interview_tomorrow_load,
-        send=emails.send_interview_tomorrow,
+        render=emails.render_interview_tomorrow,
         in_app=interview_tomorrow_in_app,
         transactional=True,
     )
@@ -416,7 +417,7 @@ kinds.register(
         subject_type="applications.application",
         find_due=pre_arrival_due,
         load_subjects=pre_arrival_load,
-        send=emails.send_pre_arrival,
+        render=emails.render_pre_arrival,
         in_app=pre_arrival_in_app,
     )
 )
@@ -496,7 +497,7 @@ kinds.register(
         subject_type="placements.institution",
         find_due=coordinator_digest_due,
         load_subjects=coordinator_digest_load,
-        send=emails.send_coordinator_digest,
+        render=emails.render_coordinator_digest,
         in_app=coordinator_digest_in_app,
     )
 )
@@ -545,3 +546,19 @@ def application_dates(user: Any) -> Iterable[CalendarEvent]:
                 )
             )
     return events
+
+
+# --- Messages caused by a change (recorded by the change; see notifications.outbox) -------------
+
+kinds.register(
+    ReminderKind(
+        code=application_messages.KIND,
+        label="Changes to your applications",
+        subject_type=application_messages.SUBJECT_TYPE,
+        find_due=None,
+        load_subjects=application_messages.events_load,
+        render=application_messages.event_render,
+        in_app=application_messages.event_in_app,
+        transactional=True,
+    )
+)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -37,7 +36,7 @@ from .models import (
     Review,
     Score,
 )
-from .notifications import notify_coordinators
+from .notifications import event_message_enqueue, event_messages_enqueue, notify_coordinators
 from .seats import lock_session, lock_waits_answer_try_again, seats_free, seats_taken
 from .selectors import submission_missing
 from .states import SEAT_HOLDING, Actor, Status, roles_allowed
@@ -132,9 +131,8 @@ def _move_locked(
     if from_status in SEAT_HOLDING and to_status not in SEAT_HOLDING:
         waitlist_promote(session=application.session, now=now)
     if not internal:
-        from .tasks import application_event_notify_task
-
-        transaction.on_commit(partial(application_event_notify_task.delay, event.pk))
+        # In the move's transaction: the e-mail exists if and only if the move does.
+        event_message_enqueue(event=event)
 
 
 # --- What entering each state means. Each returns the extra fields it changed. ------------
@@ -434,9 +432,7 @@ def interview_slot_cancel(*, slot_id: int, actor: Any) -> InterviewSlot:
                 message=_("The programme cancelled your interview of %(when)s (%(zone)s). Please book another time.")
                 % {"when": formats.date_format(when, "DATETIME_FORMAT"), "zone": when.tzname()},
             )
-            from .tasks import application_event_notify_task
-
-            transaction.on_commit(partial(application_event_notify_task.delay, event.pk))
+            event_message_enqueue(event=event)
         slot.delete()
     return slot
 
@@ -660,10 +656,7 @@ def application_offer_many(
                     _("All %(seats)s places in this session are taken or offered.") % {"seats": seats[session_id]}
                 )
         event_ids = _offers_write(rows, expires_at=expires_at, message=message.strip(), now=now)
-        from .tasks import application_events_notify_task
-
-        for start in range(0, len(event_ids), 500):
-            transaction.on_commit(partial(application_events_notify_task.delay, event_ids[start : start + 500]))
+        event_messages_enqueue(event_ids=event_ids)
     return event_ids
 
 

@@ -2,13 +2,18 @@
 
 from celery import shared_task
 
-from .notifications import send_event_email
+from .models import ApplicationEvent
+from .notifications import event_message_enqueue
 from .services import offers_expire
 
 
 @shared_task(name="applications.event_notify")
 def application_event_notify_task(event_id: int) -> None:
-    send_event_email(event_id=event_id)
+    """Kept for messages queued before the outbox recorded events' e-mails itself: records it
+    in the outbox (a key already there records nothing)."""
+    event = ApplicationEvent.objects.select_related("application__applicant").filter(pk=event_id, internal=False)
+    if event:
+        event_message_enqueue(event=event[0])
 
 
 @shared_task(name="applications.offers_expire")
@@ -20,6 +25,6 @@ def offers_expire_task() -> int:
 
 @shared_task(name="applications.events_notify")
 def application_events_notify_task(event_ids: list[int]) -> None:
-    """One task per few hundred events when many moves happen at once (a match round)."""
+    """Kept, like application_event_notify_task, for messages queued before the outbox."""
     for event_id in event_ids:
-        send_event_email(event_id=event_id)
+        application_event_notify_task(event_id)

@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Serve the portal with its Celery worker and beat, for `make run`. Ctrl-C stops all three.
+"""Serve the portal with its Celery workers and beat, for `make run`. Ctrl-C stops them all.
 
 Uses the embedded defaults unless the environment says otherwise: SQLite, and kombu's
 filesystem broker under ./var, so nothing but Python has to be installed.
@@ -18,8 +18,11 @@ ADDR = os.environ.get("PORTAL_ADDR", "127.0.0.1:8000")
 
 COMMANDS = {
     "web": [PY, "manage.py", "runserver", ADDR, "--noreload"],
-    # --pool=solo: one process, no fork; enough for development and gentle on a laptop.
-    "worker": [PY, "-m", "celery", "-A", "portal", "worker", "--pool=solo", "--loglevel=INFO"],
+    # --pool=solo: one process, no fork; enough for development and gentle on a laptop. Two workers,
+    # as in production: the outbox's deliveries (queue `mail`) never hold up the tick (`scan`) or
+    # the rest (`celery`). -n: distinct names, so they do not take each other for a duplicate.
+    "worker": [PY, "-m", "celery", "-A", "portal", "worker", "--pool=solo", "-Q", "celery,scan", "-n", "work@%h"],
+    "mailer": [PY, "-m", "celery", "-A", "portal", "worker", "--pool=solo", "-Q", "mail", "-n", "mail@%h"],
     "beat": [PY, "-m", "celery", "-A", "portal", "beat", "--loglevel=INFO"],
 }
 
@@ -36,7 +39,7 @@ def banner() -> str:
     return "\n".join(
         [
             "",
-            f"USCE Portal: http://{ADDR}/  (Ctrl-C stops the web server, worker and beat)",
+            f"USCE Portal: http://{ADDR}/  (Ctrl-C stops the web server, workers and beat)",
             f"Demo logins, password {DEMO_PASSWORD}:",
             *lines,
             "",
@@ -61,7 +64,7 @@ def main() -> int:
 
     signal.signal(signal.SIGTERM, lambda *_: (stop(), sys.exit(0)))
     try:
-        time.sleep(4)  # let the three print their start-up lines first, so the banner stays visible
+        time.sleep(4)  # let them print their start-up lines first, so the banner stays visible
         print(banner(), flush=True)
         while True:
             for name, proc in procs.items():

@@ -24,9 +24,10 @@ from django.utils import timezone
 
 from notifications import calendar, emails, kinds
 from notifications.calendar import CalendarEvent
-from notifications.kinds import SLACK, Due, InApp, ReminderKind
+from notifications.kinds import SLACK, Due, InApp, ReminderKind, Rendered
 from notifications.timezones import user_time_zone, zone_or_default
 
+from . import emails as letter_emails
 from .models import LetterAssignment, LetterLink, LetterRequest
 from .tokens import token_as_issued
 
@@ -121,19 +122,18 @@ def letter_writer_load(reminders: Sequence[Any], now: dt.datetime) -> Mapping[in
     return loaded
 
 
-def send_letter_writer(*, reminder: Any, subject: Any) -> None:
+def render_letter_writer(*, reminder: Any, subject: Any) -> Rendered:
     """To the writer, who has no account: their live link (as issued, see letters.tokens), the
     zone chosen for them (writer_zone), replies to the applicant as the invitation did."""
     letter_request = subject
     link = letter_request.live_link
-    emails.send_templated(
+    return emails.render_templated(
         name="letter-writer",
         user=None,
         to=reminder.recipient_email,
         zone=letter_request.writer_zone,
         reply_to=letter_request.applicant.email,
         unsubscribe_kind=reminder.kind,
-        headers=emails.reminder_headers(reminder),
         context={
             "letter_request": letter_request,
             "applicant_name": letter_request.applicant.get_full_name(),
@@ -151,7 +151,7 @@ kinds.register(
         subject_type="letters.letterrequest",
         find_due=letter_writer_due,
         load_subjects=letter_writer_load,
-        send=send_letter_writer,
+        render=render_letter_writer,
         in_app=None,
         to_address=True,
     )
@@ -222,8 +222,9 @@ kinds.register(
         subject_type="letters.letterrequest",
         find_due=letter_late_due,
         load_subjects=letter_late_load,
-        send=emails.send_letter_late,
+        render=emails.render_letter_late,
         in_app=letter_late_in_app,
+        after_deadline=True,
     )
 )
 
@@ -247,3 +248,45 @@ def awaited_letters(user: Any) -> Iterable[CalendarEvent]:
         )
         for letter_request in requests
     ]
+
+
+# --- Messages caused by a change (recorded by the change; see notifications.outbox) -------------
+
+kinds.register(
+    ReminderKind(
+        code="letter_request",
+        label="Invitations to write a letter (to the writer)",
+        subject_type="letters.letterlink",
+        find_due=None,
+        load_subjects=letter_emails.links_load,
+        render=letter_emails.render_letter_request,
+        in_app=None,
+        transactional=True,
+    )
+)
+
+kinds.register(
+    ReminderKind(
+        code="letter_uploaded",
+        label="A letter of recommendation arrived",
+        subject_type="letters.letter",
+        find_due=None,
+        load_subjects=letter_emails.uploads_load,
+        render=letter_emails.render_letter_uploaded,
+        in_app=letter_emails.uploaded_in_app,
+        transactional=True,
+    )
+)
+
+kinds.register(
+    ReminderKind(
+        code="letter_declined",
+        label="A writer declined to write a letter",
+        subject_type="letters.letterrequest",
+        find_due=None,
+        load_subjects=letter_emails.declines_load,
+        render=letter_emails.render_letter_declined,
+        in_app=letter_emails.declined_in_app,
+        transactional=True,
+    )
+)

@@ -2,7 +2,7 @@
 
 Every change re-reads the request under `select_for_update`, checks the move against
 `LetterRequest.ALLOWED_TRANSITIONS`, saves the fields it changed, and queues its e-mail with
-`transaction.on_commit`, so a rolled-back change never mails anybody.
+the outbox in the same transaction, so a rolled-back change never mails anybody.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from applicants.uploads import delete_stored, store_upload
 from applications.models import Application
 from audit.services import audit_record
 
-from . import tokens
+from . import emails, tokens
 from .models import Letter, LetterAccess, LetterAssignment, LetterLink, LetterRequest
 from .selectors import letter_is_locked, too_many_letters
 
@@ -71,11 +71,10 @@ def _already_asked(writer_email: str) -> str:
 
 
 def _new_link(letter_request: LetterRequest) -> LetterLink:
-    """Issue a link, and mail it once the transaction commits."""
-    from .tasks import letter_link_email_task
-
-    link = LetterLink.objects.create(request=letter_request)
-    transaction.on_commit(lambda: letter_link_email_task.delay(link.id))
+    """Issue a link, and record its e-mail in the outbox (sent once the transaction commits)."""
+    # emailed_at: when the e-mail was recorded; the outbox keeps when it was sent.
+    link = LetterLink.objects.create(request=letter_request, emailed_at=timezone.now())
+    emails.link_message_enqueue(link=link)
     return link
 
 
@@ -203,8 +202,6 @@ def letter_upload(*, letter_request: LetterRequest, upload: UploadedFile, checke
     nobody hears of a letter that was not stored.
     """
 
-    from .tasks import letter_uploaded_email_task
-
     name = store_upload(upload, checked, folder="letters")
     try:
         with transaction.atomic():
@@ -228,7 +225,7 @@ def letter_upload(*, letter_request: LetterRequest, upload: UploadedFile, checke
             locked.status = Status.UPLOADED
             locked.uploaded_at = letter.uploaded_at
             locked.save(update_fields=["current_letter", "status", "uploaded_at"])
-            transaction.on_commit(lambda: letter_uploaded_email_task.delay(locked.id, replaced=replaced))
+            emails.uploaded_message_enqueue(letter=letter, replaced=replaced)
     except BaseException:
         delete_stored(name)
         raise
@@ -237,8 +234,6 @@ def letter_upload(*, letter_request: LetterRequest, upload: UploadedFile, checke
 
 def letter_request_decline(*, letter_request: LetterRequest, message: str = "") -> LetterRequest:
     """The writer says no, optionally with a message the applicant will read."""
-    from .tasks import letter_declined_email_task
-
     with transaction.atomic():
         locked = _lock(letter_request)
         _check_move(locked, Status.DECLINED, _("This request can no longer be declined."))
@@ -246,7 +241,7 @@ def letter_request_decline(*, letter_request: LetterRequest, message: str = "") 
         locked.declined_at = timezone.now()
         locked.decline_message = message.strip()
         locked.save(update_fields=["status", "declined_at", "decline_message"])
-        transaction.on_commit(lambda: letter_declined_email_task.delay(locked.id))
+        emails.declined_message_enqueue(letter_request=locked)
     return locked
 
 

@@ -1,16 +1,17 @@
-"""E-mail: one sender function per message, each rendering templates/emails/<name>-subject.txt,
--body.txt and -body.html in the recipient's time zone."""
+"""E-mail: one render function per message, each rendering templates/emails/<name>-subject.txt,
+-body.txt and -body.html in the recipient's time zone. They never send: the outbox does
+(notifications.outbox, the one caller of Django's mail API)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from .kinds import Rendered
 from .models import address_key
 from .timezones import user_time_zone
 from .tokens import unsubscribe_token
@@ -20,7 +21,7 @@ def absolute(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
-def send_templated(
+def render_templated(
     *,
     name: str,
     user: Any,
@@ -30,8 +31,8 @@ def send_templated(
     zone: Any = None,
     to: str = "",
     reply_to: str = "",
-) -> None:
-    """Render and send one message. `unsubscribe_kind` adds the one-click unsubscribe link and the
+) -> Rendered:
+    """Render one message. `unsubscribe_kind` adds the one-click unsubscribe link and the
     List-Unsubscribe headers (RFC 2369, RFC 8058); transactional mail passes None.
 
     A recipient without an account (a letter writer) is `user=None` with the address in `to` and
@@ -53,28 +54,18 @@ def send_templated(
         subject = " ".join(render_to_string(f"emails/{name}-subject.txt", context).split())
         text = render_to_string(f"emails/{name}-body.txt", context)
         html = render_to_string(f"emails/{name}-body.html", context)
-    message = EmailMultiAlternatives(
-        subject=subject, body=text, to=[to or user.email], headers=headers, reply_to=[reply_to] if reply_to else None
-    )
-    message.attach_alternative(html, "text/html")
-    message.send()
+    return Rendered(subject=subject, text=text, html=html, to=to or user.email, headers=headers, reply_to=reply_to)
 
 
-def reminder_headers(reminder: Any) -> dict[str, str]:
-    # Lets support (and the crash test) match a message to its ledger row.
-    return {"X-USCE-Reminder": str(reminder.pk)}
+# --- One render function per message ----------------------------------------------------------
 
 
-# --- One sender function per message ----------------------------------------------------------
-
-
-def send_window_closing(*, reminder: Any, subject: Any) -> None:
+def render_window_closing(*, reminder: Any, subject: Any) -> Rendered:
     session = subject
-    send_templated(
+    return render_templated(
         name="window-closing",
         user=reminder.recipient,
         unsubscribe_kind=reminder.kind,
-        headers=reminder_headers(reminder),
         context={
             "session": session,
             "listing": session.listing,
@@ -84,13 +75,12 @@ def send_window_closing(*, reminder: Any, subject: Any) -> None:
     )
 
 
-def send_document_expiring(*, reminder: Any, subject: Any) -> None:
+def render_document_expiring(*, reminder: Any, subject: Any) -> Rendered:
     document = subject
-    send_templated(
+    return render_templated(
         name="document-expiring",
         user=reminder.recipient,
         unsubscribe_kind=reminder.kind,
-        headers=reminder_headers(reminder),
         context={
             "document": document,
             "expires_on": document.current_version.expires_on,
@@ -99,13 +89,12 @@ def send_document_expiring(*, reminder: Any, subject: Any) -> None:
     )
 
 
-def send_document_before_start(*, reminder: Any, subject: Any) -> None:
+def render_document_before_start(*, reminder: Any, subject: Any) -> Rendered:
     document = subject
-    send_templated(
+    return render_templated(
         name="document-before-start",
         user=reminder.recipient,
         unsubscribe_kind=reminder.kind,
-        headers=reminder_headers(reminder),
         context={
             "document": document,
             "expires_on": document.current_version.expires_on,
@@ -115,13 +104,12 @@ def send_document_before_start(*, reminder: Any, subject: Any) -> None:
     )
 
 
-def send_offer_deadline(*, reminder: Any, subject: Any) -> None:
+def render_offer_deadline(*, reminder: Any, subject: Any) -> Rendered:
     application = subject
-    send_templated(
+    return render_templated(
         name="offer-deadline",
         user=reminder.recipient,
         unsubscribe_kind=None,
-        headers=reminder_headers(reminder),
         context={
             "application": application,
             "listing": application.session.listing,
@@ -131,24 +119,22 @@ def send_offer_deadline(*, reminder: Any, subject: Any) -> None:
     )
 
 
-def send_interview_tomorrow(*, reminder: Any, subject: Any) -> None:
+def render_interview_tomorrow(*, reminder: Any, subject: Any) -> Rendered:
     slot = subject
-    send_templated(
+    return render_templated(
         name="interview-tomorrow",
         user=reminder.recipient,
         unsubscribe_kind=None,
-        headers=reminder_headers(reminder),
         context={"slot": slot, "listing": slot.application.session.listing, "url": absolute(reminder_url(reminder))},
     )
 
 
-def send_pre_arrival(*, reminder: Any, subject: Any) -> None:
+def render_pre_arrival(*, reminder: Any, subject: Any) -> Rendered:
     application = subject
-    send_templated(
+    return render_templated(
         name="pre-arrival",
         user=reminder.recipient,
         unsubscribe_kind=reminder.kind,
-        headers=reminder_headers(reminder),
         context={
             "application": application,
             "session": application.session,
@@ -159,13 +145,12 @@ def send_pre_arrival(*, reminder: Any, subject: Any) -> None:
     )
 
 
-def send_documents_purge(*, reminder: Any, subject: Any) -> None:
+def render_documents_purge(*, reminder: Any, subject: Any) -> Rendered:
     user = subject
-    send_templated(
+    return render_templated(
         name="documents-purge",
         user=reminder.recipient,
         unsubscribe_kind=None,
-        headers=reminder_headers(reminder),
         context={
             "purge_from": user.purge_from,
             "retention_days": settings.DOCUMENT_RETENTION_DAYS,
@@ -174,27 +159,25 @@ def send_documents_purge(*, reminder: Any, subject: Any) -> None:
     )
 
 
-def send_coordinator_digest(*, reminder: Any, subject: Any) -> None:
+def render_coordinator_digest(*, reminder: Any, subject: Any) -> Rendered:
     from zoneinfo import ZoneInfo
 
     digest = subject
-    send_templated(
+    return render_templated(
         name="coordinator-digest",
         user=reminder.recipient,
         unsubscribe_kind=reminder.kind,
-        headers=reminder_headers(reminder),
         zone=ZoneInfo(digest.institution.time_zone),
         context={"digest": digest, "url": absolute(reminder_url(reminder))},
     )
 
 
-def send_letter_late(*, reminder: Any, subject: Any) -> None:
+def render_letter_late(*, reminder: Any, subject: Any) -> Rendered:
     letter_request = subject
-    send_templated(
+    return render_templated(
         name="letter-late",
         user=reminder.recipient,
         unsubscribe_kind=reminder.kind,
-        headers=reminder_headers(reminder),
         context={
             "letter_request": letter_request,
             "due_at": letter_request.due_at,

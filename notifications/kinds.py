@@ -1,11 +1,12 @@
-"""The registry of reminder kinds: what is due when (a set-based source), who gets it, and how
-it reads. `sources.py` registers the concrete kinds; the tick and the workers only read this."""
+"""The registry of message kinds: for a reminder, what is due when (a set-based source); for every
+kind, who gets it and how it reads. `sources*.py` register the reminders and `messages.py` the
+messages caused by a change; the tick and the outbox's workers only read this."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.urls import NoReverseMatch, reverse
@@ -37,17 +38,30 @@ class InApp:
 
 
 @dataclass(frozen=True)
+class Rendered:
+    """One e-mail, rendered: what the outbox hands to the mail server (it adds the message id)."""
+
+    subject: str
+    text: str
+    to: str
+    html: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+    reply_to: str = ""
+
+
+@dataclass(frozen=True)
 class ReminderKind:
     code: str
     label: str
     subject_type: str
-    # One query (or a fixed few) for every due row at `now`: never one per recipient.
-    find_due: Callable[[dt.datetime], Iterable[Due]]
+    # One query (or a fixed few) for every due row at `now`: never one per recipient. None for a
+    # message caused by a change (recorded by the change itself, never scanned for).
+    find_due: Callable[[dt.datetime], Iterable[Due]] | None
     # Loads a batch's subjects, keyed by reminder id, in a fixed number of queries. A reminder
     # missing from the answer is no longer due (listing unsaved, document replaced): skipped.
     load_subjects: Callable[[Sequence[Any], dt.datetime], Mapping[int, Any]]
-    # The sender function (emails.py): send(reminder=..., subject=...).
-    send: Callable[..., None]
+    # The renderer (emails.py): render(reminder=..., subject=...) -> Rendered. It never sends.
+    render: Callable[..., Rendered]
     # None: no in-app message (the recipient has no account to see it in).
     in_app: Callable[[Any, Any], InApp] | None
     # Transactional messages (an offer's deadline) cannot be switched off.
@@ -55,6 +69,9 @@ class ReminderKind:
     # Sent to e-mail addresses without an account (letter writers): no in-app message, no
     # preferences page; the one-click unsubscribe link is their only switch.
     to_address: bool = False
+    # A reminder about a deadline already passed (a late letter): its deadline does not expire it,
+    # only its age does (outbox.outbox_expire).
+    after_deadline: bool = False
 
 
 KINDS: dict[str, ReminderKind] = {}
@@ -67,6 +84,10 @@ def register(kind: ReminderKind) -> ReminderKind:
 
 def get(code: str) -> ReminderKind | None:
     return KINDS.get(code)
+
+
+def after_deadline() -> list[str]:
+    return [kind.code for kind in KINDS.values() if kind.after_deadline]
 
 
 def switchable() -> list[ReminderKind]:

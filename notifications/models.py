@@ -13,11 +13,14 @@ from .querysets import NotificationQuerySet, ReminderQuerySet
 
 
 class Reminder(models.Model):
-    """One due reminder, claimed before it is sent.
+    """The outbox: one row per e-mail the portal sends, claimed before it is sent (see outbox.py).
 
-    The unique key (recipient, kind, subject, due) is what makes a reminder go out once: a beat
-    tick inserts rows with ON CONFLICT DO NOTHING, and a worker owns a row only after its
-    conditional UPDATE (pending -> sending) changed exactly one row.
+    Two sorts of row share it. A reminder is found by the beat tick: its unique key (recipient,
+    kind, subject, due) is what makes it go out once, the tick inserting with ON CONFLICT DO
+    NOTHING. A message caused by a change (a status move, a letter link, an account e-mail) is
+    recorded in that change's transaction with its own unique `key` and no `due` (NULLs are
+    distinct, so it never meets the reminders' keys). Either way a worker owns a row only after
+    its conditional UPDATE (pending -> sending) changed exactly one row.
 
     The recipient is a user, or an e-mail address for people without an account (a letter
     writer): exactly one of `recipient` and `recipient_email` is set.
@@ -29,6 +32,8 @@ class Reminder(models.Model):
         SENT = "sent", _("Sent")
         SKIPPED = "skipped", _("Skipped (switched off or subject gone)")
         FAILED = "failed", _("Failed (gave up)")
+        EXPIRED = "expired", _("Expired (no longer useful, never sent late)")
+        CANCELLED = "cancelled", _("Cancelled by an admin")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
@@ -37,8 +42,15 @@ class Reminder(models.Model):
     kind = models.CharField(max_length=40)
     subject_type = models.CharField(max_length=60, help_text=_("app_label.model of the subject."))
     subject_id = models.BigIntegerField()
-    due = models.DateField(help_text=_("The day, in the recipient's time zone, the reminder is for."))
-    deadline = models.DateTimeField(null=True, blank=True)
+    due = models.DateField(
+        null=True, blank=True, help_text=_("The day, in the recipient's time zone, a reminder is for.")
+    )
+    deadline = models.DateTimeField(null=True, blank=True, help_text=_("Never sent after this moment."))
+    key = models.CharField(
+        max_length=150, null=True, blank=True, unique=True, help_text=_("The key of a message caused by a change.")
+    )
+    # A message rendered when it was recorded (allauth's account e-mails): subject, text, html, to.
+    payload = models.JSONField(default=dict, blank=True)
 
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -46,13 +58,18 @@ class Reminder(models.Model):
     queued_at = models.DateTimeField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # The last failure stays after a later success: support reads what happened.
     last_error = models.TextField(blank=True)
+    last_error_class = models.CharField(max_length=100, blank=True)
+    closed_reason = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = ReminderQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
+        verbose_name = _("outbox message")
+        verbose_name_plural = _("outbox")
         constraints = [
             # Two keys, one per kind of recipient. A unique constraint treats NULLs as distinct (on
             # PostgreSQL and SQLite alike), so the user key never matches address rows (it is left as
@@ -79,11 +96,12 @@ class Reminder(models.Model):
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="reminder_ready_idx"),
             models.Index(fields=["kind", "due"], name="reminder_kind_due_idx"),
+            models.Index(fields=["sent_at"], name="outbox_sent_at_idx"),
         ]
 
     def __str__(self) -> str:
         recipient = self.recipient_id or self.recipient_email
-        return f"{self.kind} {self.subject_type}#{self.subject_id} for {recipient} on {self.due}"
+        return f"{self.kind} {self.subject_type}#{self.subject_id} for {recipient} ({self.key or self.due})"
 
 
 class Notification(models.Model):

@@ -21,5 +21,8 @@ def export(user: Any) -> dict[str, Any]:
 def erase(user: Any) -> None:
     Notification.objects.filter(recipient=user).delete()
     Reminder.objects.filter(recipient=user).delete()
+    # Account e-mails are addressed to the address itself (allauth may write before an account is
+    # confirmed): erased with the account too.
+    Reminder.objects.filter(recipient__isnull=True, kind="account_email", recipient_email__iexact=user.email).delete()
     NotificationPreference.objects.filter(user=user).delete()
     CalendarFeed.objects.filter(user=user).delete()

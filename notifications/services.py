@@ -1,21 +1,19 @@
-"""Reminders: the beat tick (scan and fan out) and the workers' exactly-once delivery; the
+"""Reminders: the beat tick (scan, record in the outbox, fan out; the outbox delivers); the
 notification centre, preferences and calendar feeds."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Q
 from django.utils import timezone
 
-from . import conf, kinds
-from .models import CalendarFeed, Notification, NotificationPreference, Reminder, address_key, new_feed_token
+from . import conf, kinds, outbox
+from .models import CalendarFeed, Notification, NotificationPreference, Reminder, new_feed_token
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +51,10 @@ def reminders_scan(*, now: dt.datetime | None = None) -> ScanResult:
     """
     now = now or timezone.now()
     result = ScanResult()
+    outbox.outbox_expire(now=now)
     for kind in list(kinds.KINDS.values()):
+        if kind.find_due is None:
+            continue  # a message caused by a change: recorded by the change itself
         rows = list(kind.find_due(now))
         result.found += len(rows)
         result.by_kind[kind.code] = len(rows)
@@ -97,114 +98,10 @@ def reminders_scan(*, now: dt.datetime | None = None) -> ScanResult:
         # Marked in large chunks (bound parameters are limited), not per batch: 10 UPDATEs for 100,000.
         for start in range(0, len(ids), 10_000):
             Reminder.objects.filter(pk__in=ids[start : start + 10_000]).update(queued_at=now)
-        transaction.on_commit(lambda: _fan_out(batches))
+        transaction.on_commit(lambda: outbox.queue_batches(batches))
     result.queued, result.batches, result.queued_ids = len(ids), len(batches), batches
     logger.info("reminders tick", extra=result.as_dict())
     return result
-
-
-def _fan_out(batches: list[list[int]]) -> None:
-    from .tasks import reminders_send_batch_task
-
-    for batch in batches:
-        reminders_send_batch_task.delay(batch)
-
-
-def reminder_deliver_batch(*, reminder_ids: Sequence[int], now: dt.datetime | None = None) -> dict[str, int]:
-    """Deliver the ledger rows `reminder_ids` that are still ready; the claim decides, so a batch
-    delivered twice (redelivery, two ticks, a retried task) sends each reminder once."""
-    now = now or timezone.now()
-    lease = conf.claim_lease()
-    counts: dict[str, int] = defaultdict(int)
-    rows = list(Reminder.objects.filter(pk__in=reminder_ids).ready(now=now, lease=lease).select_related("recipient"))
-    subjects: dict[int, Any] = {}
-    by_kind: dict[str, list[Reminder]] = defaultdict(list)
-    for row in rows:
-        by_kind[row.kind].append(row)
-    for code, kind_rows in by_kind.items():
-        kind = kinds.get(code)
-        if kind is not None:
-            subjects.update(kind.load_subjects(kind_rows, now))
-    # Who switched what off, users and addresses without an account alike, in one query.
-    owner = {
-        row.pk: row.recipient_id if row.recipient_id is not None else address_key(row.recipient_email) for row in rows
-    }
-    switched_off = {
-        (user_id if user_id is not None else address, code)
-        for user_id, address, code in NotificationPreference.objects.filter(
-            Q(user_id__in={row.recipient_id for row in rows if row.recipient_id is not None})
-            | Q(user__isnull=True, address__in={owner[row.pk] for row in rows if row.recipient_id is None}),
-            kind__in=[*by_kind, kinds.ALL],
-            enabled=False,
-        ).values_list("user_id", "address", "kind")
-    }
-    for row in sorted(rows, key=lambda r: r.pk):
-        kind = kinds.get(row.kind)
-        subject = subjects.get(row.pk)
-        opted_out = (
-            kind is not None
-            and not kind.transactional
-            and ((owner[row.pk], row.kind) in switched_off or (owner[row.pk], kinds.ALL) in switched_off)
-        )
-        counts[_deliver_one(row=row, kind=kind, subject=subject, opted_out=opted_out, now=now, lease=lease)] += 1
-    return dict(counts)
-
-
-def _deliver_one(
-    *,
-    row: Reminder,
-    kind: kinds.ReminderKind | None,
-    subject: Any,
-    opted_out: bool,
-    now: dt.datetime,
-    lease: dt.timedelta,
-) -> str:
-    with transaction.atomic():
-        # The claim: whoever's conditional UPDATE changes the row owns it. Another worker holding
-        # the same batch (redelivered, or queued by a second tick) gets 0 and moves on.
-        claimed = (
-            Reminder.objects.ready(now=now, lease=lease)
-            .filter(pk=row.pk)
-            .update(status=Reminder.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
-        )
-        if claimed != 1:
-            return "taken"
-        if kind is None or subject is None or opted_out:
-            Reminder.objects.filter(pk=row.pk).update(status=Reminder.Status.SKIPPED)
-            return "skipped"
-        if kind.in_app is not None and row.recipient_id is not None:
-            message = kind.in_app(row, subject)
-            # In-app: the one-to-one makes it exactly once even when the e-mail below is retried.
-            row.notification, _ = Notification.objects.get_or_create(
-                reminder=row,
-                defaults={
-                    "recipient_id": row.recipient_id,
-                    "kind": row.kind,
-                    "title": message.title,
-                    "body": message.body,
-                    "url": message.url,
-                    "created_at": now,
-                },
-            )
-    # The claim has committed. A crash from here until the UPDATE below leaves the row 'sending';
-    # after the lease a tick hands it to another worker (see README, "Exactly once").
-    try:
-        kind.send(reminder=row, subject=subject)
-    except Exception as exc:  # SMTP down, template error: record, back off, try again later.
-        attempts = row.attempts + 1
-        gave_up = attempts >= conf.max_attempts()
-        Reminder.objects.filter(pk=row.pk, status=Reminder.Status.SENDING).update(
-            status=Reminder.Status.FAILED if gave_up else Reminder.Status.PENDING,
-            next_attempt_at=now + conf.retry_backoff(attempts),
-            queued_at=None,
-            last_error=f"{type(exc).__name__}: {exc}"[:2000],
-        )
-        logger.warning("reminder send failed", extra={"reminder": row.pk, "attempts": attempts, "gave_up": gave_up})
-        return "failed"
-    Reminder.objects.filter(pk=row.pk, status=Reminder.Status.SENDING).update(
-        status=Reminder.Status.SENT, sent_at=timezone.now(), last_error=""
-    )
-    return "sent"
 
 
 # --- Notification centre ---------------------------------------------------------------------

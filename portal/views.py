@@ -2,6 +2,7 @@
 
 import logging
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -26,7 +27,7 @@ def _database_ok() -> bool:
             cursor.execute("SELECT 1")
             return cursor.fetchone() == (1,)
     except Exception:
-        logger.exception("healthz: database check failed")
+        logger.exception("readyz: database check failed")
         return False
 
 
@@ -37,7 +38,18 @@ def _broker_ok() -> bool:
             conn.ensure_connection(max_retries=1, timeout=2)
         return True
     except Exception:
-        logger.exception("healthz: broker check failed")
+        logger.exception("readyz: broker check failed")
+        return False
+
+
+def _redis_ok() -> bool:
+    from django.core.cache import cache
+
+    try:
+        cache.set("readyz", "1", 10)
+        return cache.get("readyz") == "1"
+    except Exception:
+        logger.exception("readyz: Redis (cache) check failed")
         return False
 
 
@@ -45,7 +57,18 @@ def _broker_ok() -> bool:
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
+    """Liveness: the process answers. Cheap on purpose (probed often); /readyz checks what it needs."""
+    return JsonResponse({"status": "ok"})
+
+
+@login_not_required
+@never_cache
+@require_GET
+def readyz(request: HttpRequest) -> JsonResponse:
+    """Readiness: the database, the broker, and Redis when the portal uses it (REDIS_URL)."""
     checks = {"database": _database_ok(), "broker": _broker_ok()}
+    if settings.REDIS_URL:
+        checks["redis"] = _redis_ok()
     healthy = all(checks.values())
     body = {"status": "ok" if healthy else "unavailable", **{k: "ok" if v else "down" for k, v in checks.items()}}
     return JsonResponse(body, status=200 if healthy else 503)

@@ -177,6 +177,8 @@ ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
 ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupForm"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[USCE Portal] "
+# Account e-mails go through the outbox like every other e-mail (notifications.outbox).
+ACCOUNT_ADAPTER = "notifications.account_adapter.AccountAdapter"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = env.str("PORTAL_HTTP_PROTOCOL", default="http" if DEBUG else "https")
 # Same answer whether or not an address is registered (no account enumeration).
 ACCOUNT_PREVENT_ENUMERATION = True
@@ -265,14 +267,6 @@ LETTERS_LINK_DAYS = env.int("PORTAL_LETTERS_LINK_DAYS", default=30)
 DOCUMENT_RETENTION_DAYS = env.int("PORTAL_DOCUMENT_RETENTION_DAYS", default=730)
 # How long applying waits for a session's seat lock before answering "try again" (applications.seats).
 APPLICATIONS_LOCK_TIMEOUT_MS = 3000
-# Reminder delivery (notifications.conf), suited to a five-minute beat tick: a claim left "sending"
-# longer than the lease is presumed orphaned by a crash; a queued batch not done within the requeue
-# delay is queued again; failed sends are retried up to the maximum, backing off from the base.
-NOTIFICATIONS_CLAIM_LEASE_SECONDS = 600
-NOTIFICATIONS_REQUEUE_AFTER_SECONDS = 900
-NOTIFICATIONS_BATCH_SIZE = 200
-NOTIFICATIONS_MAX_ATTEMPTS = 6
-NOTIFICATIONS_RETRY_BASE_SECONDS = 300
 
 # --- E-mail -------------------------------------------------------------------------------
 EMAIL_BACKEND = env.str(
@@ -289,6 +283,32 @@ EMAIL_HOST_PASSWORD = env.str("DJANGO_EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("DJANGO_EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="USCE Portal <no-reply@usce-portal.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Seconds one SMTP operation may wait: a server that accepts and never answers fails the send
+# (recorded, retried later) instead of blocking a worker for good.
+EMAIL_TIMEOUT = env.int("DJANGO_EMAIL_TIMEOUT", default=30)
+
+# --- The outbox (notifications.outbox; docs/outbox.md). They nest: a batch stops claiming after
+# BATCH_SECONDS, Celery stops it at the soft then hard limit, and only after the lease may another
+# worker take a claim over; the start-up check refuses any other order.
+NOTIFICATIONS_CLAIM_LEASE_SECONDS = env.int("PORTAL_OUTBOX_CLAIM_LEASE_SECONDS", default=600)
+NOTIFICATIONS_BATCH_SECONDS = env.int("PORTAL_OUTBOX_BATCH_SECONDS", default=120)
+NOTIFICATIONS_DELIVER_SOFT_TIME_LIMIT = env.int("PORTAL_OUTBOX_SOFT_TIME_LIMIT", default=240)
+NOTIFICATIONS_DELIVER_TIME_LIMIT = env.int("PORTAL_OUTBOX_TIME_LIMIT", default=300)
+NOTIFICATIONS_EXPIRE_AFTER_SECONDS = env.int("PORTAL_OUTBOX_EXPIRE_AFTER_SECONDS", default=3 * 24 * 3600)
+# A queued batch not done within this delay is queued again (a lost broker message).
+NOTIFICATIONS_REQUEUE_AFTER_SECONDS = 900
+NOTIFICATIONS_BATCH_SIZE = env.int("PORTAL_OUTBOX_BATCH_SIZE", default=200)
+# None: a message is retried while it is useful (its deadline or the expiry bounds it).
+NOTIFICATIONS_MAX_ATTEMPTS: int | None = None
+# Retries back off from the base, doubling, up to the maximum.
+NOTIFICATIONS_RETRY_BASE_SECONDS = 300
+NOTIFICATIONS_RETRY_MAX_SECONDS = 3600
+NOTIFICATIONS_TICK_SOFT_TIME_LIMIT = 240
+NOTIFICATIONS_TICK_TIME_LIMIT = 270
+# /metrics: a bearer token (Authorization: Bearer <token>), or a client address in the allow-list.
+# Neither set: /metrics answers 404.
+PORTAL_METRICS_TOKEN = env.str("PORTAL_METRICS_TOKEN", default="")
+PORTAL_METRICS_ALLOW = env.list("PORTAL_METRICS_ALLOW", default=[])
 
 # --- Celery -------------------------------------------------------------------------------
 # Without REDIS_URL the broker is kombu's filesystem transport: no server to run.
@@ -319,6 +339,16 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Scanning and delivery in queues of their own, so a tick never waits behind delivery batches
+# (and in-app work behind neither); each worker names the queues it consumes (docs/outbox.md).
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {
+    "notifications.reminders_tick": {"queue": "scan"},
+    "notifications.reminders_send_batch": {"queue": "mail"},
+}
+# No task runs for ever: the outbox's tasks set tighter limits of their own (below the claim lease).
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=1500)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=1800)
 
 # --- REST framework -----------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -371,7 +401,7 @@ SPECTACULAR_SETTINGS = {
 # --- Security -----------------------------------------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG

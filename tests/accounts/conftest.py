@@ -36,3 +36,16 @@ def start_totp_setup():
         return client.session["mfa.totp.secret"]
 
     return start
+
+
+@pytest.fixture
+def deliver():
+    """Run the outbox's delivery as its worker would once the request's writes commit: a test's
+    transaction never commits, so the commit hook that queues it never fires."""
+    from notifications.models import Reminder
+    from notifications.outbox import outbox_deliver_batch
+
+    def deliver() -> None:
+        outbox_deliver_batch(message_ids=list(Reminder.objects.filter(status="pending").values_list("pk", flat=True)))
+
+    return deliver

@@ -122,13 +122,14 @@ def test_changing_the_password_ends_the_other_sessions_but_keeps_this_one(two_br
     assert list(UserSession.objects.filter(user=applicant).values_list("user_agent", flat=True)) == ["Phone"]
 
 
-def test_resetting_the_password_ends_every_session(two_browsers, applicant, client):
+def test_resetting_the_password_ends_every_session(two_browsers, applicant, client, deliver):
     import re
 
     from django.core import mail
 
     phone, laptop = two_browsers
     client.post(reverse("account_reset_password"), {"email": applicant.email})
+    deliver()
     link = re.search(r"/accounts/password/reset/key/\S+/", mail.outbox[-1].body).group(0)
     form_url = client.get(link).url  # allauth moves the key out of the URL, into the session
     new = "Another-rotation-2028"

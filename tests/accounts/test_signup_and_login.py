@@ -18,8 +18,9 @@ SIGNUP = {
 }
 
 
-def test_it_creates_an_applicant_and_sends_a_verification_email(client):
+def test_it_creates_an_applicant_and_sends_a_verification_email(client, deliver):
     response = client.post(reverse("account_signup"), SIGNUP)
+    deliver()
 
     assert response.status_code == 302
     user = get_user_model().objects.get(email="new.img@example.org")
@@ -59,8 +60,9 @@ def test_an_unverified_account_cannot_log_in(client):
     assert "_auth_user_id" not in client.session
 
 
-def test_confirming_the_email_lets_the_user_log_in(client):
+def test_confirming_the_email_lets_the_user_log_in(client, deliver):
     client.post(reverse("account_signup"), SIGNUP)
+    deliver()
     key = re.search(r"/accounts/confirm-email/(\S+)/", mail.outbox[0].body).group(1)
 
     client.post(reverse("account_confirm_email", args=[key]))
@@ -86,11 +88,12 @@ def test_logout_ends_the_session(client, applicant):
     assert "_auth_user_id" not in client.session
 
 
-def test_password_reset_answers_the_same_for_unknown_addresses(client, applicant):
+def test_password_reset_answers_the_same_for_unknown_addresses(client, applicant, deliver):
     known = client.post(reverse("account_reset_password"), {"email": applicant.email})
     unknown = client.post(reverse("account_reset_password"), {"email": "nobody@example.org"})
 
     assert known.status_code == unknown.status_code == 302
     assert known.url == unknown.url
+    deliver()
     reset_mails = [m for m in mail.outbox if applicant.email in m.to]
     assert len(reset_mails) == 1 and "/accounts/password/reset/key/" in reset_mails[0].body

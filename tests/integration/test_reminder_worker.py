@@ -31,7 +31,7 @@ from tests.notifications.factories import applicant_in, save_listing, session_cl
 pytestmark = [pytest.mark.integration, pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs REDIS_URL")]
 ROOT = Path(__file__).resolve().parents[2]
 APPLICANTS = 40
-HEADER = re.compile(r"^X-USCE-Reminder: (\d+)$", re.MULTILINE)
+HEADER = re.compile(r"^X-USCE-Message: (\d+)$", re.MULTILINE)
 
 
 def database_url_for_the_test_database() -> str:
@@ -76,7 +76,7 @@ def start_worker(env: dict, log: Path) -> subprocess.Popen:
             "--without-mingle",
             "--without-gossip",
             "-Q",
-            env["PORTAL_IT_QUEUE"],
+            ",".join(env["PORTAL_IT_QUEUE"] + suffix for suffix in ("", "-scan", "-mail")),
         ],
         cwd=ROOT,
         env=env,
@@ -107,7 +107,8 @@ def celery_on_redis():
     try:
         with app.connection_for_write(redis_url()) as conn:
             yield conn, queue
-            conn.default_channel.queue_purge(queue)
+            for suffix in ("", "-scan", "-mail"):
+                conn.default_channel.queue_purge(queue + suffix)
     finally:
         app.conf.task_always_eager = eager
 

@@ -136,16 +136,18 @@ def test_the_daily_sweep_marks_lapsed_requests_expired(applicant, ask):
     assert (lapsed.status, fresh.status) == ("expired", "sent")
 
 
-def test_a_link_whose_mail_task_runs_twice_is_mailed_once(applicant, ask):
-    from letters.tasks import letter_link_email_task
+def test_a_link_whose_outbox_batch_runs_twice_is_mailed_once(applicant, ask):
+    from notifications.models import Reminder
+    from notifications.outbox import outbox_deliver_batch
 
     sent = ask(applicant)
     link = sent.letter_request.links.get()
+    message = Reminder.objects.get(key=f"letter_link:{link.pk}")
     before = len(mail.outbox)
 
-    letter_link_email_task.apply(args=[link.id])
-
+    assert outbox_deliver_batch(message_ids=[message.pk]) == {}  # already sent on commit: nothing again
     assert len(mail.outbox) == before
+    assert Reminder.objects.get(pk=message.pk).status == "sent"
 
 
 def _in_status(applicant, status: str) -> LetterRequest:

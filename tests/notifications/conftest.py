@@ -1,6 +1,6 @@
 import pytest
 
-from notifications import services
+from notifications import outbox, services
 
 
 @pytest.fixture
@@ -15,7 +15,7 @@ def tick(django_capture_on_commit_callbacks):
             result = services.reminders_scan(now=now)
         if deliver:
             for batch in result.queued_ids:
-                services.reminder_deliver_batch(reminder_ids=batch, now=now)
+                outbox.outbox_deliver_batch(message_ids=batch, now=now)
         return result
 
     return run

@@ -9,7 +9,7 @@ from applications import reminders as sources
 from applications import reminders as sources_applications
 from applications.models import ChecklistItem
 from applications.states import Status
-from notifications import services
+from notifications import outbox
 from notifications.models import NotificationPreference, Reminder
 from tests.applications.factories import ApplicationFactory, DraftFactory, SlotFactory
 from tests.notifications.factories import applicant_in, at, due_rows, save_listing, session_closing_at
@@ -64,7 +64,7 @@ def test_an_answered_offer_is_not_reminded(tick):
     offer.status = Status.ACCEPTED
     offer.save(update_fields=["status"])
 
-    services.reminder_deliver_batch(reminder_ids=result.queued_ids[0], now=at(2027, 5, 30, 6, 0))
+    outbox.outbox_deliver_batch(message_ids=result.queued_ids[0], now=at(2027, 5, 30, 6, 0))
 
     assert mail.outbox == [] and Reminder.objects.get().status == "skipped"
 

@@ -8,7 +8,7 @@ from django.core import mail
 from django.db import connection, connections
 from django.test import override_settings
 
-from notifications import services
+from notifications import outbox, services
 from notifications.models import Notification, NotificationPreference, Reminder
 from tests.notifications import backends
 from tests.notifications.factories import applicant_in, save_listing, session_closing_at
@@ -53,8 +53,8 @@ def test_a_batch_delivered_twice_sends_nothing_the_second_time(tick, due_applica
     result = tick(NOW, deliver=False)
     batch = result.queued_ids[0]
 
-    first = services.reminder_deliver_batch(reminder_ids=batch, now=NOW)
-    redelivered = services.reminder_deliver_batch(reminder_ids=batch, now=NOW)
+    first = outbox.outbox_deliver_batch(message_ids=batch, now=NOW)
+    redelivered = outbox.outbox_deliver_batch(message_ids=batch, now=NOW)
 
     assert first == {"sent": 3} and redelivered == {}
     assert len(mail.outbox) == 3
@@ -71,7 +71,7 @@ def test_two_workers_delivering_the_same_batch_at_once_send_each_reminder_once(r
     def worker():
         try:
             start.wait()
-            outcomes.append(services.reminder_deliver_batch(reminder_ids=batch, now=NOW))
+            outcomes.append(outbox.outbox_deliver_batch(message_ids=batch, now=NOW))
         finally:
             connections.close_all()
 
@@ -122,7 +122,7 @@ def test_a_claim_left_by_a_crashed_worker_is_taken_over_after_the_lease(tick, du
     crashed = Reminder.objects.get(pk=result.queued_ids[0][0])
     # A worker claimed this row and died before sending (the claim committed, nothing else did).
     Reminder.objects.filter(pk=crashed.pk).update(status="sending", claimed_at=NOW, attempts=1)
-    services.reminder_deliver_batch(reminder_ids=result.queued_ids[0], now=NOW)
+    outbox.outbox_deliver_batch(message_ids=result.queued_ids[0], now=NOW)
 
     tick(NOW + dt.timedelta(minutes=5))
     assert len(mails_to(crashed.recipient)) == 0  # within the lease: maybe still sending
@@ -157,7 +157,7 @@ def test_unsaving_a_listing_before_the_batch_runs_skips_the_reminder(tick, due_a
     result = tick(NOW, deliver=False)
     due_applicants[0].saved_listings.all().delete()
 
-    services.reminder_deliver_batch(reminder_ids=result.queued_ids[0], now=NOW)
+    outbox.outbox_deliver_batch(message_ids=result.queued_ids[0], now=NOW)
 
     assert len(mail.outbox) == 2 and mails_to(due_applicants[0]) == []
 

@@ -22,7 +22,7 @@ from letters.services import (
     letter_request_resend,
     letter_request_revoke,
 )
-from notifications import services
+from notifications import outbox, services
 from notifications.models import Notification, NotificationPreference, Reminder, address_key
 from notifications.tokens import unsubscribe_token
 from tests.applications.factories import ApplicationFactory, DraftFactory
@@ -176,7 +176,7 @@ def test_the_ledger_key_holds_for_addresses_as_for_users(awaited):
 
     # NULL recipients are distinct in a plain unique constraint: the partial key must refuse.
     Reminder.objects.bulk_create([Reminder(recipient_email=WRITER, **key)], ignore_conflicts=True)
-    assert Reminder.objects.filter(recipient_email=WRITER).count() == 1
+    assert Reminder.objects.filter(recipient_email=WRITER, kind="letter_writer").count() == 1
     with pytest.raises(IntegrityError), transaction.atomic():
         Reminder.objects.create(recipient_email=WRITER, **key)
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -234,7 +234,7 @@ def test_a_letter_uploaded_between_tick_and_batch_is_not_reminded(tick, awaited)
     letter = Letter.objects.create(request=letter_request, file="letters/x.pdf", size=10, sha256="0" * 64)
     LetterRequest.objects.filter(pk=letter_request.pk).update(status="uploaded", current_letter=letter)
 
-    services.reminder_deliver_batch(reminder_ids=result.queued_ids[0], now=at(2027, 3, 4, 6, 0))
+    outbox.outbox_deliver_batch(message_ids=result.queued_ids[0], now=at(2027, 3, 4, 6, 0))
 
     assert mails_to(WRITER) == [] and Reminder.objects.get(kind="letter_writer").status == "skipped"
 

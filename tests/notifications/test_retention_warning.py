@@ -10,6 +10,7 @@ from django_celery_beat.models import PeriodicTask
 from applicants import reminders as sources_retention
 from applicants.models import DocumentVersion
 from applications.states import Status
+from notifications import outbox
 from tests.applicants.factories import add_document
 from tests.applications.factories import ApplicationFactory
 from tests.notifications.factories import applicant_in, at, due_rows
@@ -72,10 +73,9 @@ def test_the_warning_is_not_sent_if_they_come_back_before_delivery(purge_enabled
     tick(NOW, deliver=False)
     type(idle).objects.filter(pk=idle.pk).update(last_login=NOW)
 
-    from notifications import services
     from notifications.models import Reminder
 
-    services.reminder_deliver_batch(reminder_ids=list(Reminder.objects.values_list("pk", flat=True)), now=NOW)
+    outbox.outbox_deliver_batch(message_ids=list(Reminder.objects.values_list("pk", flat=True)), now=NOW)
 
     assert mail.outbox == []
 

@@ -65,14 +65,14 @@ def test_the_dev_runner_serves_with_worker_and_beat_and_ctrl_c_stops_all(tmp_pat
         body = None
         for _ in range(60):
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as response:
                     body = json.loads(response.read())
                     break
             except OSError:
                 time.sleep(0.5)
         assert body == {"status": "ok", "database": "ok", "broker": "ok"}
         children = _children_of(runner.pid)
-        assert len(children) == 3  # web, worker, beat
+        assert len(children) == 4  # web, worker, mailer, beat
 
         os.killpg(runner.pid, signal.SIGINT)  # what Ctrl-C in a terminal does: the whole group
         runner.wait(timeout=30)
