@@ -3,6 +3,7 @@
 import logging
 
 from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -44,10 +45,32 @@ def _broker_ok() -> bool:
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    checks = {"database": _database_ok(), "broker": _broker_ok()}
+    return _report({"database": _database_ok(), "broker": _broker_ok()})
+
+
+def _report(checks: dict[str, bool]) -> JsonResponse:
     healthy = all(checks.values())
     body = {"status": "ok" if healthy else "unavailable", **{k: "ok" if v else "down" for k, v in checks.items()}}
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+def _cache_ok() -> bool:
+    try:
+        # Rate limits and login lockouts live here: a node without it must take no traffic.
+        cache.set("readyz", "ok", timeout=10)
+        return cache.get("readyz") == "ok"
+    except Exception:
+        logger.exception("readyz: cache check failed")
+        return False
+
+
+@login_not_required
+@never_cache
+@require_GET
+def readyz(request: HttpRequest) -> JsonResponse:
+    """For a load balancer's health check: 503 sends traffic to the other nodes until every part
+    this node needs (database, cache, broker) answers again."""
+    return _report({"database": _database_ok(), "cache": _cache_ok(), "broker": _broker_ok()})
 
 
 @login_not_required
