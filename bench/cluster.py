@@ -76,7 +76,7 @@ PDF = b"%PDF-1.7\n1 0 obj <</Type /Catalog>> endobj\ntrailer <</Root 1 0 R>>\n%%
 REMINDER_HEADER = "X-USCE-Reminder"
 SESSION_CHECK = "a session started on node a is used on node b"
 LOCKOUT_CHECK = "a login lockout started on node a holds on node b"
-UPLOAD_CHECK = "a file uploaded through node a is read through node b (S3)"
+UPLOAD_CHECK = "a file uploaded through node a is read through both nodes (S3)"
 # HAProxy's httplog line: ... backend/server Tr/Tw/Tc/Tr/Ta status bytes cookie cookie termination ...
 HTTPLOG = re.compile(r"\[(\d\d/\w{3}/\d{4}:\d\d:\d\d:\d\d\.\d{3})\] \S+ web/(\S+) \S+ (\d{3}) \S+ \S+ \S+ (\S{4})")
 
@@ -373,10 +373,11 @@ def check_upload_across_nodes(a: str, b: str, host: str, email_address: str, use
     stored = s3.get_object(Bucket=BUCKET, Key=version.file.name)["Body"].read()
     if stored != PDF:
         return f"the bucket holds {len(stored)} bytes under {version.file.name}, not the upload"
-    browser.base_url = b
-    download = browser.get("download", f"/applicants/documents/versions/{version.pk}/download/")
-    if download.status_code != 200 or download.content != PDF:
-        return f"node b answered {download.status_code} with {len(download.content)} bytes for the upload"
+    for name, base in (("b", b), ("a", a)):
+        browser.base_url = base
+        download = browser.get("download", f"/applicants/documents/versions/{version.pk}/download/")
+        if download.status_code != 200 or download.content != PDF:
+            return f"node {name} answered {download.status_code} with {len(download.content)} bytes for the upload"
     return None
 
 
@@ -829,7 +830,7 @@ def markdown(*, args, ledger, faults, figures, problems, checked, submits, remin
         f"- Suite through PgBouncer (transaction mode): {figures.get('pooled suite')}.",
         f"- Sessions across nodes: {figures.get(SESSION_CHECK)}; "
         f"lockout across nodes: {figures.get(LOCKOUT_CHECK)}; "
-        f"upload through a, read through b (S3 on moto): "
+        f"upload through a, read through b and a (S3 on moto): "
         f"{figures.get(UPLOAD_CHECK)}.",
         f"- Requests per second through HAProxy (search page and listings, wrk -c8, {args.rate_seconds} s): "
         f"one node {one:.1f} (p50 {rates['one node']['p50_us'] / 1000:.0f} ms), two nodes {two:.1f} "
