@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test test-fast browser-test bench bench-check bench-seed bench-pages bench-tantivy bench-throughput bench-reminders bench-match bench-retention bench-outbox load-test install install-dev seed clean lint audit pip-audit
+.PHONY: run test test-fast browser-test bench bench-check bench-seed bench-pages bench-throughput bench-reminders bench-match bench-retention bench-outbox bench-tantivy load-test cluster-test install install-dev seed clean lint audit pip-audit
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -108,6 +108,18 @@ bench-throughput: install
 # a 5xx. Needs DATABASE_URL on PostgreSQL and REDIS_URL. Writes bench/out/load.md.
 load-test: install-dev
 	$(PY) bench/load_test.py $(LOAD_ARGS)
+
+# Scale-out with faults, on 127.0.0.1 (bench/cluster.py, docs/deployment.md): HAProxy in front of two
+# gunicorn nodes, PgBouncer in transaction mode, two Celery workers and beat on Redis, uploads on S3
+# (moto's test server); part of the suite through PgBouncer; the load test through HAProxy while a node
+# and a worker are killed -9 and restarted. Installs Debian's haproxy, pgbouncer and wrk when missing.
+# Needs DATABASE_URL (PostgreSQL, a database of its own) and REDIS_URL. Writes bench/out/cluster.md.
+CLUSTER_PACKAGES := haproxy pgbouncer wrk
+cluster-test: install-dev
+	@missing=""; for p in $(CLUSTER_PACKAGES); do command -v $$p >/dev/null 2>&1 || [ -x /usr/sbin/$$p ] || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then echo "Installing$$missing for the cluster test"; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; fi
+	$(PY) bench/cluster.py $(CLUSTER_ARGS)
 
 clean:
 	rm -rf var/test .pytest_cache

@@ -6,10 +6,10 @@
 
 Creates its own institution, listings (one open session each, no requirement an applicant could
 miss) and applicants, tagged with this run, in the database of DATABASE_URL, which may already hold
-other data; they stay there afterwards (give it a database of its own, as .ci/run does). Starts
-gunicorn as in production (bench/server.py) and runs one thread per applicant on
-127.0.0.1. Each applicant, from its own address (X-Forwarded-For through one trusted proxy, as behind
-a load balancer, so allauth's per-address login limit stays as configured):
+other data; they stay there afterwards (give it a database of its own, as .ci/run does). Starts gunicorn
+as in production (bench/server.py) and runs one thread per applicant on 127.0.0.1. Each applicant,
+from its own address (X-Forwarded-For through one trusted proxy, as behind a load balancer, so
+allauth's per-address login limit stays as configured):
 
 * signs in through the real login form (CSRF token from the page);
 * searches the catalogue and opens the listings it will apply to;
@@ -55,6 +55,7 @@ WRONG_PASSWORDS = 7  # more than login_failed's 5 per 15 minutes per account
 LOCKED = "Too many failed login attempts"
 CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 APPLICATION_RE = re.compile(r"/applications/(\d+)/$")
+GATEWAY_ERRORS = (502, 503, 504)
 
 
 # --- The run's own data -----------------------------------------------------------------------------
@@ -175,17 +176,30 @@ class Ledger:
     submitted: set = field(default_factory=set)  # application ids answered "submitted"
     attempted: set = field(default_factory=set)  # (user id, session id) an apply was sent for
     rate_limited_at: int | None = None
+    # Behind a load balancer whose nodes are killed (bench/cluster.py): a 502/503/504 or a connection
+    # closed without an answer is counted, not a problem, and the browser sends the same request once
+    # more a second later, as a person clicks again.
+    retry_gateway_errors: bool = False
+    gateway_errors: list = field(default_factory=list)  # (kind, method, path, status or 0, sent, failed)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def record(self, kind: str, response: requests.Response, expected: tuple[int, ...]) -> None:
+    def record(self, kind: str, response: requests.Response, expected: tuple[int, ...], *, sent: float = 0) -> bool:
+        """Count the answer; True when it was a gateway error to send again."""
         with self.lock:
             self.statuses[response.status_code] += 1
             self.seconds[kind].append(response.elapsed.total_seconds())
+            if self.retry_gateway_errors and response.status_code in GATEWAY_ERRORS:
+                request = response.request
+                self.gateway_errors.append(
+                    (kind, request.method, request.path_url, response.status_code, sent, time.time())
+                )
+                return True
             if response.status_code not in expected:
                 self.problems.append(
                     f"{kind} {response.request.method} {response.request.path_url}: "
                     f"{response.status_code}, expected {'/'.join(map(str, expected))}"
                 )
+            return False
 
     def failed(self, message: str) -> None:
         with self.lock:
@@ -202,19 +216,25 @@ class Browser:
         self.http.headers["X-Forwarded-For"] = address
 
     def get(self, kind: str, path: str, expected=(200,)) -> requests.Response:
-        response = self.http.get(self.base_url + path, allow_redirects=False, timeout=60)
-        self.ledger.record(kind, response, expected)
-        return response
+        return self._send(kind, "GET", path, expected)
 
     def post(self, kind: str, path: str, data: dict, expected=(302,)) -> requests.Response:
-        response = self.http.post(
-            self.base_url + path,
-            data=data,
-            allow_redirects=False,
-            timeout=60,
-            headers={"Referer": self.base_url + path},
-        )
-        self.ledger.record(kind, response, expected)
+        return self._send(kind, "POST", path, expected, data=data, headers={"Referer": self.base_url + path})
+
+    def _send(self, kind: str, method: str, path: str, expected: tuple[int, ...], **kwargs) -> requests.Response:
+        for attempt in range(2):
+            time.sleep(attempt)  # the person clicks again a second later
+            sent = time.time()
+            try:
+                response = self.http.request(method, self.base_url + path, allow_redirects=False, timeout=60, **kwargs)
+            except requests.ConnectionError:
+                if not self.ledger.retry_gateway_errors or attempt:
+                    raise
+                with self.ledger.lock:
+                    self.ledger.gateway_errors.append((kind, method, path, 0, sent, time.time()))
+                continue
+            if not self.ledger.record(kind, response, expected, sent=sent):
+                break
         return response
 
     def csrf(self, page: requests.Response) -> str:
@@ -263,8 +283,8 @@ def applicant_journey(base_url: str, fixture: Fixture, index: int, ledger: Ledge
         page = browser.get("apply page", f"/applications/sessions/{session_id}/apply/")
         data = {"csrfmiddlewaretoken": browser.csrf(page)}
 
-        def apply(session_id: int = session_id, data: dict = data):
-            return browser.post("apply", f"/applications/sessions/{session_id}/apply/", data)
+        def apply(path=f"/applications/sessions/{session_id}/apply/", data=data):
+            return browser.post("apply", path, data)
 
         with ledger.lock:
             ledger.attempted.add((user_id, session_id))
@@ -290,8 +310,8 @@ def applicant_journey(base_url: str, fixture: Fixture, index: int, ledger: Ledge
             "personal_statement": "I want to learn US inpatient medicine.",
         }
 
-        def submit(application_id: int = application_id, data: dict = data):
-            return browser.post("submit", f"/applications/{application_id}/submit/", data, expected=(302, 409))
+        def submit(path=f"/applications/{application_id}/submit/", data=data):
+            return browser.post("submit", path, data, expected=(302, 409))
 
         answers = _concurrently(2, submit) if position == 0 else [submit()]
         if any(
@@ -362,8 +382,8 @@ def audit_applications(*, user_ids: list[int], started: dict, submitted: set) ->
             )
         elif found[0]["pk"] not in ids:
             problems.append(
-                f"applicant {key[0]}, session {key[1]}: the database holds {found[0]['pk']}, answers named "
-                f"{sorted(ids)}"
+                f"applicant {key[0]}, session {key[1]}: the database holds {found[0]['pk']}, "
+                f"answers named {sorted(ids)}"
             )
     for key, found in held.items():
         if key not in started:
@@ -381,7 +401,34 @@ def audit_applications(*, user_ids: list[int], started: dict, submitted: set) ->
     return len(rows), problems
 
 
+def audit_run(fixture: Fixture, ledger: Ledger) -> tuple[int, list[str]]:
+    """Applications checked, and everything wrong with the run: what the browsers noticed, then
+    what the database holds."""
+    checked, problems = audit_applications(
+        user_ids=[user_id for user_id, _ in fixture.users], started=ledger.started, submitted=ledger.submitted
+    )
+    missing = ledger.attempted - set(ledger.started)
+    return checked, (
+        ledger.problems
+        + problems
+        + [f"applicant {u}, session {s}: no request to start it succeeded" for u, s in sorted(missing)]
+    )
+
+
 # --- The run ------------------------------------------------------------------------------------------
+
+
+def run_applicants(base_url: str, fixture: Fixture, ledger: Ledger, *, until: float) -> None:
+    """Every applicant's journey, one thread each, and the attacker, against `base_url` until `until`."""
+    threads = [
+        threading.Thread(target=applicant_journey, args=(base_url, fixture, i, ledger, until))
+        for i in range(len(fixture.users))
+    ]
+    threads.append(threading.Thread(target=attacker, args=(base_url, fixture, ledger)))
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
 
 
 def markdown(
@@ -406,8 +453,8 @@ def markdown(
     lines = [
         "## Load and abuse run (login, search, apply)",
         "",
-        f"`make load-test` (`bench/load_test.py --users {args.users} --listings {args.listings} --duration "
-        f"{args.duration} "
+        f"`make load-test` (`bench/load_test.py --users {args.users} --listings {args.listings} "
+        f"--duration {args.duration} "
         f"--workers {args.workers}`), {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M UTC}, {os.cpu_count()} cores, "
         f"load average at the end {load}. Gunicorn {args.workers} sync workers as in production (DEBUG off), "
         "PostgreSQL and Redis.",
@@ -470,25 +517,9 @@ def main() -> int:
     )
     started_at = time.monotonic()
     with server.gunicorn(env, workers=args.workers, log_path=log_path) as base_url:
-        until = started_at + args.duration
-        threads = [
-            threading.Thread(target=applicant_journey, args=(base_url, fixture, i, ledger, until))
-            for i in range(args.users)
-        ]
-        threads.append(threading.Thread(target=attacker, args=(base_url, fixture, ledger)))
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        run_applicants(base_url, fixture, ledger, until=started_at + args.duration)
     elapsed = time.monotonic() - started_at
-    checked, problems = audit_applications(
-        user_ids=[user_id for user_id, _ in fixture.users],
-        started=ledger.started,
-        submitted=ledger.submitted,
-    )
-    problems = ledger.problems + problems
-    missing = ledger.attempted - set(ledger.started)
-    problems += [f"applicant {u}, session {s}: no request to start it succeeded" for u, s in sorted(missing)]
+    checked, problems = audit_run(fixture, ledger)
     problems += [f"{n} answers were {status}" for status, n in sorted(ledger.statuses.items()) if status >= 500]
     logged = server.logged_errors(log_path)
     if logged:

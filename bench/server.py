@@ -108,13 +108,9 @@ def _wait_ready(base_url: str, process: subprocess.Popen, timeout: float = 90) -
     raise RuntimeError(f"gunicorn did not answer /healthz within {timeout:.0f} s")
 
 
-@contextmanager
-def gunicorn(env: dict[str, str], *, workers: int, log_path: Path):
-    """Serve bench.settings with gunicorn on a free 127.0.0.1 port; yield its base URL; stop it after."""
-    port = free_port()
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    log = log_path.open("w")
-    command = [
+def gunicorn_command(*, port: int, workers: int) -> list[str]:
+    """Gunicorn serving the portal on 127.0.0.1:`port` with `workers` sync workers, as in the Dockerfile."""
+    return [
         sys.executable,
         "-m",
         "gunicorn",
@@ -128,7 +124,17 @@ def gunicorn(env: dict[str, str], *, workers: int, log_path: Path):
         "--log-level",
         "warning",
     ]
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+
+@contextmanager
+def gunicorn(env: dict[str, str], *, workers: int, log_path: Path):
+    """Serve bench.settings with gunicorn on a free 127.0.0.1 port; yield its base URL; stop it after."""
+    port = free_port()
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    log = log_path.open("w")
+    process = subprocess.Popen(
+        gunicorn_command(port=port, workers=workers), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+    )
     try:
         base_url = f"http://127.0.0.1:{port}"
         _wait_ready(base_url, process)

@@ -114,6 +114,12 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'portal.sqlite3'}"),
 }
+# Planner settings for every PostgreSQL connection (below), and how they reach it: "" for a direct
+# connection or a session pooler (startup options), "transaction" behind a transaction pooler.
+PORTAL_PG_SETTINGS: dict[str, str] = {}
+PORTAL_PG_POOLER = env.str("PORTAL_PG_POOLER", default="")
+if PORTAL_PG_POOLER not in ("", "transaction"):
+    raise ImproperlyConfigured(f"PORTAL_PG_POOLER must be empty or 'transaction', not {PORTAL_PG_POOLER!r}.")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     # The dev server, the worker and beat share one file: wait for a lock rather than fail.
@@ -122,20 +128,30 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
-    pg_options = []
     # PostgreSQL's JIT spends more time compiling the catalogue's short, many-join queries than
     # it saves (measured: the eligible filter at 100,000 listings, 1.0 s with JIT, 0.38 s without).
     if not env.bool("PORTAL_PG_JIT", default=False):
-        pg_options.append("-c jit=off")
+        PORTAL_PG_SETTINGS["jit"] = "off"
     # The planner's default (4) prices a random read as for spinning disks, so a broad text search
     # scans the whole listings table instead of reading the full-text index's matches: on SSD
     # storage, with the catalogue in memory, 1.1 is the usual setting (bench/RESULTS.md, item 15,
     # has the figures). Empty: the server's.
     random_page_cost = env.str("PORTAL_PG_RANDOM_PAGE_COST", default="1.1")
     if random_page_cost:
-        pg_options.append(f"-c random_page_cost={float(random_page_cost)}")
-    if pg_options:
-        DATABASES["default"].setdefault("OPTIONS", {})["options"] = " ".join(pg_options)
+        PORTAL_PG_SETTINGS["random_page_cost"] = str(float(random_page_cost))
+    if PORTAL_PG_POOLER == "transaction":
+        # Behind PgBouncer in transaction mode (docs/deployment.md) a server connection serves a
+        # different client at each transaction. Startup options would be refused by the pooler, and a
+        # session-level SET would leak to whoever runs next: `manage.py pg_database_settings` stores
+        # PORTAL_PG_SETTINGS on the database instead, where every new server connection starts from.
+        # QuerySet.iterator() would declare a server-side cursor WITH HOLD and fetch from it in later
+        # statements, which the pooler may send to another server connection: plain fetches instead.
+        # (Django already turns psycopg's prepared statements off: prepare_threshold None.)
+        DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    elif PORTAL_PG_SETTINGS:
+        DATABASES["default"].setdefault("OPTIONS", {})["options"] = " ".join(
+            f"-c {name}={value}" for name, value in PORTAL_PG_SETTINGS.items()
+        )
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -33,3 +33,21 @@ def test_readyz_answers_503_when_the_broker_is_down(client, monkeypatch):
     assert response.status_code == 503
     assert response.json()["broker"] == "down"
     assert response.json()["database"] == "ok"
+
+
+def test_readyz_reports_database_cache_and_broker_ok(client):
+    response = client.get(reverse("readyz"))
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok", "broker": "ok"}
+
+
+def test_readyz_answers_503_when_the_cache_is_down(client, settings):
+    # A node that cannot reach the cache cannot count failed logins: the load balancer must skip it.
+    settings.CACHES = {"default": {"BACKEND": "portal.redis_cache.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}}
+
+    response = client.get(reverse("readyz"))
+
+    assert response.status_code == 503
+    assert response.json()["cache"] == "down"
+    assert response.json()["database"] == "ok"

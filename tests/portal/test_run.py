@@ -70,7 +70,7 @@ def test_the_dev_runner_serves_with_worker_and_beat_and_ctrl_c_stops_all(tmp_pat
                     break
             except OSError:
                 time.sleep(0.5)
-        assert body == {"status": "ok", "database": "ok", "broker": "ok"}
+        assert body == {"status": "ok", "database": "ok", "cache": "ok", "broker": "ok"}
         children = _children_of(runner.pid)
         assert len(children) == 4  # web, worker, mailer, beat
 

@@ -73,3 +73,26 @@ def test_postgresql_connections_are_planned_for_ssd_storage_unless_told_otherwis
 
     assert default.stdout.splitlines()[-1].split() == ["-c", "jit=off", "-c", "random_page_cost=1.1"], default.stderr
     assert server_own.stdout.splitlines()[-1].split() == ["-c", "jit=off"], server_own.stderr
+
+
+def test_behind_a_transaction_pooler_connections_carry_no_startup_options_and_no_server_side_cursors():
+    code = (
+        "from django.conf import settings; db = settings.DATABASES['default']; "
+        "print(db.get('OPTIONS', {}).get('options'), db.get('DISABLE_SERVER_SIDE_CURSORS', False), "
+        "sorted(settings.PORTAL_PG_SETTINGS.items()))"
+    )
+    url = "postgres://postgres@127.0.0.1:6432/nowhere"
+
+    pooled = manage("shell", "-c", code, DATABASE_URL=url, PORTAL_PG_POOLER="transaction")
+    direct = manage("shell", "-c", code, DATABASE_URL=url)
+
+    # PgBouncer refuses a startup parameter it does not know ("unsupported startup parameter: options").
+    assert pooled.stdout.splitlines()[-1] == "None True [('jit', 'off'), ('random_page_cost', '1.1')]", pooled.stderr
+    assert direct.stdout.splitlines()[-1].startswith("-c jit=off -c random_page_cost=1.1 False"), direct.stderr
+
+
+def test_an_unknown_pooler_mode_fails_at_start_with_a_clear_message():
+    result = manage("check", DJANGO_DEBUG="1", PORTAL_PG_POOLER="session")
+
+    assert result.returncode != 0
+    assert "PORTAL_PG_POOLER must be empty or 'transaction'" in result.stderr
