@@ -114,6 +114,7 @@ def audit_record_ref(
     )
     if request is not None:
         event.ip = _client_ip(request)
-        event.user_agent = request.META.get("HTTP_USER_AGENT", "")[:USER_AGENT_MAX]
+        # Headers are the client's to write; PostgreSQL text cannot hold a NUL.
+        event.user_agent = request.META.get("HTTP_USER_AGENT", "").replace("\x00", "")[:USER_AGENT_MAX]
     event.save()
     return event
