@@ -10,7 +10,7 @@ from portal.exports import csv_response
 
 from .models import AuditEvent
 from .selectors import person_q
-from .services import audit_record
+from .services import audit_read, audit_record
 
 
 class _TextFilter(admin.SimpleListFilter):
@@ -146,3 +146,24 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
+
+
+class AuditedReadsAdmin(admin.ModelAdmin):
+    """A model admin whose change page shows one person's data: an admin opening it is a read by
+    someone else, audited like a coordinator's and listed to that person. `audit_subject` names the
+    field holding the person."""
+
+    audit_subject = "user"
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        original = (getattr(response, "context_data", None) or {}).get("original")
+        if request.method == "GET" and response.status_code == 200 and original is not None:
+            audit_read(
+                reader=request.user,
+                action="admin.viewed",
+                obj=original,
+                subject=getattr(original, f"{self.audit_subject}_id"),
+                what=f"{original._meta.verbose_name.capitalize()} (administrator's page)",
+            )
+        return response

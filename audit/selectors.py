@@ -11,7 +11,7 @@ from django.db.models import Q
 from .models import AuditEvent
 
 # Reads of an applicant's personal data by someone else, as recorded by audit_read().
-READ_ACTIONS = ("application.viewed", "document.downloaded", "letter.viewed")
+READ_ACTIONS = ("application.viewed", "document.downloaded", "letter.viewed", "admin.viewed")
 READS_SHOWN = 100  # the page shows the latest; the data export holds them all
 
 

@@ -139,3 +139,28 @@ def test_a_letter_read_names_the_institution_and_the_writer(client, application,
     assert _reads_on_my_data_page(client, applicant) == [
         ["Lakeshore University Medical Center", "coordinator", "Letter from Dr Okafor"]
     ]
+
+
+def test_an_admin_opening_the_applicants_records_is_listed_too(client, application, applicant, admin_user):
+    client.force_login(admin_user)
+    assert client.get(reverse("admin:applicants_document_change", args=[application.passport.pk])).status_code == 200
+    assert client.get(reverse("admin:applications_application_change", args=[application.pk])).status_code == 200
+
+    assert _reads_on_my_data_page(client, applicant) == [
+        ["USCE Portal", "admin", "Application (administrator's page)"],
+        ["USCE Portal", "admin", "Document (administrator's page)"],
+    ]
+
+
+@pytest.mark.parametrize("reads", [2, 40])
+def test_the_my_data_page_takes_a_constant_number_of_queries(
+    client, applicant, coordinator, reads, django_assert_max_num_queries
+):
+    for _ in range(reads):
+        audit_record(
+            actor=coordinator, action="document.downloaded", subject=applicant, what="CV", actor_role="coordinator"
+        )
+    client.force_login(applicant)
+    with django_assert_max_num_queries(6):  # session, user, usersessions, the reads, and the page's own
+        response = client.get(reverse("applicants:my_data"))
+    assert len(response.context["reads"]) == reads
