@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from audit.admin import AuditedReadsAdmin
+
 from .models import ApplicantProfile, Document, DocumentVersion, SavedListing
 
 
 @admin.register(ApplicantProfile)
-class ApplicantProfileAdmin(admin.ModelAdmin):
+class ApplicantProfileAdmin(AuditedReadsAdmin):
     list_display = ["user", "training_stage", "graduation_year", "ecfmg_status", "planned_visa", "updated_at"]
     list_filter = ["training_stage", "ecfmg_status", "planned_visa"]
     search_fields = ["user__email", "user__full_name", "medical_school"]
@@ -26,7 +28,8 @@ class DocumentVersionInline(admin.TabularInline):
 
 
 @admin.register(Document)
-class DocumentAdmin(admin.ModelAdmin):
+class DocumentAdmin(AuditedReadsAdmin):
+    audit_subject = "owner"
     list_display = ["owner", "kind", "created_at"]
     list_filter = ["kind"]
     search_fields = ["owner__email"]

@@ -18,6 +18,9 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from audit import selectors as audit_selectors
+from portal.exports import csv_text
+
 from .models import ApplicantProfile, Document, DocumentVersion, SavedListing
 
 # exporter(user) -> {file name in the zip: JSON-serialisable data}
@@ -26,6 +29,7 @@ Exporter = Callable[[Any], dict[str, Any]]
 Eraser = Callable[[Any], None]
 
 EXPORTERS: list[Exporter] = []
+READS_HEADER = ["when", "institution", "role", "what"]
 ERASERS: list[Eraser] = []
 
 
@@ -92,6 +96,8 @@ def export_zip(user: Any) -> bytes:
             for s in SavedListing.objects.filter(user=user).select_related("listing")
         ],
     }
+    reads = list(audit_selectors.read_rows(user))
+    sections["who_has_seen_my_documents.json"] = reads
     for exporter in EXPORTERS:
         sections.update(exporter(user))
     buffer = io.BytesIO()
@@ -99,6 +105,11 @@ def export_zip(user: Any) -> bytes:
         archive.writestr("README.txt", f"Your data from USCE Portal, exported {timezone.now():%Y-%m-%d %H:%M} UTC.\n")
         for name, data in sections.items():
             archive.writestr(name, json.dumps(data, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False))
+        # The same list for a spreadsheet, through the one CSV writer that neutralises formulas.
+        archive.writestr(
+            "who_has_seen_my_documents.csv",
+            csv_text(READS_HEADER, ([r["when"].isoformat(), r["institution"], r["role"], r["what"]] for r in reads)),
+        )
         for document in documents:
             for version in document.versions.all():
                 if default_storage.exists(version.file.name):

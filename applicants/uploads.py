@@ -24,8 +24,11 @@ from django.http import FileResponse, Http404
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
+from . import active_content
+
 HEAD_BYTES = 2048
 SCAN_CHUNK = 64 * 1024
+IMAGE_HEAD_BYTES = 256 * 1024
 
 # A .docx is a zip. Whoever opens one unpacks it, so a small file that unpacks to gigabytes (a zip
 # bomb) is refused from its directory, before anything is unpacked. Real documents, images
@@ -309,6 +312,7 @@ def check_upload(
     upload.seek(0)
     head = upload.read(HEAD_BYTES)
     file_type = detect_type(upload, head, allowed)
+    _refuse_active_content(upload, file_type)
     original_name = sanitise_name(upload.name or "")
     _refuse_misnamed(original_name, file_type)
     digest = hashlib.sha256()
@@ -317,6 +321,23 @@ def check_upload(
         digest.update(chunk)
     upload.seek(0)
     return CheckedUpload(file_type=file_type, size=size, sha256=digest.hexdigest(), original_name=original_name)
+
+
+def _refuse_active_content(upload: UploadedFile, file_type: FileType) -> None:
+    """A PDF that would run, launch, attach or play something in a desktop reader; an image whose
+    header declares more pixels than PORTAL_MAX_IMAGE_PIXELS (applicants.active_content)."""
+    upload.seek(0)
+    try:
+        if file_type is PDF:
+            # Whole, in memory: it is at most PORTAL_MAX_UPLOAD_BYTES, and qpdf needs to seek.
+            active_content.check_pdf(upload.read())
+        elif file_type in (PNG, JPEG):
+            # A JPEG's frame header can sit after a large EXIF block (up to 64 KB each).
+            active_content.check_image(upload.read(IMAGE_HEAD_BYTES), type_name=file_type.name)
+    except active_content.ActiveContent as refused:
+        raise UploadRefused(str(refused)) from None
+    finally:
+        upload.seek(0)
 
 
 def _refuse_misnamed(name: str, file_type: FileType) -> None:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.roles import applicant_required
+from audit import selectors as audit_selectors
 from placements.models import Listing
 from portal.http import is_htmx
 
@@ -243,10 +244,19 @@ def compare(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _my_data_page(request: HttpRequest, form: DeleteAccountForm, *, status: int = 200) -> HttpResponse:
+    reads = list(audit_selectors.read_rows(request.user, limit=audit_selectors.READS_SHOWN))
+    return render(
+        request,
+        "applicants/my_data.html",
+        {"form": form, "reads": reads, "reads_shown": audit_selectors.READS_SHOWN},
+        status=status,
+    )
+
+
 @applicant_required
 def my_data(request: HttpRequest) -> HttpResponse:
-    form = DeleteAccountForm(user=request.user)
-    return render(request, "applicants/my_data.html", {"form": form})
+    return _my_data_page(request, DeleteAccountForm(user=request.user))
 
 
 @applicant_required
@@ -263,7 +273,7 @@ def my_data_export(request: HttpRequest) -> HttpResponse:
 def account_delete_view(request: HttpRequest) -> HttpResponse:
     form = DeleteAccountForm(request.POST, user=request.user)
     if not form.is_valid():
-        return render(request, "applicants/my_data.html", {"form": form}, status=400)
+        return _my_data_page(request, form, status=400)
     account_delete(user=request.user)
     logout(request)
     messages.success(request, _("Your account and your data have been deleted."))

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from audit.admin import AuditedReadsAdmin
+
 from .models import Application, ApplicationEvent, Certificate, InterviewSlot, ListingQuestion, Review
 
 
@@ -16,7 +18,8 @@ class EventInline(admin.TabularInline):
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(AuditedReadsAdmin):
+    audit_subject = "applicant"
     list_display = ["applicant", "session", "status", "submitted_at"]
     list_filter = ["status"]
     search_fields = ["applicant__email", "applicant__full_name", "session__listing__title"]

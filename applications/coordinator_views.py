@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
@@ -17,6 +15,7 @@ from django.views.decorators.http import require_POST
 from accounts.roles import coordinator_required
 from applicants.uploads import attachment_response
 from placements.models import Listing, Session
+from portal.exports import csv_response
 
 from . import selectors, services
 from .eligibility_check import eligibility_for
@@ -84,16 +83,15 @@ def queue(request: HttpRequest) -> HttpResponse:
     )
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 @coordinator_required
 def queue_csv(request: HttpRequest) -> StreamingHttpResponse:
-    """The filtered queue as CSV, streamed so a long queue never sits in memory."""
+    """The filtered queue as CSV, streamed so a long queue never sits in memory. The export is
+    audited before the first byte leaves, with the number of rows it holds."""
     _form, filters = _filters(request)
-    writer = csv.writer(_Echo())
+    queue = selectors.queue(request.user, filters)
+    services.application_list_record(
+        actor=request.user, rows=queue.count(), filters=request.GET.urlencode(), exported=True
+    )
     header = [
         "id",
         "applicant",
@@ -108,30 +106,24 @@ def queue_csv(request: HttpRequest) -> StreamingHttpResponse:
         "visa",
         "average_score",
     ]
-
-    def rows():
-        yield writer.writerow(header)
-        for a in selectors.queue(request.user, filters).iterator(chunk_size=500):
-            yield writer.writerow(
-                [
-                    a.pk,
-                    a.applicant.get_full_name(),
-                    a.applicant.email,
-                    a.session.listing.title,
-                    a.session.start_date,
-                    a.status_label,
-                    a.submitted_at.isoformat() if a.submitted_at else "",
-                    {True: "yes", False: "no", None: ""}[a.eligible_at_submit],
-                    getattr(a, "step2", "") or "",
-                    getattr(a, "graduation_year", "") or "",
-                    getattr(a, "visa", "") or "",
-                    f"{a.avg_score:.1f}" if a.avg_score is not None else "",
-                ]
-            )
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="applicant-queue.csv"'
-    return response
+    rows = (
+        [
+            a.pk,
+            a.applicant.get_full_name(),
+            a.applicant.email,
+            a.session.listing.title,
+            a.session.start_date,
+            a.status_label,
+            a.submitted_at.isoformat() if a.submitted_at else "",
+            {True: "yes", False: "no", None: ""}[a.eligible_at_submit],
+            getattr(a, "step2", "") or "",
+            getattr(a, "graduation_year", "") or "",
+            getattr(a, "visa", "") or "",
+            f"{a.avg_score:.1f}" if a.avg_score is not None else "",
+        ]
+        for a in queue.iterator(chunk_size=500)
+    )
+    return csv_response("applicant-queue.csv", header, rows)
 
 
 @coordinator_required
@@ -189,7 +181,9 @@ def _packet(request, application, *, move_form=None, status=200) -> HttpResponse
 
 @coordinator_required
 def packet(request: HttpRequest, pk: int) -> HttpResponse:
-    return _packet(request, selectors.coordinator_application(request.user, pk))
+    application = selectors.coordinator_application(request.user, pk)
+    services.application_read_record(reader=request.user, application=application, what="page")
+    return _packet(request, application)
 
 
 @coordinator_required
@@ -278,6 +272,7 @@ def document_download(request: HttpRequest, pk: int, document_id: int) -> HttpRe
     version = document.current_version
     if version is None:
         raise Http404
+    services.application_read_record(reader=request.user, application=application, what="file", document=document)
     return attachment_response(version.file, filename=version.original_name, content_type=version.content_type)
 
 

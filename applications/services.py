@@ -19,6 +19,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from audit.services import audit_read, audit_record
 from notifications.timezones import user_time_zone
 from placements.models import Session
 
@@ -733,3 +734,31 @@ def _offers_write(
             [Actor.SYSTEM, Status.OFFERED, message, now, ids, [status for _pk, _s, status in rows]],
         )
         return [row[0] for row in cursor.fetchall()]
+
+
+def application_read_record(*, reader: Any, application: Application, what: str, document: Any = None) -> None:
+    """Audit a staff read of an applicant's data: the packet (`what` says where: "page" or "api") or
+    one document's file. The applicant sees it at once under "Who has seen my documents", with the
+    institution whose application was read; one INSERT, the application's rows are already loaded."""
+    if document is None:
+        action, obj = "application.viewed", application
+        details = {"what": f"Application to {application.session.listing.title}", "via": what}
+    else:
+        action, obj = "document.downloaded", document
+        details = {"what": str(document), "application_id": application.pk, "version_id": document.current_version_id}
+    audit_read(
+        reader=reader,
+        action=action,
+        obj=obj,
+        subject=application.applicant,
+        institution=application.session.listing.institution.name,
+        **details,
+    )
+
+
+def application_list_record(*, actor: Any, rows: int, filters: str, exported: bool) -> None:
+    """Audit a read of many applicants at once, the queue's CSV export or a page of the API's queue:
+    who took how many applicants' rows, with which filters. One event, not one per applicant."""
+    audit_record(
+        actor=actor, action="applications.exported" if exported else "applications.listed", rows=rows, filters=filters
+    )

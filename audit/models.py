@@ -10,8 +10,9 @@ from .querysets import AuditEventQuerySet, AuditLogIsAppendOnly
 class AuditEvent(models.Model):
     """One thing someone did: a login, a document viewed, a status moved, an admin change.
 
-    Append-only: the model refuses updates and deletes, and on PostgreSQL a trigger refuses them
-    in the database too (migration 0002). The actor is kept as a plain id plus a label, with no
+    Append-only: the model refuses updates and deletes, and on PostgreSQL triggers refuse them and
+    TRUNCATE in the database too; the runtime role is granted only INSERT and SELECT on the table
+    (docs/audit.md). The actor is kept as a plain id plus a label, with no
     foreign-key constraint, so deleting an account neither cascades into its history nor has to
     rewrite it.
     """
@@ -27,6 +28,21 @@ class AuditEvent(models.Model):
         related_name="+",
     )
     actor_label = models.CharField(_("actor"), max_length=254, blank=True)
+    # Role and institution as they were when the event happened: a coordinator who later leaves the
+    # institution still read that passport on its behalf.
+    actor_role = models.CharField(_("role"), max_length=32, blank=True)
+    institution = models.CharField(_("institution"), max_length=200, blank=True)
+    # Whose personal data the event touched, when it was someone's: what the applicant's "Who has
+    # seen my documents" and the admins' "subject" filter read. No constraint, like the actor.
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("subject"),
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
     action = models.CharField(_("action"), max_length=64, db_index=True)
     object_type = models.CharField(_("object type"), max_length=100, blank=True)
     object_id = models.CharField(_("object id"), max_length=64, blank=True)
@@ -39,7 +55,10 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-when", "-id"]
-        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
+            models.Index(fields=["subject", "-when"], name="audit_subject_when_idx"),
+        ]
         verbose_name = _("audit event")
 
     def __str__(self) -> str:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from applicants.uploads import delete_stored, store_upload
 from applications.models import Application
-from audit.services import audit_record
+from audit.services import audit_read
 
 from . import emails, tokens
 from .models import Letter, LetterAccess, LetterAssignment, LetterLink, LetterRequest
@@ -326,7 +326,14 @@ def letter_read_record(*, letter: Letter, application: Any, reader: Any) -> Lett
         access = LetterAccess.objects.create(
             letter=letter, application=application, reader=reader, reader_email=reader.email
         )
-        audit_record(
-            actor=reader, action="letter.viewed", obj=letter.request, letter_id=letter.pk, application_id=application.pk
+        audit_read(
+            reader=reader,
+            action="letter.viewed",
+            obj=letter.request,
+            subject=application.applicant_id,
+            institution=application.session.listing.institution.name,
+            what=f"Letter from {letter.request.writer_name}",
+            letter_id=letter.pk,
+            application_id=application.pk,
         )
     return access

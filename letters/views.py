@@ -257,7 +257,7 @@ def _coordinated_application(request: HttpRequest, application_id: int):
 
     # Only applications to the coordinator's own institutions, drafts excluded: anything else is a 404.
     return get_object_or_404(
-        Application.objects.for_coordinator(request.user).select_related("applicant", "session__listing"),
+        Application.objects.for_coordinator(request.user).select_related("applicant", "session__listing__institution"),
         pk=application_id,
     )
 

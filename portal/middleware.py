@@ -3,7 +3,8 @@
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 
 
 class PrivacyHeadersMiddleware:
@@ -29,3 +30,53 @@ class PrivacyHeadersMiddleware:
             # A stale max-age or Expires next to no-store only confuses old caches.
             response.headers.pop("Expires", None)
         return response
+
+
+# PostgreSQL text cannot hold NUL: a query with one raises an error, a 500 if nothing refuses it first.
+NUL_MESSAGE = (
+    "This address or form contains a NUL character (%00), which the portal cannot store. "
+    "Remove it (it often comes from a pasted or corrupted link) and try again."
+)
+
+
+class RefuseNulMiddleware:
+    """Answer 400 to a request with a NUL in its path, query string or form/JSON body, before any view.
+
+    One place instead of every view that reads a parameter: path converters (<str:code>), request.GET
+    and request.POST hand NUL to the ORM as they are. Forms and serializers refuse NUL in their
+    fields too (Django's and DRF's CharField do), for the bodies this does not read (PUT and PATCH
+    forms). Uploaded files' bytes are never looked at. An API request gets a problem+json body.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if self._carries_nul(request):
+            if request.path_info.startswith("/api/"):
+                return JsonResponse(
+                    {"type": "about:blank", "title": "Bad Request", "status": 400, "detail": NUL_MESSAGE},
+                    status=400,
+                    content_type="application/problem+json",
+                )
+            # Rendered here, not raised: a probe sending thousands of these should not log a traceback each.
+            return render(request, "errors/400.html", {"reason": NUL_MESSAGE}, status=400)
+        return self.get_response(request)
+
+    @staticmethod
+    def _carries_nul(request: HttpRequest) -> bool:
+        if "\x00" in request.path_info:
+            return True
+        query = request.META.get("QUERY_STRING", "")
+        if "%00" in query or "\x00" in query:
+            return True
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return False
+        if request.content_type == "application/json":
+            # In JSON a NUL is written \u0000, the hex digits in either case.
+            return b"\x00" in request.body or b"\\u0000" in request.body.lower()
+        if request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            # The form's text fields, parsed once and kept for the view (CSRF reads them next anyway);
+            # the uploaded files' bytes are not looked at: a PDF holds NULs.
+            return any("\x00" in key or any("\x00" in v for v in values) for key, values in request.POST.lists())
+        return False

@@ -144,7 +144,14 @@ class QueueApi(ListApiView):
         form = QueueFilterForm(request.query_params, **selectors.queue_filter_choices(request.user))
         if not form.is_valid():
             raise ValidationError({name: [str(m) for m in messages] for name, messages in form.errors.items()})
-        return self.paginated(request, selectors.QueuePages(request.user, form.cleaned_data), QueueItemSerializer)
+        response = self.paginated(request, selectors.QueuePages(request.user, form.cleaned_data), QueueItemSerializer)
+        services.application_list_record(
+            actor=request.user,
+            rows=len(response.data["results"]),
+            filters=request.query_params.urlencode(),
+            exported=False,
+        )
+        return response
 
 
 def _packet(user, pk: int):
@@ -159,7 +166,9 @@ class QueueItemApi(ApiView):
     @extend_schema(operation_id="queue_retrieve", responses=PacketSerializer)
     def get(self, request: Request, pk: int) -> Response:
         """One application to the coordinator's institution, with its history and the moves allowed now."""
-        return Response(PacketSerializer(_packet(request.user, pk)).data)
+        application = _packet(request.user, pk)
+        services.application_read_record(reader=request.user, application=application, what="api")
+        return Response(PacketSerializer(application).data)
 
 
 class QueueMoveApi(ApiView):

@@ -75,6 +75,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before the login redirect: a NUL is a bad request whoever sends it (docs/security.md).
+    "portal.middleware.RefuseNulMiddleware",
     # Deny by default: every view needs a login unless marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -277,6 +279,9 @@ FILE_UPLOAD_HANDLERS = [
 ]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 PORTAL_MAX_UPLOAD_BYTES = env.int("PORTAL_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
+# Images whose header declares more pixels are refused before anything decodes them (docs/uploads.md):
+# a 600 dpi A4 scan is 35 megapixels, a phone's largest photo mode about 50.
+PORTAL_MAX_IMAGE_PIXELS = env.int("PORTAL_MAX_IMAGE_PIXELS", default=100_000_000)
 # How long a letter writer's link works; a resend gives a fresh one.
 LETTERS_LINK_DAYS = env.int("PORTAL_LETTERS_LINK_DAYS", default=30)
 # Applicants' documents are purged after this many days without activity (applicants.retention).

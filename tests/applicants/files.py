@@ -5,7 +5,13 @@ import zipfile
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-PDF = b"%PDF-1.7\n1 0 obj <</Type /Catalog>> endobj\ntrailer <</Root 1 0 R>>\n%%EOF\n"
+# The smallest PDF a reader (and qpdf, which checks uploads) opens: a catalogue, a page tree, one page.
+PDF = (
+    b"%PDF-1.7\n1 0 obj <</Type /Catalog /Pages 2 0 R>> endobj\n"
+    b"2 0 obj <</Type /Pages /Kids [3 0 R] /Count 1>> endobj\n"
+    b"3 0 obj <</Type /Page /Parent 2 0 R /MediaBox [0 0 612 792]>> endobj\n"
+    b"trailer <</Root 1 0 R>>\n%%EOF\n"
+)
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 40
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 40
 EXE = b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 60

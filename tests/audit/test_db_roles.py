@@ -1,0 +1,150 @@
+"""On PostgreSQL, as the runtime role `create_db_roles` makes, the application cannot rewrite its audit
+log: no UPDATE, DELETE or TRUNCATE, no ALTER, no disabling the trigger, no DROP, no
+session_replication_role. The roles are created inside the test's transaction, against the test
+database, and vanish with its rollback (CREATE ROLE is transactional)."""
+
+import importlib
+import uuid
+from contextlib import contextmanager
+
+import pytest
+from django.core.management import call_command
+from django.db import DatabaseError, connection, transaction
+
+from audit.db_roles import AUDIT_TABLE
+from audit.services import audit_record
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="database roles are PostgreSQL's"),
+]
+
+REFUSED = {
+    "UPDATE": f"UPDATE {AUDIT_TABLE} SET action = 'forged'",
+    "DELETE": f"DELETE FROM {AUDIT_TABLE}",
+    "TRUNCATE": f"TRUNCATE {AUDIT_TABLE}",
+    "ALTER": f"ALTER TABLE {AUDIT_TABLE} ADD COLUMN forged text",
+    "DISABLE TRIGGER": f"ALTER TABLE {AUDIT_TABLE} DISABLE TRIGGER audit_event_append_only",
+    "DISABLE TRIGGER ALL": f"ALTER TABLE {AUDIT_TABLE} DISABLE TRIGGER ALL",
+    "DROP TRIGGER": f"DROP TRIGGER audit_event_append_only ON {AUDIT_TABLE}",
+    "DROP": f"DROP TABLE {AUDIT_TABLE}",
+    "session_replication_role": "SET session_replication_role = replica",
+}
+
+
+@pytest.fixture
+def roles(db):
+    suffix = uuid.uuid4().hex[:10]
+    owner, runtime = f"usce_test_owner_{suffix}", f"usce_test_app_{suffix}"
+    call_command("create_db_roles", owner=owner, runtime=runtime, stdout=open("/dev/null", "w"))
+    return owner, runtime
+
+
+@contextmanager
+def acting_as(role: str):
+    with connection.cursor() as cursor:
+        cursor.execute(f'SET ROLE "{role}"')
+        try:
+            yield cursor
+        finally:
+            cursor.execute("RESET ROLE")
+
+
+def refused(cursor, sql: str) -> str | None:
+    """The database's refusal of `sql`, or None if it ran (in a savepoint, rolled back either way)."""
+    try:
+        with transaction.atomic():
+            cursor.execute(sql)
+            raise _RanAnyway
+    except _RanAnyway:
+        return None
+    except DatabaseError as exc:
+        return str(exc)
+
+
+class _RanAnyway(Exception):
+    pass
+
+
+@pytest.mark.parametrize("what", REFUSED)
+def test_the_runtime_role_cannot_rewrite_the_audit_log(roles, applicant, what):
+    audit_record(actor=applicant, action="document.downloaded")
+    with acting_as(roles[1]) as cursor:
+        refusal = refused(cursor, REFUSED[what])
+    assert refusal is not None, f"the runtime role could {what}"
+    # Refused for want of a right, not only by the trigger (which an owner could drop).
+    assert "permission denied" in refusal or "must be owner" in refusal, refusal
+
+
+def test_granting_itself_the_right_grants_nothing(roles, applicant):
+    audit_record(actor=applicant, action="document.downloaded")
+    with acting_as(roles[1]) as cursor:
+        cursor.execute(f"GRANT UPDATE, DELETE ON {AUDIT_TABLE} TO CURRENT_USER")  # only a warning: nothing granted
+        assert "permission denied" in refused(cursor, REFUSED["UPDATE"])
+
+
+def test_the_runtime_role_writes_and_reads_what_the_portal_needs(roles, applicant):
+    with acting_as(roles[1]) as cursor:
+        cursor.execute(
+            f'INSERT INTO {AUDIT_TABLE} ("when", actor_label, actor_role, institution, action, object_type,'
+            " object_id, object_repr, user_agent, extra) VALUES (now(), '', '', '', 'login.succeeded', '', '', '',"
+            " '', '{}')"
+        )
+        cursor.execute(f"SELECT count(*) FROM {AUDIT_TABLE}")
+        assert cursor.fetchone()[0] == 1
+        cursor.execute("UPDATE accounts_user SET full_name = 'Alice A.' WHERE id = %s", [applicant.pk])
+        cursor.execute("DELETE FROM django_session")
+        assert refused(cursor, "INSERT INTO django_migrations (app, name, applied) VALUES ('x', 'y', now())")
+
+
+def test_the_owner_owns_every_table_and_the_runtime_role_nothing(roles):
+    owner, runtime = roles
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+            " WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND pg_get_userbyid(c.relowner) <> %s",
+            [owner],
+        )
+        assert cursor.fetchall() == []
+        cursor.execute(
+            "SELECT count(*) FROM pg_class WHERE relowner = (SELECT oid FROM pg_roles WHERE rolname = %s)", [runtime]
+        )
+        assert cursor.fetchone()[0] == 0
+        cursor.execute(
+            "SELECT rolsuper, rolcreaterole, rolcreatedb, rolbypassrls FROM pg_roles WHERE rolname = %s", [runtime]
+        )
+        assert cursor.fetchone() == (False, False, False, False)
+
+
+def test_a_table_the_owner_creates_later_is_granted_to_the_runtime_role(roles):
+    owner, runtime = roles
+    with acting_as(owner) as cursor:
+        cursor.execute("CREATE TABLE later_feature (id bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, note text)")
+    with acting_as(runtime) as cursor:
+        cursor.execute("INSERT INTO later_feature (note) VALUES ('x')")
+        cursor.execute("UPDATE later_feature SET note = 'y'")
+        assert refused(cursor, "CREATE TABLE runtime_table (id int)")
+
+
+def test_the_audit_migration_takes_back_rights_default_privileges_gave(roles):
+    revoke = importlib.import_module("audit.migrations.0004_refuse_truncate").REVOKE
+    runtime = roles[1]
+    with connection.cursor() as cursor:
+        cursor.execute(f'GRANT UPDATE, DELETE, TRUNCATE ON {AUDIT_TABLE} TO "{runtime}"')
+        cursor.execute(revoke)
+    with acting_as(runtime) as cursor:
+        assert refused(cursor, REFUSED["UPDATE"])
+        assert refused(cursor, REFUSED["TRUNCATE"])
+
+
+def test_truncate_is_refused_even_to_the_owner(roles):
+    with acting_as(roles[0]) as cursor:
+        refusal = refused(cursor, f"TRUNCATE {AUDIT_TABLE}")
+    assert refusal and "append-only" in refusal
+
+
+def test_the_sql_can_be_printed_for_the_docs(db, capsys):
+    call_command("create_db_roles", owner="usce_owner", runtime="usce_app", print_sql=True)
+    printed = capsys.readouterr().out
+    assert 'GRANT SELECT, INSERT ON audit_auditevent TO "usce_app";' in printed
+    assert "PASSWORD" not in printed
