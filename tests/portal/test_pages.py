@@ -40,7 +40,7 @@ def test_a_server_error_gets_the_friendly_500(client, monkeypatch):
     monkeypatch.setattr(portal.views, "_database_ok", boom)
     client.raise_request_exception = False
 
-    response = client.get(reverse("healthz"))
+    response = client.get(reverse("readyz"))
 
     assert response.status_code == 500
     assert "Something went wrong on our side" in response.content.decode()
