@@ -165,7 +165,9 @@ def letter_link_resolve(*, token: str) -> LetterRequest:
     try:
         key = tokens.read_token(token)
     except tokens.BadLink as exc:
-        raise LinkRefused(LinkRefused.EXPIRED if exc.problem is tokens.LinkProblem.EXPIRED else LinkRefused.INVALID)
+        raise LinkRefused(
+            LinkRefused.EXPIRED if exc.problem is tokens.LinkProblem.EXPIRED else LinkRefused.INVALID
+        ) from exc
     link = LetterLink.objects.select_related("request__applicant", "request__current_letter").filter(key=key).first()
     if link is None:
         raise LinkRefused(LinkRefused.INVALID)
@@ -214,7 +216,8 @@ def letter_upload(*, letter_request: LetterRequest, upload: UploadedFile, checke
             if letter_is_locked(locked):
                 raise LetterError(
                     _(
-                        "This letter has already gone to a programme with a submitted application; it can no longer be replaced."
+                        "This letter has already gone to a programme with a submitted application; "
+                        "it can no longer be replaced."
                     )
                 )
             current = locked.current_letter

@@ -43,7 +43,7 @@ def test_bad_signup_keeps_what_was_typed_and_says_what_is_wrong(client):
 
 
 def test_it_refuses_a_second_account_for_the_same_email(client, applicant):
-    response = client.post(reverse("account_signup"), {**SIGNUP, "email": applicant.email.upper()})
+    client.post(reverse("account_signup"), {**SIGNUP, "email": applicant.email.upper()})
 
     # allauth answers as if it worked (no enumeration) but creates no second account.
     assert get_user_model().objects.filter(email__iexact=applicant.email).count() == 1

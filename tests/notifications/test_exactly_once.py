@@ -183,7 +183,7 @@ def test_a_tick_costs_the_same_few_queries_for_few_or_many_applicants(
     applicants, django_assert_max_num_queries, django_capture_on_commit_callbacks
 ):
     session = session_closing_at(dt.datetime(2027, 3, 10, 22, 0, tzinfo=dt.UTC))
-    for i in range(applicants):
+    for _i in range(applicants):
         save_listing(applicant_in("Europe/Berlin"), session.listing)
 
     from notifications import kinds
