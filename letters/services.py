@@ -210,8 +210,8 @@ def letter_upload(*, letter_request: LetterRequest, upload: UploadedFile, checke
             if letter_is_locked(locked):
                 raise LetterError(
                     _(
-                        "This letter has already gone to a programme with a submitted application; it can no longer "
-                        "be replaced."
+                        "This letter has already gone to a programme with a submitted application; "
+                        "it can no longer be replaced."
                     )
                 )
             current = locked.current_letter

@@ -31,15 +31,24 @@ pytestmark = [pytest.mark.integration, pytest.mark.skipif(not os.environ.get("RE
 
 
 class Counting:
-    """aiosmtpd handler: counts every message received by its outbox id; `delay` slows each DATA."""
+    """aiosmtpd handler: counts every message received by its outbox id. `delay` slows each one at
+    RCPT, before the message is handed over, as a throttling server does; `waiting` is set while a
+    delayed RCPT waits (a kill then lands before the message is sent)."""
 
     def __init__(self, delay: float = 0.0) -> None:
         self.received: Counter = Counter()
         self.delay = delay
+        self.waiting = threading.Event()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.delay:
+            self.waiting.set()
+            await asyncio.sleep(self.delay)
+            self.waiting.clear()
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
-        if self.delay:
-            await asyncio.sleep(self.delay)
         message = email.message_from_bytes(envelope.content)
         self.received[int(message[MESSAGE_HEADER])] += 1
         return "250 OK"
@@ -309,6 +318,8 @@ def test_a_worker_killed_mid_batch_leaves_nothing_sent_twice_or_lost(harness):
         first = harness.start_worker()
         harness.tick()
         wait_for(lambda: sum(handler.received.values()) >= 5, 60, "the first worker to send some mail")
+        handler.waiting.clear()
+        wait_for(handler.waiting.is_set, 10, "a send in progress")  # claimed, not yet handed over
         os.killpg(first.pid, signal.SIGKILL)
         first.wait(10)
         harness.start_worker()
