@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.roles import coordinator_required
 from applications.selectors import listing_review_summary
+from portal.middleware import strips_nul_from_query
 
 from . import search as catalogue
 from . import search_render_cache
@@ -53,6 +54,7 @@ def _is_htmx_fragment_request(request: HttpRequest) -> bool:
 
 @login_not_required
 @require_GET
+@strips_nul_from_query
 def search(request: HttpRequest) -> HttpResponse:
     """The catalogue. The URL holds the whole state; htmx swaps only the results region."""
     extra_filters = catalogue.extra_filters_for(request.user)
