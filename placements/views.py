@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.roles import coordinator_required
 from portal.http import is_htmx
+from portal.middleware import strips_nul_from_query
 
 from . import search as catalogue
 from .forms import AddCoordinatorForm, ListingForm, SessionForm
@@ -60,6 +61,7 @@ def results_area(search: catalogue.CatalogueSearch, viewer_tz: Any) -> tuple[str
 
 @login_not_required
 @require_GET
+@strips_nul_from_query
 def search(request: HttpRequest) -> HttpResponse:
     """The catalogue. The URL holds the whole state; htmx swaps only the results region."""
     found = catalogue.CatalogueSearch(request.GET, request.user, catalogue.extra_filters_for(request.user))

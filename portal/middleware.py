@@ -39,36 +39,49 @@ NUL_MESSAGE = (
 )
 
 
+def strips_nul_from_query(view: Callable) -> Callable:
+    """Mark a view that cleans its own query string (the public search drops control characters and
+    says what it ignored): RefuseNulMiddleware lets a NUL in the query through to it."""
+    view.strips_nul_from_query = True  # type: ignore[attr-defined]
+    return view
+
+
 class RefuseNulMiddleware:
-    """Answer 400 to a request with a NUL in its path, query string or form/JSON body, before any view.
+    """Answer 400 to a request with a NUL in its path, query string or form/JSON body, before the view.
 
     One place instead of every view that reads a parameter: path converters (<str:code>), request.GET
     and request.POST hand NUL to the ORM as they are. Forms and serializers refuse NUL in their
     fields too (Django's and DRF's CharField do), for the bodies this does not read (PUT and PATCH
     forms). Uploaded files' bytes are never looked at. An API request gets a problem+json body.
+    It runs once the URL is resolved (process_view), so a view marked @strips_nul_from_query keeps
+    its own, gentler handling of the query string; an address that matches no route is a 404.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if self._carries_nul(request):
-            if request.path_info.startswith("/api/"):
-                return JsonResponse(
-                    {"type": "about:blank", "title": "Bad Request", "status": 400, "detail": NUL_MESSAGE},
-                    status=400,
-                    content_type="application/problem+json",
-                )
-            # Rendered here, not raised: a probe sending thousands of these should not log a traceback each.
-            return render(request, "errors/400.html", {"reason": NUL_MESSAGE}, status=400)
         return self.get_response(request)
 
+    def process_view(self, request: HttpRequest, view_func: Callable, view_args, view_kwargs) -> HttpResponse | None:
+        tolerant = getattr(view_func, "strips_nul_from_query", False)
+        if not self._carries_nul(request, query=not tolerant):
+            return None
+        if request.path_info.startswith("/api/"):
+            return JsonResponse(
+                {"type": "about:blank", "title": "Bad Request", "status": 400, "detail": NUL_MESSAGE},
+                status=400,
+                content_type="application/problem+json",
+            )
+        # Rendered here, not raised: a probe sending thousands of these should not log a traceback each.
+        return render(request, "errors/400.html", {"reason": NUL_MESSAGE}, status=400)
+
     @staticmethod
-    def _carries_nul(request: HttpRequest) -> bool:
+    def _carries_nul(request: HttpRequest, *, query: bool) -> bool:
         if "\x00" in request.path_info:
             return True
-        query = request.META.get("QUERY_STRING", "")
-        if "%00" in query or "\x00" in query:
+        raw_query = request.META.get("QUERY_STRING", "")
+        if query and ("%00" in raw_query or "\x00" in raw_query):
             return True
         if request.method in ("GET", "HEAD", "OPTIONS"):
             return False

@@ -475,6 +475,8 @@ LOGGING = {
     "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # qpdf's bridge announces itself at INFO when first imported; its warnings still come through.
+        "pikepdf": {"level": "WARNING"},
     },
 }
 
