@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.roles import coordinator_required
@@ -20,7 +21,7 @@ from placements.models import Listing, Session
 
 from . import selectors, services
 from .eligibility import eligibility_for
-from .errors import ApplicationError, TryAgain
+from .errors import AlreadyMoved, ApplicationError, TryAgain
 from .forms import (
     BulkMoveForm,
     CompletionForm,
@@ -161,7 +162,9 @@ def queue_bulk(request: HttpRequest) -> HttpResponse:
     except TryAgain as exc:
         return try_again(request, exc, back)
     if moved:
-        messages.success(request, _("%(n)s applications moved.") % {"n": moved})
+        messages.success(
+            request, ngettext("%(n)s application moved.", "%(n)s applications moved.", moved) % {"n": moved}
+        )
     for name, reason in refused:
         messages.warning(request, f"{name}: {reason}")
     return redirect(back)
@@ -209,6 +212,10 @@ def move(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except TryAgain as exc:
         return try_again(request, exc, reverse("applications:packet", args=[pk]))
+    except AlreadyMoved as exc:
+        # Where this coordinator wanted it, by someone else's hand: nothing to correct, only to know.
+        messages.warning(request, exc.message)
+        return redirect("applications:packet", pk)
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return _packet(request, selectors.coordinator_application(request.user, pk), move_form=form, status=400)
