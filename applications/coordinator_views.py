@@ -33,7 +33,7 @@ from .forms import (
     SlotForm,
 )
 from .models import Application, InterviewSlot, ListingQuestion, Review
-from .states import Actor, Status, targets_for
+from .states import Actor, Status, reachable_by, targets_for
 from .views import interview_ics_or_back, tick_and_go_back, try_again
 
 PAGE_SIZE = 50
@@ -199,8 +199,11 @@ def packet(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def move(request: HttpRequest, pk: int) -> HttpResponse:
     application = selectors.coordinator_application(request.user, pk)
-    form = MoveForm(request.POST, targets=targets_for(application.status, Actor.COORDINATOR))
+    # Any state a coordinator can reach: the page's menu may be stale (a colleague moved it since),
+    # and the service, not the menu, says what is allowed now and who moved it meanwhile.
+    form = MoveForm(request.POST, targets=reachable_by(Actor.COORDINATOR))
     if not form.is_valid():
+        form = MoveForm(request.POST, targets=targets_for(application.status, Actor.COORDINATOR))
         return _packet(request, application, move_form=form, status=400)
     try:
         services.application_move(
@@ -218,7 +221,13 @@ def move(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("applications:packet", pk)
     except ApplicationError as exc:
         messages.error(request, exc.message)
-        return _packet(request, selectors.coordinator_application(request.user, pk), move_form=form, status=400)
+        application = selectors.coordinator_application(request.user, pk)
+        # The menu of the state it is in now, with the message as typed: nothing is lost.
+        form = MoveForm(
+            initial={"message": form.cleaned_data["message"]},
+            targets=targets_for(application.status, Actor.COORDINATOR),
+        )
+        return _packet(request, application, move_form=form, status=400)
     messages.success(request, _("Moved to “%(status)s”.") % {"status": Status(form.cleaned_data["to_status"]).label})
     return redirect("applications:packet", pk)
 
