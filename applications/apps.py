@@ -9,8 +9,9 @@ class ApplicationsConfig(AppConfig):
     def ready(self) -> None:
         # This app's part of "My data": exported; kept, anonymised, on deletion (see personal_data).
         from applicants.personal_data import register
+        from placements import places
 
-        from . import personal_data
+        from . import personal_data, seats
 
         register(exporter=personal_data.export)
         # The API answers the services' refusals as 409 with their message.
@@ -41,3 +42,5 @@ class ApplicationsConfig(AppConfig):
         register_activity(
             Activity(Application.objects.all, owner="applicant", dates=("updated_at",), live=Q(status__in=live))
         )
+        # Placements asks before lowering a session's seats or archiving it.
+        places.register(seats.places_held)

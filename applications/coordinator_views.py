@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.roles import coordinator_required
@@ -19,7 +20,7 @@ from portal.exports import csv_response
 
 from . import selectors, services
 from .eligibility_check import eligibility_for
-from .errors import ApplicationError, TryAgain
+from .errors import AlreadyMoved, ApplicationError, TryAgain
 from .forms import (
     BulkMoveForm,
     CompletionForm,
@@ -31,7 +32,7 @@ from .forms import (
     SlotForm,
 )
 from .models import Application, InterviewSlot, ListingQuestion, Review
-from .states import Actor, Status, targets_for
+from .states import Actor, Status, reachable_by, targets_for
 from .views import interview_ics_or_back, tick_and_go_back, try_again
 
 PAGE_SIZE = 50
@@ -153,7 +154,9 @@ def queue_bulk(request: HttpRequest) -> HttpResponse:
     except TryAgain as exc:
         return try_again(request, exc, back)
     if moved:
-        messages.success(request, _("%(n)s applications moved.") % {"n": moved})
+        messages.success(
+            request, ngettext("%(n)s application moved.", "%(n)s applications moved.", moved) % {"n": moved}
+        )
     for name, reason in refused:
         messages.warning(request, f"{name}: {reason}")
     return redirect(back)
@@ -190,8 +193,11 @@ def packet(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def move(request: HttpRequest, pk: int) -> HttpResponse:
     application = selectors.coordinator_application(request.user, pk)
-    form = MoveForm(request.POST, targets=targets_for(application.status, Actor.COORDINATOR))
+    # Any state a coordinator can reach: the page's menu may be stale (a colleague moved it since),
+    # and the service, not the menu, says what is allowed now and who moved it meanwhile.
+    form = MoveForm(request.POST, targets=reachable_by(Actor.COORDINATOR))
     if not form.is_valid():
+        form = MoveForm(request.POST, targets=targets_for(application.status, Actor.COORDINATOR))
         return _packet(request, application, move_form=form, status=400)
     try:
         services.application_move(
@@ -203,9 +209,19 @@ def move(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except TryAgain as exc:
         return try_again(request, exc, reverse("applications:packet", args=[pk]))
+    except AlreadyMoved as exc:
+        # Where this coordinator wanted it, by someone else's hand: nothing to correct, only to know.
+        messages.warning(request, exc.message)
+        return redirect("applications:packet", pk)
     except ApplicationError as exc:
         messages.error(request, exc.message)
-        return _packet(request, selectors.coordinator_application(request.user, pk), move_form=form, status=400)
+        application = selectors.coordinator_application(request.user, pk)
+        # The menu of the state it is in now, with the message as typed: nothing is lost.
+        form = MoveForm(
+            initial={"message": form.cleaned_data["message"]},
+            targets=targets_for(application.status, Actor.COORDINATOR),
+        )
+        return _packet(request, application, move_form=form, status=400)
     messages.success(request, _("Moved to “%(status)s”.") % {"status": Status(form.cleaned_data["to_status"]).label})
     return redirect("applications:packet", pk)
 

@@ -15,3 +15,12 @@ class TryAgain(ApplicationError):
 
     def __init__(self, message: str | None = None) -> None:
         super().__init__(message or _("The portal is busy. Please try again."))
+
+
+class AlreadyMoved(ApplicationError):
+    """The application is already where the move would take it; the message says who moved it and when."""
+
+    def __init__(self, message: str, *, application, by_same_actor: bool) -> None:
+        super().__init__(message)
+        self.application = application
+        self.by_same_actor = by_same_actor

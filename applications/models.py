@@ -73,6 +73,21 @@ class Application(models.Model):
                 condition=~Q(status=Status.WAITLISTED) | Q(waitlist_position__isnull=False),
                 name="application_waitlist_has_position",
             ),
+            # Implied today by application_one_per_applicant_session, and stated on its own so that
+            # relaxing that one (applying again after a withdrawal) cannot let anyone hold two places.
+            models.UniqueConstraint(
+                fields=["applicant", "session"],
+                condition=Q(status__in=sorted(SEAT_HOLDING)),
+                name="application_one_seat_per_applicant_session",
+            ),
+            models.UniqueConstraint(
+                fields=["session", "waitlist_position"],
+                condition=Q(status=Status.WAITLISTED),
+                name="application_waitlist_position_unique",
+            ),
+            # Places held never exceed the session's seats, and an archived session has no open
+            # offer: held by a deferred constraint trigger on PostgreSQL (migration
+            # "seat_invariants"), which Django's constraints cannot express; see docs/seats.md.
         ]
         indexes = [models.Index(fields=["session", "status"])]
 

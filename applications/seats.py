@@ -6,20 +6,23 @@ two moves in one session never deadlock and two claims on the last seat are seri
 second one counts after the first has committed.
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 from django.conf import settings
-from django.db import OperationalError, connection
+from django.db import IntegrityError, OperationalError, connection
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from placements import places
 from placements.models import Session
 
-from .errors import TryAgain
-from .states import SEAT_HOLDING
+from .errors import ApplicationError, TryAgain
+from .models import Application
+from .states import SEAT_HOLDING, Status
 
-# The concurrency test's negative control switches this off to show that, without the lock,
-# concurrent claims oversell. Production never changes it.
+# The concurrency tests' negative controls switch this off (the session's and the applications'
+# row locks) to show that, without the locks, concurrent claims oversell. Production never changes it.
 LOCKING = True
 
 
@@ -53,6 +56,62 @@ def lock_waits_answer_try_again() -> Iterator[None]:
                 _("Someone else is updating this session's places right now. Please try again in a moment.")
             ) from exc
         raise
+
+
+def lock_sessions(session_ids: Iterable[int]) -> dict[int, Session]:
+    """Lock several sessions, in id order so that two such callers never deadlock; by id."""
+    sessions = Session.objects.filter(pk__in=sorted(set(session_ids))).order_by("pk").only("pk", "seats", "is_archived")
+    if LOCKING:
+        sessions = sessions.select_for_update()
+    return {session.pk: session for session in sessions}
+
+
+def lock_applications(applications: QuerySet[Application]) -> QuerySet[Application]:
+    """The applications' rows FOR UPDATE (their session's lock is taken first)."""
+    return applications.select_for_update(of=("self",)) if LOCKING else applications
+
+
+def places_held(session_ids: Iterable[int]) -> dict[int, places.PlacesHeld]:
+    """Accepted (enrolled, completed) places and open offers per session; sessions holding none are left out.
+    Registered with `placements.places`, which asks before lowering seats or archiving a session."""
+    rows = (
+        Application.objects.filter(session_id__in=list(session_ids), status__in=SEAT_HOLDING)
+        .order_by()
+        .values("session_id")
+        .annotate(offered=Count("pk", filter=Q(status=Status.OFFERED)), all=Count("pk"))
+        .values_list("session_id", "offered", "all")
+    )
+    return {pk: places.PlacesHeld(accepted=every - offered, offered=offered) for pk, offered, every in rows}
+
+
+# The database's own refusals (constraints and the seats trigger), in the words of a move.
+_REFUSALS = {
+    places.ARCHIVED_WITHOUT_OFFERS: lambda refusal: _("This session was archived: no offer can be made in it."),
+    places.PLACES_WITHIN_SEATS: lambda refusal: (
+        _("All %(seats)s places in this session are taken or offered. Waitlist the applicant instead.")
+        % {"seats": refusal.seats}
+    ),
+    "application_one_seat_per_applicant_session": lambda refusal: _(
+        "This applicant already holds a place in this session."
+    ),
+    "application_waitlist_position_unique": lambda refusal: _(
+        "Someone else changed this waitlist at the same time. Please reload it and try again."
+    ),
+}
+
+
+@contextmanager
+def refusals_in_words() -> Iterator[None]:
+    """Turn the database's refusal of a broken seat invariant into ApplicationError. Wrap the whole
+    atomic block with it: the seats trigger is deferred, so it refuses at COMMIT."""
+    try:
+        yield
+    except IntegrityError as exc:
+        refusal = places.refusal_from_database(exc)
+        rule = refusal.rule if refusal else getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None)
+        if rule not in _REFUSALS:
+            raise
+        raise ApplicationError(_REFUSALS[rule](refusal)) from exc
 
 
 def seats_taken(session: Session) -> int:

@@ -24,7 +24,7 @@ from notifications.timezones import user_time_zone
 from placements.models import Session
 
 from .eligibility_check import eligibility_for
-from .errors import ApplicationError, TryAgain
+from .errors import AlreadyMoved, ApplicationError, TryAgain
 from .models import (
     Answer,
     Application,
@@ -38,7 +38,16 @@ from .models import (
     Score,
 )
 from .notifications import event_message_enqueue, event_messages_enqueue, notify_coordinators
-from .seats import lock_session, lock_waits_answer_try_again, seats_free, seats_taken
+from .seats import (
+    lock_applications,
+    lock_session,
+    lock_sessions,
+    lock_waits_answer_try_again,
+    places_held,
+    refusals_in_words,
+    seats_free,
+    seats_taken,
+)
 from .selectors import submission_missing
 from .states import SEAT_HOLDING, Actor, Status, roles_allowed
 
@@ -75,22 +84,54 @@ def application_move(
 ) -> Application:
     """Move one application to `to_status` on behalf of `actor` acting as `role`.
 
-    Moving to the state it is already in returns it unchanged (a double click is not an error).
+    Moving to the state it is already in returns it unchanged when `actor` made that move (a double
+    click is not an error); when somebody else did, AlreadyMoved says who and when.
     """
+    try:
+        return _application_move(
+            application_id=application_id,
+            to_status=to_status,
+            actor=actor,
+            role=role,
+            message=message,
+            internal=internal,
+            now=now,
+        )
+    except AlreadyMoved as exc:
+        if exc.by_same_actor:
+            return exc.application
+        raise
+
+
+def _application_move(
+    *,
+    application_id: int,
+    to_status: str,
+    actor: Any,
+    role: str,
+    message: str,
+    internal: bool,
+    now: dt.datetime | None,
+) -> Application:
+    """`application_move`, raising AlreadyMoved even when `actor` made the move (bulk moves count them)."""
     now = now or timezone.now()
     try:
         session_id = Application.objects.values_list("session_id", flat=True).get(pk=application_id)
     except Application.DoesNotExist:
         raise ApplicationError(_("That application does not exist.")) from None
-    with lock_waits_answer_try_again(), transaction.atomic():
+    with lock_waits_answer_try_again(), refusals_in_words(), transaction.atomic():
         session = lock_session(session_id)
-        application = (
-            Application.objects.select_for_update(of=("self",)).select_related("applicant").get(pk=application_id)
-        )
+        application = lock_applications(Application.objects.select_related("applicant")).get(pk=application_id)
         application.session = session
         _check_actor(application, actor, role)
         if application.status == to_status:
-            return application
+            last = _last_move(application)
+            raise AlreadyMoved(
+                _("Already moved to “%(status)s” by %(who)s %(when)s.")
+                % {"status": _display(to_status), "who": _who(last, actor=actor, role=role), "when": _when(last)},
+                application=application,
+                by_same_actor=last is None or _made_by(last, actor=actor, role=role),
+            )
         _move_locked(
             application, to_status=to_status, actor=actor, role=role, message=message, internal=internal, now=now
         )
@@ -103,6 +144,18 @@ def _move_locked(
     from_status = application.status
     allowed = roles_allowed(from_status, to_status)
     if not allowed:
+        last = _last_move(application)
+        if last is not None and not _made_by(last, actor=actor, role=role):
+            # Two people at the same application: say who got there first, not only that it is too late.
+            raise ApplicationError(
+                _("Moved to “%(from)s” by %(who)s %(when)s; from there it cannot be moved to “%(to)s”.")
+                % {
+                    "from": _display(from_status),
+                    "who": _who(last, actor=actor, role=role),
+                    "when": _when(last),
+                    "to": _display(to_status),
+                }
+            )
         raise ApplicationError(
             _("An application in the state “%(from)s” cannot be moved to “%(to)s”.")
             % {"from": _display(from_status), "to": _display(to_status)}
@@ -136,6 +189,50 @@ def _move_locked(
         event_message_enqueue(event=event)
 
 
+def _last_move(application: Application) -> ApplicationEvent | None:
+    """The event that put the application in its present state."""
+    return (
+        application.events.filter(to_status=application.status)
+        .select_related("actor")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def _made_by(event: ApplicationEvent, *, actor: Any, role: str) -> bool:
+    if actor is None:
+        return event.actor_id is None and event.actor_role == role
+    return event.actor_id == actor.pk
+
+
+def _who(event: ApplicationEvent | None, *, actor: Any, role: str) -> str:
+    """Who made the move, as the person now asking should read it."""
+    if event is None:
+        return _("someone else")
+    if _made_by(event, actor=actor, role=role):
+        return _("you")
+    if event.actor_role == Actor.SYSTEM:
+        return _("the portal")
+    if event.actor_role == Actor.COORDINATOR:
+        # Applicants deal with the programme, not with the coordinator's name.
+        if role != Actor.COORDINATOR or event.actor is None:
+            return _("the programme")
+        return event.actor.get_full_name() or event.actor.email
+    if role == Actor.COORDINATOR and event.actor is not None:
+        return _("%(name)s (the applicant)") % {"name": event.actor.get_full_name()}
+    return _("the applicant")
+
+
+def _when(event: ApplicationEvent | None) -> str:
+    if event is None:
+        return ""
+    local = timezone.localtime(event.created_at)
+    time = formats.time_format(local, "H:i")
+    if local.date() == timezone.localdate():
+        return _("at %(time)s") % {"time": time}
+    return _("on %(date)s at %(time)s") % {"date": formats.date_format(local, "DATE_FORMAT"), "time": time}
+
+
 # --- What entering each state means. Each returns the extra fields it changed. ------------
 
 
@@ -167,6 +264,9 @@ def _enter_waitlisted(application: Application, *, now: dt.datetime) -> list[str
 
 def _enter_offered(application: Application, *, now: dt.datetime) -> list[str]:
     session = application.session
+    if session.is_archived:
+        # Read under the session's lock: an archive committed a moment ago is seen here.
+        raise ApplicationError(_("This session was archived: no offer can be made in it."))
     if seats_taken(session) >= session.seats:
         raise ApplicationError(
             _("All %(seats)s places in this session are taken or offered. Waitlist the applicant instead.")
@@ -216,13 +316,13 @@ ENTER: dict[str, Callable[..., list[str]]] = {
 
 
 def waitlist_promote(*, session: Session, now: dt.datetime) -> list[Application]:
-    """Offer freed places to the waitlist, head first. The caller holds the session's lock."""
-    free = seats_free(session)
+    """Offer freed places to the waitlist, head first. The caller holds the session's lock.
+    An archived session makes no more offers."""
+    free = 0 if session.is_archived else seats_free(session)
     if free <= 0:
         return []
     heads = list(
-        Application.objects.select_for_update(of=("self",))
-        .select_related("applicant")
+        lock_applications(Application.objects.select_related("applicant"))
         .filter(session=session, status=Status.WAITLISTED)
         .order_by("waitlist_position", "submitted_at")[:free]
     )
@@ -244,19 +344,20 @@ def waitlist_reorder(*, session: Session, ordered_ids: list[int], actor: Any) ->
     """Put the session's waitlist in the coordinator's order (ids first to last)."""
     if session.listing.institution_id not in actor.coordinator_institution_ids:
         raise ApplicationError(_("Only this institution's coordinators can order its waitlist."))
-    with lock_waits_answer_try_again(), transaction.atomic():
+    with lock_waits_answer_try_again(), refusals_in_words(), transaction.atomic():
         lock_session(session.pk)
         waiting = {
-            a.pk: a
-            for a in Application.objects.select_for_update(of=("self",)).filter(
-                session=session, status=Status.WAITLISTED
-            )
+            a.pk: a for a in lock_applications(Application.objects.filter(session=session, status=Status.WAITLISTED))
         }
         order = [pk for pk in ordered_ids if pk in waiting]
         order += sorted(set(waiting) - set(order), key=lambda pk: waiting[pk].waitlist_position or 0)
-        for position, pk in enumerate(order, start=1):
-            waiting[pk].waitlist_position = position
-        Application.objects.bulk_update(waiting.values(), ["waitlist_position"])
+        # Positions are unique per session, checked row by row: first move everyone past every
+        # position in use, then to their places, so that no two rows ever share one on the way.
+        above = max([len(order), *(a.waitlist_position or 0 for a in waiting.values())])
+        for step in (above, 0):
+            for position, pk in enumerate(order, start=1):
+                waiting[pk].waitlist_position = step + position
+            Application.objects.bulk_update(waiting.values(), ["waitlist_position"])
 
 
 def offers_expire(*, now: dt.datetime | None = None) -> int:
@@ -598,8 +699,15 @@ def application_bulk_move(
             )
         )
         try:
-            application_move(
-                application_id=application.pk, to_status=to_status, actor=actor, role=Actor.COORDINATOR, message=message
+            # Even one this coordinator moved before is reported, not counted: "moved" means by this action.
+            _application_move(
+                application_id=application.pk,
+                to_status=to_status,
+                actor=actor,
+                role=Actor.COORDINATOR,
+                message=message,
+                internal=False,
+                now=None,
             )
         except TryAgain:
             raise
@@ -627,13 +735,11 @@ def application_offer_many(
     Any refusal raises ApplicationError and nothing changes.
     """
     now = now or timezone.now()
-    with transaction.atomic():
+    with refusals_in_words(), transaction.atomic():
         session_ids = sorted(
             set(Application.objects.filter(pk__in=application_ids).values_list("session_id", flat=True))
         )
-        seats = dict(
-            Session.objects.select_for_update().filter(pk__in=session_ids).order_by("pk").values_list("pk", "seats")
-        )
+        sessions = lock_sessions(session_ids)
         rows = _offer_rows_lock(application_ids)
         if len(rows) != len(set(application_ids)):
             raise ApplicationError(_("That application does not exist."))
@@ -645,16 +751,14 @@ def application_offer_many(
                     % {"from": _display(status), "to": _display(Status.OFFERED)}
                 )
             wanted[session_id] = wanted.get(session_id, 0) + 1
-        taken = Application.objects.filter(session_id__in=session_ids, status__in=SEAT_HOLDING).values_list(
-            "session_id"
-        )
-        held: dict[int, int] = {}
-        for (session_id,) in taken:
-            held[session_id] = held.get(session_id, 0) + 1
+        held = places_held(session_ids)
         for session_id, count in wanted.items():
-            if held.get(session_id, 0) + count > seats[session_id]:
+            session = sessions[session_id]
+            if session.is_archived:
+                raise ApplicationError(_("This session was archived: no offer can be made in it."))
+            if (held[session_id].total if session_id in held else 0) + count > session.seats:
                 raise ApplicationError(
-                    _("All %(seats)s places in this session are taken or offered.") % {"seats": seats[session_id]}
+                    _("All %(seats)s places in this session are taken or offered.") % {"seats": session.seats}
                 )
         event_ids = _offers_write(rows, expires_at=expires_at, message=message.strip(), now=now)
         event_messages_enqueue(event_ids=event_ids)

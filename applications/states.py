@@ -86,3 +86,8 @@ def roles_allowed(from_status: str, to_status: str) -> frozenset[str]:
 def targets_for(from_status: str, role: str) -> list[str]:
     """The states `role` may move an application in `from_status` to, in diagram order."""
     return [to for (frm, to), roles in ALLOWED_TRANSITIONS.items() if frm == from_status and role in roles]
+
+
+def reachable_by(role: str) -> list[str]:
+    """Every state `role` may move some application to, in diagram order."""
+    return list(dict.fromkeys(to for (_frm, to), roles in ALLOWED_TRANSITIONS.items() if role in roles))

@@ -1,7 +1,9 @@
+from django import forms
 from django.contrib import admin, messages
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import ngettext
 
 from .models import (
     DocumentRequirement,
@@ -13,7 +15,30 @@ from .models import (
     Session,
     Specialty,
 )
-from .services import PlacementsError, listing_archive, listing_publish
+from .services import PlacementsError, listing_archive, listing_publish, session_change_refusal
+
+
+class SessionAdminForm(forms.ModelForm):
+    """Admins meet the coordinators' refusal: no fewer seats than places held, no archiving while
+    offers are out. The check locks the session inside the admin's transaction, so no claim on a
+    place lands between it and the save (the database's trigger would refuse it with a 500)."""
+
+    class Meta:
+        model = Session
+        fields = "__all__"
+
+    def clean(self):
+        cleaned = super().clean()
+        old = self.instance
+        if old.pk is None or self.errors:
+            return cleaned
+        seats, archive = cleaned.get("seats"), cleaned.get("is_archived") and not old.is_archived
+        if seats is not None and seats >= old.seats and not archive:
+            return cleaned
+        refusal = session_change_refusal(session_id=old.pk, seats=seats, archive=archive)
+        if refusal:
+            raise forms.ValidationError(refusal)
+        return cleaned
 
 
 class MembershipInline(admin.TabularInline):
@@ -52,6 +77,7 @@ class SpecialtyAdmin(admin.ModelAdmin):
 
 class SessionInline(admin.TabularInline):
     model = Session
+    form = SessionAdminForm
     extra = 0
 
 
@@ -90,7 +116,8 @@ def _bulk(request: HttpRequest, queryset: QuerySet, service) -> tuple[int, list[
 
 def _report(modeladmin: admin.ModelAdmin, request: HttpRequest, moved: int, refused: list[str], done: str) -> None:
     if moved:
-        modeladmin.message_user(request, f"{moved} listing(s) {done}.", messages.SUCCESS)
+        counted = ngettext("%(n)d listing %(done)s.", "%(n)d listings %(done)s.", moved)
+        modeladmin.message_user(request, counted % {"n": moved, "done": done}, messages.SUCCESS)
     for line in refused:
         modeladmin.message_user(request, line, messages.WARNING)
 
@@ -130,6 +157,7 @@ class ListingAdmin(admin.ModelAdmin):
 
 @admin.register(Session)
 class SessionAdmin(admin.ModelAdmin):
+    form = SessionAdminForm
     list_display = ["listing", "start_date", "end_date", "seats", "applications_close_at", "is_archived"]
     list_filter = ["is_archived", "listing__institution__state"]
     search_fields = ["listing__title", "listing__institution__name"]

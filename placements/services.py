@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -11,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import listing_dates
+from . import listing_dates, places
 from .models import (
     DocumentRequirement,
     ImmunisationRequirement,
@@ -309,21 +310,62 @@ def session_create(*, listing: Listing, actor: Any, fields: dict[str, Any]) -> S
     return session
 
 
+def _lock_session(session_id: int) -> None:
+    Session.objects.select_for_update(of=("self",)).filter(pk=session_id).values_list("pk").first()
+
+
+def session_change_refusal(*, session_id: int, seats: int | None, archive: bool = False) -> str | None:
+    """Lock the session and say why `seats` (or archiving it) would break a place already held:
+    fewer seats than places held, or offers still waiting for an answer. None if nothing breaks.
+
+    Call it inside the transaction that writes the change: the lock is the one every claim on a
+    place takes first, so none lands between this count and the commit.
+    """
+    _lock_session(session_id)
+    held = places.held(session_id)
+    if seats is not None and (refusal := places.seats_refusal(held, seats=seats)):
+        return refusal
+    return places.archive_refusal(held) if archive else None
+
+
+@contextmanager
+def _refusals_in_words() -> Iterator[None]:
+    """The database's own refusal (the seats trigger, PostgreSQL) as PlacementsError. Wrap the whole
+    atomic block: the trigger is deferred and refuses at COMMIT."""
+    try:
+        yield
+    except IntegrityError as exc:
+        refusal = places.refusal_from_database(exc)
+        if refusal is None:
+            raise
+        raise PlacementsError(refusal.words) from exc
+
+
 def session_update(*, session: Session, actor: Any, fields: dict[str, Any]) -> Session:
-    """Change a session's dates, seats or window. The row (and so applications to it) stays the same."""
+    """Change a session's dates, seats or window. The row (and so applications to it) stays the same.
+    Fewer seats than the places already held is refused, saying how many are held."""
     _require_coordinator_of(user=actor, institution_id=session.listing.institution_id)
     changed = [k for k in SESSION_FIELDS if k in fields]
     for key in changed:
         setattr(session, key, fields[key])
     session.full_clean()
-    session.save(update_fields=changed)
+    with _refusals_in_words(), transaction.atomic():
+        refusal = session_change_refusal(session_id=session.pk, seats=session.seats) if "seats" in changed else None
+        if refusal:
+            raise PlacementsError(refusal)
+        session.save(update_fields=changed)
     return session
 
 
 def session_archive(*, session: Session, actor: Any) -> Session:
-    """Withdraw a session from the listing. Kept, not deleted: applications point at it."""
+    """Withdraw a session from the listing. Kept, not deleted: applications point at it.
+    Refused while offers in it wait for an answer (an archived session makes no offers)."""
     _require_coordinator_of(user=actor, institution_id=session.listing.institution_id)
-    Session.objects.filter(pk=session.pk).update(is_archived=True)
+    with _refusals_in_words(), transaction.atomic():
+        refusal = session_change_refusal(session_id=session.pk, seats=None, archive=True)
+        if refusal:
+            raise PlacementsError(refusal)
+        Session.objects.filter(pk=session.pk).update(is_archived=True)
     count_cache.catalogue_changed()  # update() sends no post_save
     listing_dates.session_changed(session.listing_id)  # nor does it on SQLite (the trigger on PostgreSQL)
     session.is_archived = True

@@ -296,7 +296,11 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def session_archive_view(request: HttpRequest, pk: int) -> HttpResponse:
     session = _own_session(request, pk)
-    session_archive(session=session, actor=request.user)
+    try:
+        session_archive(session=session, actor=request.user)
+    except PlacementsError as exc:
+        messages.error(request, str(exc))
+        return redirect("placements:listing_edit", pk=session.listing_id)
     messages.success(request, "Session archived: applicants no longer see it.")
     return redirect("placements:listing_edit", pk=session.listing_id)
 

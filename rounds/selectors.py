@@ -79,8 +79,10 @@ def round_match_input(*, round: Round) -> MatchInput:
             # Ranked by a session without a list of their own: present, but they cannot match.
             applicant_ranks.setdefault(applicant_id, [])
 
+    # An archived session makes no more offers: it takes part with no place to give.
     capacities = {
-        pk: max(seats - taken.get(pk, 0), 0) for pk, seats in round.sessions.order_by().values_list("pk", "seats")
+        pk: 0 if archived else max(seats - taken.get(pk, 0), 0)
+        for pk, seats, archived in round.sessions.order_by().values_list("pk", "seats", "is_archived")
     }
     return MatchInput(
         applicant_ranks=applicant_ranks,

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applications.models import Application
+from applications.seats import lock_sessions, refusals_in_words
 from applications.services import application_offer_many
 from placements.models import Session
 
@@ -55,8 +56,8 @@ def round_open(
     if not now < rank_deadline <= publish_at < offer_deadline:
         raise RoundError(
             _(
-                "The rank deadline must be in the future, the publication at or after it, and the offer deadline "
-                "after that."
+                "The rank deadline must be in the future, the publication at or after it, "
+                "and the offer deadline after that."
             )
         )
     with transaction.atomic():
@@ -197,7 +198,7 @@ def round_publish(*, round_id: int, now: dt.datetime | None = None) -> Round:
     nothing. All or nothing: if any offer is refused the whole publication rolls back.
     """
     now = now or timezone.now()
-    with transaction.atomic():
+    with refusals_in_words(), transaction.atomic():
         round = Round.objects.select_for_update().filter(pk=round_id).first()
         if round is None:
             raise RoundError(_("That round does not exist."))
@@ -207,7 +208,7 @@ def round_publish(*, round_id: int, now: dt.datetime | None = None) -> Round:
             raise RoundError(_("This round publishes at its publication time, not before."))
         # Lock the sessions before counting their free seats, so no offer made by hand lands
         # between the count and the match's own offers.
-        list(Session.objects.select_for_update().filter(match_rounds=round).order_by("pk").values_list("pk"))
+        lock_sessions(round.sessions.values_list("pk", flat=True))
         data = round_match_input(round=round)
         result = run_match(
             applicant_ranks=data.applicant_ranks, session_ranks=data.session_ranks, capacities=data.capacities

@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.roles import applicant_required
@@ -246,7 +247,13 @@ def session_import(request: HttpRequest, pk: int, session_id: int) -> HttpRespon
             messages.error(request, _("Nothing was imported. %(reason)s") % {"reason": exc.message})
         else:
             messages.success(
-                request, _("Imported %(n)s ranked applicants; the list below replaces the old one.") % {"n": count}
+                request,
+                ngettext(
+                    "Imported %(n)s ranked applicant; the list below replaces the old one.",
+                    "Imported %(n)s ranked applicants; the list below replaces the old one.",
+                    count,
+                )
+                % {"n": count},
             )
     else:
         messages.error(

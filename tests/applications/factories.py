@@ -18,7 +18,8 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
     status = Status.SUBMITTED
     personal_statement = "I want to learn how a US inpatient team works before applying to residency."
     submitted_at = factory.LazyFunction(timezone.now)
-    waitlist_position = factory.LazyAttribute(lambda o: 1 if o.status == Status.WAITLISTED else None)
+    # Unique within a session (a database constraint): later ones go further down the list.
+    waitlist_position = factory.LazyAttributeSequence(lambda o, n: n + 1 if o.status == Status.WAITLISTED else None)
     offer_expires_at = factory.LazyAttribute(
         lambda o: timezone.now() + dt.timedelta(days=7) if o.status == Status.OFFERED else None
     )

@@ -136,6 +136,8 @@ def test_listing_review_summary_counts_only_visible_reviews(session, applicant):
 
     from applications.selectors import listing_review_summary
 
+    session.seats = 3  # a place for each reviewer
+    session.save(update_fields=["seats"])
     for hands_on, letter, cost, hidden in [(4, True, 3000, False), (2, False, 4000, False), (1, False, 9999, True)]:
         application = ApplicationFactory(session=session, status=Status.COMPLETED)
         Review.objects.create(

@@ -1,5 +1,7 @@
 """What the listing page shows from applications: seats left and the way in to apply."""
 
+import pytest
+from django.db import connection
 from django.urls import reverse
 
 from applications.states import Status
@@ -13,6 +15,10 @@ def test_seats_left_counts_open_offers_and_accepted_places_only(session):
     assert Session.objects.with_seats_left().get(pk=session.pk).seats_left == session.seats - 2
 
 
+@pytest.mark.skipif(
+    connection.vendor == "postgresql",
+    reason="PostgreSQL refuses fewer seats than places held (docs/seats.md); the clamp guards SQLite.",
+)
 def test_seats_left_never_goes_below_zero(session):
     for _ in range(session.seats):
         ApplicationFactory(session=session, status=Status.ACCEPTED)
@@ -30,6 +36,8 @@ def test_an_open_session_links_to_its_application(client, applicant, session):
 def test_the_listing_page_shows_the_aggregate_of_visible_reviews(client, session):
     from applications.models import Review
 
+    session.seats = 3  # a place for each reviewer
+    session.save(update_fields=["seats"])
     for hands_on, letter, cost, hidden, comment in [
         (4, True, 3100, False, "Wrote notes daily"),
         (2, True, 2900, False, ""),

@@ -230,6 +230,8 @@ def test_each_state_shows_its_label_and_badge(coordinator_client, session):
         Status.REJECTED: "bad",
         Status.WITHDRAWN: "bad",
     }
+    session.seats = 4  # one place for each seat-holding state: never more places than seats
+    session.save(update_fields=["seats"])
     for status in tones:
         extra = {
             Status.WAITLISTED: {"waitlist_position": 1},

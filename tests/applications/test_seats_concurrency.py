@@ -11,37 +11,26 @@ and the threads go through one by one.
 import threading
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connections, transaction
 
 from applications import seats, services
 from applications.errors import ApplicationError, TryAgain
 from applications.models import Application
 from applications.services import application_move
 from applications.states import Actor, Status
-from tests.applications.factories import ApplicationFactory, ensure_seeded_specialty, reseed_after_module_flush
+from tests.applications.concurrency import (  # noqa: F401 - the fixtures apply to this module
+    RACES,
+    reseed_after_the_module,
+    seats_trigger_off,
+    seeded_specialty,
+)
+from tests.applications.factories import ApplicationFactory
 from tests.placements.factories import SessionFactory
 
-pytestmark = [
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="Needs PostgreSQL row locks and concurrent connections; SQLite serialises writers. CI runs PostgreSQL.",
-    ),
-    # serialized_rollback: the flush after a transactional test would wipe the seeded specialties.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = RACES
 
 SEATS = 3
 CLAIMS = 8
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _reseed(django_db_setup, django_db_blocker):
-    yield from reseed_after_module_flush(django_db_blocker)
-
-
-@pytest.fixture(autouse=True)
-def _specialty():
-    ensure_seeded_specialty()
 
 
 def _fire_concurrent_offers(monkeypatch, session, coordinator):
@@ -91,13 +80,31 @@ def test_concurrent_offers_never_exceed_the_seats(monkeypatch, institution, coor
     assert all("places in this session are taken" in message for message in refusals)
 
 
-def test_negative_control_without_the_lock_the_same_claims_oversell(monkeypatch, institution, coordinator):
+def test_negative_control_without_the_lock_and_the_trigger_the_same_claims_oversell(
+    monkeypatch, institution, coordinator
+):
     monkeypatch.setattr(seats, "LOCKING", False)
     session = SessionFactory(listing__institution=institution, seats=SEATS)
 
-    _fire_concurrent_offers(monkeypatch, session, coordinator)
+    with seats_trigger_off():
+        _fire_concurrent_offers(monkeypatch, session, coordinator)
 
     assert Application.objects.filter(session=session).holding_seats().count() > SEATS
+
+
+def test_without_the_lock_the_database_trigger_alone_refuses_the_extra_claims_in_words(
+    monkeypatch, institution, coordinator
+):
+    monkeypatch.setattr(seats, "LOCKING", False)
+    session = SessionFactory(listing__institution=institution, seats=SEATS)
+
+    outcomes = _fire_concurrent_offers(monkeypatch, session, coordinator)
+
+    # Every claim counted the same free places; the trigger, at each commit, let only three through.
+    assert outcomes.count("offered") == SEATS
+    assert Application.objects.filter(session=session).holding_seats().count() == SEATS
+    refusals = [o for o in outcomes if o != "offered"]
+    assert refusals and all("places in this session are taken" in message for message in refusals)
 
 
 @pytest.fixture

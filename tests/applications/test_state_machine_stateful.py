@@ -209,7 +209,10 @@ class ApplicationStates(RuleBasedStateMachine):
         )
         expected: dict[int, str] = {}
         if not entitled or to_status == current:
-            refused = not entitled
+            # Already there: a no-op for whoever put it there (a double click), refused for anyone else
+            # (told who did it).
+            last = application.events.filter(to_status=current).order_by("-created_at", "-id").first()
+            refused = not entitled or (last is not None and last.actor_id != actor.pk)
         elif role not in roles_allowed(current, to_status):
             refused = True
         elif to_status == Status.OFFERED and self.held(before, session) >= session.seats:
