@@ -846,7 +846,7 @@ def application_read_record(*, reader: Any, application: Application, what: str,
     institution whose application was read; one INSERT, the application's rows are already loaded."""
     if document is None:
         action, obj = "application.viewed", application
-        details = {"what": f"Application to {application.session.listing.title}", "via": what}
+        details: dict[str, Any] = {"what": f"Application to {application.session.listing.title}", "via": what}
     else:
         action, obj = "document.downloaded", document
         details = {"what": str(document), "application_id": application.pk, "version_id": document.current_version_id}

@@ -12,6 +12,7 @@ creates later; the audit migration takes UPDATE, DELETE and TRUNCATE back on the
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 AUDIT_TABLE = "audit_auditevent"
@@ -38,7 +39,7 @@ def role_statements(
     existing_roles: set[str],
     owner_password: str | None = None,
     runtime_password: str | None = None,
-    relations: list[tuple[str, str, str]] = (),  # (name, kind, current owner) of the schema's tables/views
+    relations: Sequence[tuple[str, str, str]] = (),  # (name, kind, current owner) of the schema's tables/views
 ) -> list[Statement]:
     """The statements that create or update both roles and their rights, in order."""
     o, r = _q(owner), _q(runtime)

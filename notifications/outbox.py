@@ -22,7 +22,8 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import nullcontext
-from typing import Any
+from functools import partial
+from typing import Any, cast
 
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
@@ -252,7 +253,7 @@ def outbox_deliver_batch(*, message_ids: Sequence[int], now: dt.datetime | None 
             if time.monotonic() - started > conf.batch_seconds():
                 rest = [r.pk for r in rows[index:]]
                 Reminder.objects.filter(pk__in=rest, status=Status.PENDING).update(queued_at=clock())
-                transaction.on_commit(lambda rest=rest: queue_batches([rest]))
+                transaction.on_commit(partial(queue_batches, [rest]))
                 counts["requeued"] = len(rest)
                 break
             outcome = _deliver_one(
@@ -341,13 +342,13 @@ def _deliver_one(
             )
             Reminder.objects.filter(pk=row.pk).update(status=Status.SKIPPED, closed_reason=reason)
             return "skipped"
-        if in_app:
+        if in_app and kind is not None and kind.in_app is not None:
             message = kind.in_app(row, subject)
             # In-app: the one-to-one makes it exactly once even when the e-mail below is retried.
             row.notification, _ = Notification.objects.get_or_create(
                 reminder=row,
                 defaults={
-                    "recipient_id": row.recipient_id,
+                    "recipient_id": cast(int, row.recipient_id),  # in_app implies a recipient
                     "kind": row.kind,
                     "title": message.title[:200],
                     "body": message.body,

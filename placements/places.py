@@ -105,6 +105,7 @@ def refusal_from_database(exc: IntegrityError) -> DatabaseRefusal | None:
     rule = getattr(diag, "constraint_name", None)
     if rule not in (PLACES_WITHIN_SEATS, ARCHIVED_WITHOUT_OFFERS):
         return None
-    counts = dict(part.split("=", 1) for part in (diag.message_detail or "").split() if "=" in part)
+    detail: str = getattr(diag, "message_detail", None) or ""
+    counts: dict[str, str] = dict(part.split("=", 1) for part in detail.split() if "=" in part)
     places = PlacesHeld(int(counts.get("accepted", 0)), int(counts.get("offered", 0)))
     return DatabaseRefusal(rule, int(counts.get("seats", 0)), places)
