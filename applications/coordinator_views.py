@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -182,6 +183,8 @@ def _packet(request, application, *, move_form=None, status=200) -> HttpResponse
             "score_form": ScoreForm(initial=mine),
             "criteria": criteria,
             "completion_form": CompletionForm() if application.status == Status.ENROLLED else None,
+            "completion_early": application.session.end_date
+            > timezone.localdate(timezone=ZoneInfo(application.session.listing.institution.time_zone)),
         },
         status=status,
     )
@@ -259,7 +262,10 @@ def complete(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("applications:packet", pk)
     try:
         services.application_complete(
-            application_id=application.pk, actor=request.user, evaluation=form.cleaned_data["evaluation"]
+            application_id=application.pk,
+            actor=request.user,
+            evaluation=form.cleaned_data["evaluation"],
+            early_reason=form.cleaned_data["early_reason"],
         )
     except TryAgain as exc:
         return try_again(request, exc, reverse("applications:packet", args=[pk]))
