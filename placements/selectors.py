@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
 from .models import Listing, Session
@@ -49,3 +49,27 @@ def listings_for_coordinator(*, user: Any) -> QuerySet[Listing]:
         .annotate(session_count=Count("sessions", filter=Q(sessions__is_archived=False)))
         .order_by("institution__name", "status", "-updated_at")
     )
+
+
+def listings_for_moderation(*, status: str) -> QuerySet[Listing]:
+    """Every institution's listings in one status, oldest change first (the admins' moderation page)."""
+    return (
+        Listing.objects.filter(status=status)
+        .select_related("institution", "specialty")
+        .only(
+            "title",
+            "status",
+            "kind",
+            "updated_at",
+            "institution__name",
+            "institution__verified",
+            "institution__state",
+            "specialty__name",
+        )
+        .order_by("updated_at", "pk")
+    )
+
+
+def listing_status_counts() -> dict[str, int]:
+    counts = dict(Listing.objects.order_by().values_list("status").annotate(n=Count("pk")))
+    return {status: counts.get(status, 0) for status in Listing.Status.values}
