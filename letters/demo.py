@@ -15,7 +15,7 @@ from reportlab.pdfgen import canvas
 
 from accounts import demo as account_demo
 
-from .models import Letter, LetterAssignment, LetterLink, LetterRequest
+from .models import Letter, LetterLink, LetterRequest
 
 DEMO_WRITERS = [
     # name, e-mail, title, institution, relationship, status
@@ -67,41 +67,8 @@ def _letter_pdf(writer: str, applicant: str) -> bytes:
 
 
 def ensure_demo_letters() -> list[LetterRequest]:
-    requests = _ensure_demo_applicant_letters()
-    _ensure_letters_in_the_demo_queue()
-    return requests
-
-
-def _ensure_letters_in_the_demo_queue() -> None:
-    """One uploaded letter with each demo application the coordinator sees, so the packet has one to read."""
-    from applications.models import Application
-
-    coordinator = account_demo.ensure_demo_user(account_demo.COORDINATOR)
-    queue = (
-        Application.objects.for_coordinator(coordinator)
-        .filter(applicant__email__endswith="@demo.usce-portal.org")
-        .select_related("applicant", "session__listing__institution")
-    )
-    for application in queue:
-        email = f"attending.{application.applicant_id}@teaching-hospital.example.org"
-        letter_request = LetterRequest.objects.filter(applicant=application.applicant, writer_email=email).first()
-        if letter_request is None:
-            at = application.created_at - dt.timedelta(days=10)
-            letter_request = LetterRequest.objects.create(
-                applicant=application.applicant,
-                writer_name="Dr. Helen Marsh",
-                writer_email=email,
-                writer_title="Attending Physician, Internal Medicine",
-                writer_institution="St. Luke's Teaching Hospital",
-                relationship="Supervised me during a four-week sub-internship.",
-                waived=True,
-                created_at=at,
-                expires_at=at + dt.timedelta(days=30),
-            )
-            LetterLink.objects.create(request=letter_request, created_at=at, emailed_at=at)
-            _advance(letter_request, LetterRequest.Status.UPLOADED, application.applicant, at=at + dt.timedelta(days=2))
-        # Directly, not through letter_assignments_set: these applications are already submitted.
-        LetterAssignment.objects.get_or_create(letter_request=letter_request, application=application)
+    """The demo applicant's letters. Before the demo applications: they send the uploaded one."""
+    return _ensure_demo_applicant_letters()
 
 
 def _ensure_demo_applicant_letters() -> list[LetterRequest]:
