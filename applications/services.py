@@ -9,12 +9,15 @@ after commit. A refused move raises ApplicationError inside the transaction: not
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,7 +25,7 @@ from django.utils.translation import gettext_lazy
 from letters.services import assignment_problems
 from placements.models import Session
 
-from .eligibility import eligibility_for
+from .eligibility import Eligibility, eligibility_for
 from .errors import ApplicationError, TryAgain
 from .models import (
     Answer,
@@ -337,18 +340,52 @@ def application_save_draft(
     return locked
 
 
-def submission_missing(application: Application) -> list[str]:
-    """What still stops this application from being submitted, in words the applicant understands."""
+@dataclass(frozen=True)
+class MissingItem:
+    """One thing that stops a draft from being submitted, and the page (or field) that fixes it."""
+
+    message: str
+    fix_url: str = ""
+    fix_label: str = ""
+
+
+def submission_missing_items(application: Application, *, eligibility: Eligibility | None = None) -> list[MissingItem]:
+    """Everything that still stops this application from being submitted (profile, documents,
+    questions, letters), in words the applicant understands, each with where to fix it.
+    `eligibility` is the applicant's for this session when the caller has it already."""
     missing = []
     if not application.personal_statement.strip():
-        missing.append(_("Write your personal statement."))
+        missing.append(MissingItem(_("Write your personal statement."), "#id_personal_statement", _("Write it below")))
     answered = {a.question_id: a.value.strip() for a in application.answers.all()}
     for question in ListingQuestion.objects.filter(listing_id=application.session.listing_id, required=True):
         if not answered.get(question.pk):
-            missing.append(_("Answer the question: “%(prompt)s”") % {"prompt": question.prompt})
-    missing.extend(eligibility_for(applicant=application.applicant, session=application.session).reasons)
-    missing.extend(assignment_problems(application))
+            missing.append(
+                MissingItem(
+                    _("Answer the question: “%(prompt)s”") % {"prompt": question.prompt},
+                    f"#id_q_{question.pk}",
+                    _("Answer it below"),
+                )
+            )
+    eligibility = eligibility or eligibility_for(applicant=application.applicant, session=application.session)
+    for reason in eligibility.fixes:
+        if reason.fix_document:
+            url = reverse("applicants:document_upload") + "?" + urlencode({"kind": reason.fix_document})
+            missing.append(MissingItem(reason.message, url, _("Upload it")))
+        elif reason.fix_section:
+            url = reverse("applicants:profile_section", args=[reason.fix_section])
+            missing.append(MissingItem(reason.message, url, _("Update your profile")))
+        else:
+            missing.append(MissingItem(reason.message))
+    letters_url = reverse("letters:assign", args=[application.pk])
+    missing.extend(
+        MissingItem(problem, letters_url, _("Choose letters")) for problem in assignment_problems(application)
+    )
     return missing
+
+
+def submission_missing(application: Application) -> list[str]:
+    """What still stops this application from being submitted, in words the applicant understands."""
+    return [item.message for item in submission_missing_items(application)]
 
 
 # --- Enrolment -----------------------------------------------------------------------------
