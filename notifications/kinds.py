@@ -8,6 +8,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from accounts.roles import user_has_role
+
 ALL = "all"  # a preference row for this kind switches every reminder (not transactional mail) off
 
 
@@ -53,6 +55,8 @@ class ReminderKind:
     # Sent to e-mail addresses without an account (letter writers): no in-app message, no
     # preferences page; the one-click unsubscribe link is their only switch.
     to_address: bool = False
+    # The role whose members get it (accounts.roles.Role); empty: anyone. Others are not offered its switch.
+    for_role: str = ""
 
 
 KINDS: dict[str, ReminderKind] = {}
@@ -67,9 +71,16 @@ def get(code: str) -> ReminderKind | None:
     return KINDS.get(code)
 
 
-def switchable() -> list[ReminderKind]:
-    """The kinds an account holder may switch off on their preferences page."""
-    return [kind for kind in KINDS.values() if not kind.transactional and not kind.to_address]
+def switchable(user: Any = None) -> list[ReminderKind]:
+    """The kinds an account holder may switch off on their preferences page (`user`'s, when given:
+    only those their roles receive)."""
+    return [
+        kind
+        for kind in KINDS.values()
+        if not kind.transactional
+        and not kind.to_address
+        and (user is None or not kind.for_role or user_has_role(user, kind.for_role))
+    ]
 
 
 def latest_threshold(*, deadline: dt.date, today: dt.date, days_before: Sequence[int]) -> dt.date | None:

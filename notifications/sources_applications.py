@@ -259,5 +259,6 @@ kinds.register(
         load_subjects=coordinator_digest_load,
         send=emails.send_coordinator_digest,
         in_app=coordinator_digest_in_app,
+        for_role="coordinator",
     )
 )

@@ -27,7 +27,7 @@ def _mark_read(request: HttpRequest, notification_id: int) -> Notification:
     try:
         return services.notification_mark_read(user=request.user, notification_id=notification_id)
     except Notification.DoesNotExist:  # someone else's, or gone: the same answer
-        raise Http404("No such notification.")
+        raise Http404("No such notification.") from None
 
 
 @require_GET
@@ -69,7 +69,7 @@ def notification_read_all(request: HttpRequest) -> HttpResponse:
 def preferences(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         wanted = set(request.POST.getlist("on"))
-        for code in [kinds.ALL, *(kind.code for kind in kinds.switchable())]:
+        for code in [kinds.ALL, *(kind.code for kind in kinds.switchable(request.user))]:
             services.preference_set(user=request.user, kind=code, enabled=code in wanted)
         messages.success(request, "Your reminder settings are saved.")
         return redirect("notifications:preferences")
@@ -80,7 +80,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
         "notifications/preferences.html",
         {
             "all_on": current[kinds.ALL],
-            "switchable": [(kind, current[kind.code]) for kind in kinds.switchable()],
+            "switchable": [(kind, current[kind.code]) for kind in kinds.switchable(request.user)],
             "transactional": [kind for kind in kinds.KINDS.values() if kind.transactional],
             "feed_url": request.build_absolute_uri(reverse("notifications:calendar", args=[feed.token])),
         },
