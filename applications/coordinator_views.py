@@ -34,6 +34,7 @@ from .forms import (
 )
 from .models import Application, InterviewSlot, ListingQuestion, Review
 from .states import Actor, Status, targets_for
+from .statistics import dashboard_figures
 from .views import interview_ics_or_back, tick_and_go_back, try_again
 
 PAGE_SIZE = 50
@@ -435,7 +436,10 @@ def coordinator_dashboard(request: HttpRequest) -> HttpResponse:
     reviews = Review.objects.filter(
         listing__institution_id__in=request.user.coordinator_institution_ids
     ).select_related("listing")[:20]
-    return render(request, "applications/coordinator_dashboard.html", {"rows": rows, "reviews": reviews})
+    figures = dashboard_figures(institution_ids=request.user.coordinator_institution_ids)
+    return render(
+        request, "applications/coordinator_dashboard.html", {"rows": rows, "reviews": reviews, "figures": figures}
+    )
 
 
 @coordinator_required
