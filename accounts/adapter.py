@@ -6,21 +6,22 @@ from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.internal.flows.login import get_authentication_records
 
-from .middleware import has_totp, mfa_required_for
+from .middleware import mfa_required_for
 
 
 class AccountAdapter(DefaultAccountAdapter):
     def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
         """No second password prompt for staff setting up the two-factor authentication their role
-        requires, minutes after typing their password to log in: that login is the confirmation
-        (allauth counts only an explicit re-authentication). Every other sensitive step, and this
-        one once the login is older than the re-authentication timeout, still asks."""
+        requires (the authenticator, then its recovery codes), minutes after typing their password
+        to log in: that login is the confirmation (allauth counts only an explicit
+        re-authentication). Other apps' sensitive steps, and these once the login is older than the
+        re-authentication timeout, still ask."""
         required = super().is_reauthentication_required(app=app, **kwargs)
         if not required or app != "allauth.mfa":
             return required
         request = self.request
         user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated or not mfa_required_for(user) or has_totp(user):
+        if user is None or not user.is_authenticated or not mfa_required_for(user):
             return required
         records = get_authentication_records(request, user)
         recent = [r for r in records if r.get("method") == "password"]

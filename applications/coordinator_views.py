@@ -418,6 +418,7 @@ def coordinator_dashboard(request: HttpRequest) -> HttpResponse:
     )
     sessions = selectors.coordinator_sessions(request.user).annotate(
         received=Count("applications", filter=~Q(applications__status=Status.DRAFT)),
+        decided=Count("applications", filter=Q(applications__decided_at__isnull=False)),
         offers=Count("applications", filter=Q(applications__offer_expires_at__isnull=False)),
         accepted=Count(
             "applications", filter=Q(applications__status__in=[Status.ACCEPTED, Status.ENROLLED, Status.COMPLETED])
