@@ -27,19 +27,26 @@ seed: install
 run: seed
 	$(PY) bin/run_dev.py
 
+# axe-core for the browser tests' accessibility audits (tests/package-lock.json; never served).
+# Without npm the audits are skipped locally; CI (PORTAL_REQUIRE_BROWSER) fails instead.
+AXE := tests/node_modules/axe-core/axe.min.js
+$(AXE): tests/package.json tests/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then cd tests && npm ci --no-audit --no-fund && touch node_modules/axe-core/axe.min.js; \
+	else echo "npm not found: the browser tests' axe audits will be skipped"; fi
+
 # Locally the test databases are kept between runs (new migrations still apply; PYTEST_ARGS=--create-db
 # rebuilds them); CI (CI set) creates fresh ones.
 REUSE_DB := $(if $(CI),,--reuse-db)
 
 # The whole suite. PostgreSQL and Redis when DATABASE_URL and REDIS_URL are set, else SQLite and
 # in-process Celery. Browser tests run when Chromium is installed (required under CI).
-test: install-dev
+test: install-dev $(AXE)
 	$(PY) -m pytest $(REUSE_DB) $(PYTEST_ARGS)
 
 test-fast: install-dev
 	$(PY) -m pytest $(REUSE_DB) -m "not browser and not integration" $(PYTEST_ARGS)
 
-browser-test: install-dev
+browser-test: install-dev $(AXE)
 	$(PY) -m pytest $(REUSE_DB) -m browser $(PYTEST_ARGS)
 
 # Static checks, run by CI before the tests: ruff (lint and format), mypy with the Django and DRF

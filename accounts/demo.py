@@ -13,11 +13,29 @@ class DemoLogin:
     role: str
     email: str
     full_name: str
+    look_at: str = ""  # where the demo shows this role the most (printed by `make run`)
 
 
-APPLICANT = DemoLogin("applicant", "applicant@demo.usce-portal.org", "Amina Okafor")
-COORDINATOR = DemoLogin("coordinator", "coordinator@demo.usce-portal.org", "Dr. Laura Bennett")
-ADMIN = DemoLogin("admin", "admin@demo.usce-portal.org", "Portal Admin")
+APPLICANT = DemoLogin(
+    "applicant",
+    "applicant@demo.usce-portal.org",
+    "Amina Okafor",
+    "/applications/ (an offer from a match round, a completed rotation with certificate and review, "
+    "a draft that lists what it lacks), /letters/, /notifications/",
+)
+COORDINATOR = DemoLogin(
+    "coordinator",
+    "coordinator@demo.usce-portal.org",
+    "Dr. Laura Bennett",
+    "/applications/queue/ (every state), /applications/coordinate/ (dashboard), /rounds/coordinate/ "
+    "(set up two-factor authentication at first login)",
+)
+ADMIN = DemoLogin(
+    "admin",
+    "admin@demo.usce-portal.org",
+    "Portal Admin",
+    "/placements/moderation/ (listings by status), /admin/ (two-factor set-up first)",
+)
 DEMO_LOGINS = [APPLICANT, COORDINATOR, ADMIN]
 
 

@@ -48,12 +48,12 @@ class RequireMFAMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        if (
-            user.is_authenticated
-            and not _is_allowed(request.path_info)
-            and mfa_required_for(user)
-            and not has_totp(user)
-        ):
+        # Read by the header (portal.context_processors): while it is true the menu offers only
+        # the account pages and the notification bell stays out, so nothing on the set-up page
+        # leads to, or asks for, what the user cannot reach yet.
+        pending = bool(user.is_authenticated and mfa_required_for(user) and not has_totp(user))
+        request.mfa_setup_pending = pending  # type: ignore[attr-defined]
+        if pending and not _is_allowed(request.path_info):
             target = reverse("mfa_activate_totp")
             if not request.accepts("text/html"):
                 # An API client cannot follow a redirect to a form: say what is wrong, in the API's

@@ -8,6 +8,8 @@ from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from reportlab.lib.pagesizes import LETTER
+from reportlab.pdfgen import canvas
 
 from accounts import demo as account_demo
 from placements.models import Specialty
@@ -16,10 +18,8 @@ from .models import ApplicantProfile, Document
 from .services import document_upload, profile_update
 
 
-def _pdf(title: str, lines: list[str]) -> bytes:
-    from reportlab.lib.pagesizes import LETTER
-    from reportlab.pdfgen import canvas
-
+def pdf(title: str, lines: list[str]) -> bytes:
+    """A small real PDF: the demo's documents and letters pass the same upload checks as anyone's."""
     buffer = io.BytesIO()
     pdf = canvas.Canvas(buffer, pagesize=LETTER)
     pdf.setTitle(title)
@@ -67,14 +67,14 @@ def ensure_demo_applicant() -> ApplicantProfile:
             },
         )
     if not Document.objects.filter(owner=user).exists():
-        cv = _pdf("Amina Okafor: Curriculum Vitae", ["MBBS, University of Lagos", "USMLE Step 1: Pass; Step 2 CK: 241"])
+        cv = pdf("Amina Okafor: Curriculum Vitae", ["MBBS, University of Lagos", "USMLE Step 1: Pass; Step 2 CK: 241"])
         document_upload(
             owner=user,
             kind="cv",
             upload=SimpleUploadedFile("Amina Okafor CV.pdf", cv),
             issued_on=today - dt.timedelta(days=20),
         )
-        record = _pdf(
+        record = pdf(
             "Immunisation record", ["MMR x2", "Varicella x2", "Hepatitis B x3", "Tdap", "TB test (IGRA): negative"]
         )
         document_upload(
@@ -107,7 +107,7 @@ def ensure_demo_applicant() -> ApplicantProfile:
             document_upload(
                 owner=user,
                 kind=kind,
-                upload=SimpleUploadedFile(f"{title}.pdf", _pdf(title, ["Amina Okafor"])),
+                upload=SimpleUploadedFile(f"{title}.pdf", pdf(title, ["Amina Okafor"])),
                 issued_on=issued,
                 expires_on=expires,
             )

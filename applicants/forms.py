@@ -183,6 +183,18 @@ class DocumentDatesForm(forms.Form):
         return data
 
 
+class DocumentDetailsForm(DocumentDatesForm):
+    """For a document already uploaded: a new file, or only corrected dates (no file chosen)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].required = False
+        self.fields["file"].label = _("New file (optional)")
+        self.fields["file"].help_text = _("Leave empty to keep the current file and change only its details. ") + str(
+            self.fields["file"].help_text
+        )
+
+
 class DocumentUploadForm(DocumentDatesForm):
     kind = forms.ChoiceField(label=_("Kind of document"), choices=[("", _("Choose…"))] + DocumentKind.choices)
     field_order = ["kind", "file", "issued_on", "expires_on"]

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from placements.models import Listing, Session, Specialty
 
 from .choices import HandsOnPreference
-from .eligibility import EligibilityResult, evaluate_many, filter_eligible_sessions, format_date
+from .eligibility import EligibilityResult, Reason, evaluate_many, filter_eligible_sessions, format_date
 from .models import ApplicantProfile
 
 CANDIDATE_LIMIT = 200
@@ -54,12 +54,48 @@ class Match:
         return self.session.listing
 
 
+@dataclass(frozen=True)
+class Unlock:
+    """The one step (a document, a profile section) that alone would make `count` more sessions match."""
+
+    reason: Reason
+    count: int
+
+    @property
+    def label(self) -> str:
+        return self.reason.message.rstrip(".")
+
+
 @dataclass
 class Matches:
     matches: list[Match]  # at most one per listing
     # Sessions that pass every rule but need data or documents, with what is asked most often.
     incomplete_count: int = 0
     most_asked: list[tuple[str, int]] = field(default_factory=list)
+    unlock: Unlock | None = None
+
+
+def _step(reason: Reason) -> tuple[str, str]:
+    # One step fixes every reason it names: all "upload your BLS" reasons are one upload.
+    if reason.fix_document:
+        return ("document", reason.fix_document)
+    return ("section", reason.fix_section) if reason.fix_section else ("message", reason.message)
+
+
+def _best_unlock(missing_per_session: list[list[Reason]]) -> Unlock | None:
+    """The single step that, alone, completes the most sessions (those missing only that)."""
+    counts: Counter[tuple[str, str]] = Counter()
+    example: dict[tuple[str, str], Reason] = {}
+    for missing in missing_per_session:
+        steps = {_step(r): r for r in missing}
+        if len(steps) == 1:
+            ((step, reason),) = steps.items()
+            counts[step] += 1
+            example.setdefault(step, reason)
+    if not counts:
+        return None
+    step, count = min(counts.items(), key=lambda item: (-item[1], item[0]))
+    return Unlock(reason=example[step], count=count)
 
 
 def _specialties(profile: ApplicantProfile) -> tuple[set[int], list[int]]:
@@ -252,6 +288,7 @@ def matches_for(profile: ApplicantProfile, *, limit: int = 20, now: dt.datetime 
     ranked: list[Match] = []
     asked: Counter[str] = Counter()
     incomplete = 0
+    missing_per_session: list[list[Reason]] = []
     for session in candidates:
         result = results[session.pk]
         if result.eligible:
@@ -260,6 +297,7 @@ def matches_for(profile: ApplicantProfile, *, limit: int = 20, now: dt.datetime 
         elif result.status == "incomplete":
             incomplete += 1
             asked.update({r.message for r in result.missing})
+            missing_per_session.append(result.missing)
     ranked.sort(key=lambda m: (-m.score, m.session.start_date, m.listing.total_cost, m.session.pk))
     # One entry per listing, its best session: three cohorts of one rotation are one choice to make.
     best: dict[int, Match] = {}
@@ -268,4 +306,9 @@ def matches_for(profile: ApplicantProfile, *, limit: int = 20, now: dt.datetime 
     # Ties by the words: Counter.most_common keeps first-seen order, which came from a set, so it changed
     # from one server process to the next (hash randomisation).
     most_asked = sorted(asked.items(), key=lambda item: (-item[1], item[0]))[:3]
-    return Matches(matches=list(best.values())[:limit], incomplete_count=incomplete, most_asked=most_asked)
+    return Matches(
+        matches=list(best.values())[:limit],
+        incomplete_count=incomplete,
+        most_asked=most_asked,
+        unlock=_best_unlock(missing_per_session),
+    )

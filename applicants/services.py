@@ -10,12 +10,13 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 
 from . import personal_data
 from .models import ApplicantProfile, Document, DocumentVersion, ImmunisationRecordEntry, SavedListing
-from .uploads import CheckedUpload, check_upload, delete_stored, store_upload
+from .uploads import CheckedUpload, UploadRefused, check_upload, delete_stored, store_upload
 
 DOCUMENT_FOLDER = "applicants"
 
@@ -158,6 +159,31 @@ def document_replace(
             expires_on=expires_on,
             immunisations=immunisations,
         )
+
+
+def document_details_update(
+    *,
+    document: Document,
+    issued_on: dt.date | None,
+    expires_on: dt.date | None,
+    immunisations: dict[str, dt.date] | None = None,
+) -> DocumentVersion:
+    """Correct the current version's dates (and, for an immunisation record, what it proves)
+    without uploading the file again. The file, its checksum and earlier versions stay."""
+    with transaction.atomic():
+        document = Document.objects.select_for_update().get(pk=document.pk)
+        version = document.current_version
+        if version is None:
+            raise UploadRefused(_("This document has no file yet: upload one."))
+        version.issued_on, version.expires_on = issued_on, expires_on
+        version.save(update_fields=["issued_on", "expires_on"])
+        if immunisations is not None and document.kind == "immunisation_record":
+            version.immunisations.all().delete()
+            ImmunisationRecordEntry.objects.bulk_create(
+                ImmunisationRecordEntry(version=version, immunisation=code, date=date)
+                for code, date in immunisations.items()
+            )
+    return version
 
 
 def document_delete(*, document: Document) -> None:

@@ -20,12 +20,13 @@ from portal.http import is_htmx
 from . import personal_data, selectors
 from .completeness import completeness
 from .eligibility import evaluate_listings
-from .forms import SECTIONS, DeleteAccountForm, DocumentDatesForm, DocumentUploadForm, ImmunisationsForm
+from .forms import SECTIONS, DeleteAccountForm, DocumentDetailsForm, DocumentUploadForm, ImmunisationsForm
 from .models import Document, DocumentVersion, SavedListing
 from .ranking import matches_for
 from .services import (
     account_delete,
     document_delete,
+    document_details_update,
     document_replace,
     document_upload,
     profile_get_or_create,
@@ -121,9 +122,30 @@ def document_upload_view(request: HttpRequest) -> HttpResponse:
 def document_replace_view(request: HttpRequest, document_id: int) -> HttpResponse:
     document = get_object_or_404(Document.objects.owned_by(request.user), pk=document_id)
     data = _posted(request)
-    form = DocumentDatesForm(data, request.FILES or None)
-    immunisations = ImmunisationsForm(data, kind=document.kind)
-    if request.method == "POST" and form.is_valid() & immunisations.is_valid():
+    current = document.current_version
+    initial = {}
+    if current is not None:
+        initial = {"issued_on": current.issued_on, "expires_on": current.expires_on}
+    form = DocumentDetailsForm(data, request.FILES or None, initial=initial)
+    immunisations = ImmunisationsForm(
+        data,
+        kind=document.kind,
+        initial={e.immunisation: e.date for e in current.immunisations.all()} if current else {},
+    )
+    if request.method == "POST" and form.is_valid() & immunisations.is_valid() and not form.cleaned_data["file"]:
+        try:
+            document_details_update(
+                document=document,
+                issued_on=form.cleaned_data["issued_on"],
+                expires_on=form.cleaned_data["expires_on"],
+                immunisations=immunisations.dates(),
+            )
+        except UploadRefused as error:
+            form.add_error("file", str(error))
+        else:
+            messages.success(request, _("%(doc)s details saved.") % {"doc": document.get_kind_display()})
+            return redirect("applicants:documents")
+    elif request.method == "POST" and form.is_valid() & immunisations.is_valid():
         try:
             document_replace(
                 document=document,

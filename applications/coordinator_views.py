@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
@@ -33,6 +35,7 @@ from .forms import (
 )
 from .models import Application, InterviewSlot, ListingQuestion, Review
 from .states import Actor, Status, reachable_by, targets_for
+from .statistics import dashboard_figures
 from .views import interview_ics_or_back, tick_and_go_back, try_again
 
 PAGE_SIZE = 50
@@ -177,6 +180,8 @@ def _packet(request, application, *, move_form=None, status=200) -> HttpResponse
             "score_form": ScoreForm(initial=mine),
             "criteria": criteria,
             "completion_form": CompletionForm() if application.status == Status.ENROLLED else None,
+            "completion_early": application.session.end_date
+            > timezone.localdate(timezone=ZoneInfo(application.session.listing.institution.time_zone)),
         },
         status=status,
     )
@@ -269,7 +274,10 @@ def complete(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("applications:packet", pk)
     try:
         services.application_complete(
-            application_id=application.pk, actor=request.user, evaluation=form.cleaned_data["evaluation"]
+            application_id=application.pk,
+            actor=request.user,
+            evaluation=form.cleaned_data["evaluation"],
+            early_reason=form.cleaned_data["early_reason"],
         )
     except TryAgain as exc:
         return try_again(request, exc, reverse("applications:packet", args=[pk]))
@@ -422,6 +430,7 @@ def coordinator_dashboard(request: HttpRequest) -> HttpResponse:
     )
     sessions = selectors.coordinator_sessions(request.user).annotate(
         received=Count("applications", filter=~Q(applications__status=Status.DRAFT)),
+        decided=Count("applications", filter=Q(applications__decided_at__isnull=False)),
         offers=Count("applications", filter=Q(applications__offer_expires_at__isnull=False)),
         accepted=Count(
             "applications", filter=Q(applications__status__in=[Status.ACCEPTED, Status.ENROLLED, Status.COMPLETED])
@@ -440,7 +449,10 @@ def coordinator_dashboard(request: HttpRequest) -> HttpResponse:
     reviews = Review.objects.filter(
         listing__institution_id__in=request.user.coordinator_institution_ids
     ).select_related("listing")[:20]
-    return render(request, "applications/coordinator_dashboard.html", {"rows": rows, "reviews": reviews})
+    figures = dashboard_figures(institution_ids=request.user.coordinator_institution_ids)
+    return render(
+        request, "applications/coordinator_dashboard.html", {"rows": rows, "reviews": reviews, "figures": figures}
+    )
 
 
 @coordinator_required

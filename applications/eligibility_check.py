@@ -18,6 +18,8 @@ class Eligibility:
     eligible: bool
     reasons: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # The same reasons as the engine gave them, with where each is fixed (fix_section, fix_document).
+    fixes: list[Any] = field(default_factory=list)
 
 
 def eligibility_for(*, applicant: Any, session: Session) -> Eligibility:
@@ -25,7 +27,10 @@ def eligibility_for(*, applicant: Any, session: Session) -> Eligibility:
     profile = ApplicantProfile.objects.filter(user=applicant).first() or ApplicantProfile(user=applicant)
     result = evaluate(profile=profile, session=session)
     return Eligibility(
-        eligible=result.eligible, reasons=result.all_messages(), warnings=[w.message for w in result.warnings]
+        eligible=result.eligible,
+        reasons=result.all_messages(),
+        warnings=[w.message for w in result.warnings],
+        fixes=[*result.reasons, *result.missing],
     )
 
 

@@ -197,6 +197,12 @@ class CompletionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("Shown to the applicant with their certificate."),
     )
+    early_reason = forms.CharField(
+        label=_("Reason for completing before the session ends"),
+        required=False,
+        max_length=500,
+        help_text=_("Only before the session's last day: why the rotation ended early. It goes on the timeline."),
+    )
 
 
 class ReviewForm(forms.ModelForm):

@@ -499,6 +499,7 @@ kinds.register(
         load_subjects=coordinator_digest_load,
         render=emails.render_coordinator_digest,
         in_app=coordinator_digest_in_app,
+        for_role="coordinator",
     )
 )
 

@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 
 from django.db.models import Avg, Case, Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, When, Window
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from placements.models import Listing, Session
 
-from .eligibility_check import eligibility_for
+from .eligibility_check import Eligibility, eligibility_for
 from .forms import SORTS
 from .models import Application, ApplicationEvent, ListingQuestion, Review, Score
 from .states import SEAT_HOLDING
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def applicant_applications(user: Any) -> QuerySet[Application]:
@@ -255,24 +261,70 @@ def seats_held_per_session() -> QuerySet[Any, Any]:
 
 # What else stops an application from being submitted, from the apps above this one (letters: the
 # assigned letters), registered in their AppConfig.ready(): check(application) -> messages.
-SUBMISSION_CHECKS: list[Callable[[Application], list[str]]] = []
+@dataclass(frozen=True)
+class MissingItem:
+    """One thing that stops a draft from being submitted, and the page (or field) that fixes it."""
+
+    message: str
+    fix_url: str = ""
+    fix_label: StrOrPromise = ""
 
 
-def register_submission_check(check: Callable[[Application], list[str]]) -> None:
-    if check not in SUBMISSION_CHECKS:
-        SUBMISSION_CHECKS.append(check)
+@dataclass(frozen=True)
+class SubmissionCheck:
+    """A check an upper app adds (letters: the assigned letters), with the page that fixes what it finds."""
+
+    problems: Callable[[Application], list[str]]
+    fix_url: Callable[[Application], str] | None = None
+    fix_label: StrOrPromise = ""
+
+
+SUBMISSION_CHECKS: list[SubmissionCheck] = []
+
+
+def register_submission_check(
+    check: Callable[[Application], list[str]],
+    *,
+    fix_url: Callable[[Application], str] | None = None,
+    fix_label: StrOrPromise = "",
+) -> None:
+    if all(registered.problems is not check for registered in SUBMISSION_CHECKS):
+        SUBMISSION_CHECKS.append(SubmissionCheck(check, fix_url, fix_label))
+
+
+def submission_missing_items(application: Application, *, eligibility: Eligibility | None = None) -> list[MissingItem]:
+    """Everything that still stops this application from being submitted (profile, documents,
+    questions, letters), in words the applicant understands, each with where to fix it.
+    `eligibility` is the applicant's for this session when the caller has it already."""
+    missing = []
+    if not application.personal_statement.strip():
+        missing.append(MissingItem(_("Write your personal statement."), "#id_personal_statement", _("Write it below")))
+    answered = {a.question_id: a.value.strip() for a in application.answers.all()}
+    for question in ListingQuestion.objects.filter(listing_id=application.session.listing_id, required=True):
+        if not answered.get(question.pk):
+            missing.append(
+                MissingItem(
+                    _("Answer the question: “%(prompt)s”") % {"prompt": question.prompt},
+                    f"#id_q_{question.pk}",
+                    _("Answer it below"),
+                )
+            )
+    eligibility = eligibility or eligibility_for(applicant=application.applicant, session=application.session)
+    for reason in eligibility.fixes:
+        if reason.fix_document:
+            url = reverse("applicants:document_upload") + "?" + urlencode({"kind": reason.fix_document})
+            missing.append(MissingItem(reason.message, url, _("Upload it")))
+        elif reason.fix_section:
+            url = reverse("applicants:profile_section", args=[reason.fix_section])
+            missing.append(MissingItem(reason.message, url, _("Update your profile")))
+        else:
+            missing.append(MissingItem(reason.message))
+    for check in SUBMISSION_CHECKS:
+        url = check.fix_url(application) if check.fix_url else ""
+        missing.extend(MissingItem(problem, url, check.fix_label) for problem in check.problems(application))
+    return missing
 
 
 def submission_missing(application: Application) -> list[str]:
     """What still stops this application from being submitted, in words the applicant understands."""
-    missing = []
-    if not application.personal_statement.strip():
-        missing.append(_("Write your personal statement."))
-    answered = {a.question_id: a.value.strip() for a in application.answers.all()}
-    for question in ListingQuestion.objects.filter(listing_id=application.session.listing_id, required=True):
-        if not answered.get(question.pk):
-            missing.append(_("Answer the question: “%(prompt)s”") % {"prompt": question.prompt})
-    missing.extend(eligibility_for(applicant=application.applicant, session=application.session).reasons)
-    for check in SUBMISSION_CHECKS:
-        missing.extend(check(application))
-    return missing
+    return [item.message for item in submission_missing_items(application)]

@@ -384,24 +384,28 @@ def offers_expire(*, now: dt.datetime | None = None) -> int:
 # --- Drafts --------------------------------------------------------------------------------
 
 
-def application_start(*, applicant: Any, session: Session) -> Application:
-    """Return the applicant's application to this session, creating the draft the first time."""
+def application_start(*, applicant: Any, session: Session, now: dt.datetime | None = None) -> Application:
+    """Return the applicant's application to this session, creating the draft the first time.
+
+    `now` is the moment the applicant starts it (the demo's history is dated in the past)."""
+    now = now or timezone.now()
     if not applicant.is_applicant:
         raise ApplicationError(_("Only applicants can apply."))
     existing = Application.objects.filter(applicant=applicant, session=session).first()
     if existing:
         return existing
-    if not session.is_open_for_applications() or session.listing.status != "published":
+    if not session.is_open_for_applications(now) or session.listing.status != "published":
         raise ApplicationError(_("Applications to this session are closed."))
     try:
         with transaction.atomic():
-            application = Application.objects.create(applicant=applicant, session=session)
+            application = Application.objects.create(applicant=applicant, session=session, created_at=now)
             ApplicationEvent.objects.create(
                 application=application,
                 actor=applicant,
                 actor_role=Actor.APPLICANT,
                 to_status=Status.DRAFT,
                 message=_("Application started."),
+                created_at=now,
             )
             return application
     except IntegrityError:
@@ -615,15 +619,50 @@ def score_set(*, application: Application, scorer: Any, values: dict[str, int | 
                 )
 
 
-def application_complete(*, application_id: int, actor: Any, evaluation: str) -> Certificate:
-    """Mark the rotation completed, store the evaluation and issue the certificate, all or nothing."""
+def application_complete(
+    *, application_id: int, actor: Any, evaluation: str, early_reason: str = "", now: dt.datetime | None = None
+) -> Certificate:
+    """Mark the rotation completed, store the evaluation and issue the certificate, all or nothing.
+
+    A certificate states the session's dates: before the session's last day it is refused unless
+    the coordinator says why the rotation ended early, and that reason goes on the timeline.
+    """
+    now = now or timezone.now()
+    early_reason = early_reason.strip()
     with transaction.atomic():
+        session = (
+            Session.objects.select_related("listing__institution")
+            .filter(applications__pk=application_id)
+            .only("end_date", "listing__institution__time_zone")
+            .first()
+        )
+        if session is None:
+            raise ApplicationError(_("That application does not exist."))
+        today = timezone.localtime(now, ZoneInfo(session.listing.institution.time_zone)).date()
+        message = _("Rotation completed. Your certificate is ready to download.")
+        ended_on = min(today, session.end_date)  # what the certificate states
+        if today < session.end_date:
+            if not early_reason:
+                raise ApplicationError(
+                    _(
+                        "This session runs until %(end)s. To complete the rotation before then, "
+                        "give the reason it ended early."
+                    )
+                    % {"end": formats.date_format(session.end_date, "DATE_FORMAT")}
+                )
+            message = _(
+                "Rotation completed early (before %(end)s): %(reason)s Your certificate is ready to download."
+            ) % {
+                "end": formats.date_format(session.end_date, "DATE_FORMAT"),
+                "reason": early_reason.rstrip(".") + ".",
+            }
         application = application_move(
             application_id=application_id,
             to_status=Status.COMPLETED,
             actor=actor,
             role=Actor.COORDINATOR,
-            message=_("Rotation completed. Your certificate is ready to download."),
+            message=message,
+            now=now,
         )
         application.evaluation = evaluation.strip()
         application.save(update_fields=["evaluation", "updated_at"])
@@ -635,7 +674,7 @@ def application_complete(*, application_id: int, actor: Any, evaluation: str) ->
                 "listing_title": session.listing.title,
                 "institution_name": session.listing.institution.name,
                 "start_date": session.start_date,
-                "end_date": session.end_date,
+                "end_date": ended_on,
             },
         )
     return certificate

@@ -106,6 +106,7 @@ def _render_detail(request, application, *, form=None, missing=None, status=200)
     if application.status == Status.DRAFT:
         context["form"] = form or _application_form(application)
         context["eligibility"] = eligibility_for(applicant=request.user, session=application.session)
+        context["missing_items"] = selectors.submission_missing_items(application, eligibility=context["eligibility"])
     if application.status == Status.INTERVIEW and not getattr(application, "interview_slot", None):
         context["slots"] = application.session.interview_slots.filter(application=None).order_by("starts_at")
         context["request_form"] = InterviewRequestForm()

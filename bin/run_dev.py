@@ -35,12 +35,12 @@ def banner() -> str:
     django.setup()
     from accounts.demo import DEMO_LOGINS, DEMO_PASSWORD
 
-    lines = [f"  {login.role:<12} {login.email}" for login in DEMO_LOGINS]
+    lines = [f"  {login.role:<12} {login.email}\n  {'':<12} look at {login.look_at}" for login in DEMO_LOGINS]
     return "\n".join(
         [
             "",
             f"USCE Portal: http://{ADDR}/  (Ctrl-C stops the web server, workers and beat)",
-            f"Demo logins, password {DEMO_PASSWORD}:",
+            f"Demo logins, password {DEMO_PASSWORD} (what the demo holds: docs/demo.md):",
             *lines,
             "",
         ]

@@ -19,11 +19,18 @@ class LettersConfig(AppConfig):
 
         register_service_error(LetterError)
         # An application is not submitted without its letters.
+        from django.urls import reverse
+        from django.utils.translation import gettext_lazy
+
         from applications.selectors import register_submission_check
 
         from .selectors import assignment_problems
 
-        register_submission_check(assignment_problems)
+        register_submission_check(
+            assignment_problems,
+            fix_url=lambda application: reverse("letters:assign", args=[application.pk]),
+            fix_label=gettext_lazy("Choose letters"),
+        )
         # An applicant who asked for a letter, or received one, since the cutoff keeps their documents.
         from applicants.retention import Activity, register_activity
 

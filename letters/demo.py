@@ -1,22 +1,17 @@
-"""Demo letter requests for the demo applicant: one letter uploaded, one link opened, one declined.
+"""Demo letter requests for the demo applicant: one letter uploaded, one link opened (pending), one
+declined, each through the letters services.
 
 Idempotent: a request is looked up by the writer's address before anything is created.
 """
 
-import datetime as dt
-import hashlib
-import io
-
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
-from django.utils import timezone
-from reportlab.lib.pagesizes import LETTER
-from reportlab.pdfgen import canvas
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts import demo as account_demo
-from applications.models import Application
+from applicants.demo import pdf
+from applicants.uploads import check_upload
 
-from .models import Letter, LetterAssignment, LetterLink, LetterRequest
+from .models import LetterRequest
+from .services import letter_request_create, letter_request_decline, letter_request_mark_opened, letter_upload
 
 DEMO_WRITERS = [
     # name, e-mail, title, institution, relationship, status
@@ -47,72 +42,20 @@ DEMO_WRITERS = [
 ]
 
 
-def _letter_pdf(writer: str, applicant: str) -> bytes:
-    buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, pagesize=LETTER)
-    pdf.setFont("Helvetica", 11)
-    lines = [
-        "Letter of recommendation",
-        "",
-        "To the selection committee,",
-        f"I am pleased to recommend {applicant}, who worked under my supervision on the inpatient",
-        "medicine service. Their history taking, presentations and rapport with patients were excellent.",
-        "",
-        "Sincerely,",
-        writer,
-    ]
-    for number, line in enumerate(lines):
-        pdf.drawString(72, 700 - 16 * number, line)
-    pdf.save()
-    return buffer.getvalue()
-
-
 def ensure_demo_letters() -> list[LetterRequest]:
-    requests = _ensure_demo_applicant_letters()
-    _ensure_letters_in_the_demo_queue()
-    return requests
-
-
-def _ensure_letters_in_the_demo_queue() -> None:
-    """One uploaded letter with each demo application the coordinator sees, so the packet has one to read."""
-
-    coordinator = account_demo.ensure_demo_user(account_demo.COORDINATOR)
-    queue = (
-        Application.objects.for_coordinator(coordinator)
-        .filter(applicant__email__endswith="@demo.usce-portal.org")
-        .select_related("applicant", "session__listing__institution")
-    )
-    for application in queue:
-        email = f"attending.{application.applicant_id}@teaching-hospital.example.org"
-        letter_request = LetterRequest.objects.filter(applicant=application.applicant, writer_email=email).first()
-        if letter_request is None:
-            at = application.created_at - dt.timedelta(days=10)
-            letter_request = LetterRequest.objects.create(
-                applicant=application.applicant,
-                writer_name="Dr. Helen Marsh",
-                writer_email=email,
-                writer_title="Attending Physician, Internal Medicine",
-                writer_institution="St. Luke's Teaching Hospital",
-                relationship="Supervised me during a four-week sub-internship.",
-                waived=True,
-                created_at=at,
-                expires_at=at + dt.timedelta(days=30),
-            )
-            LetterLink.objects.create(request=letter_request, created_at=at, emailed_at=at)
-            _advance(letter_request, LetterRequest.Status.UPLOADED, application.applicant, at=at + dt.timedelta(days=2))
-        # Directly, not through letter_assignments_set: these applications are already submitted.
-        LetterAssignment.objects.get_or_create(letter_request=letter_request, application=application)
+    """The demo applicant's letters. Before the demo applications: they send the uploaded one."""
+    return _ensure_demo_applicant_letters()
 
 
 def _ensure_demo_applicant_letters() -> list[LetterRequest]:
+    """Through the services, as the applicant and the writers would: asked, then opened, uploaded
+    or declined through the writer's side."""
     applicant = account_demo.ensure_demo_user(account_demo.APPLICANT)
-    now = timezone.now()
     requests = []
     for index, (name, email, title, institution, relationship, status) in enumerate(DEMO_WRITERS):
         letter_request = LetterRequest.objects.filter(applicant=applicant, writer_email=email).first()
         if letter_request is None:
-            sent_at = now - dt.timedelta(days=20 - index * 5)
-            letter_request = LetterRequest.objects.create(
+            letter_request = letter_request_create(
                 applicant=applicant,
                 writer_name=name,
                 writer_email=email,
@@ -120,33 +63,24 @@ def _ensure_demo_applicant_letters() -> list[LetterRequest]:
                 writer_institution=institution,
                 relationship=relationship,
                 waived=index != 1,
-                created_at=sent_at,
-                expires_at=sent_at + dt.timedelta(days=30),
             )
-            LetterLink.objects.create(request=letter_request, created_at=sent_at, emailed_at=sent_at)
-            _advance(letter_request, status, applicant, at=sent_at + dt.timedelta(days=3))
+            letter_request_mark_opened(letter_request=letter_request)
+            if status == LetterRequest.Status.UPLOADED:
+                content = pdf(
+                    "Letter of recommendation",
+                    [
+                        "To the selection committee,",
+                        f"I am pleased to recommend {applicant.get_full_name()}, who worked under my supervision",
+                        "on the inpatient medicine service: excellent histories, presentations and rapport.",
+                        name,
+                    ],
+                )
+                upload = SimpleUploadedFile("letter.pdf", content)
+                letter_upload(letter_request=letter_request, upload=upload, checked=check_upload(upload))
+            elif status == LetterRequest.Status.DECLINED:
+                letter_request_decline(
+                    letter_request=letter_request,
+                    message="I am on sabbatical until next spring and cannot write letters before then.",
+                )
         requests.append(letter_request)
     return requests
-
-
-def _advance(letter_request: LetterRequest, status: str, applicant, *, at) -> None:
-    letter_request.opened_at = at
-    letter_request.status = status
-    fields = ["opened_at", "status"]
-    if status == LetterRequest.Status.UPLOADED:
-        content = _letter_pdf(letter_request.writer_name, applicant.get_full_name())
-        name = default_storage.save(f"letters/demo-{letter_request.pk}.pdf", ContentFile(content))
-        letter = Letter.objects.create(
-            request=letter_request,
-            file=name,
-            size=len(content),
-            sha256=hashlib.sha256(content).hexdigest(),
-            uploaded_at=at,
-        )
-        letter_request.current_letter, letter_request.uploaded_at = letter, at
-        fields += ["current_letter", "uploaded_at"]
-    elif status == LetterRequest.Status.DECLINED:
-        letter_request.declined_at = at
-        letter_request.decline_message = "I am on sabbatical until next spring and cannot write letters before then."
-        fields += ["declined_at", "decline_message"]
-    letter_request.save(update_fields=fields)

@@ -11,6 +11,8 @@ from typing import Any
 
 from django.urls import NoReverseMatch, reverse
 
+from accounts.roles import user_has_role
+
 ALL = "all"  # a preference row for this kind switches every reminder (not transactional mail) off
 
 
@@ -72,6 +74,8 @@ class ReminderKind:
     # A reminder about a deadline already passed (a late letter): its deadline does not expire it,
     # only its age does (outbox.outbox_expire).
     after_deadline: bool = False
+    # The role whose members get it (accounts.roles.Role); empty: anyone. Others are not offered its switch.
+    for_role: str = ""
 
 
 KINDS: dict[str, ReminderKind] = {}
@@ -90,9 +94,16 @@ def after_deadline() -> list[str]:
     return [kind.code for kind in KINDS.values() if kind.after_deadline]
 
 
-def switchable() -> list[ReminderKind]:
-    """The kinds an account holder may switch off on their preferences page."""
-    return [kind for kind in KINDS.values() if not kind.transactional and not kind.to_address]
+def switchable(user: Any = None) -> list[ReminderKind]:
+    """The kinds an account holder may switch off on their preferences page (`user`'s, when given:
+    only those their roles receive)."""
+    return [
+        kind
+        for kind in KINDS.values()
+        if not kind.transactional
+        and not kind.to_address
+        and (user is None or not kind.for_role or user_has_role(user, kind.for_role))
+    ]
 
 
 def latest_threshold(*, deadline: dt.date, today: dt.date, days_before: Sequence[int]) -> dt.date | None:

@@ -71,7 +71,7 @@ def notification_read_all(request: HttpRequest) -> HttpResponse:
 def preferences(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         wanted = set(request.POST.getlist("on"))
-        for code in [kinds.ALL, *(kind.code for kind in kinds.switchable())]:
+        for code in [kinds.ALL, *(kind.code for kind in kinds.switchable(request.user))]:
             services.preference_set(user=request.user, kind=code, enabled=code in wanted)
         messages.success(request, "Your reminder settings are saved.")
         return redirect("notifications:preferences")
@@ -82,7 +82,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
         "notifications/preferences.html",
         {
             "all_on": current[kinds.ALL],
-            "switchable": [(kind, current[kind.code]) for kind in kinds.switchable()],
+            "switchable": [(kind, current[kind.code]) for kind in kinds.switchable(request.user)],
             "transactional": [kind for kind in kinds.KINDS.values() if kind.transactional],
             "feed_url": request.build_absolute_uri(reverse("notifications:calendar", args=[feed.token])),
         },

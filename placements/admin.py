@@ -139,7 +139,9 @@ class ListingAdmin(admin.ModelAdmin):
     list_select_related = ["institution", "specialty"]
     autocomplete_fields = ["institution", "specialty"]
     filter_horizontal = ["accepted_visas"]
-    readonly_fields = ["published_at", "created_at", "updated_at"]
+    # Status changes only through the publishing rules (the actions below, the moderation page):
+    # an editable field would skip the checks and the ListingEvent the service records.
+    readonly_fields = ["status", "published_at", "created_at", "updated_at"]
     date_hierarchy = "created_at"
     inlines = [SessionInline, DocumentRequirementInline, ImmunisationRequirementInline, ListingEventInline]
     actions = ["publish_selected", "archive_selected"]

@@ -78,3 +78,27 @@ def listings_for_coordinator(*, user: Any) -> ListingQuerySet:
         .annotate(session_count=Count("sessions", filter=Q(sessions__is_archived=False)))
         .order_by("institution__name", "status", "-updated_at")
     )
+
+
+def listings_for_moderation(*, status: str) -> QuerySet[Listing]:
+    """Every institution's listings in one status, oldest change first (the admins' moderation page)."""
+    return (
+        Listing.objects.filter(status=status)
+        .select_related("institution", "specialty")
+        .only(
+            "title",
+            "status",
+            "kind",
+            "updated_at",
+            "institution__name",
+            "institution__verified",
+            "institution__state",
+            "specialty__name",
+        )
+        .order_by("updated_at", "pk")
+    )
+
+
+def listing_status_counts() -> dict[str, int]:
+    counts = dict(Listing.objects.order_by().values_list("status").annotate(n=Count("pk")))
+    return {status: counts.get(status, 0) for status in Listing.Status.values}

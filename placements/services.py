@@ -278,6 +278,14 @@ def listing_publish(*, listing: Listing, actor: Any) -> Listing:
     return _listing_transition(listing=listing, new_status=Listing.Status.PUBLISHED, actor=actor)
 
 
+def listing_unpublish(*, listing: Listing, actor: Any) -> Listing:
+    """An admin takes a published listing out of search, back to review (its coordinators can
+    change it and publish again; a verified institution's republish is immediate)."""
+    if not actor.is_admin:
+        raise PlacementsError(_("Only an admin can unpublish a listing."))
+    return _listing_transition(listing=listing, new_status=Listing.Status.PENDING_REVIEW, actor=actor)
+
+
 def listing_archive(*, listing: Listing, actor: Any) -> Listing:
     """Take a listing out of the catalogue. Its sessions and applications stay."""
     _require_coordinator_of(user=actor, institution_id=listing.institution_id)

@@ -17,6 +17,9 @@ urlpatterns = [
     path("manage/<int:pk>/sessions/new/", views.session_new, name="session_new"),
     path("manage/sessions/<int:pk>/", views.session_edit, name="session_edit"),
     path("manage/sessions/<int:pk>/archive/", views.session_archive_view, name="session_archive"),
+    path("moderation/", views.moderation, name="moderation"),
+    path("moderation/<int:pk>/publish/", views.moderation_move, {"action": "publish"}, name="moderation_publish"),
+    path("moderation/<int:pk>/unpublish/", views.moderation_move, {"action": "unpublish"}, name="moderation_unpublish"),
     path("team/", views.team, name="team"),
     path("team/<int:institution_id>/add/", views.team_add, name="team_add"),
 ]

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -18,7 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.roles import coordinator_required
+from accounts.roles import admin_required, coordinator_required
 from portal.http import is_htmx
 from portal.middleware import strips_nul_from_query
 
@@ -26,14 +27,23 @@ from . import search as catalogue
 from .forms import AddCoordinatorForm, ListingForm, SessionForm
 from .idempotency import PENDING, first_submission
 from .models import Institution, Listing, Session
-from .selectors import listing_for_page, listing_page_parts, listings_for_coordinator, other_listings_of_institution
+from .selectors import (
+    listing_for_page,
+    listing_page_parts,
+    listing_status_counts,
+    listings_for_coordinator,
+    listings_for_moderation,
+    other_listings_of_institution,
+)
 from .services import (
     PlacementsError,
     listing_archive,
     listing_create,
     listing_duplicate,
+    listing_publish,
     listing_reopen,
     listing_submit,
+    listing_unpublish,
     listing_update,
     membership_add,
     session_archive,
@@ -344,3 +354,36 @@ def team_add(request: HttpRequest, institution_id: int) -> HttpResponse:
         },
         status=400 if request.method == "POST" else 200,
     )
+
+
+MODERATION_PAGE = 50
+
+
+@admin_required
+def moderation(request: HttpRequest) -> HttpResponse:
+    """Admins: every institution's listings by status, to publish or unpublish through the rules."""
+    status = request.GET.get("status", Listing.Status.PENDING_REVIEW)
+    if status not in Listing.Status.values:
+        status = Listing.Status.PENDING_REVIEW
+    page = Paginator(listings_for_moderation(status=status), MODERATION_PAGE).get_page(request.GET.get("page"))
+    counts = listing_status_counts()
+    tabs = [{"status": value, "label": label, "count": counts[value]} for value, label in Listing.Status.choices]
+    return render(request, "placements/moderation.html", {"page": page, "status": status, "tabs": tabs})
+
+
+@admin_required
+@require_POST
+def moderation_move(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    listing = get_object_or_404(Listing, pk=pk)
+    service, done = {
+        "publish": (listing_publish, "published"),
+        "unpublish": (listing_unpublish, "sent back to review"),
+    }[action]
+    try:
+        service(listing=listing, actor=request.user)
+    except PlacementsError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"“{listing.title}” {done}.")
+    back = request.POST.get("status", "")
+    return redirect(f"{reverse('placements:moderation')}?status={back if back in Listing.Status.values else ''}")

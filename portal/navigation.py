@@ -39,6 +39,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("Applicant queue", "applications:queue", frozenset({Role.COORDINATOR})),
     NavItem("Programme dashboard", "applications:coordinator_dashboard", frozenset({Role.COORDINATOR})),
     NavItem("Institution team", "placements:team", frozenset({Role.COORDINATOR})),
+    NavItem("Listings to moderate", "placements:moderation", frozenset({Role.ADMIN})),
     NavItem("Admin", "admin:index", frozenset({Role.ADMIN})),
 ]
 

@@ -1,4 +1,5 @@
-"""A small open match round for `make run`, over the demo queue's sessions.
+"""Match rounds for `make run`: one published with its result (the demo applicant matched), and a
+small open one over the demo queue's sessions.
 
 Idempotent: the round is found by name, so a second run creates nothing. Needs the applications
 demo (its sessions and submitted applications); without them it does nothing. Rank lists go
@@ -15,6 +16,7 @@ from django.utils import timezone
 
 from accounts import demo as account_demo
 from applicants.models import ApplicantProfile
+from applications import demo as applications_demo
 from applications.errors import ApplicationError
 from applications.models import Application
 from applications.services import application_move, application_save_draft, application_start
@@ -23,9 +25,51 @@ from placements.models import Session
 
 from .models import Round
 from .querysets import rankable_applications
-from .services import applicant_ranks_save, round_open, session_ranks_save
+from .services import applicant_ranks_save, round_open, round_publish, session_ranks_save
 
 DEMO_ROUND = "Summer 2027 sub-internship match"
+PUBLISHED_ROUND = "Spring cardiology observership match"
+
+
+def ensure_published_demo_round(now: dt.datetime | None = None) -> Round | None:
+    """A round opened three weeks ago over the demo observership session, ranked by its applicants
+    and the coordinator (demo applicant first), and published three days ago: the matched hold
+    offers open for a week more, the others see that they were not matched."""
+    if existing := Round.objects.filter(name=PUBLISHED_ROUND).first():
+        return existing
+    session = applications_demo.demo_sessions()["round"]
+    applications = list(rankable_applications(Application.objects.filter(session=session)).select_related("applicant"))
+    if not applications:
+        return None
+    coordinator = account_demo.ensure_demo_user(account_demo.COORDINATOR)
+    now = now or timezone.now()
+    opened = now - dt.timedelta(days=21)
+    deadline = (now - dt.timedelta(days=4)).replace(hour=17, minute=0, second=0, microsecond=0)
+    round = round_open(
+        actor=coordinator,
+        name=PUBLISHED_ROUND,
+        session_ids=[session.pk],
+        rank_deadline=deadline,
+        publish_at=deadline + dt.timedelta(hours=16),
+        offer_deadline=deadline + dt.timedelta(days=11),
+        now=opened,
+    )
+    ranked_at = opened + dt.timedelta(days=7)
+    for application in applications:
+        applicant_ranks_save(
+            round_id=round.pk, applicant=application.applicant, application_ids=[application.pk], now=ranked_at
+        )
+    demo_email = account_demo.APPLICANT.email
+    # The demo applicant first, then the others as they applied: the demo login sees a match.
+    applications.sort(key=lambda a: (a.applicant.email != demo_email, a.created_at))
+    session_ranks_save(
+        round_id=round.pk,
+        session_id=session.pk,
+        actor=coordinator,
+        application_ids=[a.pk for a in applications],
+        now=ranked_at,
+    )
+    return round_publish(round_id=round.pk, now=round.publish_at)
 
 
 def ensure_demo_round(now: dt.datetime | None = None) -> Round | None:

@@ -104,3 +104,22 @@ class PacketSerializer(QueueItemSerializer):
 class MoveSerializer(serializers.Serializer):
     to_status = serializers.ChoiceField(choices=[(s, Status(s).label) for s in Status.values if s in IN_QUEUE])
     message = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
+
+
+class _CountBarSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class _PercentBarSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    percent = serializers.IntegerField()
+
+
+class DashboardSerializer(serializers.Serializer):
+    """The programme dashboard's figures over the last 12 months (applications.statistics)."""
+
+    since = serializers.DateField()
+    funnel = _CountBarSerializer(many=True, help_text="Received, decided, offered, accepted.")
+    days_to_decision = _CountBarSerializer(many=True, help_text="Decisions by days from submission.")
+    fill_rate_by_month = _PercentBarSerializer(many=True, help_text="Places taken, by the month sessions started.")

@@ -14,4 +14,5 @@ urlpatterns = [
     path("queue/", views.QueueApi.as_view(), name="queue"),
     path("queue/<int:pk>/", views.QueueItemApi.as_view(), name="queue_item"),
     path("queue/<int:pk>/move/", views.QueueMoveApi.as_view(), name="queue_move"),
+    path("dashboard/", views.DashboardApi.as_view(), name="dashboard"),
 ]

@@ -17,10 +17,12 @@ from placements.models import Session
 from .. import selectors, services
 from ..forms import QueueFilterForm
 from ..states import Actor, Status, targets_for
+from ..statistics import dashboard_figures
 from .serializers import (
     ApplicationCreateSerializer,
     ApplicationDetailSerializer,
     ApplicationSerializer,
+    DashboardSerializer,
     MessageSerializer,
     MoveSerializer,
     PacketSerializer,
@@ -188,3 +190,13 @@ class QueueMoveApi(ApiView):
             message=body.validated_data["message"],
         )
         return Response(PacketSerializer(_packet(request.user, pk)).data)
+
+
+class DashboardApi(ApiView):
+    permission_classes = COORDINATOR
+
+    @extend_schema(operation_id="dashboard_retrieve", responses=DashboardSerializer)
+    def get(self, request: Request) -> Response:
+        """The coordinator's institutions over the last 12 months: funnel, days to decision, fill rate by month."""
+        figures = dashboard_figures(institution_ids=request.user.coordinator_institution_ids)
+        return Response(DashboardSerializer(figures.as_dict()).data)

@@ -33,7 +33,19 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
-SITE_URL = env.str("PORTAL_SITE_URL", default="http://127.0.0.1:8000")
+
+
+def site_url_of(addr: str) -> str:
+    """The address e-mailed links use when PORTAL_SITE_URL is unset: where `make run` serves
+    (PORTAL_ADDR, runserver's "[host:]port"), so a letter writer's link reaches this server.
+    A wildcard bind is reached through 127.0.0.1."""
+    host, _, port = addr.rpartition(":")
+    if host in ("", "0.0.0.0", "0", "[::]"):  # nosec B104: a bind address read, not one bound here
+        host = "127.0.0.1"
+    return f"http://{host}:{port}"
+
+
+SITE_URL = env.str("PORTAL_SITE_URL", default=site_url_of(env.str("PORTAL_ADDR", default="127.0.0.1:8000")))
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -194,6 +206,7 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
 ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupForm"
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[USCE Portal] "
 # Account e-mails go through the outbox like every other e-mail (notifications.outbox).
 ACCOUNT_ADAPTER = "notifications.account_adapter.AccountAdapter"

@@ -1,5 +1,7 @@
 """Two-factor authentication: offered to everyone, required for coordinators and admins."""
 
+import time
+
 import pytest
 from allauth.mfa.models import Authenticator
 from django.urls import reverse
@@ -189,3 +191,37 @@ def test_a_user_promoted_to_coordinator_must_set_up_mfa_at_the_next_request(clie
     InstitutionMembership.objects.create(user=user, institution=institution)
 
     assert client.get(reverse("home")).url == reverse("mfa_activate_totp")
+
+
+def test_staff_set_up_two_factor_right_after_logging_in_without_typing_the_password_again(client, log_in):
+    coordinator = CoordinatorFactory(mfa=False)
+    log_in(client, coordinator)
+
+    page = client.get(reverse("mfa_activate_totp"))
+
+    assert page.status_code == 200  # not a "Confirm access" redirect
+    html = page.content.decode()
+    # While set-up is pending the menu offers only the account pages, and the bell (whose
+    # request would be refused) is not on the page.
+    assert reverse("applications:queue") not in html
+    assert reverse("applications:coordinator_dashboard") not in html
+    assert reverse("notifications:unread_count") not in html
+    assert reverse("account_email") in html
+
+
+def test_a_login_older_than_the_reauthentication_timeout_still_asks_for_the_password(client, log_in, monkeypatch):
+    coordinator = CoordinatorFactory(mfa=False)
+    log_in(client, coordinator)
+    later = time.time() + 3600
+    monkeypatch.setattr("accounts.adapter.time.time", lambda: later)
+    monkeypatch.setattr("allauth.account.internal.flows.reauthentication.time.time", lambda: later)
+
+    response = client.get(reverse("mfa_activate_totp"))
+
+    assert response.status_code == 302 and response.url.startswith(reverse("account_reauthenticate"))
+
+
+def test_the_menu_comes_back_once_two_factor_is_set_up(client, coordinator):
+    client.force_login(coordinator)
+    html = client.get(reverse("applications:queue")).content.decode()
+    assert reverse("applications:coordinator_dashboard") in html and reverse("notifications:unread_count") in html

@@ -13,7 +13,7 @@ def test_a_visitor_sees_no_role_pages_in_the_navigation(client):
 
     assert response.status_code == 200
     assert "Institution team" not in nav_labels(response)
-    assert "Log in" in response.content.decode()
+    assert "Sign in" in response.content.decode()
 
 
 def test_an_applicant_sees_no_coordinator_or_admin_links(client, applicant):

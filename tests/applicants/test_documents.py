@@ -185,3 +185,33 @@ def test_a_file_missing_from_storage_is_a_404_not_a_500(applicant_client, applic
         path.unlink()
 
     assert applicant_client.get(reverse("applicants:document_download", args=[version.pk])).status_code == 404
+
+
+def test_correcting_a_documents_dates_needs_no_new_upload(applicant_client, applicant, media_root):
+    post_upload(applicant_client)
+    document = Document.objects.get(owner=applicant)
+    url = reverse("applicants:document_replace", args=[document.pk])
+    assert "Leave empty to keep the current file" in applicant_client.get(url).content.decode()
+
+    response = applicant_client.post(url, {"issued_on": "2026-01-15", "expires_on": "2028-01-14"})
+
+    assert response.status_code == 302
+    document.refresh_from_db()
+    version = document.current_version
+    assert document.versions.count() == 1 and len(stored_files(media_root)) == 1
+    assert (version.issued_on, version.expires_on) == (dt.date(2026, 1, 15), dt.date(2028, 1, 14))
+
+
+def test_corrected_dates_are_checked_like_new_ones(applicant_client, applicant):
+    post_upload(applicant_client)
+    document = Document.objects.get(owner=applicant)
+    before = document.current_version.expires_on
+
+    response = applicant_client.post(
+        reverse("applicants:document_replace", args=[document.pk]),
+        {"issued_on": "2026-01-15", "expires_on": "2025-01-01"},
+    )
+
+    assert response.status_code == 400 and "The expiry date is before the issue date." in response.content.decode()
+    document.refresh_from_db()
+    assert document.current_version.expires_on == before

@@ -206,3 +206,26 @@ def test_what_is_asked_most_is_listed_by_count_then_by_its_words(profile):
     assert asked[0][1] == 2 and "insurance" in asked[0][0].lower()
     assert [count for _message, count in asked[1:]] == [1, 1]
     assert [message for message, _count in asked[1:]] == sorted(message for message, _count in asked[1:])
+
+
+def test_the_single_step_that_unlocks_the_most_sessions_is_named_with_its_count(client, profile):
+    for n in range(3):
+        DocumentRequirement.objects.create(listing=offer(f"Needs BLS {n}").listing, kind="bls")
+    needs_two = offer("Needs BLS and insurance")
+    DocumentRequirement.objects.create(listing=needs_two.listing, kind="bls")
+    DocumentRequirement.objects.create(listing=needs_two.listing, kind="health_insurance")
+    DocumentRequirement.objects.create(listing=offer("Needs insurance").listing, kind="health_insurance")
+
+    unlock = matches_for(profile).unlock
+
+    # BLS alone completes three sessions; the one that also needs insurance is not counted.
+    assert (unlock.label, unlock.count) == ("Upload your BLS certificate", 3)
+    client.force_login(profile.user)
+    page = client.get(reverse("applicants:matches")).content.decode()
+    assert "Upload your BLS certificate: 3 more sessions" in page
+    assert reverse("applicants:document_upload") + "?kind=bls" in page
+
+
+def test_nothing_to_unlock_says_nothing(profile):
+    offer("Open to everyone")
+    assert matches_for(profile).unlock is None

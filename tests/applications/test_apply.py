@@ -207,3 +207,28 @@ def test_an_accepted_place_shows_the_start_date_as_a_plain_date(applicant_client
         f'Complete your pre-arrival checklist <span class="deadline">by {session.start_date:%b} '
         f"{session.start_date.day}, {session.start_date.year}</span>" in page
     )
+
+
+def test_a_new_draft_lists_every_missing_item_before_submit_each_with_a_link_to_fix_it(
+    applicant_client, applicant, session
+):
+    from placements.models import DocumentRequirement
+
+    listing = session.listing
+    listing.min_letters, listing.max_letters, listing.min_step2_score = 1, 2, 250
+    listing.save()
+    DocumentRequirement.objects.create(listing=listing, kind="bls")
+    question = QuestionFactory(listing=listing, prompt="Which weeks can you attend?", required=True)
+    draft = DraftFactory(applicant=applicant, session=session, personal_statement="")
+
+    page = applicant_client.get(reverse("applications:detail", args=[draft.pk])).content.decode()
+
+    section = page[page.index("Before you can submit") : page.index("</section>", page.index("Before you can submit"))]
+    # Nothing pressed yet: the letters, documents, questions, statement and profile are all there.
+    assert "Write your personal statement." in section and 'href="#id_personal_statement"' in section
+    assert "Which weeks can you attend?" in section and f'href="#id_q_{question.pk}"' in section
+    assert "Upload your BLS certificate" in section
+    assert reverse("applicants:document_upload") + "?kind=bls" in section
+    assert "250" in section and reverse("applicants:profile_section", args=["exams"]) in section
+    assert "at least 1 letter of recommendation" in section
+    assert reverse("letters:assign", args=[draft.pk]) in section

@@ -1,12 +1,13 @@
 """Enrolment checklist, completion with evaluation, certificate with a code, reviews, dashboard."""
 
+import datetime as dt
 import io
 
 import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
-from applications.models import Certificate, Review
+from applications.models import ApplicationEvent, Certificate, Review
 from applications.services import ApplicationError, application_move, review_create
 from applications.states import Actor, Status
 from tests.applications.factories import ApplicationFactory
@@ -43,7 +44,21 @@ def test_the_applicant_ticks_their_onboarding_steps(client, applicant, accepted)
     assert step.done_at is not None and step.done_by == applicant
 
 
+def _ended(session, days_ago: int = 1):
+    """Move the session into the past: it ended `days_ago` days ago."""
+    end = dt.date.today() - dt.timedelta(days=days_ago)
+    start = end - dt.timedelta(days=27)
+    closes = dt.datetime.combine(start - dt.timedelta(days=30), dt.time(12), tzinfo=dt.UTC)
+    type(session).objects.filter(pk=session.pk).update(
+        start_date=start,
+        end_date=end,
+        applications_open_at=closes - dt.timedelta(days=60),
+        applications_close_at=closes,
+    )
+
+
 def test_completion_issues_a_certificate_that_anyone_can_verify(client, applicant, coordinator, accepted):
+    _ended(accepted.session)
     application_move(application_id=accepted.pk, to_status=Status.ENROLLED, actor=coordinator, role=Actor.COORDINATOR)
     client.force_login(coordinator)
     client.post(
@@ -61,6 +76,38 @@ def test_completion_issues_a_certificate_that_anyone_can_verify(client, applican
     client.logout()
     verified = client.get(reverse("applications:verify"), {"code": certificate.code.lower()})
     assert "Alice Applicant completed" in verified.content.decode()
+
+
+def test_completion_before_the_session_ends_is_refused_without_a_reason(client, coordinator, accepted):
+    application_move(application_id=accepted.pk, to_status=Status.ENROLLED, actor=coordinator, role=Actor.COORDINATOR)
+    client.force_login(coordinator)
+    packet = client.get(reverse("applications:packet", args=[accepted.pk])).content.decode()
+    assert "give the reason it ended early" in packet
+
+    response = client.post(
+        reverse("applications:complete", args=[accepted.pk]), {"evaluation": "Reliable."}, follow=True
+    )
+
+    assert "To complete the rotation before then, give the reason it ended early." in response.content.decode()
+    accepted.refresh_from_db()
+    assert accepted.status == Status.ENROLLED and not Certificate.objects.exists()
+
+
+def test_an_early_completion_records_its_reason_on_the_timeline_and_the_certificate_ends_today(
+    client, coordinator, accepted
+):
+    application_move(application_id=accepted.pk, to_status=Status.ENROLLED, actor=coordinator, role=Actor.COORDINATOR)
+    client.force_login(coordinator)
+    client.post(
+        reverse("applications:complete", args=[accepted.pk]),
+        {"evaluation": "Reliable.", "early_reason": "Family emergency at home after three weeks"},
+    )
+    accepted.refresh_from_db()
+    assert accepted.status == Status.COMPLETED
+    event = ApplicationEvent.objects.get(application=accepted, to_status=Status.COMPLETED)
+    assert "completed early" in event.message and "Family emergency at home after three weeks." in event.message
+    certificate = Certificate.objects.get(application=accepted)
+    assert certificate.end_date < accepted.session.end_date
 
 
 def test_completion_needs_an_evaluation(client, coordinator, accepted):

@@ -170,7 +170,8 @@ def test_the_packet_and_dashboards_take_a_constant_number_of_queries(
     # +1: accounts.middleware's MFA check for coordinators; +1: the audit insert of the read.
     with django_assert_max_num_queries(18):
         client.get(reverse("applications:packet", args=[application.pk]))
-    with django_assert_max_num_queries(6):  # +1: accounts.middleware's MFA check for coordinators
+    # +1: accounts.middleware's MFA check for coordinators; +3: the 12-month charts (applications.statistics)
+    with django_assert_max_num_queries(9):
         client.get(reverse("applications:coordinator_dashboard"))
     client.force_login(applicant)
     with django_assert_max_num_queries(5):

@@ -22,14 +22,20 @@ def test_a_coordinator_sets_up_totp_before_reaching_the_team_page(page, monkeypa
     freeze_totp_clock(monkeypatch)
     coordinator = CoordinatorFactory(email="new.coordinator@example.org", mfa=False)
 
+    refused = []
+    page.on("response", lambda response: response.status == 403 and refused.append(response.url))
     sign_in(page, coordinator.email)
     page.goto("/placements/team/")
 
     expect(page.get_by_text("set up two-factor authentication to continue")).to_be_visible()
-    # allauth asks for the password again before adding an authenticator.
-    page.get_by_label("Password:", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Confirm").click()
+    # One password prompt: the login just made is the confirmation, no "Confirm access" page.
     expect(page.get_by_role("heading", name="Activate Authenticator App")).to_be_visible()
+    # During set-up the menu offers only the account pages, and nothing on the page is refused.
+    nav = page.get_by_role("navigation", name="Main").last
+    expect(nav.get_by_role("link", name="Applicant queue")).to_have_count(0)
+    expect(nav.get_by_role("link", name="Programme dashboard")).to_have_count(0)
+    page.wait_for_load_state("networkidle")
+    assert refused == []
     secret = page.get_by_label("Authenticator secret").input_value()
     expect(page.get_by_role("img", name=secret)).to_be_visible()  # the QR code (a data: image CSP allows)
 

@@ -34,6 +34,6 @@ def test_a_visitor_signs_up_verifies_logs_in_and_logs_out(page):
     expect(nav.get_by_role("link", name="Account")).to_be_visible()
     expect(nav.get_by_role("link", name="Institution team")).to_have_count(0)
 
-    nav.get_by_role("button", name="Log out").click()
+    nav.get_by_role("button", name="Sign out").click()
     page.get_by_text("Menu").click()
-    expect(page.get_by_role("navigation", name="Main").first.get_by_role("link", name="Log in")).to_be_visible()
+    expect(page.get_by_role("navigation", name="Main").first.get_by_role("link", name="Sign in")).to_be_visible()

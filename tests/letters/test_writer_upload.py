@@ -1,8 +1,11 @@
 """The writer uploads a PDF through the link: checked on its content, replaceable, and the applicant told."""
 
+import datetime as dt
+
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from letters.models import Letter, LetterRequest
 from tests.letters.conftest import make_pdf
@@ -154,3 +157,13 @@ def test_the_same_file_sent_twice_is_stored_once_and_told_once(
 
     assert sent.letter_request.versions.count() == 1
     assert sum(applicant.email in m.to for m in mail.outbox) == 1
+
+
+def test_the_writers_confirmation_reads_as_one_sentence_in_the_afternoon(client, applicant, uploaded):
+    sent = uploaded(applicant)
+    afternoon = timezone.make_aware(dt.datetime(2026, 11, 3, 15, 30))
+    LetterRequest.objects.filter(pk=sent.letter_request.pk).update(uploaded_at=afternoon)
+
+    page = client.get(sent.url).content.decode()
+
+    assert "3:30 p.m.;" in page and "p.m.." not in page

@@ -268,3 +268,10 @@ def test_an_unsubscribe_link_cannot_switch_off_a_transactional_kind(client, appl
 
     assert client.post(url).status_code == 404
     assert not NotificationPreference.objects.exists()
+
+
+def test_only_coordinators_are_offered_the_coordinators_digest_switch(client, applicant, coordinator):
+    client.force_login(applicant)
+    assert 'value="coordinator_digest"' not in client.get(reverse("notifications:preferences")).content.decode()
+    client.force_login(coordinator)
+    assert 'value="coordinator_digest"' in client.get(reverse("notifications:preferences")).content.decode()

@@ -44,3 +44,9 @@ def test_a_server_error_gets_the_friendly_500(client, monkeypatch):
 
     assert response.status_code == 500
     assert "Something went wrong on our side" in response.content.decode()
+
+
+def test_favicon_ico_is_served_to_anonymous_browsers(client):
+    response = client.get("/favicon.ico", follow=True)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content if response.streaming else [response.content])[:4] == b"\x00\x00\x01\x00"

@@ -127,6 +127,9 @@ ROWS: list[Row] = [
     Row("placements:listing_submit", pk("draft_listing"), C, COORDINATOR, ("post",)),
     Row("placements:listing_archive", pk("listing"), C, COORDINATOR, ("post",)),
     Row("placements:listing_reopen", pk("archived_listing"), C, COORDINATOR, ("post",)),
+    # admins moderate every institution's listings, through the publishing rules
+    Row("placements:moderation_publish", pk("draft_listing"), ADMIN_PERSONAS, ("admin",), ("post",)),
+    Row("placements:moderation_unpublish", pk("listing"), ADMIN_PERSONAS, ("admin",), ("post",)),
     Row("placements:session_new", pk("listing"), C, COORDINATOR, ("get", "post"), lambda w: {"seats": "3"}),
     Row("placements:session_edit", pk("session"), C, COORDINATOR, ("get", "post"), lambda w: {"seats": "9"}),
     Row("placements:session_archive", pk("session"), C, COORDINATOR, ("post",)),
