@@ -6,15 +6,18 @@ from __future__ import annotations
 
 import uuid
 
-from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from django.contrib.sites.shortcuts import get_current_site
+
+from accounts.adapter import AccountAdapter as AccountsAdapter
 
 from .messages import ACCOUNT_KIND
 from .outbox import message_enqueue
 
 
-class AccountAdapter(DefaultAccountAdapter):
+class AccountAdapter(AccountsAdapter):
+    """accounts' rules (one password prompt for staff), with the e-mails sent through the outbox."""
+
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         request = allauth_context.request
         message = self.render_mail(

@@ -206,9 +206,9 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
 ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupForm"
-ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[USCE Portal] "
-# Account e-mails go through the outbox like every other e-mail (notifications.outbox).
+# accounts' rules (one password prompt for staff setting up MFA), with the account e-mails sent
+# through the outbox like every other e-mail (notifications.outbox).
 ACCOUNT_ADAPTER = "notifications.account_adapter.AccountAdapter"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = env.str("PORTAL_HTTP_PROTOCOL", default="http" if DEBUG else "https")
 # Same answer whether or not an address is registered (no account enumeration).
