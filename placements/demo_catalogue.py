@@ -401,6 +401,9 @@ def ensure_demo_catalogue(listings: int = 300, *, first_institutions: list[Insti
             # The per-row trigger and the GIN index cost far more row by row than once for the whole
             # load; ALTER TABLE and DROP INDEX hold the table lock until commit, so no other writer
             # can add a listing without its search document meanwhile.
+            # Deferred foreign-key checks of rows written earlier in an outer transaction (the demo's
+            # queue, loaded before a second run) run now: ALTER TABLE refuses while any are pending.
+            raw.execute("SET CONSTRAINTS ALL IMMEDIATE")
             raw.execute(f"CREATE TEMPORARY TABLE {_STAGING} (LIKE placements_listing) ON COMMIT DROP")
             raw.execute(f"ALTER TABLE placements_listing DISABLE TRIGGER {_TRIGGER}")
             raw.execute(f"ALTER TABLE placements_session DISABLE TRIGGER {_SESSION_TRIGGER}")
