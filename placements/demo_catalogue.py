@@ -391,6 +391,9 @@ def ensure_demo_catalogue(listings: int = 300, *, first_institutions: list[Insti
             # The GIN index costs far more row by row than built once for the whole load; the session
             # trigger would rewrite each listing once per session. ALTER TABLE and DROP INDEX hold the
             # tables' locks until commit, so no other writer comes between.
+            # Deferred foreign-key checks of rows written earlier in an outer transaction (the demo's
+            # queue, loaded before a second run) run now: ALTER TABLE refuses while any are pending.
+            raw.execute("SET CONSTRAINTS ALL IMMEDIATE")
             raw.execute(f"CREATE TEMPORARY TABLE {_STAGING} (LIKE placements_listing) ON COMMIT DROP")
             raw.execute(f"ALTER TABLE placements_session DISABLE TRIGGER {_SESSION_TRIGGER}")
             raw.execute(f"DROP INDEX IF EXISTS {_GIN_INDEX}")
