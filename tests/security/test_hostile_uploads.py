@@ -78,8 +78,9 @@ ENTRY_POINTS = [
         "letters",
         {
             "zero bytes": "The submitted file is empty",
-            "SVG with a script": "This file is a web page or an SVG image (HTML/XML), whatever its name says. Upload "
-            "a PDF file.",
+            "SVG with a script": (
+                "This file is a web page or an SVG image (HTML/XML), whatever its name says. Upload a PDF file."
+            ),
             "SVG with a script named .png": "This file is a web page or an SVG image",
             "PNG named .pdf": PDF_ONLY + " PNG",
         },
@@ -161,7 +162,7 @@ def test_the_rank_import_reads_a_good_list_whatever_its_name(world, clients, med
     before = stored_files(media_root)
     for name in TRAVERSAL_NAMES:
         upload = SimpleUploadedFile(name, f"{world.applicant.email},1\n".encode(), content_type="text/csv")
-        assert "Imported 1 ranked applicants" in _page_text(_rank_import(world, clients, upload))
+        assert "Imported 1 ranked applicant;" in _page_text(_rank_import(world, clients, upload))
     assert stored_files(media_root) == before  # read, never stored
 
 
