@@ -36,8 +36,9 @@ def _service_errors() -> tuple[type[Exception], ...]:
     from applications.errors import ApplicationError
     from letters.services import LetterError
     from placements.services import PlacementsError
+    from trust.services import TrustError
 
-    return ApplicationError, ApplicantsError, PlacementsError, LetterError
+    return ApplicationError, ApplicantsError, PlacementsError, LetterError, TrustError
 
 
 def _flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:

@@ -453,6 +453,8 @@ def _group_counts(qs: QuerySet, flt: SearchFilter) -> dict[str, int]:
 
 def _order(qs: QuerySet, params: SearchParams) -> QuerySet:
     sort = params.sort
+    if sort in EXTRA_SORTS:
+        return EXTRA_SORTS[sort](qs)
     if sort == "relevance" and "q" in params.values:
         return qs.order_by(F("rank").desc(), F("published_at").desc(nulls_last=True), "-id")
     # The date sorts read the values stored on the listing (placements.listing_dates) and their
@@ -843,6 +845,7 @@ def month_choices(today: dt.date | None = None, months: int = 12) -> list[tuple[
 # gets them without editing this app: e.g. the applicants app's "only where I am eligible" filter.
 EXTRA_FILTERS: list[SearchFilter] = []
 ANNOTATORS: list[Callable[[list[Listing], Any], None]] = []
+EXTRA_SORTS: dict[str, Callable[[QuerySet], QuerySet]] = {}
 
 
 def register_filter(flt: SearchFilter) -> None:
@@ -853,6 +856,12 @@ def register_filter(flt: SearchFilter) -> None:
 def extra_filters_for(user: Any) -> list[SearchFilter]:
     """The registered filters the search page offers this user."""
     return [flt for flt in EXTRA_FILTERS if flt.offered_to is None or flt.offered_to(user)]
+
+
+def register_sort(key: str, label: Any, order: Callable[[QuerySet], QuerySet]) -> None:
+    """A sort another app offers (e.g. trust's "answers fastest"): its label in SORTS, its order here."""
+    SORTS.setdefault(key, label)
+    EXTRA_SORTS[key] = order
 
 
 def register_annotator(annotator: Callable[[list[Listing], Any], None]) -> None:

@@ -1,5 +1,6 @@
 """Placements pages: the public catalogue (search, listing), and coordinators' listing management."""
 
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
@@ -119,7 +120,19 @@ def listing_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_manage": request.user.is_authenticated
         and listing.institution_id in request.user.coordinator_institution_ids,
     }
+    for extra in LISTING_CONTEXT:
+        context.update(extra(listing, request.user))
     return render(request, "placements/listing.html", context)
+
+
+# Other apps add to the listing page through here (in their AppConfig.ready), without this app
+# importing them: e.g. trust's freshness and corrections. Each returns context entries.
+LISTING_CONTEXT: list[Callable[[Listing, Any], dict[str, Any]]] = []
+
+
+def register_listing_context(extra: Callable[[Listing, Any], dict[str, Any]]) -> None:
+    if extra not in LISTING_CONTEXT:
+        LISTING_CONTEXT.append(extra)
 
 
 # --- Coordinators: listings -----------------------------------------------------------------------

@@ -9,6 +9,7 @@ from applications import demo as applications_demo
 from letters import demo as letters_demo
 from placements import demo as placements_demo
 from rounds import demo as rounds_demo
+from trust import demo as trust_demo
 
 
 class Command(BaseCommand):
@@ -40,6 +41,8 @@ class Command(BaseCommand):
         # After the queue: the demo round is over the sessions its applications are to.
         with transaction.atomic():
             rounds_demo.ensure_demo_round()
+        with transaction.atomic():
+            trust_demo.ensure_demo_trust()
         self.stdout.write(
             self.style.SUCCESS("Demo data ready. Demo logins (password: %s):" % account_demo.DEMO_PASSWORD)
         )
