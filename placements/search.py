@@ -456,7 +456,8 @@ def _order(qs: QuerySet, params: SearchParams) -> QuerySet:
     if sort in EXTRA_SORTS:
         return EXTRA_SORTS[sort](qs)
     if sort == "relevance" and "q" in params.values:
-        return qs.order_by(F("rank").desc(), F("published_at").desc(nulls_last=True), "-id")
+        demoted = [demotion() for demotion in RELEVANCE_DEMOTIONS]
+        return qs.order_by(*demoted, F("rank").desc(), F("published_at").desc(nulls_last=True), "-id")
     # The date sorts read the values stored on the listing (placements.listing_dates) and their
     # partial indexes: computed from the sessions they would sort every matching listing.
     if sort == "deadline":
@@ -846,6 +847,9 @@ def month_choices(today: dt.date | None = None, months: int = 12) -> list[tuple[
 EXTRA_FILTERS: list[SearchFilter] = []
 ANNOTATORS: list[Callable[[list[Listing], Any], None]] = []
 EXTRA_SORTS: dict[str, Callable[[QuerySet], QuerySet]] = {}
+# Order expressions put before the text rank (e.g. trust's "possibly out of date" last): the text
+# search ranks every match anyway, so a leading term costs no index.
+RELEVANCE_DEMOTIONS: list[Callable[[], Any]] = []
 
 
 def register_filter(flt: SearchFilter) -> None:
@@ -862,6 +866,11 @@ def register_sort(key: str, label: Any, order: Callable[[QuerySet], QuerySet]) -
     """A sort another app offers (e.g. trust's "answers fastest"): its label in SORTS, its order here."""
     SORTS.setdefault(key, label)
     EXTRA_SORTS[key] = order
+
+
+def register_relevance_demotion(demotion: Callable[[], Any]) -> None:
+    if demotion not in RELEVANCE_DEMOTIONS:
+        RELEVANCE_DEMOTIONS.append(demotion)
 
 
 def register_annotator(annotator: Callable[[list[Listing], Any], None]) -> None:

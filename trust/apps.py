@@ -8,9 +8,10 @@ class TrustConfig(AppConfig):
 
     def ready(self) -> None:
         # Lower apps call up through registries they own: a move that gives up the place revokes
-        # the visa letter; the search offers the "answers fastest" sort and "answers within 2 weeks".
+        # the visa letter; the search offers the "answers fastest" sort and "answers within 2 weeks",
+        # and ranks listings possibly out of date lower.
         from applications.hooks import register_move_hook
-        from placements.search import register_filter, register_sort
+        from placements.search import register_filter, register_relevance_demotion, register_sort
         from placements.views import register_listing_context
 
         from . import search, selectors, services
@@ -18,4 +19,5 @@ class TrustConfig(AppConfig):
         register_move_hook(services.visa_letters_revoke_on_move)
         register_filter(search.ANSWERS_WITHIN_TWO_WEEKS)
         register_sort(search.ANSWERS_FASTEST, search.answers_fastest_label, search.answers_fastest_order)
+        register_relevance_demotion(search.stale_last)
         register_listing_context(selectors.listing_trust_context)
