@@ -121,8 +121,9 @@ def visa_letter_revoke(*, letter_id: int, actor: Any, reason: str, system: bool 
         letter.revoked_at = timezone.now()
         letter.revoked_reason = reason.strip()[:300] or _("Revoked by the programme.")
         letter.save(update_fields=["revoked_at", "revoked_reason"])
+        # The actor is whoever caused it: the coordinator, or the applicant whose withdrawal revoked it.
         audit_record(
-            actor=None if system else actor, action="visa_letter.revoked", obj=letter, reason=letter.revoked_reason
+            actor=actor, action="visa_letter.revoked", obj=letter, reason=letter.revoked_reason, automatic=system
         )
         return letter
 

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -33,7 +34,12 @@ def letterhead(request: HttpRequest, institution_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         services.letterhead_set(institution=institution, actor=request.user, **form.cleaned_data)
         messages.success(request, _("Letterhead saved. New visa letters will use it."))
-        return redirect(request.GET.get("next") or reverse("trust:letterhead", args=[institution.pk]))
+        back = request.GET.get("next", "")
+        if not url_has_allowed_host_and_scheme(
+            back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            back = reverse("trust:letterhead", args=[institution.pk])
+        return redirect(back)
     status = 400 if request.method == "POST" else 200
     return render(request, "trust/letterhead.html", {"institution": institution, "form": form}, status=status)
 

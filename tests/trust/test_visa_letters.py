@@ -68,7 +68,8 @@ def test_withdrawing_revokes_the_letter_and_audits_it(accepted, applicant, coord
 
     letter.refresh_from_db()
     assert letter.state() == "revoked" and "withdrawn" in letter.revoked_reason
-    assert AuditEvent.objects.filter(action="visa_letter.revoked", object_id=str(letter.pk)).exists()
+    revoked = AuditEvent.objects.get(action="visa_letter.revoked", object_id=str(letter.pk))
+    assert revoked.actor == applicant and revoked.extra["automatic"] is True
 
 
 def test_a_letter_expires_once_the_rotation_has_ended(accepted, coordinator, letterhead):
@@ -173,3 +174,11 @@ def test_issuing_for_a_submitted_application_over_the_api_is_a_409(client, sessi
         reverse("trust_api:visa_letters", args=[application.pk]), ISSUE, content_type="application/json"
     )
     assert response.status_code == 409 and "accepted" in response.json()["detail"]
+
+
+def test_the_letterhead_page_goes_back_only_to_this_site(client, institution, coordinator):
+    client.force_login(coordinator)
+    data = {"letterhead": "Lakeshore", "signatory_name": "Dr. A", "signatory_title": "DIO"}
+    url = reverse("trust:letterhead", args=[institution.pk])
+    assert client.post(url + "?next=https://evil.example.org/", data)["Location"] == url
+    assert client.post(url + "?next=/applications/queue/", data)["Location"] == "/applications/queue/"
