@@ -26,7 +26,8 @@ from .models import InstitutionLetterhead, ListingReport
 from .responsiveness import responsiveness_refresh
 from .services import TrustError, listing_report_create, listing_report_resolve, visa_letter_issue
 
-HISTORY_MARKER = "Past cohort (demo history)"
+# Past applicants are not @demo.usce-portal.org: the other demo loaders give each of those more data.
+PAST_DOMAIN = "applicants.example.org"
 # (typical days to a decision, how many decided applications) for the first listings of the catalogue.
 SPEEDS = [(3, 8), (6, 7), (11, 9), (19, 6), (33, 8), (45, 3)]
 
@@ -81,7 +82,7 @@ def _history(listing: Listing, *, days: int, count: int, rng: random.Random) -> 
     ]
     for i in range(count + 2):
         user, _ = users.objects.get_or_create(
-            email=f"history.{listing.pk}.{i}@demo.usce-portal.org", defaults={"full_name": f"Past Applicant {i + 1}"}
+            email=f"past.{listing.pk}.{i}@{PAST_DOMAIN}", defaults={"full_name": f"Past Applicant {i + 1}"}
         )
         submitted = timezone.now() - dt.timedelta(days=rng.randint(160, 280), hours=rng.randint(0, 23))
         events = [(Actor.APPLICANT, Status.DRAFT, Status.SUBMITTED, submitted)]
@@ -145,7 +146,7 @@ def _accepted_application(institution_ids) -> Application | None:
     if session is None:
         return None
     user, _ = get_user_model().objects.get_or_create(
-        email="visa.letter@demo.usce-portal.org", defaults={"full_name": "Nadia Rahman"}
+        email=f"nadia.rahman@{PAST_DOMAIN}", defaults={"full_name": "Nadia Rahman"}
     )
     submitted = timezone.now() - dt.timedelta(days=30)
     application, created = Application.objects.get_or_create(
