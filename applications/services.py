@@ -25,6 +25,7 @@ from placements.models import Session
 
 from .eligibility_check import eligibility_for
 from .errors import AlreadyMoved, ApplicationError, TryAgain
+from .hooks import run_move_hooks
 from .models import (
     Answer,
     Application,
@@ -182,6 +183,7 @@ def _move_locked(
         internal=internal,
         created_at=now,
     )
+    run_move_hooks(application=application, from_status=from_status, to_status=to_status, actor=actor, now=now)
     if from_status in SEAT_HOLDING and to_status not in SEAT_HOLDING:
         waitlist_promote(session=application.session, now=now)
     if not internal:

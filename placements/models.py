@@ -27,7 +27,42 @@ US_TIME_ZONES = [
 ]
 
 
-class Institution(models.Model):
+# Below this many decided applications in the window, no responsiveness figure is shown or stored.
+RESPONSIVENESS_MIN_DECIDED = 5
+RESPONSIVENESS_COLUMNS = [
+    "responses_decided",
+    "response_median_days",
+    "response_within_14_share",
+    "response_offered_share",
+    "response_fill_rate",
+    "responsiveness_updated_at",
+]
+
+
+class Responsiveness(models.Model):
+    """How fast and how often a programme answers, from the portal's own application records.
+
+    Written only by the trust app's periodic refresh (trust.responsiveness), so the search sorts and
+    filters on the row itself. The shares are None, like the median, below RESPONSIVENESS_MIN_DECIDED.
+    """
+
+    # None until the refresh first finds an application (NULL also lets bulk loads leave it out).
+    responses_decided = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    response_median_days = models.FloatField(null=True, blank=True, editable=False)
+    response_within_14_share = models.FloatField(null=True, blank=True, editable=False)
+    response_offered_share = models.FloatField(null=True, blank=True, editable=False)
+    response_fill_rate = models.FloatField(null=True, blank=True, editable=False)
+    responsiveness_updated_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def shows_responsiveness(self) -> bool:
+        return (self.responses_decided or 0) >= RESPONSIVENESS_MIN_DECIDED and self.response_median_days is not None
+
+
+class Institution(Responsiveness):
     class Kind(models.TextChoices):
         ACADEMIC = "academic", _("Academic medical centre")
         TEACHING = "teaching", _("Teaching hospital")
@@ -128,8 +163,10 @@ ELIGIBILITY_COLUMNS = [
     "accepted_visa_codes",
 ]
 
+SAVED_ELSEWHERE = frozenset({"accepted_visa_codes", *RESPONSIVENESS_COLUMNS})
 
-class Listing(models.Model):
+
+class Listing(Responsiveness):
     class Kind(models.TextChoices):
         ROTATION = "rotation", _("Clinical rotation / elective")
         OBSERVERSHIP = "observership", _("Observership")
@@ -279,6 +316,12 @@ class Listing(models.Model):
             ),
             models.Index(
                 fields=["stored_next_start", "-id"], condition=Q(status="published"), name="listing_published_start"
+            ),
+            # The "answers fastest" sort (trust): listings without a figure (NULL) come last.
+            models.Index(
+                fields=["response_median_days", "-id"],
+                condition=Q(status="published"),
+                name="listing_published_response",
             ),
             # The cost sort: the same expression as with_total_cost(), in the order the sort reads it.
             models.Index(

@@ -27,6 +27,7 @@ v1 = [
     path("", include("applications.api.urls")),
     path("notifications/", include("notifications.api.urls")),
     path("letters/", include("letters.api.urls")),
+    path("trust/", include("trust.api.urls")),
 ]
 
 urlpatterns = [

@@ -19,6 +19,7 @@ urlpatterns = [
     path("api/", include("portal.api_router")),
     path("applications/", include("applications.urls")),
     path("rounds/", include("rounds.urls")),
+    path("trust/", include("trust.urls")),
     path("admin/", admin.site.urls),
 ]
 

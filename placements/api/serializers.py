@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..models import Listing, Session
@@ -20,6 +21,28 @@ class EligibilitySerializer(serializers.Serializer):
     warnings = ReasonSerializer(many=True)
 
 
+class ResponsivenessSerializer(serializers.Serializer):
+    """How fast the programme answers, over the last 12 months (see docs/trust.md)."""
+
+    decided_applications = serializers.IntegerField(source="responses_decided")
+    median_days_to_decision = serializers.FloatField(source="response_median_days")
+    answered_within_14_days_share = serializers.FloatField(source="response_within_14_share", allow_null=True)
+    offered_share = serializers.FloatField(source="response_offered_share")
+    fill_rate = serializers.FloatField(source="response_fill_rate", allow_null=True)
+    updated_at = serializers.DateTimeField(source="responsiveness_updated_at")
+
+
+@extend_schema_field(ResponsivenessSerializer(allow_null=True))
+class ResponsivenessField(serializers.Field):
+    """The figures, or null below 5 decided applications ("not enough applications yet")."""
+
+    def __init__(self, **kwargs):
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, value):
+        return ResponsivenessSerializer(value).data if value.shows_responsiveness else None
+
+
 class ListingSummarySerializer(serializers.ModelSerializer):
     institution = serializers.CharField(source="institution.name")
     city = serializers.CharField(source="institution.city")
@@ -33,6 +56,7 @@ class ListingSummarySerializer(serializers.ModelSerializer):
     eligibility = serializers.SerializerMethodField(
         help_text="For a signed-in applicant: the next open session's verdict."
     )
+    responsiveness = ResponsivenessField()
 
     class Meta:
         model = Listing
@@ -54,6 +78,8 @@ class ListingSummarySerializer(serializers.ModelSerializer):
             "next_deadline",
             "is_open_now",
             "eligibility",
+            "responsiveness",
+            "last_verified_on",
         ]
 
     def get_accepted_visas(self, listing: Listing) -> list[str]:
@@ -165,6 +191,7 @@ class ListingDetailSerializer(ListingSummarySerializer):
             "immunisation_requirements",
             "status",
             "last_verified_on",
+            "responsiveness",
             "sessions",
         ]
 

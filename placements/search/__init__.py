@@ -5,6 +5,8 @@ The search page and the REST API both call `search_listings`; docs/search.md map
 Extension points (used by other apps, keep them stable):
 - `register_filter`: more `SearchFilter`s, e.g. the applicants app's "only where I am eligible"; they
   parse their own parameter, appear in `params.values`, and narrow the queryset with the user at hand.
+- `register_sort`, `register_relevance_demotion`: sorts another app offers (trust's "answers
+  fastest") and order terms put before the text rank (stale listings last).
 - `register_annotator`: callables `(listings, user) -> None` run on the current page's listings only,
   e.g. to set `listing.eligibility` for a badge rendered by `placements/_result_extra.html`.
 
@@ -33,6 +35,7 @@ from .filters import (
 )
 from .output import CatalogueSearch
 from .query import month_choices, parse_params
+from .ranking import register_relevance_demotion, register_sort
 from .results import search_listings
 from .values import (
     DURATIONS,
@@ -68,6 +71,8 @@ __all__ = [
     "parse_params",
     "register_annotator",
     "register_filter",
+    "register_relevance_demotion",
+    "register_sort",
     "search_listings",
     "warm_catalogue_counts",
 ]

@@ -2,11 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 
-from .values import SearchContext, SearchParams
+from .values import SORTS, SearchContext, SearchParams
+
+# Other apps register here (in their AppConfig.ready): sorts they offer, and order terms put before
+# the text rank (e.g. trust's "possibly out of date" last: the text search ranks every match anyway,
+# so a leading term costs no index).
+EXTRA_SORTS: dict[str, Callable[[QuerySet], QuerySet]] = {}
+RELEVANCE_DEMOTIONS: list[Callable[[], Any]] = []
+
+
+def register_sort(key: str, label: Any, order: Callable[[QuerySet], QuerySet]) -> None:
+    """A sort another app offers (e.g. trust's "answers fastest"): its label in SORTS, its order here."""
+    SORTS.setdefault(key, label)
+    EXTRA_SORTS[key] = order
+
+
+def register_relevance_demotion(demotion: Callable[[], Any]) -> None:
+    if demotion not in RELEVANCE_DEMOTIONS:
+        RELEVANCE_DEMOTIONS.append(demotion)
 
 
 def apply_text(qs: QuerySet, q: str, ctx: SearchContext) -> QuerySet:
@@ -37,8 +57,11 @@ def apply_text(qs: QuerySet, q: str, ctx: SearchContext) -> QuerySet:
 def order(qs: QuerySet, params: SearchParams) -> QuerySet:
     """The results in the order asked; ties broken by the newest id, so pages never overlap."""
     sort = params.sort
+    if sort in EXTRA_SORTS:
+        return EXTRA_SORTS[sort](qs)
     if sort == "relevance" and "q" in params.values:
-        return qs.order_by(F("rank").desc(), F("published_at").desc(nulls_last=True), "-id")
+        demoted = [demotion() for demotion in RELEVANCE_DEMOTIONS]
+        return qs.order_by(*demoted, F("rank").desc(), F("published_at").desc(nulls_last=True), "-id")
     # The date sorts read the values stored on the listing (placements.listing_dates) and their
     # partial indexes: computed from the sessions they would sort every matching listing.
     if sort == "deadline":

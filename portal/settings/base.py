@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "notifications",
     "applications",
     "rounds",
+    "trust",
     "api",
     "portal",
 ]

@@ -49,6 +49,16 @@ MATRIX = [
 
 # Tested in their own files (their objects need more set-up): notifications and letters.
 ELSEWHERE = {"/api/v1/notifications/{}/read/", "/api/v1/letters/{}/resend/", "/api/v1/letters/{}/revoke/"}
+# The trust endpoints: tests/trust/test_api_access.py (the same walk, with their own objects).
+ELSEWHERE |= {
+    "/api/v1/trust/institutions/{}/responsiveness/",
+    "/api/v1/trust/visa-letters/verify/<str:code>/",
+    "/api/v1/trust/reports/{}/resolve/",
+    "/api/v1/trust/applications/{}/visa-letters/",
+    "/api/v1/trust/visa-letters/{}/revoke/",
+    "/api/v1/trust/listings/{}/confirm/",
+    "/api/v1/trust/listings/{}/reports/",
+}
 
 
 def test_the_matrix_covers_every_api_endpoint_that_takes_an_id():

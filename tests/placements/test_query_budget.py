@@ -13,7 +13,9 @@ STATES = ["IL", "TX", "NY", "CA", "FL", "OH", "PA", "AZ", "WA", "GA"]
 # The counts: on PostgreSQL one query, plus one per facet with an active filter (grouping sets);
 # elsewhere one aggregate, one query a facet and the specialties' names.
 SEARCH_BUDGET = 6 if connection.vendor == "postgresql" else 11
-LISTING_BUDGET = 7  # 6 for the listing, 1 for its reviews' summary (applications.selectors)
+LISTING_BUDGET = (
+    8  # 6 for the listing, 1 for its reviews' summary (applications.selectors), 1 for its last correction (trust)
+)
 
 
 def build_catalogue(n: int):

@@ -271,6 +271,46 @@ ROWS: list[Row] = [
         ROUND_STAFF,
         ("post",),
     ),
+    # trust: the institution page is public; visa letters are the institution's (and the applicant's
+    # own PDF); anyone signed in reports a published listing; admins resolve reports
+    Row("trust:institution", lambda w: {"slug": w.institution.slug}, PERSONAS, EVERYONE),
+    Row(
+        "trust:letterhead",
+        pk("institution", "institution_id"),
+        C,
+        COORDINATOR,
+        ("get", "post"),
+        lambda w: {"letterhead": "Forged", "signatory_name": "X", "signatory_title": "Y"},
+    ),
+    Row(
+        "trust:visa_letters",
+        pk("accepted"),
+        C,
+        COORDINATOR,
+        ("get", "post"),
+        lambda w: {"passport_number": "F1", "costs": "$0", "paid_by": "Nobody"},
+    ),
+    Row("trust:my_visa_letter", pk("accepted"), A, APPLICANT),
+    Row("trust:visa_letter_pdf", pk("visa_letter", "letter_id"), C, COORDINATOR),
+    Row("trust:visa_letter_revoke", pk("visa_letter", "letter_id"), C, COORDINATOR, ("post",)),
+    Row(
+        "trust:report",
+        pk("listing"),
+        tuple(p for p in PERSONAS if p != "anonymous"),
+        SIGNED_IN,
+        ("get", "post"),
+        lambda w: {"field": "costs", "note": "Looks wrong"},
+    ),
+    Row("trust:report", pk("draft_listing"), (), SIGNED_IN, ("get", "post"), variant="draft"),
+    Row("trust:listing_confirm", pk("listing"), C, COORDINATOR, ("get", "post")),
+    Row(
+        "trust:report_resolve",
+        pk("report", "report_id"),
+        ADMIN_PERSONAS,
+        ("admin",),
+        ("post",),
+        lambda w: {"status": "dismissed", "resolution": "Forged"},
+    ),
 ]
 
 
@@ -293,6 +333,11 @@ PUBLIC: dict[str, Public] = {
         "Employers check a certificate's code; the page shows only what the certificate states.",
         lambda w: {"code": w.certificate.code},
         {"code": "FORG-EDCO-DE00"},
+    ),
+    "trust:verify_code": Public(
+        "Consular officers check a visa letter's code; the page shows whether it stands, name, dates, institution.",
+        lambda w: {"code": w.visa_letter.code},
+        {"code": "V-FORG-EDCO-DE00"},
     ),
     "letters:write": Public(
         "The letter writer has no account: the signed, revocable link e-mailed to them is the credential.",

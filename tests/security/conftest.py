@@ -67,6 +67,8 @@ def world(applicant, other_applicant, coordinator, other_coordinator, admin_user
     from tests.notifications.factories import NotificationFactory
     from tests.placements.factories import ListingFactory, SessionFactory
     from tests.rounds.factories import RoundFactory
+    from trust.models import InstitutionLetterhead, ListingReport
+    from trust.services import visa_letter_issue
 
     ApplicantProfileFactory(user=applicant)
     ApplicantProfileFactory(user=other_applicant)
@@ -188,6 +190,13 @@ def world(applicant, other_applicant, coordinator, other_coordinator, admin_user
         due=timezone.localdate(),
     )
     NotificationPreference.objects.create(user=applicant, kind="deadline", enabled=True)
+    w.letterhead = InstitutionLetterhead.objects.create(
+        institution=institution, letterhead="Lakeshore", signatory_name="Dr. S", signatory_title="DIO"
+    )
+    w.visa_letter = visa_letter_issue(
+        application_id=w.accepted.pk, actor=coordinator, passport_number="A1", costs="$1", paid_by="Alice"
+    )
+    w.report = ListingReport.objects.create(listing=w.listing, reporter=applicant, field="costs", note="Fee is wrong")
     RoundOutcome.objects.create(round=w.round, applicant=other_applicant)
     from django.contrib import admin
 

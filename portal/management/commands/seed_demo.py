@@ -13,6 +13,7 @@ from letters import demo as letters_demo
 from placements import demo as placements_demo
 from portal.celery import app as celery_app
 from rounds import demo as rounds_demo
+from trust import demo as trust_demo
 
 
 @contextmanager
@@ -61,6 +62,7 @@ class Command(BaseCommand):
             applications_demo.ensure_demo_applications()
             rounds_demo.ensure_published_demo_round()
             rounds_demo.ensure_demo_round()
+            trust_demo.ensure_demo_trust()
         self.stdout.write(self.style.SUCCESS(f"Demo data ready. Demo logins (password: {account_demo.DEMO_PASSWORD}):"))
         for login in account_demo.DEMO_LOGINS:
             self.stdout.write(f"  {login.role:<12} {login.email}")
