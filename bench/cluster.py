@@ -72,8 +72,14 @@ POOLED_TESTS = [
     "tests/portal/test_pg_database_settings.py",
     "tests/notifications/test_exactly_once.py",
 ]
-PDF = b"%PDF-1.7\n1 0 obj <</Type /Catalog>> endobj\ntrailer <</Root 1 0 R>>\n%%EOF\n"
-REMINDER_HEADER = "X-USCE-Reminder"
+# The smallest PDF the upload check (qpdf) opens: a catalogue, a page tree, one page.
+PDF = (
+    b"%PDF-1.7\n1 0 obj <</Type /Catalog /Pages 2 0 R>> endobj\n"
+    b"2 0 obj <</Type /Pages /Kids [3 0 R] /Count 1>> endobj\n"
+    b"3 0 obj <</Type /Page /Parent 2 0 R /MediaBox [0 0 612 792]>> endobj\n"
+    b"trailer <</Root 1 0 R>>\n%%EOF\n"
+)
+REMINDER_HEADER = "X-USCE-Message"  # the outbox names each message's row
 SESSION_CHECK = "a session started on node a is used on node b"
 LOCKOUT_CHECK = "a login lockout started on node a holds on node b"
 UPLOAD_CHECK = "a file uploaded through node a is read through both nodes (S3)"
@@ -554,6 +560,9 @@ def main() -> int:
             "worker",
             "--pool=prefork",
             "--concurrency=1",
+            # Every queue: scanning, delivery (the outbox's `mail`) and the rest.
+            "-Q",
+            "celery,scan,mail",
             "-n",
             f"{name}@cluster{tag}",
             "--loglevel=WARNING",
@@ -859,7 +868,7 @@ def markdown(*, args, ledger, faults, figures, problems, checked, submits, remin
         "Differences from production, and why: plain HTTP on 127.0.0.1 (no TLS, `DJANGO_SECURE_SSL_REDIRECT=0`); "
         "the simulated applicants set `X-Forwarded-For` themselves and HAProxy passes it on "
         "(`PORTAL_TRUSTED_PROXY_COUNT=1`), so each keeps its own address; recovery times shortened "
-        "(bench/cluster_settings.py: visibility timeout 8 s, reminder lease 5 s); e-mail to files, 50 ms a message; "
+        "(bench/cluster_settings.py: visibility timeout 8 s, reminder lease 10 s); e-mail to files, 50 ms a message; "
         "moto's standalone server is the S3 test server.",
         "",
     ]
