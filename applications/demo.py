@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -211,12 +212,18 @@ def ensure_demo_applications() -> int:
     return created
 
 
+def _ascii(word: str) -> str:
+    """Lucía -> Lucia: the demo's addresses stay plain ASCII, which every mail server and the API's
+    `email` format accept."""
+    return unicodedata.normalize("NFKD", word).encode("ascii", "ignore").decode()
+
+
 def _demo_applicant(index: int | None):
     if index is None:
         return account_demo.ensure_demo_user(account_demo.APPLICANT)
     name, country, school, year, step2, visa = DEMO_APPLICANTS[index]
     user, _ = get_user_model().objects.get_or_create(
-        email=f"{name.split()[0].lower()}.{index}@demo.usce-portal.org", defaults={"full_name": name}
+        email=f"{_ascii(name.split()[0]).lower()}.{index}@demo.usce-portal.org", defaults={"full_name": name}
     )
     ApplicantProfile.objects.get_or_create(
         user=user,
