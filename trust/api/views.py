@@ -103,7 +103,10 @@ class VisaLetterListApi(ApiView):
         return Response(VisaLetterSerializer(selectors.application_letters(application), many=True).data)
 
     @extend_schema(
-        operation_id="trust_visa_letter_issue", request=VisaLetterIssueSerializer, responses={201: VisaLetterSerializer}
+        operation_id="trust_visa_letter_issue",
+        request=VisaLetterIssueSerializer,
+        # 200: a letter was already in force (a double click); it is returned unchanged.
+        responses={201: VisaLetterSerializer, 200: VisaLetterSerializer},
     )
     def post(self, request: Request, pk: int) -> Response:
         """Issue the letter of an accepted application (200 with the letter in force if there is one)."""
