@@ -41,5 +41,6 @@ urlpatterns = [
         ),
         name="api-docs",
     ),
-    re_path(r"^.*$", NotFoundApi.as_view()),
+    # Any other path under /api/, a newline in it included ("." would not match one): a problem 404.
+    re_path(r"^[\s\S]*$", NotFoundApi.as_view()),
 ]

@@ -25,6 +25,11 @@ def test_unknown_api_path_is_a_problem_404_not_html(anon):
     assert_problem(anon.get("/api/v1/no-such-thing/"), 404)
 
 
+def test_an_id_with_a_newline_in_it_is_a_problem_404_not_html(anon):
+    # Found by the API fuzzing: "." in the catch-all did not match a newline, so Django's HTML 404 answered.
+    assert_problem(anon.get("/api/v1/trust/applications/1%0A2/visa-letters/"), 404)
+
+
 def test_no_credentials_is_401_with_www_authenticate(anon):
     response = anon.get("/api/v1/applications/")
     assert_problem(response, 401)
