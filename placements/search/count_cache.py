@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -36,12 +37,20 @@ TIMED_TTL_SECONDS = 300  # time-dependent counts: the longest a previous minute'
 LOCK_SECONDS = 30  # one request recomputes an entry; a crashed one blocks it no longer than this
 
 
+def _first_version() -> int:
+    """A version no earlier run of the cache used: should the counter be lost (a flush, an eviction)
+    while entries it stamped survive, they can never match again. Bumps add one; this grows by a
+    thousand a second."""
+    return int(time.time() * 1000)
+
+
 def catalogue_version() -> int:
     # Read in cached_counts' try block: an unreachable cache falls back to counting.
     version = cache.get(VERSION_KEY)
     if version is None:
-        cache.add(VERSION_KEY, 1, timeout=None)
-        version = cache.get(VERSION_KEY, 1)
+        first = _first_version()
+        cache.add(VERSION_KEY, first, timeout=None)
+        version = cache.get(VERSION_KEY, first)
     return version
 
 
@@ -50,7 +59,7 @@ def _bump() -> None:
         try:
             cache.incr(VERSION_KEY)
         except ValueError:  # evicted or never set
-            cache.add(VERSION_KEY, 1, timeout=None)
+            cache.add(VERSION_KEY, _first_version(), timeout=None)
     except Exception:  # the cache server is unreachable: saving a listing must not fail for it
         logger.warning("Could not bump the catalogue version; cached search counts may be stale", exc_info=True)
 

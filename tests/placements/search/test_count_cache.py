@@ -3,12 +3,14 @@
 import datetime as dt
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
 from applicants.models import ApplicantProfile
 from placements import search, services
 from placements.models import Listing, Visa
+from placements.search import count_cache
 from tests.placements.factories import InstitutionFactory, ListingFactory, SessionFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_rendered_each_time")]
@@ -210,3 +212,14 @@ def test_a_catalogue_change_is_never_hidden_by_a_recount_in_progress(client, cat
     _held_by_another_request(monkeypatch)
     SessionFactory(listing=ListingFactory(institution=catalogue["il"]))
     assert counts(client, open_now="1")[0] == 4
+
+
+def test_counts_stamped_before_the_version_was_lost_are_never_served_again(client, catalogue):
+    # A flush or an eviction can drop the version counter while entries it stamped survive.
+    cache.delete(count_cache.VERSION_KEY)  # the counter starts afresh, as after a restart
+    assert counts(client)[0] == 3
+    cache.delete(count_cache.VERSION_KEY)
+    # A change that bumps nothing stands for one made while the counter was gone.
+    Listing.objects.bulk_create([ListingFactory.build(institution=catalogue["il"], status=Listing.Status.PUBLISHED)])
+
+    assert counts(client)[0] == 4
