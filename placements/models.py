@@ -303,6 +303,8 @@ class Listing(Responsiveness):
                     "stored_next_start",
                     "stored_next_deadline",
                     "stored_opens_at",
+                    # trust's "answers within 2 weeks" flag, counted beside the others (#21).
+                    "response_median_days",
                 ],
                 condition=Q(status="published"),
                 name="listing_published_facets",

@@ -26,6 +26,7 @@ from ..models import Institution, Listing, Specialty
 from . import count_cache, sql
 from .filters import FILTERS, duration_q, extra_filters_for
 from .query import filtered, parse_params, searched
+from .ranking import order_keys
 from .values import DURATIONS, Counts, FacetValue, SearchContext, SearchFilter, SearchParams, duration_bucket
 
 # --- Both ways ----------------------------------------------------------------------------------
@@ -150,6 +151,100 @@ def counts_by_grouping_sets(
     return found.total, flag_values(filters, params, found.total, found.flags), facets
 
 
+@dataclass
+class PageWanted:
+    """The page a search will show, asked of the counting pass so that a text's matches are read once
+    (`counts_and_page`); `ids` is left None when the counts came from the cache or another path."""
+
+    params: SearchParams
+    ctx: SearchContext  # the request's own time (the counts are taken at the start of the minute)
+    size: int
+    ids: list[int] | None = None
+
+    def valid_for(self, total: int) -> bool:
+        """The page asked exists for `total` (else the paginator shows the last one: read it apart)."""
+        return self.params.page == 1 or (self.params.page - 1) * self.size < total
+
+
+def one_pass_applies(params: SearchParams, filters: Sequence[SearchFilter], db: str) -> bool:
+    """A text on PostgreSQL, with no grouped facet picked and no time-dependent filter ticked: its
+    matches are read from the table (not from a covering index), and the rows counted are the rows
+    paged, so one read serves both. With a facet picked, the separate passes read less (measured,
+    bench/RESULTS.md): the search itself is narrowed by the facet's index before it is counted and
+    ranked, and the facet's own pass reads one column; without a text they are index-only passes."""
+    groups = [flt for flt in filters if flt.facet == "group"]
+    return (
+        connections[db].vendor == "postgresql"
+        and "q" in params.values
+        and all(flt.where and flt.column for flt in groups)
+        and len({flt.column for flt in groups}) == len(groups)
+        and not any(flt.param in params.values for flt in groups)
+        and not any(flt.time_dependent and flt.param in params.values for flt in filters)
+    )
+
+
+def counts_and_page(
+    base: QuerySet, params: SearchParams, filters: Sequence[SearchFilter], ctx: SearchContext, page: PageWanted
+) -> Counts:
+    """What `counts_by_grouping_sets` counts, and the ids of `page`, from ONE read of the text's matches
+    (`sql.one_pass_counts_and_page`): the rows matching every filter but the grouped facets' and the
+    time-dependent ones', each with those conditions as booleans, the marks and the sort keys."""
+    groups = [flt for flt in filters if flt.facet == "group"]
+    active = [flt for flt in groups if flt.param in params.values]
+    unticked = [flt for flt in filters if flt.facet == "flag" and flt.param not in params.values]
+    timed = [flt for flt in filters if flt.time_dependent and flt.param in params.values and flt.flag_q]
+    apart = {flt.param for flt in [*active, *timed]}
+    rows = filtered(base, params, [flt for flt in filters if flt.param not in apart], ctx)
+    booleans: dict[str, Q] = {f"a_{flt.param}": flt.where(params.values[flt.param], ctx) for flt in active}
+    for flt in timed:  # counted at the minute, paged at the request's time: the rows open at either
+        counted_q, paged_q = flt.flag_q(ctx), flt.flag_q(page.ctx)
+        booleans |= {f"c_{flt.param}": counted_q, f"p_{flt.param}": paged_q}
+        rows = rows.filter(counted_q | paged_q)
+    booleans |= {f"f_{flt.param}": flt.flag_q(ctx) for flt in unticked}
+    sort_keys = order_keys(rows, page.params)
+    columns = [flt.column for flt in groups]
+    marked = (
+        rows.order_by()
+        .annotate(**{name: ExpressionWrapper(q, output_field=BooleanField()) for name, q in booleans.items()})
+        .annotate(**{alias: expression for alias, (expression, _desc, _nulls) in sort_keys.items()})
+        .values("id", *columns, *booleans, *sort_keys)
+    )
+    try:
+        inner_sql, inner_params = marked.query.sql_with_params()
+    except EmptyResultSet:  # a filter that matches nothing
+        page.ids = []
+        total, found = 0, Grouped(flags={flt.param: 0 for flt in unticked}, by_column={c: {} for c in columns})
+    else:
+        own = {flt.column: f"a_{flt.param}" for flt in active}
+        query, query_params = sql.one_pass_counts_and_page(
+            inner_sql,
+            inner_params,
+            columns,
+            [flt.param for flt in unticked],
+            counted_if=[*own.values(), *[f"c_{flt.param}" for flt in timed]],
+            own_condition=own,
+            paged_if=[*own.values(), *[f"p_{flt.param}" for flt in timed]],
+            order=[(alias, desc, nulls) for alias, (_expression, desc, nulls) in sort_keys.items()],
+            limit=page.size,
+            offset=(page.params.page - 1) * page.size,
+            specialty_table=Specialty._meta.db_table,
+            institution_table=Institution._meta.db_table,
+        )
+        with connections[rows.db].cursor() as cursor:
+            cursor.execute(query, query_params)
+            result = cursor.fetchall()
+        ids = next(row[-1] for row in result if row[0] == -1)
+        found = read_grouped(
+            [row[:-1] for row in result if row[0] != -1], columns, [flt.param for flt in unticked], own_column_sums=own
+        )
+        total = found.total
+        page.ids = list(ids or []) if page.valid_for(total) else None
+    facets = {
+        flt.param: facet_values(flt, params, found.by_column[flt.column], found.specialty_names) for flt in groups
+    }
+    return total, flag_values(filters, params, total, found.flags), facets
+
+
 def facet_pass(rows: QuerySet, column: str) -> tuple[dict[str, int], dict[str, str]]:
     """One facet's counts over `rows` (the search without that facet's own filter), and the names of
     the specialties counted. Cached on their own under the SQL of `rows`: the pass does not depend on
@@ -202,9 +297,17 @@ def _marked(rows: QuerySet, columns: list[str], marks: Mapping[str, Q]) -> Query
     )
 
 
-def read_grouped(rows: Iterable[Sequence[Any]], columns: Sequence[str], marks: Sequence[str]) -> Grouped:
-    """The counts in the rows of `sql.grouping_sets_counts`, by facet key (see `facet_keys`)."""
+def read_grouped(
+    rows: Iterable[Sequence[Any]],
+    columns: Sequence[str],
+    marks: Sequence[str],
+    own_column_sums: Mapping[str, str] | None = None,
+) -> Grouped:
+    """The counts in the rows of `sql.grouping_sets_counts`, by facet key (see `facet_keys`); with
+    `own_column_sums` (`sql.one_pass_counts_and_page`), those columns are counted by their own sum."""
     grouped = Grouped(flags=dict.fromkeys(marks, 0), by_column={column: {} for column in columns})
+    own = [column for column in columns if column in (own_column_sums or {})]
+    own_sum = {column: 1 + len(marks) + i for i, column in enumerate(own)}
     everything = (1 << len(columns)) - 1
     for row in rows:
         grouping, values, sums = _split_row(row, columns, grouped.specialty_names)
@@ -213,7 +316,8 @@ def read_grouped(rows: Iterable[Sequence[Any]], columns: Sequence[str], marks: S
             grouped.flags = dict(zip(marks, sums[1:]))
             continue
         at = _counted_column(grouping, len(columns))
-        _add(grouped.by_column[columns[at]], columns[at], values[at], sums[0])
+        column = columns[at]
+        _add(grouped.by_column[column], column, values[at], sums[own_sum.get(column, 0)])
     return grouped
 
 
@@ -271,8 +375,10 @@ class _Counting:
         extra_filters: Sequence[SearchFilter],
         user: Any,
         now: dt.datetime,
+        page: PageWanted | None = None,
     ) -> None:
         self.base, self.params, self.filters, self.extra_filters, self.user = base, params, filters, extra_filters, user
+        self.page = page
         self.ctx = SearchContext(user=user, now=now.replace(second=0, microsecond=0))
         self.qs = filtered(base, params, filters, self.ctx)
         self.timed = [flt for flt in filters if flt.facet == "flag" and flt.time_dependent]
@@ -291,6 +397,8 @@ class _Counting:
         ]
 
     def count(self) -> Counts:
+        if self.page is not None and one_pass_applies(self.params, self.filters, self.qs.db):
+            return counts_and_page(self.base, self.params, self.filters, self.ctx, self.page)
         return counts(self.base, self.qs, self.params, self.filters, self.ctx)
 
     def count_without_timed_flags(self) -> Counts:
@@ -312,14 +420,17 @@ def cached_counts(
     extra_filters: Sequence[SearchFilter],
     user: Any,
     now: dt.datetime,
+    page: PageWanted | None = None,
 ) -> Counts:
     """The counts, cached per search (count_cache) for the start of this minute. The page itself is
-    read fresh; counts may lag a changing application window by a minute or two.
+    read fresh; counts may lag a changing application window by a minute or two. When they are
+    counted (not served from the cache) with a text on PostgreSQL, `page`'s ids come from the same
+    read of the matches (`counts_and_page`).
 
     Unless a time-dependent filter ("open now") is ticked, every count but that flag's is the same
     whatever the time: those are cached until the catalogue changes, and the flag apart, per minute.
     """
-    run = _Counting(base, params, filters, extra_filters, user, now)
+    run = _Counting(base, params, filters, extra_filters, user, now, page)
     if any(flt.time_dependent and flt.param in params.values for flt in filters):
         key = run.key_queries(SearchContext(user=user, now=_KEY_TIME))
         return count_cache.cached_counts(key, run.count, minute=run.ctx.now)

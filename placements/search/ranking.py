@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models.expressions import OrderBy
 
 from .values import SORTS, SearchContext, SearchParams
 
@@ -71,3 +72,19 @@ def order(qs: QuerySet, params: SearchParams) -> QuerySet:
     if sort == "start":
         return qs.order_by(F("stored_next_start").asc(nulls_last=True), "-id")
     return qs.order_by(F("published_at").desc(nulls_last=True), "-id")
+
+
+def order_keys(qs: QuerySet, params: SearchParams) -> dict[str, tuple[Any, bool, str]]:
+    """The keys `order` sorts by, each as (expression, descending, "NULLS FIRST"/"NULLS LAST"/""), by
+    alias (o_0, o_1...): to select them beside the rows and sort those rows again as `order` would."""
+    keys: dict[str, tuple[Any, bool, str]] = {}
+    for i, term in enumerate(order(qs, params).query.order_by):
+        if isinstance(term, str):
+            expression, descending, nulls = F(term.removeprefix("-")), term.startswith("-"), ""
+        elif isinstance(term, OrderBy):
+            expression, descending = term.expression, term.descending
+            nulls = "NULLS FIRST" if term.nulls_first else "NULLS LAST" if term.nulls_last else ""
+        else:  # an expression without a direction: ascending
+            expression, descending, nulls = term, False, ""
+        keys[f"o_{i}"] = (expression, descending, nulls)
+    return keys

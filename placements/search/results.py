@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Listing
-from .counts import cached_counts
+from .counts import PageWanted, cached_counts
 from .filters import FILTERS
 from .query import filtered, searched
 from .ranking import order
@@ -37,21 +37,29 @@ def search_listings(
     base = searched(base)
     qs = filtered(base, params, filters, ctx)
 
-    total, flags, facets = cached_counts(base, params, filters, extra_filters, user, ctx.now)
-    page = _page(qs, params, total, page_size, ctx)
+    wanted = PageWanted(params, ctx, page_size)
+    total, flags, facets = cached_counts(base, params, filters, extra_filters, user, ctx.now, wanted)
+    page = _page(qs, params, total, page_size, ctx, wanted.ids)
     for annotate in annotators:
         annotate(page.object_list, user)
     loosen = _loosen(params, filters) if total == 0 else []
     return SearchResult(params=params, page=page, total=total, facets=facets, flags=flags, loosen=loosen)
 
 
-def _page(qs: QuerySet, params: SearchParams, total: int, page_size: int, ctx: SearchContext) -> Page:
-    # Two steps: the page's ids first (sorted, sliced), then those rows with their session summary,
-    # which is computed for the page's twenty rows only, never for every matching one.
+def _page(
+    qs: QuerySet, params: SearchParams, total: int, page_size: int, ctx: SearchContext, ids: list[int] | None = None
+) -> Page:
+    # Two steps: the page's ids first (sorted, sliced; or `ids`, read with the counts), then those rows
+    # with their session summary, which is computed for the page's twenty rows only, never for every
+    # matching one.
     paginator = Paginator(order(qs, params).values_list("pk", flat=True), page_size)
     paginator.__dict__["count"] = total  # already counted: save the COUNT(*) query
-    page = paginator.get_page(params.page)
-    ids = list(page.object_list)
+    if ids is not None:
+        page = paginator.page(params.page)  # the ids were read for this page, which exists (PageWanted)
+        page.object_list = ids
+    else:
+        page = paginator.get_page(params.page)
+        ids = list(page.object_list)
     rows = (
         (
             Listing.objects.filter(pk__in=ids)

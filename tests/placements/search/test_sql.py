@@ -114,3 +114,38 @@ def test_the_statement_runs_and_counts_on_postgresql():
                 "kind": {"rotation": 2, "externship": 1},
                 "duration_weeks": {"up-to-4": 2, "9-plus": 1},
             }
+
+
+def one_pass(columns, own=None, paged_if=()):
+    return sql.one_pass_counts_and_page(
+        'SELECT "l"."id", "l"."kind", "l"."institution_id", ("l"."lor_offered" = %s) AS "f_lor", '
+        '("l"."kind" = %s) AS "a_kind", "l"."id" AS "o_0" FROM "listing" "l" WHERE %s',
+        (True, "rotation", 1),
+        columns,
+        ["lor"],
+        counted_if=list((own or {}).values()),
+        own_condition=own or {},
+        paged_if=list(paged_if),
+        order=[("o_0", True, "NULLS LAST")],
+        limit=20,
+        offset=40,
+        specialty_table="placements_specialty",
+        institution_table="inst",
+    )
+
+
+def test_one_pass_reads_the_rows_once_and_pages_them_after_the_counts():
+    statement, params = one_pass(["kind", "institution_id"])
+    assert statement.startswith("WITH m AS MATERIALIZED (SELECT")
+    assert statement.count('FROM "listing"') == 1  # the rows are read once, then only from m
+    assert 'ORDER BY m."o_0" DESC NULLS LAST LIMIT %s OFFSET %s' in statement
+    assert params == (True, "rotation", 1, 20, 40)  # the page's size and offset travel as params too
+
+
+def test_one_pass_counts_a_picked_facet_without_its_own_filter():
+    statement, _params = one_pass(["kind", "institution_id"], own={"kind": "a_kind"}, paged_if=["a_kind"])
+    # The total and the marks with every filter; the types' own sum (the last) without the type's.
+    assert 'COUNT(*) FILTER (WHERE m."a_kind"::boolean) AS n0' in statement
+    assert 'COUNT(*) FILTER (WHERE m."a_kind"::boolean AND m.f_lor::boolean) AS n1' in statement
+    assert "COUNT(*) FILTER (WHERE TRUE) AS n2" in statement
+    assert 'WHERE m."a_kind"::boolean ORDER BY' in statement
