@@ -1,0 +1,119 @@
+"""Saved searches, and the ledger of alerts they and an applicant's saved listings caused.
+
+A saved search keeps the results page's query string (what its URL holds) and, derived from it when
+saved (`alerts.services.saved_search_create`), one column per filter the matcher reads: the matcher
+joins every saved search against the listings and sessions that appeared since its last run in one
+statement (`alerts.matching`), so the filters must be columns, not a string parsed per search.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Frequency(models.TextChoices):
+    IMMEDIATE = "immediate", _("At once")
+    DAILY = "daily", _("Daily digest")
+    WEEKLY = "weekly", _("Weekly digest")
+
+
+class SavedSearch(models.Model):
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_searches")
+    name = models.CharField(max_length=100)
+    # The canonical query of the results page (SearchParams.querystring(), without sort and page).
+    querystring = models.CharField(max_length=1000, blank=True)
+    frequency = models.CharField(max_length=10, choices=Frequency.choices, default=Frequency.DAILY)
+    paused = models.BooleanField(default=False)
+
+    # The filters, as the matcher reads them ("" / None / False: not filtered on).
+    text = models.CharField(max_length=200, blank=True)
+    kind = models.CharField(max_length=20, blank=True)
+    specialty = models.ForeignKey(
+        "placements.Specialty", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    state = models.CharField(max_length=2, blank=True)
+    hands_on = models.CharField(max_length=20, blank=True)
+    visa = models.CharField(max_length=8, blank=True)
+    min_weeks = models.PositiveSmallIntegerField(null=True, blank=True)
+    max_weeks = models.PositiveSmallIntegerField(null=True, blank=True)
+    fee_max = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    start_month = models.DateField(null=True, blank=True)
+    open_now = models.BooleanField(default=False)
+    no_ecfmg = models.BooleanField(default=False)
+    lor = models.BooleanField(default=False)
+    eligible_only = models.BooleanField(default=False)
+
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    # The last time the matcher found something new for it.
+    last_matched_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint("owner", Lower("name"), name="savedsearch_unique_owner_name"),
+        ]
+        indexes = [
+            # The matcher's hash join reads every live search by (state, specialty).
+            models.Index(fields=["state", "specialty"], condition=Q(paused=False), name="savedsearch_live_match"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Alert(models.Model):
+    """Something an applicant is told once: the ledger's unique key makes it exactly once per
+    applicant, listing and event, whichever saved search or tick found it first."""
+
+    class Event(models.TextChoices):
+        NEW_LISTING = "new_listing", _("New listing")
+        NEW_SESSION = "new_session", _("New session")
+        WINDOW_OPEN = "window_open", _("Applications open")
+        SEATS_FREE = "seats_free", _("Seats free")
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alerts")
+    listing = models.ForeignKey("placements.Listing", on_delete=models.CASCADE, related_name="+")
+    session = models.ForeignKey("placements.Session", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    event = models.CharField(max_length=20, choices=Event.choices)
+    # What makes the event unique for the listing: the session's id (new session, seats free), the
+    # opening day (window open), "" (new listing).
+    event_key = models.CharField(max_length=40, blank=True, default="")
+    saved_search = models.ForeignKey(
+        SavedSearch, on_delete=models.SET_NULL, null=True, blank=True, related_name="alerts"
+    )
+    # Copied from the saved search when found: immediate alerts are one message each, the others wait
+    # for their digest (alerts.reminders). Window and seat alerts are always immediate.
+    frequency = models.CharField(max_length=10, choices=Frequency.choices, default=Frequency.IMMEDIATE)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "listing", "event", "event_key"], name="alert_once_per_event"),
+        ]
+        indexes = [
+            # The reminder sources read the alerts of a frequency created since a moment.
+            models.Index(fields=["frequency", "created_at"], name="alert_frequency_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_event_display()} for {self.owner_id}: listing {self.listing_id}"
+
+
+class MatchCursor(models.Model):
+    """Where each matcher stopped: the next run looks at what appeared after it (with an overlap
+    that the ledger's unique key makes harmless)."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    upto = models.DateTimeField(null=True, blank=True)
+    last_id = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.name
