@@ -7,18 +7,17 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import SavedSearch
-from .querystrings import QuerystringError, checked_querystring
-
-NAME_MAX_LENGTH = SavedSearch._meta.get_field("name").max_length or 100
+from .models import Frequency
+from .querystrings import MAX_QUERYSTRING_LENGTH, QuerystringError, checked_querystring
+from .services import NAME_MAX_LENGTH
 
 
 class _NameAndFrequency(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=NAME_MAX_LENGTH)
     frequency = forms.ChoiceField(
         label=_("Tell me"),
-        choices=SavedSearch.Frequency.choices,
-        initial=SavedSearch.Frequency.DAILY,
+        choices=Frequency.choices,
+        initial=Frequency.DAILY,
     )
 
     def clean_name(self) -> str:
@@ -31,7 +30,7 @@ class _NameAndFrequency(forms.Form):
 class SavedSearchCreateForm(_NameAndFrequency):
     """The search page's "Save this search": its query string comes from the page's URL."""
 
-    querystring = forms.CharField(widget=forms.HiddenInput, required=False, max_length=4000)
+    querystring = forms.CharField(widget=forms.HiddenInput, required=False, max_length=MAX_QUERYSTRING_LENGTH * 2)
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

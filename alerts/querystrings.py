@@ -19,11 +19,13 @@ from django.utils.translation import gettext as _
 from placements import search as catalogue
 from placements.models import Specialty
 
-# A query string longer than this is not one the search page writes (every filter at once is
-# well under 1,000 characters; the text query is at most 200).
-MAX_QUERYSTRING_LENGTH = 2000
-# Parameters that say how results are shown, not which listings: not kept in a saved search.
-_DISPLAY_ONLY = {"page"}
+from .models import SavedSearch
+from .services import MATCHABLE, SavedSearchError, saved_search_parse
+
+# As long as the saved search's column: every filter at once is well under it (the text is at most 200).
+MAX_QUERYSTRING_LENGTH = SavedSearch._meta.get_field("querystring").max_length or 1000
+# Parameters that say how results are shown, not which listings: accepted, not kept.
+_DISPLAY_ONLY = {"page", "sort"}
 
 
 class QuerystringError(ValueError):
@@ -54,7 +56,7 @@ def checked_querystring(raw: str, *, user: Any, strict: bool = True) -> tuple[st
     data = QueryDict(raw)
     errors: list[str] = []
     if strict:
-        known = {flt.param for flt in filters} | {"sort"} | _DISPLAY_ONLY
+        known = {flt.param for flt in filters} | _DISPLAY_ONLY
         for name in data:
             if name not in known:
                 errors.append(
@@ -63,11 +65,30 @@ def checked_querystring(raw: str, *, user: Any, strict: bool = True) -> tuple[st
                 )
     params = catalogue.parse_params(data, extra_filters=filters[len(catalogue.FILTERS) :])
     errors += [str(note).removeprefix(_("Ignored") + " ") for note in params.notes]
-    if not errors and not params.values:
-        errors.append(_("Search for something or choose a filter first: this search would match every placement."))
+    if not errors:
+        errors = unsaveable(params, user=user)
     if errors:
         raise QuerystringError(errors)
-    return params.querystring(page=None), params
+    return canonical(params), params
+
+
+def canonical(params: catalogue.SearchParams) -> str:
+    """What a saved search keeps: the filters, sorted, without sort and page (as the engine does)."""
+    return params.querystring(sort=None, page=None)
+
+
+def unsaveable(params: catalogue.SearchParams, *, user: Any) -> list[str]:
+    """Why these (valid) values cannot be saved; [] if they can. No query unless a filter is one
+    the alerts cannot watch, which the engine itself then words."""
+    if not params.values:
+        return [_("Search for something or choose a filter first: this search would match every placement.")]
+    if all(param in MATCHABLE for param in params.values):
+        return []
+    try:
+        saved_search_parse(owner=user, querystring=params.querystring())
+    except SavedSearchError as exc:
+        return [exc.message]
+    return []
 
 
 def in_words(params: catalogue.SearchParams, filters: Iterable[catalogue.SearchFilter]) -> str:

@@ -20,11 +20,12 @@ from portal.http import is_htmx
 
 from .forms import NAME_MAX_LENGTH, SavedSearchCreateForm, SavedSearchEditForm
 from .models import SavedSearch
-from .querystrings import QuerystringError, checked_querystring, filters_for, in_words, in_words_many
-from .services import saved_search_create, saved_search_delete, saved_search_update
+from .querystrings import canonical, filters_for, in_words, in_words_many, unsaveable
+from .services import SavedSearchError, saved_search_create, saved_search_delete, saved_search_update
 
 SAVE_PART = "alerts/_save_search.html"
 CREATE_SCOPE = "saved-search-new"
+REFUSED = -1  # recorded for a submission token whose save was refused
 
 
 def _search_url(querystring: str) -> str:
@@ -43,15 +44,15 @@ def save_search_part(request: HttpRequest, params: Callable[[], SearchParams], o
     """The "Save this search" control for an applicant, prefilled from the search on screen."""
     if not user_has_role(request.user, Role.APPLICANT):
         return ""
+    parsed = params()  # already parsed for the page: the values the page's note did not drop
+    problems = unsaveable(parsed, user=request.user)
     form = None
-    try:
-        querystring, parsed = checked_querystring(params().querystring(page=None), user=request.user, strict=False)
-    except QuerystringError:
-        pass  # nothing narrows the search yet: the part says how to get something to save
-    else:
+    if not problems:
         name = in_words(parsed, filters_for(request.user))[:NAME_MAX_LENGTH]
-        form = SavedSearchCreateForm(initial={"name": name, "querystring": querystring}, user=request.user)
-    return _render_part(request, form=form, oob=oob)
+        form = SavedSearchCreateForm(initial={"name": name, "querystring": canonical(parsed)}, user=request.user)
+    return render_to_string(
+        SAVE_PART, {"form": form, "oob": oob, "problems": problems if parsed.values else []}, request=request
+    )
 
 
 def _render_part(
@@ -65,18 +66,27 @@ def _render_part(
 def saved_search_new(request: HttpRequest) -> HttpResponse:
     """Save the search on screen. A double click saves one: the second click finds the first's."""
     form = SavedSearchCreateForm(request.POST, user=request.user, auto_id="save_%s")
+    saved: SavedSearch | None = None
     if form.is_valid():
         existing = first_submission(request, CREATE_SCOPE)
-        if existing is None:
-            saved = saved_search_create(
-                owner=request.user,
-                name=form.cleaned_data["name"],
-                querystring=form.cleaned_data["querystring"],
-                frequency=form.cleaned_data["frequency"],
-            )
-            first_submission(request, CREATE_SCOPE, result=saved.pk)
-        else:
-            saved = SavedSearch.objects.filter(owner=request.user, pk=existing).first() if existing != PENDING else None
+        # A repeat of a refused save is tried again: it gets the same refusal, in words.
+        if existing is None or existing == REFUSED:
+            try:
+                saved = saved_search_create(
+                    owner=request.user,
+                    name=form.cleaned_data["name"],
+                    querystring=form.cleaned_data["querystring"],
+                    frequency=form.cleaned_data["frequency"],
+                )
+            except SavedSearchError as exc:
+                # The name is taken or the cap reached: said on the form, with what was typed.
+                first_submission(request, CREATE_SCOPE, result=REFUSED)
+                form.add_error("name" if "name" in exc.message else None, exc.message)
+            else:
+                first_submission(request, CREATE_SCOPE, result=saved.pk)
+        elif existing != PENDING:
+            saved = SavedSearch.objects.filter(owner=request.user, pk=existing).first()
+    if form.is_valid():
         if is_htmx(request):
             return HttpResponse(_render_part(request, form=None, saved=saved or True))
         messages.success(
@@ -127,11 +137,16 @@ def saved_search_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Rename a saved search or change how often it tells its owner."""
     search = _own(request, pk)
     form = SavedSearchEditForm(request.POST, auto_id=f"s{search.pk}_%s")
+    if form.is_valid():
+        try:
+            saved_search_update(
+                saved_search=search, name=form.cleaned_data["name"], frequency=form.cleaned_data["frequency"]
+            )
+        except SavedSearchError as exc:
+            form.add_error("name", exc.message)
     if not form.is_valid():
-        return render(
-            request, "alerts/saved_searches.html", {"rows": _rows(request, form, search.pk), "invalid": search}, status=400
-        )
-    saved_search_update(saved_search=search, name=form.cleaned_data["name"], frequency=form.cleaned_data["frequency"])
+        search.refresh_from_db()  # the list shows the name it still has
+        return render(request, "alerts/saved_searches.html", {"rows": _rows(request, form, search.pk)}, status=400)
     messages.success(request, _("Saved the changes to “%(name)s”.") % {"name": form.cleaned_data["name"]})
     return redirect("alerts:saved_searches")
 

@@ -32,9 +32,9 @@ from .selectors import (
     listing_page_parts,
     listing_status_counts,
     listings_for_coordinator,
-    search_page_parts,
     listings_for_moderation,
     other_listings_of_institution,
+    search_page_parts,
 )
 from .services import (
     PlacementsError,

@@ -9,9 +9,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from ..forms import NAME_MAX_LENGTH
-from ..models import SavedSearch
+from ..models import Frequency, SavedSearch
 from ..querystrings import MAX_QUERYSTRING_LENGTH, QuerystringError, checked_querystring
+from ..services import NAME_MAX_LENGTH
 
 QUERYSTRING_HELP = (
     "The search as the search page's URL holds it, e.g. `q=cardiology&state=TX&open_now=1`: the "
@@ -67,7 +67,7 @@ class _Querystring(serializers.CharField):
 class SavedSearchCreateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=NAME_MAX_LENGTH)
     querystring = _Querystring(max_length=MAX_QUERYSTRING_LENGTH, allow_blank=True, help_text=QUERYSTRING_HELP)
-    frequency = serializers.ChoiceField(choices=SavedSearch.Frequency.choices, default=SavedSearch.Frequency.DAILY)
+    frequency = serializers.ChoiceField(choices=Frequency.choices, default=Frequency.DAILY)
 
     def validate_name(self, value: str) -> str:
         return _name(value)
@@ -77,7 +77,7 @@ class SavedSearchUpdateSerializer(serializers.Serializer):
     """Any of the three; the query string is not changed: save a new search instead."""
 
     name = serializers.CharField(max_length=NAME_MAX_LENGTH, required=False)
-    frequency = serializers.ChoiceField(choices=SavedSearch.Frequency.choices, required=False)
+    frequency = serializers.ChoiceField(choices=Frequency.choices, required=False)
     paused = serializers.BooleanField(required=False)
 
     def validate_name(self, value: str) -> str:
