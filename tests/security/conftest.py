@@ -37,6 +37,9 @@ def world(applicant, other_applicant, coordinator, other_coordinator, admin_user
     from allauth.account.models import EmailAddress, EmailConfirmationHMAC
     from allauth.account.utils import user_pk_to_url_str
     from allauth.usersessions.models import UserSession
+
+    from alerts.models import Alert
+    from alerts.services import saved_search_create
     from django.contrib.auth.models import Group
     from django.contrib.contenttypes.models import ContentType
     from django_celery_beat.models import (
@@ -198,6 +201,8 @@ def world(applicant, other_applicant, coordinator, other_coordinator, admin_user
     )
     w.report = ListingReport.objects.create(listing=w.listing, reporter=applicant, field="costs", note="Fee is wrong")
     RoundOutcome.objects.create(round=w.round, applicant=other_applicant)
+    w.saved_search = saved_search_create(owner=applicant, name="Texas rotations", querystring="state=TX&kind=rotation")
+    Alert.objects.create(owner=applicant, listing=w.listing, event=Alert.Event.NEW_LISTING, saved_search=w.saved_search)
     from django.contrib import admin
 
     w.admin_objects = {}
