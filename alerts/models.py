@@ -32,6 +32,9 @@ class SavedSearch(models.Model):
 
     # The filters, as the matcher reads them ("" / None / False: not filtered on).
     text = models.CharField(max_length=200, blank=True)
+    # One lexeme every listing matching `text` must contain (PostgreSQL; "" when there is none, e.g.
+    # a query with "or"): the matcher's join key, so a text search is not tried against every listing.
+    text_key = models.CharField(max_length=100, blank=True, editable=False)
     kind = models.CharField(max_length=20, blank=True)
     specialty = models.ForeignKey(
         "placements.Specialty", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -50,6 +53,9 @@ class SavedSearch(models.Model):
 
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+    # Saved or last resumed: listings published before it were on the results page then, or were
+    # published while the search was paused, and are not news.
+    watching_since = models.DateTimeField(default=timezone.now, editable=False)
     # The last time the matcher found something new for it.
     last_matched_at = models.DateTimeField(null=True, blank=True, editable=False)
 
@@ -91,6 +97,9 @@ class Alert(models.Model):
     # for their digest (alerts.reminders). Window and seat alerts are always immediate.
     frequency = models.CharField(max_length=10, choices=Frequency.choices, default=Frequency.IMMEDIATE)
     created_at = models.DateTimeField(default=timezone.now)
+    # The local day of the digest that carries it (daily or weekly), stamped once when that digest
+    # is found due; None: waiting for its digest (or immediate).
+    digest_due = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -100,6 +109,7 @@ class Alert(models.Model):
         indexes = [
             # The reminder sources read the alerts of a frequency created since a moment.
             models.Index(fields=["frequency", "created_at"], name="alert_frequency_created"),
+            models.Index(fields=["frequency", "digest_due", "owner"], name="alert_digest"),
         ]
 
     def __str__(self) -> str:
@@ -113,7 +123,22 @@ class MatchCursor(models.Model):
     name = models.CharField(max_length=40, primary_key=True)
     upto = models.DateTimeField(null=True, blank=True)
     last_id = models.BigIntegerField(default=0)
+    # The highest id seen by the previous run: the next run still looks above `last_id`, so a row
+    # whose id was taken before a run but committed after it is seen by the run after.
+    previous_id = models.BigIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
         return self.name
+
+
+class FullSession(models.Model):
+    """The sessions found full by the last seat scan: one no longer full (and still open) has seats
+    free. A snapshot rather than a hook on moves: it sees the state after the waitlist took its
+    seats, and seats added by a coordinator, not only withdrawals and expiries."""
+
+    session = models.OneToOneField("placements.Session", on_delete=models.CASCADE, primary_key=True, related_name="+")
+    since = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Session {self.session_id} full since {self.since:%Y-%m-%d %H:%M}"

@@ -7,11 +7,12 @@ filters the results page offers its owner), so what it matches is what the resul
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models.functions import Lower
 from django.http import QueryDict
 from django.utils import timezone
@@ -28,7 +29,7 @@ NAME_MAX_LENGTH = 100
 
 # Each filter the matcher can answer as a column of the saved search (alerts.matching), and how.
 _TO_COLUMNS: dict[str, Any] = {
-    "q": lambda v: {"text": v},
+    "q": lambda v: {"text": v, "text_key": text_key(v)},
     "kind": lambda v: {"kind": v},
     "specialty": lambda v: {"specialty": v},
     "state": lambda v: {"state": v},
@@ -45,6 +46,7 @@ _TO_COLUMNS: dict[str, Any] = {
 MATCHABLE = frozenset(_TO_COLUMNS)
 _FILTER_COLUMNS = (
     "text",
+    "text_key",
     "kind",
     "specialty",
     "state",
@@ -59,6 +61,22 @@ _FILTER_COLUMNS = (
     "lor",
     "eligible_only",
 )
+
+
+def text_key(text: str) -> str:
+    """A lexeme that every listing the text matches must contain, or "" if there is none to be sure
+    of (an "or", only negated words, SQLite). Read from PostgreSQL's own parse of the query (the
+    results page's websearch_to_tsquery), so stemming and stop words are the search's."""
+    if not text or connection.vendor != "postgresql":
+        return ""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT querytree(websearch_to_tsquery('english', %s))::text", [text])
+        tree = cursor.fetchone()[0] or ""
+    if "|" in tree:
+        return ""
+    required = tree.split("!", 1)[0]  # lexemes after a negation may be absent from a match
+    match = re.search(r"'((?:[^']|'')+)'", required)
+    return match[1].replace("''", "'")[:100] if match else ""
 
 
 class SavedSearchError(Exception):
@@ -105,6 +123,7 @@ def saved_search_parse(*, owner: Any, querystring: str) -> tuple[str, dict[str, 
         )
     columns: dict[str, Any] = {
         "text": "",
+        "text_key": "",
         "kind": "",
         "specialty": None,
         "state": "",
@@ -183,6 +202,9 @@ def saved_search_update(
         saved_search.frequency = _clean_frequency(frequency)
         fields.append("frequency")
     if paused is not None:
+        if saved_search.paused and not paused:
+            saved_search.watching_since = timezone.now()
+            fields.append("watching_since")
         saved_search.paused = bool(paused)
         fields.append("paused")
     if querystring is not None:

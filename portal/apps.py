@@ -4,7 +4,13 @@ from django.apps import AppConfig
 
 # Each app's reminder kinds and calendar dates, registered into notifications' registries on
 # import, in the order the preferences page lists the kinds.
-REMINDERS = ("applications.reminders", "letters.reminders", "applicants.reminders", "placements.reminders")
+REMINDERS = (
+    "applications.reminders",
+    "letters.reminders",
+    "applicants.reminders",
+    "placements.reminders",
+    "alerts.reminders",
+)
 
 
 class PortalConfig(AppConfig):

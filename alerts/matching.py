@@ -1,0 +1,378 @@
+"""The matchers: what appeared since the last run, joined against every saved search and saved
+listing at once, written to the alert ledger with INSERT … SELECT … ON CONFLICT DO NOTHING.
+
+Set-based by design: a run costs the same few statements for ten saved searches or 150,000
+(`tests/alerts/test_matching.py` pins the count; `bench/alerts_match.py` times it). The ledger's
+unique key (owner, listing, event, event_key) makes every alert exactly once, so runs may overlap
+(each looks a little behind its cursor, for rows committed late) and two ticks may run together.
+
+New listings and sessions (`match_saved_searches`). A saved search's filters are columns
+(alerts.services.saved_search_parse). Candidates come from a hash join on three keys, each of which
+a search either names or leaves open: the state, the specialty and one lexeme its text requires
+(`SavedSearch.text_key`). Every new listing is expanded into its key rows (its state or "", its
+specialty or 0, each lexeme of its search document or ""), so a search for Texas is never even
+compared with a listing in Ohio, nor a text search with a listing lacking its word. The remaining
+filters, the full text query (websearch_to_tsquery, as the results page) and the eligibility rules
+are then tested on the candidate pairs only.
+
+"Only where I am eligible" is `applicants.eligibility.eligible_listings_q`'s hard rules written as
+one condition over the joined profile and listing (the per-profile Q cannot be joined):
+`tests/alerts/test_eligibility_sql.py` checks that both give the same answer over a grid of
+profiles and listings.
+
+Approximations (docs/alerts.md): "open now" and "starting in" are judged when the listing or session
+is found, not later; SQLite (development) matches a text as one phrase anywhere in the listing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from applicants.choices import EcfmgStatus, ExamResult, TrainingStage
+from applications.states import SEAT_HOLDING
+from placements.choices import VisaStatus
+
+from .models import Alert, Frequency, FullSession, MatchCursor
+
+# A run looks this far behind its cursor: a listing published in a transaction that committed after
+# the previous run read is still seen; the ledger makes the second look harmless.
+OVERLAP = dt.timedelta(minutes=10)
+
+
+@dataclass
+class MatchResult:
+    new_listing: int = 0
+    new_session: int = 0
+    window_open: int = 0
+    seats_free: int = 0
+    statements: list[str] = field(default_factory=list, repr=False)
+
+
+def _pg() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _year(expr: str) -> str:
+    return f"EXTRACT(YEAR FROM {expr})::int" if _pg() else f"CAST(strftime('%%Y', {expr}) AS INTEGER)"
+
+
+def _day(expr: str) -> str:
+    """The UTC calendar day of a timestamp, as text (an event key)."""
+    return f"to_char({expr} AT TIME ZONE 'UTC', 'YYYY-MM-DD')" if _pg() else f"substr({expr}, 1, 10)"
+
+
+def _next_month(expr: str) -> str:
+    return f"({expr} + interval '1 month')::date" if _pg() else f"date({expr}, '+1 month')"
+
+
+def _dt(value: dt.datetime) -> Any:
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def _date(value: dt.date) -> Any:
+    return connection.ops.adapt_datefield_value(value)
+
+
+def eligible_sql(*, profile: str = "p", listing: str = "l", session: str | None = None) -> str:
+    """The hard eligibility rules (applicants.eligibility) as one SQL condition over a profile row
+    (LEFT JOINed: none means an empty profile, as on the results page) and a listing row. With
+    `session`, the graduation-year limit is judged on that session's start; without, on any session
+    of the listing not yet started. Parameters: %(today)s."""
+    p, lst = profile, listing
+    stage = f"COALESCE({p}.training_stage, '')"
+    visa = f"COALESCE({p}.planned_visa, '')"
+    if session is not None:
+        within_years = f"{_year(f'{session}.start_date')} - {p}.graduation_year <= {lst}.max_years_since_graduation"
+    else:
+        within_years = (
+            "EXISTS (SELECT 1 FROM placements_session y WHERE y.listing_id = "
+            f"{lst}.id AND NOT y.is_archived AND y.start_date >= %(today)s AND "
+            f"{_year('y.start_date')} - {p}.graduation_year <= {lst}.max_years_since_graduation)"
+        )
+    return f"""(
+        CASE WHEN {stage} = '{TrainingStage.STUDENT}' THEN {lst}.accepts_students
+             WHEN {stage} = '{TrainingStage.GRADUATE}' THEN {lst}.accepts_graduates
+             ELSE {lst}.accepts_students AND {lst}.accepts_graduates END
+        AND (COALESCE({p}.ecfmg_status, '') = '{EcfmgStatus.CERTIFIED}' OR NOT {lst}.requires_ecfmg_certification)
+        AND (COALESCE({p}.step1_result, '') = '{ExamResult.PASS}' OR NOT {lst}.requires_step1_pass)
+        AND ({lst}.min_step2_score IS NULL OR {lst}.min_step2_score <= {p}.step2ck_score)
+        AND ({lst}.english_test = '' OR {lst}.english_test = COALESCE({p}.english_test, ''))
+        AND ({visa} = '{VisaStatus.US}'
+             OR {lst}.accepted_visa_codes = ''
+             OR ({visa} <> '' AND {lst}.accepted_visa_codes LIKE '%%,' || {visa} || ',%%'))
+        AND ({stage} = '{TrainingStage.STUDENT}'
+             OR {lst}.max_years_since_graduation IS NULL
+             OR ({p}.graduation_year IS NOT NULL AND {within_years}))
+    )"""
+
+
+def _keys_sql(fresh: str) -> str:
+    """Each fresh row once per key combination a matching search may hold (see the module's doc)."""
+    if _pg():
+        return f"""
+        SELECT f.listing_id, f.session_id, st.v AS k_state, sp.v AS k_spec, lx.v AS k_lex
+        FROM ({fresh}) f
+        CROSS JOIN LATERAL (VALUES (f.state), ('')) st(v)
+        CROSS JOIN LATERAL (VALUES (f.specialty_id), (0)) sp(v)
+        CROSS JOIN LATERAL (SELECT unnest(tsvector_to_array(f.search_vector)) UNION ALL SELECT '') lx(v)
+        """
+    parts = [
+        f"SELECT listing_id, session_id, {st} AS k_state, {sp} AS k_spec, '' AS k_lex FROM ({fresh}) f"
+        for st in ("state", "''")
+        for sp in ("specialty_id", "0")
+    ]
+    return " UNION ALL ".join(parts)
+
+
+def _text_sql() -> str:
+    if _pg():
+        return "l.search_vector @@ websearch_to_tsquery('english', s.text)"
+    haystack = "lower(l.title || ' ' || l.description || ' ' || spc.name || ' ' || i.name || ' ' || i.city)"
+    return f"instr({haystack}, lower(s.text)) > 0"
+
+
+_APPLIED = """EXISTS (
+    SELECT 1 FROM applications_application a JOIN placements_session ya ON ya.id = a.session_id
+    WHERE a.applicant_id = {owner} AND ya.listing_id = {listing} AND a.status <> 'draft')"""
+
+
+def _search_match_sql(*, fresh: str, event: str, with_session: bool) -> str:
+    """INSERT the alerts of every live saved search for the fresh rows (listing or session)."""
+    if with_session:
+        month_ok = "x.start_date >= s.start_month AND x.start_date < {end}".format(end=_next_month("s.start_month"))
+        open_ok = "x.applications_open_at <= %(now)s AND x.applications_close_at > %(now)s"
+        event_key = "CAST(x.id AS TEXT)"
+        watching = "TRUE"
+    else:
+        watching = "l.published_at > s.watching_since"
+        month_ok = (
+            "EXISTS (SELECT 1 FROM placements_session y WHERE y.listing_id = l.id AND NOT y.is_archived "
+            f"AND y.start_date >= s.start_month AND y.start_date < {_next_month('s.start_month')})"
+        )
+        open_ok = (
+            "EXISTS (SELECT 1 FROM placements_session y WHERE y.listing_id = l.id AND NOT y.is_archived "
+            "AND y.applications_open_at <= %(now)s AND y.applications_close_at > %(now)s)"
+        )
+        event_key = "''"
+    eligible = eligible_sql(session="x" if with_session else None)
+    return f"""
+    INSERT INTO alerts_alert
+        (owner_id, listing_id, session_id, event, event_key, saved_search_id, frequency, created_at, digest_due)
+    SELECT s.owner_id, l.id, k.session_id, '{event}', {event_key}, s.id, s.frequency, %(now)s, NULL
+    FROM ({_keys_sql(fresh)}) k
+    JOIN alerts_savedsearch s
+      ON s.state = k.k_state AND COALESCE(s.specialty_id, 0) = k.k_spec AND s.text_key = k.k_lex
+    JOIN accounts_user u ON u.id = s.owner_id
+    JOIN placements_listing l ON l.id = k.listing_id
+    JOIN placements_institution i ON i.id = l.institution_id
+    JOIN placements_specialty spc ON spc.id = l.specialty_id
+    LEFT JOIN placements_session x ON x.id = k.session_id
+    LEFT JOIN applicants_applicantprofile p ON p.user_id = s.owner_id
+    WHERE NOT s.paused AND u.is_active AND {watching}
+      AND (s.kind = '' OR s.kind = l.kind)
+      AND (s.hands_on = '' OR s.hands_on = l.hands_on_level)
+      AND (s.visa = '' OR l.accepted_visa_codes LIKE '%%,' || s.visa || ',%%')
+      AND (s.min_weeks IS NULL OR l.duration_weeks >= s.min_weeks)
+      AND (s.max_weeks IS NULL OR l.duration_weeks <= s.max_weeks)
+      AND (s.fee_max IS NULL OR l.programme_fee + l.application_fee + l.deposit + l.other_costs <= s.fee_max)
+      AND (NOT s.no_ecfmg OR NOT l.requires_ecfmg_certification)
+      AND (NOT s.lor OR l.lor_offered)
+      AND (s.start_month IS NULL OR ({month_ok}))
+      AND (NOT s.open_now OR ({open_ok}))
+      AND (s.text = '' OR {_text_sql()})
+      AND (NOT s.eligible_only OR {eligible})
+      AND NOT {_APPLIED.format(owner="s.owner_id", listing="l.id")}
+    ORDER BY CASE s.frequency WHEN '{Frequency.IMMEDIATE}' THEN 0 WHEN '{Frequency.DAILY}' THEN 1 ELSE 2 END, s.id
+    ON CONFLICT DO NOTHING
+    """
+
+
+_FRESH_LISTINGS = """
+    SELECT l.id AS listing_id, CAST(NULL AS BIGINT) AS session_id, i.state, l.specialty_id{vector}
+    FROM placements_listing l JOIN placements_institution i ON i.id = l.institution_id
+    WHERE l.status = 'published' AND l.published_at > %(since)s AND l.published_at <= %(now)s
+"""
+_FRESH_SESSIONS = """
+    SELECT l.id AS listing_id, x.id AS session_id, i.state, l.specialty_id{vector}
+    FROM placements_session x
+    JOIN placements_listing l ON l.id = x.listing_id
+    JOIN placements_institution i ON i.id = l.institution_id
+    WHERE x.id > %(after_id)s AND x.id <= %(upto_id)s AND NOT x.is_archived AND x.start_date >= %(today)s
+      AND l.status = 'published' AND l.published_at <= %(since)s
+"""
+
+
+def _cursor(name: str, now: dt.datetime) -> MatchCursor | None:
+    """The matcher's cursor, locked for this run; None when another run holds it (it does the work)."""
+    MatchCursor.objects.get_or_create(name=name)
+    return MatchCursor.objects.select_for_update(skip_locked=True).filter(name=name).first()
+
+
+def _execute(sql: str, params: dict, result: MatchResult) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        result.statements.append(sql)
+        return max(cursor.rowcount, 0)
+
+
+def match_saved_searches(*, now: dt.datetime | None = None, result: MatchResult | None = None) -> MatchResult:
+    """Alerts for the listings published and the sessions added since the last run: two INSERTs."""
+    now = now or timezone.now()
+    result = result or MatchResult()
+    vector = ", l.search_vector" if _pg() else ""
+    with transaction.atomic():
+        cursor = _cursor("saved_searches", now)
+        if cursor is None:
+            return result
+        first_run = cursor.upto is None
+        since = (cursor.upto or now) - OVERLAP
+        upto_id = _max_session_id()
+        params = {
+            "now": _dt(now),
+            "since": _dt(since),
+            "today": _date(timezone.localdate(now)),
+            "after_id": upto_id if first_run else cursor.last_id,
+            "upto_id": upto_id,
+        }
+        result.new_listing = _execute(
+            _search_match_sql(fresh=_FRESH_LISTINGS.format(vector=vector), event="new_listing", with_session=False),
+            params,
+            result,
+        )
+        result.new_session = _execute(
+            _search_match_sql(fresh=_FRESH_SESSIONS.format(vector=vector), event="new_session", with_session=True),
+            params,
+            result,
+        )
+        if result.new_listing or result.new_session:
+            _execute(
+                "UPDATE alerts_savedsearch SET last_matched_at = %(now)s WHERE id IN (SELECT saved_search_id "
+                "FROM alerts_alert WHERE frequency IN ('immediate', 'daily', 'weekly') AND created_at = %(now)s)",
+                {"now": _dt(now)},
+                result,
+            )
+        # Two runs see each session id: one taken before a run and committed after it is not lost.
+        cursor.upto, cursor.last_id, cursor.previous_id = now, cursor.previous_id or upto_id, upto_id
+        cursor.save(update_fields=["upto", "last_id", "previous_id", "updated_at"])
+    return result
+
+
+def _max_session_id() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COALESCE(MAX(id), 0) FROM placements_session")
+        return int(cursor.fetchone()[0])
+
+
+def match_windows_opening(*, now: dt.datetime | None = None, result: MatchResult | None = None) -> MatchResult:
+    """Alerts for saved listings whose application window opened since the last run: one INSERT.
+    Keyed on the opening day: two sessions of a listing opening the same day are one alert."""
+    now = now or timezone.now()
+    result = result or MatchResult()
+    with transaction.atomic():
+        cursor = _cursor("windows_opening", now)
+        if cursor is None:
+            return result
+        since = (cursor.upto or now) - OVERLAP
+        sql = f"""
+        INSERT INTO alerts_alert
+            (owner_id, listing_id, session_id, event, event_key, saved_search_id, frequency, created_at, digest_due)
+        SELECT sl.user_id, l.id, MIN(x.id), '{Alert.Event.WINDOW_OPEN}', {_day("x.applications_open_at")},
+               NULL, '{Frequency.IMMEDIATE}', %(now)s, NULL
+        FROM placements_session x
+        JOIN placements_listing l ON l.id = x.listing_id
+        JOIN applicants_savedlisting sl ON sl.listing_id = l.id
+        JOIN accounts_user u ON u.id = sl.user_id
+        WHERE x.applications_open_at > %(since)s AND x.applications_open_at <= %(now)s
+          AND x.applications_close_at > %(now)s AND NOT x.is_archived AND l.status = 'published'
+          AND u.is_active AND NOT {_APPLIED.format(owner="sl.user_id", listing="l.id")}
+        GROUP BY sl.user_id, l.id, {_day("x.applications_open_at")}
+        ON CONFLICT DO NOTHING
+        """
+        result.window_open = _execute(sql, {"now": _dt(now), "since": _dt(since)}, result)
+        cursor.upto = now
+        cursor.save(update_fields=["upto", "updated_at"])
+    return result
+
+
+def match_seats_free(*, now: dt.datetime | None = None, result: MatchResult | None = None) -> MatchResult:
+    """Alerts for sessions full at the last run that have a seat free now and still take
+    applications, to whoever saved the listing or waits on the session's waitlist: a scan of the
+    seat holders (one aggregate), the alerts (one INSERT) and the snapshot's update.
+
+    A scan rather than `applications.hooks.register_move_hook`: a move hook runs inside the move,
+    before the waitlist is offered the freed seat, so it would announce seats the waitlist then
+    takes; and seats a coordinator adds to a full session are no move at all."""
+    now = now or timezone.now()
+    result = result or MatchResult()
+    holding = ", ".join(f"'{status}'" for status in sorted(SEAT_HOLDING))
+    with transaction.atomic():
+        cursor = _cursor("seats_free", now)
+        if cursor is None:
+            return result
+        with connection.cursor() as db:
+            db.execute(
+                f"""
+                SELECT a.session_id FROM applications_application a
+                JOIN placements_session x ON x.id = a.session_id
+                WHERE a.status IN ({holding}) AND NOT x.is_archived AND x.applications_close_at > %s
+                GROUP BY a.session_id, x.seats HAVING COUNT(*) >= x.seats
+                """,
+                [_dt(now)],
+            )
+            full_now = {row[0] for row in db.fetchall()}
+        result.statements.append("full sessions")
+        was_full = set(FullSession.objects.values_list("session_id", flat=True))
+        freed = sorted(was_full - full_now)
+        for start in range(0, len(freed), 5000):
+            chunk = freed[start : start + 5000]
+            placeholders = ", ".join(["%s"] * len(chunk))
+            key = f"CAST(x.id AS TEXT) || ':' || {_day('%s')}"
+            who = f"""
+                SELECT sl.user_id AS owner_id, x.id AS session_id FROM placements_session x
+                JOIN applicants_savedlisting sl ON sl.listing_id = x.listing_id
+                WHERE x.id IN ({placeholders}) AND NOT {_APPLIED.format(owner="sl.user_id", listing="x.listing_id")}
+                UNION
+                SELECT a.applicant_id, a.session_id FROM applications_application a
+                WHERE a.session_id IN ({placeholders}) AND a.status = 'waitlisted'
+            """
+            sql = f"""
+            INSERT INTO alerts_alert
+                (owner_id, listing_id, session_id, event, event_key, saved_search_id, frequency, created_at,
+                 digest_due)
+            SELECT w.owner_id, x.listing_id, x.id, '{Alert.Event.SEATS_FREE}', {key}, NULL,
+                   '{Frequency.IMMEDIATE}', %s, NULL
+            FROM ({who}) w
+            JOIN placements_session x ON x.id = w.session_id
+            JOIN placements_listing l ON l.id = x.listing_id
+            JOIN accounts_user u ON u.id = w.owner_id
+            WHERE NOT x.is_archived AND l.status = 'published' AND u.is_active
+              AND x.applications_open_at <= %s AND x.applications_close_at > %s
+              AND x.seats > (SELECT COUNT(*) FROM applications_application h
+                             WHERE h.session_id = x.id AND h.status IN ({holding}))
+            ON CONFLICT DO NOTHING
+            """
+            with connection.cursor() as db:
+                db.execute(sql, [_dt(now), _dt(now), *chunk, *chunk, _dt(now), _dt(now)])
+                result.seats_free += max(db.rowcount, 0)
+            result.statements.append(sql)
+        FullSession.objects.filter(session_id__in=freed).delete()
+        FullSession.objects.bulk_create(
+            [FullSession(session_id=pk, since=now) for pk in full_now - was_full], ignore_conflicts=True
+        )
+        cursor.upto = now
+        cursor.save(update_fields=["upto", "updated_at"])
+    return result
+
+
+def match_all(*, now: dt.datetime | None = None) -> MatchResult:
+    now = now or timezone.now()
+    result = MatchResult()
+    match_saved_searches(now=now, result=result)
+    match_windows_opening(now=now, result=result)
+    match_seats_free(now=now, result=result)
+    return result
