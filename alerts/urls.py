@@ -5,7 +5,7 @@ from . import views
 app_name = "alerts"
 
 urlpatterns = [
-    path("", views.saved_searches, name="saved_searches"),
+    path("", views.saved_searches, name="list"),
     path("new/", views.saved_search_new, name="saved_search_new"),
     path("<int:pk>/", views.saved_search_edit, name="saved_search_edit"),
     path("<int:pk>/pause/", views.saved_search_pause, name="saved_search_pause"),

@@ -148,7 +148,7 @@ def saved_search_edit(request: HttpRequest, pk: int) -> HttpResponse:
         search.refresh_from_db()  # the list shows the name it still has
         return render(request, "alerts/saved_searches.html", {"rows": _rows(request, form, search.pk)}, status=400)
     messages.success(request, _("Saved the changes to “%(name)s”.") % {"name": form.cleaned_data["name"]})
-    return redirect("alerts:saved_searches")
+    return redirect("alerts:list")
 
 
 @applicant_required
@@ -160,7 +160,7 @@ def saved_search_pause(request: HttpRequest, pk: int) -> HttpResponse:
     saved_search_update(saved_search=search, paused=paused)
     message = _("Paused “%(name)s”: it tells you nothing until you resume it.") if paused else _("Resumed “%(name)s”.")
     messages.success(request, message % {"name": search.name})
-    return redirect("alerts:saved_searches")
+    return redirect("alerts:list")
 
 
 @applicant_required
@@ -170,6 +170,6 @@ def saved_search_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         saved_search_delete(saved_search=search)
         messages.success(request, _("Deleted “%(name)s”.") % {"name": search.name})
-        return redirect("alerts:saved_searches")
+        return redirect("alerts:list")
     words = in_words_many([search.querystring], user=request.user)[0]
     return render(request, "alerts/saved_search_delete.html", {"search": search, "words": words})

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 SEARCH = reverse("placements:search")
 NEW = reverse("alerts:saved_search_new")
-MINE = reverse("alerts:saved_searches")
+MINE = reverse("alerts:list")
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
@@ -91,7 +91,7 @@ def test_htmx_saving_answers_with_the_saved_note(applicant_client, applicant):
 
     assert response.status_code == 200
     assert "Search saved: “Ohio”" in response.content.decode()
-    assert reverse("alerts:saved_searches") in response.content.decode()
+    assert reverse("alerts:list") in response.content.decode()
 
 
 def test_a_bad_save_says_why_and_keeps_what_was_typed(applicant_client, applicant):
