@@ -4,7 +4,6 @@ through the same access helpers as the pages; the owner gets through."""
 import pytest
 
 from alerts.services import saved_search_create
-
 from tests.applicants.factories import add_document
 from tests.applications.factories import ApplicationFactory
 from tests.placements.factories import ListingFactory, SessionFactory

@@ -37,9 +37,6 @@ def world(applicant, other_applicant, coordinator, other_coordinator, admin_user
     from allauth.account.models import EmailAddress, EmailConfirmationHMAC
     from allauth.account.utils import user_pk_to_url_str
     from allauth.usersessions.models import UserSession
-
-    from alerts.models import Alert
-    from alerts.services import saved_search_create
     from django.contrib.auth.models import Group
     from django.contrib.contenttypes.models import ContentType
     from django_celery_beat.models import (
@@ -50,6 +47,8 @@ def world(applicant, other_applicant, coordinator, other_coordinator, admin_user
         SolarSchedule,
     )
 
+    from alerts.models import Alert
+    from alerts.services import saved_search_create
     from api.services import api_token_create
     from applicants.models import SavedListing
     from applicants.services import document_upload
