@@ -160,7 +160,7 @@ def test_my_saved_searches_lists_mine_in_words_with_a_link_to_run_each(applicant
     assert "Texas cardiology" in html and "Somebody else" not in html
     assert "Dermatology · Texas · total cost up to $5,000 · Open for applications now" in html
     assert f'href="{SEARCH}?fee_max=5000&amp;open_now=1&amp;specialty=dermatology&amp;state=TX"' in html
-    assert "Daily digest" in html or "daily" in html.lower()
+    assert "Tell me: daily digest" in html
 
 
 def test_rename_and_change_frequency(applicant_client, applicant):
