@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -52,6 +52,17 @@ class SavedSearchListApi(ListApiView):
         operation_id="saved_searches_create",
         request=SavedSearchCreateSerializer,
         responses={201: SavedSearchSerializer},
+        examples=[
+            OpenApiExample(
+                "Cardiology in Texas, at once",
+                value={
+                    "name": "Cardiology in Texas",
+                    "querystring": "specialty=cardiovascular-disease&state=TX",
+                    "frequency": "immediate",
+                },
+                request_only=True,
+            )
+        ],
     )
     def post(self, request: Request) -> Response:
         """Save a search; new placements matching it are announced at its frequency."""

@@ -33,6 +33,7 @@ def test_an_applicant_saves_a_search_and_finds_its_alert_in_the_notification_cen
     summary.focus()
     page.keyboard.press("Enter")
     expect(page.get_by_label("Name")).to_have_value("Texas")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
     page.get_by_label("Name").fill("Rotations in Texas")
     page.get_by_label("Tell me").select_option(label="At once")
     page.get_by_role("button", name="Save search").dblclick()
