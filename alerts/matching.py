@@ -111,18 +111,18 @@ def eligible_sql(*, profile: str = "p", listing: str = "l", session: str | None 
     )"""
 
 
-def _keys_sql(fresh: str) -> str:
+def _keys_sql() -> str:
     """Each fresh row once per key combination a matching search may hold (see the module's doc)."""
     if _pg():
-        return f"""
+        return """
         SELECT f.listing_id, f.session_id, st.v AS k_state, sp.v AS k_spec, lx.v AS k_lex
-        FROM ({fresh}) f
+        FROM fresh f
         CROSS JOIN LATERAL (VALUES (f.state), ('')) st(v)
         CROSS JOIN LATERAL (VALUES (f.specialty_id), (0)) sp(v)
         CROSS JOIN LATERAL (SELECT unnest(tsvector_to_array(f.search_vector)) UNION ALL SELECT '') lx(v)
         """
     parts = [
-        f"SELECT listing_id, session_id, {st} AS k_state, {sp} AS k_spec, '' AS k_lex FROM ({fresh}) f"
+        f"SELECT listing_id, session_id, {st} AS k_state, {sp} AS k_spec, '' AS k_lex FROM fresh"
         for st in ("state", "''")
         for sp in ("specialty_id", "0")
     ]
@@ -131,80 +131,118 @@ def _keys_sql(fresh: str) -> str:
 
 def _text_sql() -> str:
     if _pg():
-        return "l.search_vector @@ websearch_to_tsquery('english', s.text)"
-    haystack = "lower(l.title || ' ' || l.description || ' ' || spc.name || ' ' || i.name || ' ' || i.city)"
-    return f"instr({haystack}, lower(s.text)) > 0"
+        return "l.search_vector @@ websearch_to_tsquery('english', c.text)"
+    return "instr(l.haystack, lower(c.text)) > 0"
 
 
 _APPLIED = """EXISTS (
     SELECT 1 FROM applications_application a JOIN placements_session ya ON ya.id = a.session_id
     WHERE a.applicant_id = {owner} AND ya.listing_id = {listing} AND a.status <> 'draft')"""
 
+# The listing's columns every test reads, carried with the fresh rows so that a candidate pair
+# never goes back to the listing's table (its row, institution and specialty) one by one.
+_FRESH_COLUMNS = """
+    l.id, i.state, l.specialty_id, l.kind, l.hands_on_level, l.accepted_visa_codes, l.duration_weeks,
+    l.programme_fee + l.application_fee + l.deposit + l.other_costs AS total_cost,
+    l.requires_ecfmg_certification, l.lor_offered, l.published_at,
+    l.accepts_students, l.accepts_graduates, l.requires_step1_pass, l.min_step2_score, l.english_test,
+    l.max_years_since_graduation{vendor}
+"""
+_FRESH_LISTINGS = """
+    SELECT l.id AS listing_id, CAST(NULL AS BIGINT) AS session_id, CAST(NULL AS DATE) AS start_date,
+           {columns}
+    FROM placements_listing l JOIN placements_institution i ON i.id = l.institution_id
+    {joins}
+    WHERE l.status = 'published' AND l.published_at > %(since)s AND l.published_at <= %(now)s
+"""
+_FRESH_SESSIONS = """
+    SELECT l.id AS listing_id, x.id AS session_id, x.start_date, {columns},
+           x.applications_open_at, x.applications_close_at
+    FROM placements_session x
+    JOIN placements_listing l ON l.id = x.listing_id
+    JOIN placements_institution i ON i.id = l.institution_id
+    {joins}
+    WHERE x.id > %(after_id)s AND x.id <= %(upto_id)s AND NOT x.is_archived AND x.start_date >= %(today)s
+      AND l.status = 'published' AND l.published_at <= %(since)s
+"""
+
+
+def _fresh_sql(template: str) -> str:
+    if _pg():
+        return template.format(columns=_FRESH_COLUMNS.format(vendor=", l.search_vector"), joins="")
+    # SQLite has no search document: the text is looked for in what the search document is made of.
+    haystack = (
+        ", lower(l.title || ' ' || l.description || ' ' || spc.name || ' ' || i.name || ' ' || i.city) AS haystack"
+    )
+    return template.format(
+        columns=_FRESH_COLUMNS.format(vendor=haystack), joins="JOIN placements_specialty spc ON spc.id = l.specialty_id"
+    )
+
 
 def _search_match_sql(*, fresh: str, event: str, with_session: bool) -> str:
     """INSERT the alerts of every live saved search for the fresh rows (listing or session)."""
     if with_session:
-        month_ok = "x.start_date >= s.start_month AND x.start_date < {end}".format(end=_next_month("s.start_month"))
-        open_ok = "x.applications_open_at <= %(now)s AND x.applications_close_at > %(now)s"
-        event_key = "CAST(x.id AS TEXT)"
+        month_ok = "l.start_date >= c.start_month AND l.start_date < {end}".format(end=_next_month("c.start_month"))
+        open_ok = "l.applications_open_at <= %(now)s AND l.applications_close_at > %(now)s"
+        event_key = "CAST(l.session_id AS TEXT)"
         watching = "TRUE"
     else:
-        watching = "l.published_at > s.watching_since"
         month_ok = (
             "EXISTS (SELECT 1 FROM placements_session y WHERE y.listing_id = l.id AND NOT y.is_archived "
-            f"AND y.start_date >= s.start_month AND y.start_date < {_next_month('s.start_month')})"
+            f"AND y.start_date >= c.start_month AND y.start_date < {_next_month('c.start_month')})"
         )
         open_ok = (
             "EXISTS (SELECT 1 FROM placements_session y WHERE y.listing_id = l.id AND NOT y.is_archived "
             "AND y.applications_open_at <= %(now)s AND y.applications_close_at > %(now)s)"
         )
         event_key = "''"
-    eligible = eligible_sql(session="x" if with_session else None)
+        watching = "f.published_at > s.watching_since"
+    eligible = eligible_sql(session="l" if with_session else None)
+    # Materialised steps (PostgreSQL): the fresh rows, their keys, the candidate pairs from one join
+    # on the keys with the filters read on the search's and the fresh row's own columns, and only
+    # then the text, the eligibility and the applications. Left to itself, the planner may start
+    # from the applicants and probe the few fresh listings once per applicant.
+    materialized = "MATERIALIZED " if _pg() else ""
     return f"""
+    WITH fresh AS {materialized}({fresh}),
+    keys AS {materialized}({_keys_sql()}),
+    candidates AS {materialized}(
+        SELECT s.id AS search_id, s.owner_id, s.frequency, s.text, s.eligible_only, s.start_month, s.open_now,
+               f.listing_id, f.session_id
+        FROM keys k
+        JOIN alerts_savedsearch s
+          ON s.state = k.k_state AND COALESCE(s.specialty_id, 0) = k.k_spec AND s.text_key = k.k_lex
+        JOIN fresh f ON f.listing_id = k.listing_id AND COALESCE(f.session_id, 0) = COALESCE(k.session_id, 0)
+        WHERE NOT s.paused AND {watching}
+          AND (s.kind = '' OR s.kind = f.kind)
+          AND (s.hands_on = '' OR s.hands_on = f.hands_on_level)
+          AND (s.visa = '' OR f.accepted_visa_codes LIKE '%%,' || s.visa || ',%%')
+          AND (s.min_weeks IS NULL OR f.duration_weeks >= s.min_weeks)
+          AND (s.max_weeks IS NULL OR f.duration_weeks <= s.max_weeks)
+          AND (s.fee_max IS NULL OR f.total_cost <= s.fee_max)
+          AND (NOT s.no_ecfmg OR NOT f.requires_ecfmg_certification)
+          AND (NOT s.lor OR f.lor_offered)
+    ),
+    applied AS {materialized}(
+        SELECT DISTINCT a.applicant_id, ya.listing_id
+        FROM applications_application a JOIN placements_session ya ON ya.id = a.session_id
+        WHERE ya.listing_id IN (SELECT listing_id FROM fresh) AND a.status <> 'draft'
+    )
     INSERT INTO alerts_alert
         (owner_id, listing_id, session_id, event, event_key, saved_search_id, frequency, created_at, digest_due)
-    SELECT s.owner_id, l.id, k.session_id, '{event}', {event_key}, s.id, s.frequency, %(now)s, NULL
-    FROM ({_keys_sql(fresh)}) k
-    JOIN alerts_savedsearch s
-      ON s.state = k.k_state AND COALESCE(s.specialty_id, 0) = k.k_spec AND s.text_key = k.k_lex
-    JOIN accounts_user u ON u.id = s.owner_id
-    JOIN placements_listing l ON l.id = k.listing_id
-    JOIN placements_institution i ON i.id = l.institution_id
-    JOIN placements_specialty spc ON spc.id = l.specialty_id
-    LEFT JOIN placements_session x ON x.id = k.session_id
-    LEFT JOIN applicants_applicantprofile p ON p.user_id = s.owner_id
-    WHERE NOT s.paused AND u.is_active AND {watching}
-      AND (s.kind = '' OR s.kind = l.kind)
-      AND (s.hands_on = '' OR s.hands_on = l.hands_on_level)
-      AND (s.visa = '' OR l.accepted_visa_codes LIKE '%%,' || s.visa || ',%%')
-      AND (s.min_weeks IS NULL OR l.duration_weeks >= s.min_weeks)
-      AND (s.max_weeks IS NULL OR l.duration_weeks <= s.max_weeks)
-      AND (s.fee_max IS NULL OR l.programme_fee + l.application_fee + l.deposit + l.other_costs <= s.fee_max)
-      AND (NOT s.no_ecfmg OR NOT l.requires_ecfmg_certification)
-      AND (NOT s.lor OR l.lor_offered)
-      AND (s.start_month IS NULL OR ({month_ok}))
-      AND (NOT s.open_now OR ({open_ok}))
-      AND (s.text = '' OR {_text_sql()})
-      AND (NOT s.eligible_only OR {eligible})
-      AND NOT {_APPLIED.format(owner="s.owner_id", listing="l.id")}
-    ORDER BY CASE s.frequency WHEN '{Frequency.IMMEDIATE}' THEN 0 WHEN '{Frequency.DAILY}' THEN 1 ELSE 2 END, s.id
+    SELECT c.owner_id, c.listing_id, c.session_id, '{event}', {event_key}, c.search_id, c.frequency, %(now)s, NULL
+    FROM candidates c
+    JOIN fresh l ON l.listing_id = c.listing_id AND COALESCE(l.session_id, 0) = COALESCE(c.session_id, 0)
+    LEFT JOIN applicants_applicantprofile p ON c.eligible_only AND p.user_id = c.owner_id
+    WHERE (c.start_month IS NULL OR ({month_ok}))
+      AND (NOT c.open_now OR ({open_ok}))
+      AND (c.text = '' OR {_text_sql()})
+      AND (NOT c.eligible_only OR {eligible})
+      AND NOT EXISTS (SELECT 1 FROM applied ap WHERE ap.applicant_id = c.owner_id AND ap.listing_id = c.listing_id)
+    ORDER BY CASE c.frequency WHEN '{Frequency.IMMEDIATE}' THEN 0 WHEN '{Frequency.DAILY}' THEN 1 ELSE 2 END,
+             c.search_id
     ON CONFLICT DO NOTHING
     """
-
-
-_FRESH_LISTINGS = """
-    SELECT l.id AS listing_id, CAST(NULL AS BIGINT) AS session_id, i.state, l.specialty_id{vector}
-    FROM placements_listing l JOIN placements_institution i ON i.id = l.institution_id
-    WHERE l.status = 'published' AND l.published_at > %(since)s AND l.published_at <= %(now)s
-"""
-_FRESH_SESSIONS = """
-    SELECT l.id AS listing_id, x.id AS session_id, i.state, l.specialty_id{vector}
-    FROM placements_session x
-    JOIN placements_listing l ON l.id = x.listing_id
-    JOIN placements_institution i ON i.id = l.institution_id
-    WHERE x.id > %(after_id)s AND x.id <= %(upto_id)s AND NOT x.is_archived AND x.start_date >= %(today)s
-      AND l.status = 'published' AND l.published_at <= %(since)s
-"""
 
 
 def _cursor(name: str, now: dt.datetime) -> MatchCursor | None:
@@ -217,6 +255,9 @@ def _execute(sql: str, params: dict, result: MatchResult) -> int:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         result.statements.append(sql)
+        if not _pg():  # Python's sqlite3 counts no rows for a statement that starts with WITH
+            cursor.execute("SELECT changes()")
+            return int(cursor.fetchone()[0])
         return max(cursor.rowcount, 0)
 
 
@@ -224,7 +265,6 @@ def match_saved_searches(*, now: dt.datetime | None = None, result: MatchResult 
     """Alerts for the listings published and the sessions added since the last run: two INSERTs."""
     now = now or timezone.now()
     result = result or MatchResult()
-    vector = ", l.search_vector" if _pg() else ""
     with transaction.atomic():
         cursor = _cursor("saved_searches", now)
         if cursor is None:
@@ -240,12 +280,12 @@ def match_saved_searches(*, now: dt.datetime | None = None, result: MatchResult 
             "upto_id": upto_id,
         }
         result.new_listing = _execute(
-            _search_match_sql(fresh=_FRESH_LISTINGS.format(vector=vector), event="new_listing", with_session=False),
+            _search_match_sql(fresh=_fresh_sql(_FRESH_LISTINGS), event="new_listing", with_session=False),
             params,
             result,
         )
         result.new_session = _execute(
-            _search_match_sql(fresh=_FRESH_SESSIONS.format(vector=vector), event="new_session", with_session=True),
+            _search_match_sql(fresh=_fresh_sql(_FRESH_SESSIONS), event="new_session", with_session=True),
             params,
             result,
         )

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
-from django.db.models.functions import Lower
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -65,8 +65,15 @@ class SavedSearch(models.Model):
             models.UniqueConstraint("owner", Lower("name"), name="savedsearch_unique_owner_name"),
         ]
         indexes = [
-            # The matcher's hash join reads every live search by (state, specialty).
-            models.Index(fields=["state", "specialty"], condition=Q(paused=False), name="savedsearch_live_match"),
+            # The matcher's join key (alerts.matching): a few new listings probe it, a day's worth
+            # may hash the table instead.
+            models.Index(
+                F("state"),
+                Coalesce(F("specialty"), Value(0)),
+                F("text_key"),
+                condition=Q(paused=False),
+                name="savedsearch_match_key",
+            ),
         ]
 
     def __str__(self) -> str:

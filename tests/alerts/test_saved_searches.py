@@ -86,3 +86,16 @@ def test_delete(applicant):
     search = saved_search_create(owner=applicant, name="Texas", querystring="state=TX")
     saved_search_delete(saved_search=search)
     assert not SavedSearch.objects.exists()
+
+
+def test_my_data_holds_the_saved_searches_and_deletion_erases_them(applicant):
+    from applicants.personal_data import ERASERS, EXPORTERS
+
+    saved_search_create(owner=applicant, name="Texas", querystring="state=TX")
+    exported = {}
+    for exporter in EXPORTERS:
+        exported.update(exporter(applicant))
+    assert exported["saved_searches.json"][0]["query"] == "state=TX"
+    for eraser in ERASERS:
+        eraser(applicant)
+    assert not SavedSearch.objects.filter(owner=applicant).exists()
