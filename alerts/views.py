@@ -145,7 +145,6 @@ def saved_search_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except SavedSearchError as exc:
             form.add_error("name", exc.message)
     if not form.is_valid():
-        search.refresh_from_db()  # the list shows the name it still has
         return render(request, "alerts/saved_searches.html", {"rows": _rows(request, form, search.pk)}, status=400)
     messages.success(request, _("Saved the changes to “%(name)s”.") % {"name": form.cleaned_data["name"]})
     return redirect("alerts:list")
