@@ -115,14 +115,14 @@ def _keys_sql() -> str:
     """Each fresh row once per key combination a matching search may hold (see the module's doc)."""
     if _pg():
         return """
-        SELECT f.listing_id, f.session_id, st.v AS k_state, sp.v AS k_spec, lx.v AS k_lex
+        SELECT f.*, st.v AS k_state, sp.v AS k_spec, lx.v AS k_lex
         FROM fresh f
         CROSS JOIN LATERAL (VALUES (f.state), ('')) st(v)
         CROSS JOIN LATERAL (VALUES (f.specialty_id), (0)) sp(v)
         CROSS JOIN LATERAL (SELECT unnest(tsvector_to_array(f.search_vector)) UNION ALL SELECT '') lx(v)
         """
     parts = [
-        f"SELECT listing_id, session_id, {st} AS k_state, {sp} AS k_spec, '' AS k_lex FROM fresh"
+        f"SELECT fresh.*, {st} AS k_state, {sp} AS k_spec, '' AS k_lex FROM fresh"
         for st in ("state", "''")
         for sp in ("specialty_id", "0")
     ]
@@ -163,7 +163,7 @@ _FRESH_SESSIONS = """
     JOIN placements_institution i ON i.id = l.institution_id
     {joins}
     WHERE x.id > %(after_id)s AND x.id <= %(upto_id)s AND NOT x.is_archived AND x.start_date >= %(today)s
-      AND l.status = 'published' AND l.published_at <= %(since)s
+      AND l.status = 'published' AND l.published_at <= %(sessions_since)s
 """
 
 
@@ -198,22 +198,42 @@ def _search_match_sql(*, fresh: str, event: str, with_session: bool) -> str:
         event_key = "''"
         watching = "f.published_at > s.watching_since"
     eligible = eligible_sql(session="l" if with_session else None)
-    # Materialised steps (PostgreSQL): the fresh rows, their keys, the candidate pairs from one join
-    # on the keys with the filters read on the search's and the fresh row's own columns, and only
-    # then the text, the eligibility and the applications. Left to itself, the planner may start
-    # from the applicants and probe the few fresh listings once per applicant.
+    # Materialised steps (PostgreSQL): the fresh rows, their keys, the candidate pairs from one hash
+    # join of the keys with the live saved searches (read once, in order, with no index on the keys
+    # on purpose: tens of thousands of candidate pairs are cheaper hashed than fetched through an
+    # index one by one; materialised, so the planner cannot pick a merge join sorting them all), the
+    # filters read on the search's and the fresh row's own columns, and only then the text, the
+    # eligibility and the applications. Left to itself, the planner may start from the
+    # applicants and probe the few fresh listings once per applicant.
     materialized = "MATERIALIZED " if _pg() else ""
+    # PostgreSQL: the searches that found something are touched by the same statement, from the
+    # rows it inserted; to the day, so a search matching every few minutes is not rewritten each time.
+    insert_open, insert_close = "", ""
+    if _pg():
+        insert_open = "inserted AS (\n    "
+        insert_close = """RETURNING saved_search_id
+    ),
+    touched AS (
+        UPDATE alerts_savedsearch SET last_matched_at = %(now)s
+        WHERE id IN (SELECT saved_search_id FROM inserted)
+          AND (last_matched_at IS NULL OR last_matched_at < %(day_ago)s)
+    )
+    SELECT COUNT(*) FROM inserted"""
     return f"""
     WITH fresh AS {materialized}({fresh}),
     keys AS {materialized}({_keys_sql()}),
+    live AS {materialized}(
+        SELECT id, owner_id, frequency, text, eligible_only, start_month, open_now, kind, hands_on, visa,
+               min_weeks, max_weeks, fee_max, no_ecfmg, lor, watching_since,
+               state, COALESCE(specialty_id, 0) AS k_spec, text_key
+        FROM alerts_savedsearch WHERE NOT paused
+    ),
     candidates AS {materialized}(
         SELECT s.id AS search_id, s.owner_id, s.frequency, s.text, s.eligible_only, s.start_month, s.open_now,
                f.listing_id, f.session_id
-        FROM keys k
-        JOIN alerts_savedsearch s
-          ON s.state = k.k_state AND COALESCE(s.specialty_id, 0) = k.k_spec AND s.text_key = k.k_lex
-        JOIN fresh f ON f.listing_id = k.listing_id AND COALESCE(f.session_id, 0) = COALESCE(k.session_id, 0)
-        WHERE NOT s.paused AND {watching}
+        FROM keys f
+        JOIN live s ON s.state = f.k_state AND s.k_spec = f.k_spec AND s.text_key = f.k_lex
+        WHERE {watching}
           AND (s.kind = '' OR s.kind = f.kind)
           AND (s.hands_on = '' OR s.hands_on = f.hands_on_level)
           AND (s.visa = '' OR f.accepted_visa_codes LIKE '%%,' || s.visa || ',%%')
@@ -227,8 +247,8 @@ def _search_match_sql(*, fresh: str, event: str, with_session: bool) -> str:
         SELECT DISTINCT a.applicant_id, ya.listing_id
         FROM applications_application a JOIN placements_session ya ON ya.id = a.session_id
         WHERE ya.listing_id IN (SELECT listing_id FROM fresh) AND a.status <> 'draft'
-    )
-    INSERT INTO alerts_alert
+    ){"," if insert_open else ""}
+    {insert_open}INSERT INTO alerts_alert
         (owner_id, listing_id, session_id, event, event_key, saved_search_id, frequency, created_at, digest_due)
     SELECT c.owner_id, c.listing_id, c.session_id, '{event}', {event_key}, c.search_id, c.frequency, %(now)s, NULL
     FROM candidates c
@@ -242,6 +262,7 @@ def _search_match_sql(*, fresh: str, event: str, with_session: bool) -> str:
     ORDER BY CASE c.frequency WHEN '{Frequency.IMMEDIATE}' THEN 0 WHEN '{Frequency.DAILY}' THEN 1 ELSE 2 END,
              c.search_id
     ON CONFLICT DO NOTHING
+    {insert_close}
     """
 
 
@@ -255,6 +276,8 @@ def _execute(sql: str, params: dict, result: MatchResult) -> int:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         result.statements.append(sql)
+        if cursor.description is not None:  # PostgreSQL's insert answers with its count
+            return int(cursor.fetchone()[0])
         if not _pg():  # Python's sqlite3 counts no rows for a statement that starts with WITH
             cursor.execute("SELECT changes()")
             return int(cursor.fetchone()[0])
@@ -278,27 +301,34 @@ def match_saved_searches(*, now: dt.datetime | None = None, result: MatchResult 
             "today": _date(timezone.localdate(now)),
             "after_id": upto_id if first_run else cursor.last_id,
             "upto_id": upto_id,
+            "day_ago": _dt(now - dt.timedelta(days=1)),
+            # The ids above `after_id` were first seen by the previous run or this one: their listing
+            # must have been published before the earlier of the two looked.
+            "sessions_since": _dt((cursor.previous_upto or cursor.upto or now) - OVERLAP),
         }
         result.new_listing = _execute(
             _search_match_sql(fresh=_fresh_sql(_FRESH_LISTINGS), event="new_listing", with_session=False),
             params,
             result,
         )
-        result.new_session = _execute(
-            _search_match_sql(fresh=_fresh_sql(_FRESH_SESSIONS), event="new_session", with_session=True),
-            params,
-            result,
-        )
-        if result.new_listing or result.new_session:
+        if params["upto_id"] > params["after_id"]:  # most runs: no session added, nothing to join
+            result.new_session = _execute(
+                _search_match_sql(fresh=_fresh_sql(_FRESH_SESSIONS), event="new_session", with_session=True),
+                params,
+                result,
+            )
+        if not _pg() and (result.new_listing or result.new_session):
             _execute(
                 "UPDATE alerts_savedsearch SET last_matched_at = %(now)s WHERE id IN (SELECT saved_search_id "
-                "FROM alerts_alert WHERE frequency IN ('immediate', 'daily', 'weekly') AND created_at = %(now)s)",
-                {"now": _dt(now)},
+                "FROM alerts_alert WHERE frequency IN ('immediate', 'daily', 'weekly') AND created_at = %(now)s) "
+                "AND (last_matched_at IS NULL OR last_matched_at < %(day_ago)s)",
+                params,
                 result,
             )
         # Two runs see each session id: one taken before a run and committed after it is not lost.
-        cursor.upto, cursor.last_id, cursor.previous_id = now, cursor.previous_id or upto_id, upto_id
-        cursor.save(update_fields=["upto", "last_id", "previous_id", "updated_at"])
+        cursor.previous_upto, cursor.upto = cursor.upto or now, now
+        cursor.last_id, cursor.previous_id = upto_id if first_run else cursor.previous_id, upto_id
+        cursor.save(update_fields=["upto", "previous_upto", "last_id", "previous_id", "updated_at"])
     return result
 
 

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q, Value
-from django.db.models.functions import Coalesce, Lower
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -56,7 +55,7 @@ class SavedSearch(models.Model):
     # Saved or last resumed: listings published before it were on the results page then, or were
     # published while the search was paused, and are not news.
     watching_since = models.DateTimeField(default=timezone.now, editable=False)
-    # The last time the matcher found something new for it.
+    # The last time the matcher found something new for it (to the day: alerts.matching).
     last_matched_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
@@ -64,17 +63,7 @@ class SavedSearch(models.Model):
         constraints = [
             models.UniqueConstraint("owner", Lower("name"), name="savedsearch_unique_owner_name"),
         ]
-        indexes = [
-            # The matcher's join key (alerts.matching): a few new listings probe it, a day's worth
-            # may hash the table instead.
-            models.Index(
-                F("state"),
-                Coalesce(F("specialty"), Value(0)),
-                F("text_key"),
-                condition=Q(paused=False),
-                name="savedsearch_match_key",
-            ),
-        ]
+        # No index on the matcher's keys (state, specialty, text_key), on purpose: see alerts.matching.
 
     def __str__(self) -> str:
         return self.name
@@ -90,7 +79,8 @@ class Alert(models.Model):
         WINDOW_OPEN = "window_open", _("Applications open")
         SEATS_FREE = "seats_free", _("Seats free")
 
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alerts")
+    # No index of its own: the unique key below starts with it (one index less to write per alert).
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alerts", db_index=False)
     listing = models.ForeignKey("placements.Listing", on_delete=models.CASCADE, related_name="+")
     session = models.ForeignKey("placements.Session", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     event = models.CharField(max_length=20, choices=Event.choices)
@@ -133,6 +123,9 @@ class MatchCursor(models.Model):
     # The highest id seen by the previous run: the next run still looks above `last_id`, so a row
     # whose id was taken before a run but committed after it is seen by the run after.
     previous_id = models.BigIntegerField(default=0)
+    # `upto` of the run before: a session counts as new only on a listing published before the
+    # first run that saw it (its sessions added before publication are part of the new listing).
+    previous_upto = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:

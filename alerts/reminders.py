@@ -69,6 +69,7 @@ def _immediate_due(code: str, events: Sequence[str], now: dt.datetime) -> Iterab
     rows = (
         Alert.objects.filter(frequency=Frequency.IMMEDIATE, event__in=events, created_at__gte=now - IMMEDIATE_LOOKBACK)
         .exclude(_not_in_outbox(code))
+        .order_by()
         .values_list("owner_id", "pk", "created_at", TZ)
     )
     for owner_id, alert_id, created_at, zone_name in rows.iterator(chunk_size=5000):
@@ -90,6 +91,7 @@ def _digests_due(now: dt.datetime) -> Iterable[Due]:
     digests = [Frequency.DAILY, Frequency.WEEKLY]
     waiting = (
         Alert.objects.filter(frequency__in=digests, digest_due__isnull=True, created_at__lte=now)
+        .order_by()
         .values_list("owner_id", "frequency", TZ)
         .distinct()
     )
@@ -111,6 +113,7 @@ def _digests_due(now: dt.datetime) -> Iterable[Due]:
     # a tick that stopped between the stamp and the outbox loses nothing.
     groups = (
         Alert.objects.filter(frequency__in=digests, digest_due__gte=(now - DIGEST_LOOKBACK).date())
+        .order_by()
         .values("owner_id", "frequency", "digest_due")
         .annotate(first=Min("pk"))
         .values_list("owner_id", "first", "digest_due")

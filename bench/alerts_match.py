@@ -26,7 +26,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.local")
 
-STATES = ["TX", "CA", "NY", "FL", "IL", "PA", "OH", "GA", "NC", "MI", "NJ", "VA", "WA", "AZ", "MA", "TN", "IN", "MO"]
 WORDS = [
     "cardiology",
     "surgery",
@@ -34,7 +33,6 @@ WORDS = [
     "oncology",
     "research",
     "observership",
-    "hands-on",
     "teaching",
     "inpatient",
     "outpatient",
@@ -44,6 +42,51 @@ WORDS = [
     "radiology",
     "rural",
     "community",
+    "nephrology",
+    "gastroenterology",
+    "endocrinology",
+    "rheumatology",
+    "pulmonology",
+    "dermatology",
+    "urology",
+    "orthopedics",
+    "obstetrics",
+    "gynecology",
+    "anesthesiology",
+    "pathology",
+    "ophthalmology",
+    "geriatrics",
+    "hospitalist",
+    "telemedicine",
+    "ultrasound",
+    "intensive",
+    "transplant",
+    "infectious",
+    "hematology",
+    "allergy",
+    "sleep",
+    "palliative",
+    "addiction",
+    "sports",
+    "trauma",
+    "vascular",
+    "thoracic",
+    "pediatric",
+    "neonatal",
+    "primary",
+    "family",
+    "preventive",
+    "occupational",
+    "genetics",
+    "immunology",
+    "toxicology",
+    "wound",
+    "stroke",
+    "epilepsy",
+    "diabetes",
+    "obesity",
+    "asthma",
+    "hepatology",
 ]
 ZONES = ["America/New_York", "America/Chicago", "Africa/Lagos", "Asia/Kolkata", "Asia/Karachi", "Europe/London"]
 
@@ -56,10 +99,12 @@ def seed(applicants: int, listings: int, day_start: dt.datetime) -> dict:
     from alerts.services import text_key
     from applicants.models import ApplicantProfile
     from placements import accepted_visas
+    from placements.choices import USState
     from placements.models import Institution, Listing, Session, Specialty
 
+    states = [code for code, _label in USState.choices]
     rng = random.Random(25)
-    specialties = list(Specialty.objects.all()[:40])
+    specialties = list(Specialty.objects.all()[:60])
     while len(specialties) < 20:
         n = len(specialties)
         specialties.append(Specialty.objects.create(name=f"Bench Specialty {n}", slug=f"bench-specialty-{n}"))
@@ -70,10 +115,10 @@ def seed(applicants: int, listings: int, day_start: dt.datetime) -> dict:
                 slug=f"bench-alerts-medical-center-{i}",
                 kind="teaching",
                 city="Springfield",
-                state=STATES[i % len(STATES)],
+                state=states[i % len(states)],
                 time_zone="America/Chicago",
             )
-            for i in range(200)
+            for i in range(400)
         ]
     )
     users = get_user_model().objects.bulk_create(
@@ -102,19 +147,19 @@ def seed(applicants: int, listings: int, day_start: dt.datetime) -> dict:
     )
     keys = {}
     searches = []
-    for i, user in enumerate(users):
+    for user in users:
         for n in range(3):
             shape = rng.random()
             fields: dict = {"frequency": rng.choices(["immediate", "daily", "weekly"], [2, 6, 2])[0]}
             if shape < 0.40:
-                fields.update(state=rng.choice(STATES), specialty=rng.choice(specialties))
+                fields.update(state=rng.choice(states), specialty=rng.choice(specialties))
             elif shape < 0.60:
-                fields.update(state=rng.choice(STATES))
+                fields.update(state=rng.choice(states))
             elif shape < 0.75:
                 fields.update(specialty=rng.choice(specialties))
             elif shape < 0.90:
-                fields.update(text=rng.choice(WORDS), state=rng.choice(STATES))
-            elif shape < 0.97:
+                fields.update(text=rng.choice(WORDS), state=rng.choice(states))
+            elif shape < 0.99:
                 fields.update(text=" ".join(rng.sample(WORDS, 2)))
             else:
                 fields.update(kind=rng.choice(["observership", "rotation"]))  # broad: hears of most listings
@@ -133,7 +178,7 @@ def seed(applicants: int, listings: int, day_start: dt.datetime) -> dict:
                 kind=rng.choice(["observership", "rotation", "elective"]),
                 title=f"{rng.choice(WORDS).title()} {rng.choice(['Observership', 'Rotation'])} {i}",
                 specialty=rng.choice(specialties),
-                description=" ".join(rng.sample(WORDS, 5)) + " with daily teaching rounds on the wards.",
+                description=" ".join(rng.sample(WORDS, 8)) + " with daily teaching rounds on the wards.",
                 hands_on_level=rng.choice(["hands_on", "observership", "mixed"]),
                 duration_weeks=rng.choice([2, 4, 8]),
                 programme_fee=Decimal(rng.choice([0, 1200, 2500, 4000])),
@@ -162,8 +207,11 @@ def seed(applicants: int, listings: int, day_start: dt.datetime) -> dict:
         ],
         batch_size=1000,
     )
+    # The day's sessions were added with their listings, before publication: none is "new" on its own.
+    top = Session.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     MatchCursor.objects.update_or_create(
-        name="saved_searches", defaults={"upto": day_start + dt.timedelta(minutes=10), "last_id": 0, "previous_id": 0}
+        name="saved_searches",
+        defaults={"upto": day_start + dt.timedelta(minutes=10), "last_id": top, "previous_id": top},
     )
     with connection.cursor() as cursor:
         for table in ("alerts_savedsearch", "applicants_applicantprofile", "placements_listing", "placements_session"):
@@ -218,7 +266,10 @@ def main() -> None:
 
         # The whole day in one run, from the same start.
         Alert.objects.all().delete()
-        MatchCursor.objects.filter(name="saved_searches").update(upto=day_start + dt.timedelta(minutes=10))
+        top = MatchCursor.objects.get(name="saved_searches").previous_id
+        MatchCursor.objects.filter(name="saved_searches").update(
+            upto=day_start + dt.timedelta(minutes=10), last_id=top, previous_id=top
+        )
         t = time.perf_counter()
         result = matching.match_saved_searches(now=end)
         spent = time.perf_counter() - t

@@ -260,3 +260,15 @@ def test_a_session_that_was_never_full_frees_nothing(tick):
     Application.objects.filter(pk=seat.pk).update(status="withdrawn")
     tick(T0 + 5 * MINUTE)
     assert not Alert.objects.exists() and mails_to(saver) == []
+
+
+def test_each_kind_has_its_switch_on_the_preferences_page(client):
+    applicant = applicant_in()
+    client.force_login(applicant)
+    page = client.get(reverse("notifications:preferences")).content.decode()
+    for label in (
+        "New listings and sessions matching your saved searches",
+        "Application windows opening for listings you saved",
+        "Seats coming free on full sessions you saved or are waitlisted on",
+    ):
+        assert label in page
