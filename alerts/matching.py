@@ -201,9 +201,9 @@ def _search_match_sql(*, fresh: str, event: str, with_session: bool) -> str:
     # Materialised steps (PostgreSQL): the fresh rows, their keys, the candidate pairs from one hash
     # join of the keys with the live saved searches (read once, in order, with no index on the keys
     # on purpose: tens of thousands of candidate pairs are cheaper hashed than fetched through an
-    # index one by one; materialised, so the planner cannot pick a merge join sorting them all), the
-    # filters read on the search's and the fresh row's own columns, and only then the text, the
-    # eligibility and the applications. Left to itself, the planner may start from the
+    # index one by one; see `_planner_settings` for the merge join), the filters read on the
+    # search's and the fresh row's own columns, and only then the text, the eligibility and the
+    # applications. Left to itself, the planner may start from the
     # applicants and probe the few fresh listings once per applicant.
     materialized = "MATERIALIZED " if _pg() else ""
     # PostgreSQL: the searches that found something are touched by the same statement, from the
@@ -222,7 +222,7 @@ def _search_match_sql(*, fresh: str, event: str, with_session: bool) -> str:
     return f"""
     WITH fresh AS {materialized}({fresh}),
     keys AS {materialized}({_keys_sql()}),
-    live AS {materialized}(
+    live AS (
         SELECT id, owner_id, frequency, text, eligible_only, start_month, open_now, kind, hands_on, visa,
                min_weeks, max_weeks, fee_max, no_ecfmg, lor, watching_since,
                state, COALESCE(specialty_id, 0) AS k_spec, text_key
@@ -266,6 +266,18 @@ def _search_match_sql(*, fresh: str, event: str, with_session: bool) -> str:
     """
 
 
+def _planner_settings() -> None:
+    """For the rest of the matcher's transaction only (SET LOCAL; PostgreSQL). The planner cannot
+    estimate how many searches a listing's keys find (each key is one value, the searches' keys are
+    heavily skewed towards "any"), so it may sort every live search for a merge join instead of
+    hashing the few keys and reading the searches once; and the hash of a day's keys must not spill
+    to disk."""
+    if _pg():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_mergejoin = off")
+            cursor.execute("SET LOCAL work_mem = '64MB'")
+
+
 def _cursor(name: str, now: dt.datetime) -> MatchCursor | None:
     """The matcher's cursor, locked for this run; None when another run holds it (it does the work)."""
     MatchCursor.objects.get_or_create(name=name)
@@ -292,6 +304,7 @@ def match_saved_searches(*, now: dt.datetime | None = None, result: MatchResult 
         cursor = _cursor("saved_searches", now)
         if cursor is None:
             return result
+        _planner_settings()
         first_run = cursor.upto is None
         since = (cursor.upto or now) - OVERLAP
         upto_id = _max_session_id()
