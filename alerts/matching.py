@@ -280,7 +280,8 @@ def _planner_settings() -> None:
 
 def _cursor(name: str, now: dt.datetime) -> MatchCursor | None:
     """The matcher's cursor, locked for this run; None when another run holds it (it does the work)."""
-    MatchCursor.objects.get_or_create(name=name)
+    # Insert-or-skip, then lock: the same two statements on the first run as on every other.
+    MatchCursor.objects.bulk_create([MatchCursor(name=name)], ignore_conflicts=True)
     return MatchCursor.objects.select_for_update(skip_locked=True).filter(name=name).first()
 
 
@@ -324,13 +325,14 @@ def match_saved_searches(*, now: dt.datetime | None = None, result: MatchResult 
             params,
             result,
         )
-        if params["upto_id"] > params["after_id"]:  # most runs: no session added, nothing to join
-            result.new_session = _execute(
-                _search_match_sql(fresh=_fresh_sql(_FRESH_SESSIONS), event="new_session", with_session=True),
-                params,
-                result,
-            )
-        if not _pg() and (result.new_listing or result.new_session):
+        # Run even when no session was added: the hash of no keys is empty and the searches are not
+        # read, and a tick keeps the same statements whatever happened.
+        result.new_session = _execute(
+            _search_match_sql(fresh=_fresh_sql(_FRESH_SESSIONS), event="new_session", with_session=True),
+            params,
+            result,
+        )
+        if not _pg():
             _execute(
                 "UPDATE alerts_savedsearch SET last_matched_at = %(now)s WHERE id IN (SELECT saved_search_id "
                 "FROM alerts_alert WHERE frequency IN ('immediate', 'daily', 'weekly') AND created_at = %(now)s) "
