@@ -201,9 +201,9 @@ def _search_match_sql(*, fresh: str, event: str, with_session: bool) -> str:
     # Materialised steps (PostgreSQL): the fresh rows, their keys, the candidate pairs from one hash
     # join of the keys with the live saved searches (read once, in order, with no index on the keys
     # on purpose: tens of thousands of candidate pairs are cheaper hashed than fetched through an
-    # index one by one; materialised, so the planner cannot pick a merge join sorting them all), the
-    # filters read on the search's and the fresh row's own columns, and only then the text, the
-    # eligibility and the applications. Left to itself, the planner may start from the
+    # index one by one; see `_planner_settings` for the merge join), the filters read on the
+    # search's and the fresh row's own columns, and only then the text, the eligibility and the
+    # applications. Left to itself, the planner may start from the
     # applicants and probe the few fresh listings once per applicant.
     materialized = "MATERIALIZED " if _pg() else ""
     # PostgreSQL: the searches that found something are touched by the same statement, from the
@@ -222,7 +222,7 @@ def _search_match_sql(*, fresh: str, event: str, with_session: bool) -> str:
     return f"""
     WITH fresh AS {materialized}({fresh}),
     keys AS {materialized}({_keys_sql()}),
-    live AS {materialized}(
+    live AS (
         SELECT id, owner_id, frequency, text, eligible_only, start_month, open_now, kind, hands_on, visa,
                min_weeks, max_weeks, fee_max, no_ecfmg, lor, watching_since,
                state, COALESCE(specialty_id, 0) AS k_spec, text_key
@@ -266,9 +266,22 @@ def _search_match_sql(*, fresh: str, event: str, with_session: bool) -> str:
     """
 
 
+def _planner_settings() -> None:
+    """For the rest of the matcher's transaction only (SET LOCAL; PostgreSQL). The planner cannot
+    estimate how many searches a listing's keys find (each key is one value, the searches' keys are
+    heavily skewed towards "any"), so it may sort every live search for a merge join instead of
+    hashing the few keys and reading the searches once; and the hash of a day's keys must not spill
+    to disk."""
+    if _pg():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_mergejoin = off")
+            cursor.execute("SET LOCAL work_mem = '64MB'")
+
+
 def _cursor(name: str, now: dt.datetime) -> MatchCursor | None:
     """The matcher's cursor, locked for this run; None when another run holds it (it does the work)."""
-    MatchCursor.objects.get_or_create(name=name)
+    # Insert-or-skip, then lock: the same two statements on the first run as on every other.
+    MatchCursor.objects.bulk_create([MatchCursor(name=name)], ignore_conflicts=True)
     return MatchCursor.objects.select_for_update(skip_locked=True).filter(name=name).first()
 
 
@@ -292,6 +305,7 @@ def match_saved_searches(*, now: dt.datetime | None = None, result: MatchResult 
         cursor = _cursor("saved_searches", now)
         if cursor is None:
             return result
+        _planner_settings()
         first_run = cursor.upto is None
         since = (cursor.upto or now) - OVERLAP
         upto_id = _max_session_id()
@@ -311,13 +325,14 @@ def match_saved_searches(*, now: dt.datetime | None = None, result: MatchResult 
             params,
             result,
         )
-        if params["upto_id"] > params["after_id"]:  # most runs: no session added, nothing to join
-            result.new_session = _execute(
-                _search_match_sql(fresh=_fresh_sql(_FRESH_SESSIONS), event="new_session", with_session=True),
-                params,
-                result,
-            )
-        if not _pg() and (result.new_listing or result.new_session):
+        # Run even when no session was added: the hash of no keys is empty and the searches are not
+        # read, and a tick keeps the same statements whatever happened.
+        result.new_session = _execute(
+            _search_match_sql(fresh=_fresh_sql(_FRESH_SESSIONS), event="new_session", with_session=True),
+            params,
+            result,
+        )
+        if not _pg():
             _execute(
                 "UPDATE alerts_savedsearch SET last_matched_at = %(now)s WHERE id IN (SELECT saved_search_id "
                 "FROM alerts_alert WHERE frequency IN ('immediate', 'daily', 'weekly') AND created_at = %(now)s) "

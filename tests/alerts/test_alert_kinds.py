@@ -272,3 +272,24 @@ def test_each_kind_has_its_switch_on_the_preferences_page(client):
         "Seats coming free on full sessions you saved or are waitlisted on",
     ):
         assert label in page
+
+
+def test_a_listing_published_before_the_search_was_saved_is_not_news(tick):
+    applicant = applicant_in()
+    texas = search(applicant, "state=TX", name="Texas")
+    SavedSearch.objects.filter(pk=texas.pk).update(watching_since=T0 + 2 * MINUTE)  # saved then
+    tick(T0)
+    publish(state="TX", at=T0 + MINUTE)  # on the results page when the search was saved
+    tick(T0 + 5 * MINUTE)
+    assert not Alert.objects.exists() and mails_to(applicant) == []
+
+
+def test_a_deleted_search_leaves_its_waiting_digest_silent(tick):
+    applicant = applicant_in("UTC")
+    texas = search(applicant, "state=TX", name="Texas", frequency="daily")
+    tick(T0 - dt.timedelta(hours=2))
+    publish(state="TX", at=T0 - dt.timedelta(hours=1))
+    tick(T0 - dt.timedelta(minutes=55))
+    texas.delete()
+    tick(T0 + dt.timedelta(hours=1, minutes=5))
+    assert mails_to(applicant) == [] and notifications_of(applicant) == []
