@@ -198,6 +198,11 @@ def world(applicant, other_applicant, coordinator, other_coordinator, admin_user
     )
     w.report = ListingReport.objects.create(listing=w.listing, reporter=applicant, field="costs", note="Fee is wrong")
     RoundOutcome.objects.create(round=w.round, applicant=other_applicant)
+    from alerts.models import Alert
+    from alerts.services import saved_search_create
+
+    w.saved_search = saved_search_create(owner=applicant, name="Texas", querystring="state=TX")
+    Alert.objects.create(owner=applicant, listing=w.listing, event="new_listing", saved_search=w.saved_search)
     from django.contrib import admin
 
     w.admin_objects = {}
