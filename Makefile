@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test test-fast browser-test bench bench-check bench-seed bench-pages bench-throughput bench-reminders bench-match bench-retention bench-outbox bench-tantivy load-test cluster-test install install-dev seed clean lint audit pip-audit
+.PHONY: run test test-fast browser-test bench bench-check bench-seed bench-pages bench-throughput bench-reminders bench-match bench-retention bench-outbox bench-alerts bench-tantivy load-test cluster-test install install-dev seed clean lint audit pip-audit
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -71,7 +71,7 @@ pip-audit: install-dev
 # measures the pages and a reminders tick on it (bench/pages.py rewrites the table in
 # bench/RESULTS.md), the throughput under gunicorn, the match engine, the retention purge and the
 # outbox's delivery.
-bench: bench-pages bench-throughput bench-match bench-retention bench-outbox
+bench: bench-pages bench-throughput bench-match bench-retention bench-outbox bench-alerts
 
 bench-check:
 	@case "$$DATABASE_URL" in postgres*) ;; *) echo "make bench needs PostgreSQL: set DATABASE_URL=postgres://... (an empty database, or one bench/national.py seeded)" >&2; exit 2;; esac
@@ -100,6 +100,12 @@ bench-retention: install
 bench-outbox: bench-check install-dev
 	$(PY) manage.py migrate --noinput
 	$(PY) bench/outbox.py $(OUTBOX_ARGS)
+
+# A day of saved-search matching: 50,000 applicants with 3 saved searches each against 1,000 listings
+# published over the day, as 288 beat runs and as one run (docs/alerts.md; bench/RESULTS.md).
+bench-alerts: bench-check install
+	$(PY) manage.py migrate --noinput
+	$(PY) bench/alerts_match.py $(BENCH_ARGS)
 
 # The match engine on a seeded national-scale round, beside the `matching` package (bench/RESULTS-match.md).
 bench-match: install-dev

@@ -18,8 +18,13 @@ OTHER_LISTINGS_SHOWN = 6
 # (the viewer's eligibility panel, the reviews).
 SessionsEligibility = Callable[[Any, Sequence[Session]], dict[int, Any]]
 ListingPagePart = Callable[[Any, Listing], dict[str, Any]]
+# Parts of the search page outside its cached results region, for one viewer (the applicant's "Save
+# this search"): (request, the parsed search, oob) -> HTML. They are rendered with the request (CSRF
+# token, user), and on an htmx swap sent along with the region, marked `oob` to replace themselves.
+SearchPagePart = Callable[[Any, Callable[[], Any], bool], str]
 _SESSIONS_ELIGIBILITY: list[SessionsEligibility] = []
 LISTING_PAGE_PARTS: list[ListingPagePart] = []
+SEARCH_PAGE_PARTS: list[SearchPagePart] = []
 
 
 def register_sessions_eligibility(evaluate: SessionsEligibility) -> None:
@@ -29,6 +34,16 @@ def register_sessions_eligibility(evaluate: SessionsEligibility) -> None:
 def register_listing_page_part(part: ListingPagePart) -> None:
     if part not in LISTING_PAGE_PARTS:
         LISTING_PAGE_PARTS.append(part)
+
+
+def register_search_page_part(part: SearchPagePart) -> None:
+    if part not in SEARCH_PAGE_PARTS:
+        SEARCH_PAGE_PARTS.append(part)
+
+
+def search_page_parts(*, request: Any, params: Callable[[], Any], oob: bool = False) -> str:
+    """The registered parts' HTML for this viewer; `params()` parses the query only if a part asks."""
+    return "".join(part(request, params, oob) for part in SEARCH_PAGE_PARTS)
 
 
 def sessions_eligibility(*, user: Any, sessions: Sequence[Session]) -> dict[int, Any]:

@@ -34,6 +34,7 @@ from .selectors import (
     listings_for_coordinator,
     listings_for_moderation,
     other_listings_of_institution,
+    search_page_parts,
 )
 from .services import (
     PlacementsError,
@@ -78,9 +79,15 @@ def search(request: HttpRequest) -> HttpResponse:
     viewer_tz = viewer_timezone(request)
     searched, area = found.output("page", partial(results_area, found, viewer_tz), extra=viewer_tz.key)
     if is_htmx(request):
-        response = HttpResponse(area)
+        # The viewer's own parts follow the shared region, each swapping itself out of band.
+        response = HttpResponse(area + search_page_parts(request=request, params=found.parse, oob=True))
     else:
-        context = {"params": SimpleLazyObject(found.parse), "searched": searched, "search_area": mark_safe(area)}  # nosec B308 B703 (render_to_string output)
+        context = {
+            "params": SimpleLazyObject(found.parse),
+            "searched": searched,
+            "search_area": mark_safe(area),  # nosec B308 B703 (render_to_string output)
+            "viewer_parts": mark_safe(search_page_parts(request=request, params=found.parse)),  # nosec B308 B703
+        }
         response = render(request, "placements/search.html", context)
     patch_vary_headers(response, ["HX-Request", "HX-History-Restore-Request"])
     return response

@@ -28,6 +28,7 @@ v1 = [
     path("notifications/", include("notifications.api.urls")),
     path("letters/", include("letters.api.urls")),
     path("trust/", include("trust.api.urls")),
+    path("saved-searches/", include("alerts.api.urls")),
 ]
 
 urlpatterns = [

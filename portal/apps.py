@@ -4,7 +4,13 @@ from django.apps import AppConfig
 
 # Each app's reminder kinds and calendar dates, registered into notifications' registries on
 # import, in the order the preferences page lists the kinds.
-REMINDERS = ("applications.reminders", "letters.reminders", "applicants.reminders", "placements.reminders")
+REMINDERS = (
+    "applications.reminders",
+    "letters.reminders",
+    "applicants.reminders",
+    "placements.reminders",
+    "alerts.reminders",
+)
 
 
 class PortalConfig(AppConfig):
@@ -17,3 +23,8 @@ class PortalConfig(AppConfig):
         # notifications sits below the apps and cannot import them: the project does.
         for module in REMINDERS:
             import_module(module)
+        # The applicant's "Save this search" on the search page (placements sits below alerts).
+        from alerts.views import save_search_part
+        from placements.selectors import register_search_page_part
+
+        register_search_page_part(save_search_part)

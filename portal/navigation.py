@@ -32,6 +32,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("Documents", "applicants:documents", frozenset({Role.APPLICANT})),
     NavItem("Matches", "applicants:matches", frozenset({Role.APPLICANT})),
     NavItem("Saved", "applicants:saved", frozenset({Role.APPLICANT})),
+    NavItem("Saved searches", "alerts:list", frozenset({Role.APPLICANT})),
     NavItem("My applications", "applications:mine", frozenset({Role.APPLICANT})),
     NavItem("Letters", "letters:list", frozenset({Role.APPLICANT})),
     NavItem("Match rounds", "rounds:mine", frozenset({Role.APPLICANT})),

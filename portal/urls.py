@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("placements/", include("placements.urls")),
+    path("saved-searches/", include("alerts.urls")),
     path("notifications/", include("notifications.urls")),
     path("letters/", include("letters.urls")),
     path("applicants/", include("applicants.urls")),

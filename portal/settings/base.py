@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "applications",
     "rounds",
     "trust",
+    "alerts",
     "api",
     "portal",
 ]

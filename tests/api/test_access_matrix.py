@@ -3,6 +3,7 @@ through the same access helpers as the pages; the owner gets through."""
 
 import pytest
 
+from alerts.services import saved_search_create
 from tests.applicants.factories import add_document
 from tests.applications.factories import ApplicationFactory
 from tests.placements.factories import ListingFactory, SessionFactory
@@ -24,6 +25,7 @@ def objects(applicant, institution, other_coordinator):
         "other_institution_application": ApplicationFactory(
             session=SessionFactory(listing=ListingFactory(institution=other_institution))
         ),
+        "saved_search": saved_search_create(owner=applicant, name="Texas", querystring="state=TX"),
     }
 
 
@@ -45,6 +47,9 @@ MATRIX = [
     ("get", "/api/v1/applicants/documents/versions/{}/download/", "version", None, "bob"),
     ("put", "/api/v1/applicants/saved/{}/", "draft_listing", None, "alice"),
     ("delete", "/api/v1/applicants/saved/{}/", "draft_listing", None, "alice"),
+    ("get", "/api/v1/saved-searches/{}/", "saved_search", "alice", "bob"),
+    ("patch", "/api/v1/saved-searches/{}/", "saved_search", "alice", "bob"),
+    ("delete", "/api/v1/saved-searches/{}/", "saved_search", "alice", "bob"),
 ]
 
 # Tested in their own files (their objects need more set-up): notifications and letters.
@@ -83,10 +88,11 @@ def test_an_outsider_gets_404_and_nothing_changes(request, objects, method, url,
     response = getattr(request.getfixturevalue(outsider), method)(target, body, format="json")
     assert response.status_code == 404
     assert response.json()["title"] == "Not Found"
-    obj.refresh_from_db()
+    obj.refresh_from_db()  # a saved search deleted by an outsider would raise here
     assert getattr(obj, "status", None) == before
     if owner:  # The owner passes the access check (a refused move is 409, never 404).
-        assert getattr(request.getfixturevalue(owner), method)(target, body, format="json").status_code in (200, 409)
+        expected = (204,) if method == "delete" and key == "saved_search" else (200, 409)
+        assert getattr(request.getfixturevalue(owner), method)(target, body, format="json").status_code in expected
 
 
 def test_a_coordinator_moves_their_institutions_application(carol, objects):

@@ -9,6 +9,7 @@ from django.test import Client
 from playwright.sync_api import expect
 
 from accounts import demo as account_demo
+from alerts.models import SavedSearch
 from applications.models import Application
 from applications.states import Status
 from placements.models import Listing
@@ -74,6 +75,11 @@ def _pages(role: str) -> list[str]:
             "/applicants/documents/upload/",
             "/applicants/matches/",
             "/applicants/saved/",
+            "/saved-searches/",
+            *(
+                f"/saved-searches/{pk}/delete/"
+                for pk in SavedSearch.objects.filter(owner=applicant).values_list("pk", flat=True)[:1]
+            ),
             "/applications/",
             *own,
             "/letters/",

@@ -172,6 +172,17 @@ ROWS: list[Row] = [
     Row("applicants:saved_add", pk("listing", "listing_id"), ("applicant", "other_applicant"), APPLICANT, ("post",)),
     Row("applicants:saved_add", pk("draft_listing", "listing_id"), (), APPLICANT, ("post",), variant="draft"),
     Row("applicants:saved_remove", pk("listing", "listing_id"), ("applicant", "other_applicant"), APPLICANT, ("post",)),
+    # alerts: an applicant's saved searches are their own
+    Row(
+        "alerts:saved_search_edit",
+        pk("saved_search"),
+        A,
+        APPLICANT,
+        ("post",),
+        lambda w: {"name": "Hijacked", "frequency": "weekly"},
+    ),
+    Row("alerts:saved_search_pause", pk("saved_search"), A, APPLICANT, ("post",), lambda w: {"paused": "1"}),
+    Row("alerts:saved_search_delete", pk("saved_search"), A, APPLICANT, ("get", "post")),
     # applications: the applicant's own; the queue is the institution's
     Row(
         "applications:apply",

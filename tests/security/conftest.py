@@ -47,6 +47,8 @@ def world(applicant, other_applicant, coordinator, other_coordinator, admin_user
         SolarSchedule,
     )
 
+    from alerts.models import Alert
+    from alerts.services import saved_search_create
     from api.services import api_token_create
     from applicants.models import SavedListing
     from applicants.services import document_upload
@@ -198,6 +200,8 @@ def world(applicant, other_applicant, coordinator, other_coordinator, admin_user
     )
     w.report = ListingReport.objects.create(listing=w.listing, reporter=applicant, field="costs", note="Fee is wrong")
     RoundOutcome.objects.create(round=w.round, applicant=other_applicant)
+    w.saved_search = saved_search_create(owner=applicant, name="Texas rotations", querystring="state=TX&kind=rotation")
+    Alert.objects.create(owner=applicant, listing=w.listing, event=Alert.Event.NEW_LISTING, saved_search=w.saved_search)
     from django.contrib import admin
 
     w.admin_objects = {}

@@ -7,9 +7,11 @@ from django.db import transaction
 from django.test import override_settings
 
 from accounts import demo as account_demo
+from alerts import demo as alerts_demo
 from applicants import demo as applicants_demo
 from applications import demo as applications_demo
 from letters import demo as letters_demo
+from notifications.tasks import reminders_tick_task
 from placements import demo as placements_demo
 from portal.celery import app as celery_app
 from rounds import demo as rounds_demo
@@ -63,6 +65,12 @@ class Command(BaseCommand):
             rounds_demo.ensure_published_demo_round()
             rounds_demo.ensure_demo_round()
             trust_demo.ensure_demo_trust()
+            # Last: the listing it publishes is new to everything above.
+            alerts_demo.ensure_demo_alerts()
+        # One reminders tick, as the beat's first would be: the demo applicant's alert reaches the
+        # notification centre (and the coordinator's daily digest is due). A second run adds nothing.
+        with _mail_held_back():
+            reminders_tick_task.delay()
         self.stdout.write(self.style.SUCCESS(f"Demo data ready. Demo logins (password: {account_demo.DEMO_PASSWORD}):"))
         for login in account_demo.DEMO_LOGINS:
             self.stdout.write(f"  {login.role:<12} {login.email}")
