@@ -23,8 +23,3 @@ class PortalConfig(AppConfig):
         # notifications sits below the apps and cannot import them: the project does.
         for module in REMINDERS:
             import_module(module)
-        # The applicant's "Save this search" on the search page (placements sits below alerts).
-        from alerts.views import save_search_part
-        from placements.selectors import register_search_page_part
-
-        register_search_page_part(save_search_part)
