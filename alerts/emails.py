@@ -1,9 +1,10 @@
-"""The alerts' e-mails: one render function per message (templates/emails/alert-*), rendered by
+"""The alerts' e-mails: one render function per kind (templates/emails/alert-*), rendered by
 notifications.emails.render_templated in the applicant's zone, with the kind's one-click
 unsubscribe link. They never send: the outbox does."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.urls import reverse
@@ -37,28 +38,20 @@ def _context(reminder: Any, batch: Any) -> dict[str, Any]:
     }
 
 
-def render_search_match(*, reminder: Any, subject: Any) -> Rendered:
-    return render_templated(
-        name="alert-search-match",
-        user=reminder.recipient,
-        unsubscribe_kind=reminder.kind,
-        context=_context(reminder, subject),
-    )
+def renderer(template: str) -> Callable[..., Rendered]:
+    """The render function of a kind whose message is `templates/emails/<template>-*`."""
+
+    def render(*, reminder: Any, subject: Any) -> Rendered:
+        return render_templated(
+            name=template,
+            user=reminder.recipient,
+            unsubscribe_kind=reminder.kind,
+            context=_context(reminder, subject),
+        )
+
+    return render
 
 
-def render_window_open(*, reminder: Any, subject: Any) -> Rendered:
-    return render_templated(
-        name="alert-window-open",
-        user=reminder.recipient,
-        unsubscribe_kind=reminder.kind,
-        context=_context(reminder, subject),
-    )
-
-
-def render_seats_free(*, reminder: Any, subject: Any) -> Rendered:
-    return render_templated(
-        name="alert-seats-free",
-        user=reminder.recipient,
-        unsubscribe_kind=reminder.kind,
-        context=_context(reminder, subject),
-    )
+render_search_match = renderer("alert-search-match")
+render_window_open = renderer("alert-window-open")
+render_seats_free = renderer("alert-seats-free")

@@ -21,6 +21,21 @@ def quote_name(name: str) -> str:
     return f'"{name}"'
 
 
+def _named_keys(columns: Sequence[str], specialty_table: str, institution_table: str) -> tuple[list[str], str]:
+    """The keys of the counted rows `c` as the facets read them, and the joins they need: on the few
+    rows counted, specialties by slug (with their names), institutions by state."""
+    qn = quote_name
+    keys = [f"c.{qn(column)}" for column in columns]
+    joins = ""
+    if SPECIALTY_COLUMN in columns:
+        joins += f" LEFT JOIN {qn(specialty_table)} s ON s.id = c.specialty_id"
+        keys[columns.index(SPECIALTY_COLUMN)] = "s.slug, s.name"
+    if INSTITUTION_COLUMN in columns:
+        joins += f" LEFT JOIN {qn(institution_table)} i ON i.id = c.institution_id"
+        keys[columns.index(INSTITUTION_COLUMN)] = "i.state"
+    return keys, joins
+
+
 def grouping_sets_counts(
     inner_sql: str,
     inner_params: Sequence[object],
@@ -52,15 +67,7 @@ def grouping_sets_counts(
         f"SELECT GROUPING({grouped}) AS g, {grouped}, {counted} "  # nosec B608
         f"FROM ({inner_sql}) r GROUP BY GROUPING SETS ({sets})"
     )
-    # Then, on the few rows counted: specialties by slug (with their names), institutions by state.
-    keys = [f"c.{qn(column)}" for column in columns]
-    joins = ""
-    if SPECIALTY_COLUMN in columns:
-        joins += f" LEFT JOIN {qn(specialty_table)} s ON s.id = c.specialty_id"
-        keys[columns.index(SPECIALTY_COLUMN)] = "s.slug, s.name"
-    if INSTITUTION_COLUMN in columns:
-        joins += f" LEFT JOIN {qn(institution_table)} i ON i.id = c.institution_id"
-        keys[columns.index(INSTITUTION_COLUMN)] = "i.state"
+    keys, joins = _named_keys(columns, specialty_table, institution_table)
     key_list = ", ".join(keys)
     sql = f"SELECT c.g, {key_list}, {sums} FROM ({counting}) c{joins} GROUP BY c.g, {key_list}"  # nosec B608
     return sql, tuple(inner_params)
@@ -127,14 +134,7 @@ def one_pass_counts_and_page(
         grouped = ", ".join(f"m.{qn(column)}" for column in columns)
         sets = ", ".join(["()", *[f"(m.{qn(column)})" for column in columns]])
         counting = f"SELECT GROUPING({grouped}) AS g, {grouped}, {counted} FROM m GROUP BY GROUPING SETS ({sets})"  # nosec B608
-        keys = [f"c.{qn(column)}" for column in columns]
-        joins = ""
-        if SPECIALTY_COLUMN in columns:
-            joins += f" LEFT JOIN {qn(specialty_table)} s ON s.id = c.specialty_id"
-            keys[columns.index(SPECIALTY_COLUMN)] = "s.slug, s.name"
-        if INSTITUTION_COLUMN in columns:
-            joins += f" LEFT JOIN {qn(institution_table)} i ON i.id = c.institution_id"
-            keys[columns.index(INSTITUTION_COLUMN)] = "i.state"
+        keys, joins = _named_keys(columns, specialty_table, institution_table)
         key_list = ", ".join(keys) + ", "
         group_keys = ", " + ", ".join(keys)
     query = (
