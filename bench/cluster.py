@@ -84,7 +84,9 @@ SESSION_CHECK = "a session started on node a is used on node b"
 LOCKOUT_CHECK = "a login lockout started on node a holds on node b"
 UPLOAD_CHECK = "a file uploaded through node a is read through both nodes (S3)"
 # HAProxy's httplog line: ... backend/server Tr/Tw/Tc/Tr/Ta status bytes cookie cookie termination ...
-HTTPLOG = re.compile(r"\[(\d\d/\w{3}/\d{4}:\d\d:\d\d:\d\d\.\d{3})\] \S+ web/(\S+) \S+ (\d{3}) \S+ \S+ \S+ (\S{4})")
+HTTPLOG = re.compile(
+    r"\[(\d\d/\w{3}/\d{4}:\d\d:\d\d:\d\d\.\d{3})\] \S+ web/(\S+) \S+/(-?\d+) (\d{3}) \S+ \S+ \S+ (\S{4})"
+)
 
 
 # --- Processes -------------------------------------------------------------------------------------
@@ -459,13 +461,48 @@ def notifications_done(fixture: load_test.Fixture) -> bool:
     return Notification.objects.filter(kind="application_status", recipient_id__in=users).count() >= events
 
 
-def gateway_log(path: Path) -> list[tuple[dt.datetime, str, int, str]]:
-    """(accepted at, server, status, termination state) of every request HAProxy logged with a 5xx."""
+@dataclass(frozen=True)
+class GatewayError:
+    """A 5xx in HAProxy's log: when HAProxy read the request and when it gave up on it."""
+
+    received: float  # seconds since the epoch
+    ended: float
+    server: str
+    status: int
+    termination: str
+
+    def __repr__(self) -> str:
+        return f"<{self.status} {self.termination} from {self.server}, {utc(self.received)} to {utc(self.ended)}>"
+
+    def in_flight_on(self, server: str, killed: float, dead: float, *, slack: float) -> bool:
+        """Sent to `server` while it listened and still unanswered when it was killed.
+
+        A request HAProxy read before the kill can have been with the node for seconds (a slow submit
+        on a loaded machine), so the test is on the whole span, not on when it arrived. `SH`/`SD`: the
+        node had accepted the connection and aborted it before or while answering (`SC` is a refusal).
+        """
+        return (
+            self.server == server
+            and self.termination[:2] in ("SH", "SD")
+            and self.received <= dead + slack
+            and self.ended >= killed - slack
+        )
+
+
+def utc(epoch: float) -> str:
+    return dt.datetime.fromtimestamp(epoch, dt.UTC).strftime("%H:%M:%S.%f")[:-3]
+
+
+def gateway_log(path: Path) -> list[GatewayError]:
+    """Every request HAProxy logged with a 5xx."""
     rows = []
     for match in HTTPLOG.finditer(path.read_text(errors="replace")):
-        accepted, server_name, status, termination = match.groups()
+        received, server_name, active_ms, status, termination = match.groups()
         if int(status) >= 500:
-            rows.append((dt.datetime.strptime(accepted, "%d/%b/%Y:%H:%M:%S.%f"), server_name, int(status), termination))
+            # HAProxy runs with TZ=UTC (haproxy_env), so its local dates are UTC.
+            start = dt.datetime.strptime(received, "%d/%b/%Y:%H:%M:%S.%f").replace(tzinfo=dt.UTC).timestamp()
+            ended = start + max(0, int(active_ms)) / 1000
+            rows.append(GatewayError(start, ended, server_name, int(status), termination))
     return rows
 
 
@@ -474,13 +511,12 @@ def gateway_log(path: Path) -> list[tuple[dt.datetime, str, int, str]]:
 
 @dataclass
 class Faults:
-    """What the fault thread did and when (wall clock, as HAProxy logs it)."""
+    """What the fault thread did and when (wall clock, seconds since the epoch)."""
 
     events: list[tuple[float, str]] = field(default_factory=list)
-    web_killed_at: dt.datetime | None = None
     web_killed_epoch: float = 0.0
     # When kill9() returned: the node's listening socket is closed from then on.
-    web_dead_at: dt.datetime | None = None
+    web_dead_epoch: float = 0.0
     started_at: float = field(default_factory=time.monotonic)
     errors: list[str] = field(default_factory=list)
 
@@ -661,7 +697,9 @@ def main() -> int:
         cfg = haproxy_cfg(
             folder, port=ports["haproxy"], nodes={name: ports[name] for name in nodes}, maxconn=args.node_workers
         )
-        haproxy = Part("haproxy", [shutil.which("haproxy") or "/usr/sbin/haproxy", "-f", str(cfg), "-db"], direct_env)
+        # Django sets this process's TZ to TIME_ZONE; HAProxy's log dates are read back as UTC.
+        haproxy_env = {**direct_env, "TZ": "UTC"}
+        haproxy = Part("haproxy", [shutil.which("haproxy") or "/usr/sbin/haproxy", "-f", str(cfg), "-db"], haproxy_env)
         parts.append(haproxy.start())
         wait_for("HAProxy to see both nodes up", lambda: haproxy_up(folder) == {"a", "b"}, timeout=30, part=haproxy)
         workers = {name: worker(name).start() for name in ("worker-1", "worker-2")}
@@ -722,9 +760,9 @@ def main() -> int:
                 parts.append(beats[-1])
                 faults.log("second beat started")
                 at(0.15 * d)
-                faults.web_killed_at, faults.web_killed_epoch = dt.datetime.now(), time.time()
+                faults.web_killed_epoch = time.time()
                 nodes["b"].kill9()
-                faults.web_dead_at = dt.datetime.now()
+                faults.web_dead_epoch = time.time()
                 faults.log("kill -9 web node b (gunicorn master and workers)")
                 at(0.2 * d)
                 faults.log(f"applicants save {save_closing_listings(fixture, closing_sessions)} closing listings")
@@ -778,22 +816,14 @@ def main() -> int:
         problems += application_problems + told_problems + reminder_problems
         # Every 5xx: a request HAProxy had sent to node b before it was killed.
         gateway = gateway_log(LOGS / "haproxy.log")
-        # HAProxy dates a request when it reads it, which on a loaded machine can be well after the
-        # browser sent it; the browser's own clock is checked below. Here: a 5xx from node b whose
-        # connection b's kernel accepted (termination state S*, the server aborted) can only have been
-        # sent while b's socket was open, so it was in flight at the kill.
-        killed_at, dead_at = faults.web_killed_at, faults.web_dead_at or faults.web_killed_at
-        stray = [
-            row
-            for row in gateway
-            if row[1] != "b"
-            or killed_at is None
-            or not row[3].startswith("S")
-            or not killed_at - dt.timedelta(seconds=1) <= row[0] <= dead_at + dt.timedelta(seconds=2)
-        ]
+        # HAProxy dates a request when it reads it and times it to its end (Ta); the browsers' own
+        # clocks are checked below.
+        killed, dead = faults.web_killed_epoch, faults.web_dead_epoch or faults.web_killed_epoch
+        stray = [row for row in gateway if not killed or not row.in_flight_on("b", killed, dead, slack=1.0)]
         server_errors = sum(n for status, n in ledger.statuses.items() if status >= 500)
         if stray:
-            problems.append(f"{len(stray)} 5xx not in flight on the killed node: {stray[:5]}")
+            when = f"killed {utc(killed)}, dead {utc(dead)} UTC"
+            problems.append(f"{len(stray)} 5xx not in flight on the killed node ({when}): {stray[:5]}")
         # What the browsers saw fail (a 5xx, or a connection closed without an answer): sent before the
         # kill, failed after it, so in flight when it happened (half a second either side for the clocks).
         kill = faults.web_killed_epoch
@@ -867,7 +897,7 @@ def markdown(*, args, ledger, faults, figures, problems, checked, submits, remin
         f"(median {statistics.median(times) * 1000:.0f} ms). Answers: {statuses}.",
         f"- Requests that failed, all in flight on node b when it was killed -9 (sent before, failed after): "
         f"{server_errors} 5xx ({len(gateway)} in HAProxy's log, termination states "
-        f"{dict(Counter(row[3] for row in gateway)) or 'none'}) and {aborted} connections HAProxy closed "
+        f"{dict(Counter(row.termination for row in gateway)) or 'none'}) and {aborted} connections HAProxy closed "
         f"without an answer; each was sent once more by its browser ({dict(retried) or 'none'}).",
         f"- Applications: {checked} in the database for {len(ledger.attempted)} requested, each once with the id "
         f"its answer named, none unrequested; {submits} submits, each told once (one in-app message, one e-mail).",
