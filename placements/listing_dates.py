@@ -6,8 +6,9 @@ and the opening from the same sessions (closing after the time of computing).
 It runs when:
 
 * a session is created, changed, archived or deleted: on PostgreSQL in the session trigger (function
-  `placements_listing_recompute_dates`; raw and bulk writes included); on SQLite through the signals
-  below and `session_changed()`.
+  `placements_listing_recompute_dates`; raw and bulk writes included), which locks the listing row
+  before it reads the sessions, so that two writers of one listing's sessions count each other's
+  (migration 0020); on SQLite through the signals below and `session_changed()`.
 * time passes: `refresh_due()` (every minute) recomputes the published listings whose stored deadline
   or start has passed. The opening needs no refresh: it is read only while its deadline is ahead.
 * a draft is published (its values may have aged meanwhile).

@@ -1,0 +1,157 @@
+"""Two coordinators changing sessions of the same listing at once, on PostgreSQL with real threads:
+the listing's stored next start and "open now" (placements.listing_dates) must count both sessions.
+
+Transaction A changes a session and holds before its commit; B changes another session of the same
+listing, and its recompute waits for A's lock on the listing row; A commits, then B. B's recompute
+must read A's session too: a recompute that read the sessions as of before that wait (one UPDATE
+with its subqueries on the statement's snapshot) kept only B's session, and the listing showed B's
+later start and B's not-yet-open window until its sessions next changed.
+"""
+
+import datetime as dt
+import threading
+import time
+from collections.abc import Callable
+
+import pytest
+from django.db import connection, connections, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from placements import listing_dates, services
+from placements.models import Session
+from tests.applications.concurrency import (  # noqa: F401 - the fixtures apply to this module
+    RACES,
+    reseed_after_the_module,
+    seeded_specialty,
+)
+from tests.placements.factories import ListingFactory, SessionFactory
+
+pytestmark = [*RACES, pytest.mark.usefixtures("page_rendered_each_time")]
+URL = reverse("placements:search")
+
+
+def _fields(days_to_start: int, opens_in_days: int) -> dict:
+    now = timezone.now()
+    start = timezone.localdate() + dt.timedelta(days=days_to_start)
+    return {
+        "start_date": start,
+        "end_date": start + dt.timedelta(days=27),
+        "seats": 4,
+        "applications_open_at": now + dt.timedelta(days=opens_in_days),
+        "applications_close_at": now + dt.timedelta(days=days_to_start - 30),
+        "offer_response_days": 7,
+    }
+
+
+# A's session: starts in 80 days, open now. B's: starts in 100 days, opens in 20 days.
+A_FIELDS, B_FIELDS = _fields(80, -10), _fields(100, 20)
+# Where both sessions stood before, in the scenarios that change existing sessions.
+FAR_OFF = _fields(200, 100)
+
+
+def _waits_on_a_lock(pid: int, timeout: float = 10.0) -> bool:
+    """Whether the backend `pid` comes to wait on a lock (A's, on the listing row) within `timeout`."""
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", [pid])
+            row = cursor.fetchone()
+            if row and row[0] == "Lock":
+                return True
+            time.sleep(0.02)
+    return False
+
+
+def _a_then_b(change_a: Callable[[], object], change_b: Callable[[], object]) -> None:
+    """A changes and holds; B changes and waits on A's lock; A commits; B commits."""
+    a_changed, a_may_commit, b_pid_known = threading.Event(), threading.Event(), threading.Event()
+    b_pid: list[int] = []
+    errors: list[BaseException] = []
+
+    def side_a() -> None:
+        try:
+            with transaction.atomic():
+                change_a()
+                a_changed.set()
+                a_may_commit.wait(timeout=30)
+        except BaseException as exc:  # noqa: BLE001 - reported to the test below
+            errors.append(exc)
+        finally:
+            a_changed.set()
+            connections.close_all()
+
+    def side_b() -> None:
+        try:
+            a_changed.wait(timeout=30)
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                b_pid.append(cursor.fetchone()[0])
+            b_pid_known.set()
+            with transaction.atomic():
+                change_b()
+        except BaseException as exc:  # noqa: BLE001 - reported to the test below
+            errors.append(exc)
+        finally:
+            b_pid_known.set()
+            connections.close_all()
+
+    threads = [threading.Thread(target=side_a), threading.Thread(target=side_b)]
+    for thread in threads:
+        thread.start()
+    b_pid_known.wait(timeout=30)
+    b_waited = bool(b_pid) and _waits_on_a_lock(b_pid[0])
+    a_may_commit.set()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, errors
+    # Otherwise the two did not overlap and the test proves nothing.
+    assert b_waited, "B's recompute never waited for A's lock on the listing"
+
+
+def _create(coordinator, listing, fields):
+    return lambda: services.session_create(listing=listing, actor=coordinator, fields=fields)
+
+
+def _new_sessions(coordinator, listing):
+    return _create(coordinator, listing, A_FIELDS), _create(coordinator, listing, B_FIELDS)
+
+
+def _unarchived_sessions(coordinator, listing):
+    a, b = (SessionFactory(listing=listing, is_archived=True, **fields) for fields in (A_FIELDS, B_FIELDS))
+    # The coordinator's "restore" is a raw update: the trigger sees those too.
+    return (
+        lambda: Session.objects.filter(pk=a.pk).update(is_archived=False),
+        lambda: Session.objects.filter(pk=b.pk).update(is_archived=False),
+    )
+
+
+def _moved_sessions(coordinator, listing):
+    a, b = (SessionFactory(listing=listing, **FAR_OFF) for _ in range(2))
+
+    def update(session, fields):
+        return lambda: services.session_update(session=session, actor=coordinator, fields=fields)
+
+    return update(a, A_FIELDS), update(b, B_FIELDS)
+
+
+@pytest.mark.parametrize("changes", [_new_sessions, _unarchived_sessions, _moved_sessions])
+def test_two_session_changes_at_once_both_count_in_the_listings_dates(client, institution, coordinator, changes):
+    listing = ListingFactory(institution=institution, title="Cardiology Elective")
+    # A rival that starts between the two sessions, open now.
+    SessionFactory(listing=ListingFactory(institution=institution, title="Neurology Rotation"), **_fields(90, -10))
+
+    _a_then_b(*changes(coordinator, listing))
+
+    listing.refresh_from_db()
+    sessions = Session.objects.filter(listing=listing).values(
+        "start_date", "applications_open_at", "applications_close_at", "is_archived"
+    )
+    from_all_sessions = listing_dates.of_sessions(sessions, timezone.now())
+    assert from_all_sessions["stored_next_start"] == A_FIELDS["start_date"]
+    assert {name: getattr(listing, name) for name in from_all_sessions} == from_all_sessions
+    # What a visitor sees: it starts before its rival, and it is open for applications now.
+    page = client.get(URL, {"sort": "start"}).context["result"].page
+    assert [row.title for row in page.object_list] == ["Cardiology Elective", "Neurology Rotation"]
+    open_now = client.get(URL, {"open_now": "1"}).context["result"].page
+    assert {row.title for row in open_now.object_list} == {"Cardiology Elective", "Neurology Rotation"}
