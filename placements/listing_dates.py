@@ -10,7 +10,8 @@ It runs when:
   before it reads the sessions, so that two writers of one listing's sessions count each other's
   (migration 0020); on SQLite through the signals below and `session_changed()`.
 * time passes: `refresh_due()` (every minute) recomputes the published listings whose stored deadline
-  or start has passed. The opening needs no refresh: it is read only while its deadline is ahead.
+  or start has passed, locking them first (as the trigger does) so that it counts the sessions of a
+  writer it waited for. The opening needs no refresh: it is read only while its deadline is ahead.
 * a draft is published (its values may have aged meanwhile).
 * a loader writes listings with their sessions in bulk: `of_sessions`, with the row.
 """
@@ -21,7 +22,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
@@ -64,7 +65,12 @@ def refresh_due(at: dt.datetime | None = None) -> int:
 
     at = at or timezone.now()
     due = Listing.objects.published().filter(Q(stored_next_deadline__lte=at) | Q(stored_next_start__lt=at.date()))
-    return recompute(due, at)
+    with transaction.atomic():
+        # Lock first, compute in the next statement: one UPDATE that waited for a session writer's
+        # lock on a row would re-check only that row and read the sessions as of before the wait,
+        # without the writer's session. In pk order, so that two runs lock in the same order.
+        ids = list(due.order_by("pk").select_for_update(no_key=True).values_list("pk", flat=True))
+        return recompute(Listing.objects.filter(pk__in=ids), at) if ids else 0
 
 
 def session_changed(listing_id: int) -> None:

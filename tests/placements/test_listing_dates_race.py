@@ -5,7 +5,8 @@ Transaction A changes a session and holds before its commit; B changes another s
 listing, and its recompute waits for A's lock on the listing row; A commits, then B. B's recompute
 must read A's session too: a recompute that read the sessions as of before that wait (one UPDATE
 with its subqueries on the statement's snapshot) kept only B's session, and the listing showed B's
-later start and B's not-yet-open window until its sessions next changed.
+later start and B's not-yet-open window until its sessions next changed. The minute's refresh
+(`refresh_due`) waiting for a coordinator's lock must read that coordinator's session too.
 """
 
 import datetime as dt
@@ -149,6 +150,58 @@ def test_two_session_changes_at_once_both_count_in_the_listings_dates(client, in
     )
     from_all_sessions = listing_dates.of_sessions(sessions, timezone.now())
     assert from_all_sessions["stored_next_start"] == A_FIELDS["start_date"]
+    assert {name: getattr(listing, name) for name in from_all_sessions} == from_all_sessions
+    # What a visitor sees: it starts before its rival, and it is open for applications now.
+    page = client.get(URL, {"sort": "start"}).context["result"].page
+    assert [row.title for row in page.object_list] == ["Cardiology Elective", "Neurology Rotation"]
+    open_now = client.get(URL, {"open_now": "1"}).context["result"].page
+    assert {row.title for row in open_now.object_list} == {"Cardiology Elective", "Neurology Rotation"}
+
+
+def _window(days_to_start: int, opens_in: dt.timedelta, closes_in: dt.timedelta) -> dict:
+    now = timezone.now()
+    return {
+        **_fields(days_to_start, 0),
+        "applications_open_at": now + opens_in,
+        "applications_close_at": now + closes_in,
+    }
+
+
+def test_a_session_added_while_the_refresh_waits_counts_in_the_listings_dates(
+    client, institution, coordinator, monkeypatch
+):
+    """The minute's refresh runs while a coordinator's transaction adding a session is still open.
+
+    The listing's stored deadline (its first window's, closing in a minute and a half) was ahead when
+    A's trigger recomputed it and has passed at the refresh's time: the listing is due to the refresh,
+    which waits for A's lock on the row. It must read A's session once A commits: a refresh that read
+    the sessions as of before that wait skipped it, and the listing showed its far-off later window's
+    dates (not open, a later start) until that deadline passed."""
+    listing = ListingFactory(institution=institution, title="Cardiology Elective")
+    SessionFactory(listing=listing, **_window(60, -dt.timedelta(days=10), dt.timedelta(seconds=90)))
+    SessionFactory(listing=listing, **_window(200, dt.timedelta(days=100), dt.timedelta(days=170)))
+    # A rival that starts between the added session and the listing's others, open now.
+    SessionFactory(
+        listing=ListingFactory(institution=institution, title="Neurology Rotation"),
+        **_window(50, -dt.timedelta(days=10), dt.timedelta(days=20)),
+    )
+    added = _window(40, -dt.timedelta(days=1), dt.timedelta(days=10))
+    at = timezone.now() + dt.timedelta(minutes=3)
+    refreshed: list[int] = []
+
+    _a_then_b(
+        _create(coordinator, listing, added),
+        lambda: refreshed.append(listing_dates.refresh_due(at)),
+    )
+
+    assert refreshed == [1]
+    monkeypatch.setattr(timezone, "now", lambda: at)
+    listing.refresh_from_db()
+    sessions = Session.objects.filter(listing=listing).values(
+        "start_date", "applications_open_at", "applications_close_at", "is_archived"
+    )
+    from_all_sessions = listing_dates.of_sessions(sessions, at)
+    assert from_all_sessions["stored_next_deadline"] == added["applications_close_at"]
     assert {name: getattr(listing, name) for name in from_all_sessions} == from_all_sessions
     # What a visitor sees: it starts before its rival, and it is open for applications now.
     page = client.get(URL, {"sort": "start"}).context["result"].page
