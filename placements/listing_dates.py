@@ -60,6 +60,9 @@ def of_sessions(sessions: Iterable[Mapping[str, Any]], at: dt.datetime) -> dict[
     }
 
 
+REFRESH_SLICE = 5000
+
+
 def refresh_due(at: dt.datetime | None = None) -> int:
     """Recompute the published listings whose stored deadline or start has passed. Returns how many."""
 
@@ -70,7 +73,12 @@ def refresh_due(at: dt.datetime | None = None) -> int:
         # lock on a row would re-check only that row and read the sessions as of before the wait,
         # without the writer's session. In pk order, so that two runs lock in the same order.
         ids = list(due.order_by("pk").select_for_update(no_key=True).values_list("pk", flat=True))
-        return recompute(Listing.objects.filter(pk__in=ids), at) if ids else 0
+        # In slices: after a long stop of the clock the due ids can outnumber the parameters one
+        # statement may carry (65,535 on PostgreSQL); every minute they fit in one.
+        return sum(
+            recompute(Listing.objects.filter(pk__in=ids[i : i + REFRESH_SLICE]), at)
+            for i in range(0, len(ids), REFRESH_SLICE)
+        )
 
 
 def session_changed(listing_id: int) -> None:

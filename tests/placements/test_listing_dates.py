@@ -105,6 +105,21 @@ def test_after_a_start_date_passes_the_refresh_uses_the_next_session(client, two
     assert order(client, "start") == ["Cardiology Elective", "Neurology Rotation"]
 
 
+def test_after_a_long_stop_of_the_clock_every_due_listing_is_refreshed(client, institution, monkeypatch):
+    # Due listings are recomputed in slices (a statement carries a bounded number of ids): with a
+    # slice of 2, five due listings take three, and none is left with its passed dates.
+    monkeypatch.setattr(listing_dates, "REFRESH_SLICE", 2)
+    listings = [ListingFactory(institution=institution, title=f"Elective {n}") for n in range(5)]
+    for listing in listings:
+        SessionFactory(listing=listing, **_session_fields(80, 2))
+        SessionFactory(listing=listing, **_session_fields(200, 150))
+    listing_dates.recompute(Listing.objects.all())
+
+    assert listing_dates.refresh_due(timezone.now() + dt.timedelta(days=3)) == 5
+    nexts = {listing.stored_next_deadline.date() for listing in Listing.objects.filter(pk__in=[x.pk for x in listings])}
+    assert nexts == {(timezone.now() + dt.timedelta(days=150)).date()}
+
+
 def test_publishing_a_draft_recomputes_its_dates(client, coordinator, institution):
     draft = ListingFactory(institution=institution, title="Psychiatry Observership", status=Listing.Status.DRAFT)
     SessionFactory(listing=draft, **_session_fields(80, 40))
