@@ -279,3 +279,12 @@ def test_cancelled_rounds_show_as_such_to_coordinators_and_applicants(
     response = client.post(url, {f"position_{alice_ranked.pk}": ""}, follow=True)
     assert "its rank lists are kept but can no longer change" in response.content.decode()
     assert round.applicant_ranks.count() == 1
+
+
+def test_the_django_admin_cannot_change_a_rounds_sessions(client, admin_user, round, medicine, alice_ranked):
+    """Editing goes through round_update's checks: the admin's change form shows the sessions only."""
+    client.force_login(admin_user)
+    url = reverse("admin:rounds_round_change", args=[round.pk])
+    assert client.get(url).status_code == 200
+    client.post(url, {"sessions": [medicine.pk]})
+    assert round.sessions.count() == 2  # the ranked cardiology session is still in
