@@ -10,6 +10,7 @@ REMINDERS = (
     "applicants.reminders",
     "placements.reminders",
     "alerts.reminders",
+    "rounds.reminders",
 )
 
 

@@ -1,8 +1,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+MOMENTS = ("rank_deadline", "publish_at", "offer_deadline")
+
 
 class RoundForm(forms.Form):
+    """Opens a round, or edits one (``round``): then it starts from the round as saved."""
+
     name = forms.CharField(
         max_length=200, label=_("Round name"), help_text=_("For example “July 2027 sub-internships”.")
     )
@@ -25,12 +29,33 @@ class RoundForm(forms.Form):
         help_text=_("Matched applicants accept or decline by then."),
     )
 
-    def __init__(self, *args, sessions, **kwargs):
+    def __init__(self, *args, sessions, round=None, **kwargs):
+        self.round = round
+        if round is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "name": round.name,
+                    "sessions": list(round.sessions.values_list("pk", flat=True)),
+                    **{field: getattr(round, field) for field in MOMENTS},
+                },
+            )
         super().__init__(*args, **kwargs)
         self.fields["sessions"].queryset = sessions
         self.fields["sessions"].label_from_instance = lambda s: (
             f"{s.listing.title}, {s.start_date:%b %-d, %Y} ({s.seats} seats)"
         )
+
+    def clean(self):
+        data = super().clean()
+        if self.round is not None:
+            # The page shows minutes: a moment sent back unchanged keeps its saved seconds, so it
+            # does not count as moved (nor tell the applicants who ranked that it did).
+            for field in MOMENTS:
+                saved = getattr(self.round, field)
+                if data.get(field) == saved.replace(second=0, microsecond=0):
+                    data[field] = saved
+        return data
 
 
 class RankImportForm(forms.Form):

@@ -21,6 +21,7 @@ class Round(models.Model):
     class Status(models.TextChoices):
         OPEN = "open", _("Open for ranking")
         PUBLISHED = "published", _("Results published")
+        CANCELLED = "cancelled", _("Cancelled")
 
     name = models.CharField(max_length=200)
     # Null for a round an admin opened across institutions.
@@ -35,6 +36,8 @@ class Round(models.Model):
     opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    # A cancelled round keeps its rank lists for the record; nothing in it changes any more.
+    cancelled_at = models.DateTimeField(null=True, blank=True)
     matched_count = models.PositiveIntegerField(default=0)
     unmatched_count = models.PositiveIntegerField(default=0)
 
@@ -48,9 +51,10 @@ class Round(models.Model):
             ),
             models.CheckConstraint(condition=Q(offer_deadline__gt=F("publish_at")), name="round_offers_after_publish"),
             models.CheckConstraint(
-                condition=Q(status="open", published_at__isnull=True)
-                | Q(status="published", published_at__isnull=False),
-                name="round_published_has_time",
+                condition=Q(status="open", published_at__isnull=True, cancelled_at__isnull=True)
+                | Q(status="published", published_at__isnull=False, cancelled_at__isnull=True)
+                | Q(status="cancelled", published_at__isnull=True, cancelled_at__isnull=False),
+                name="round_status_has_its_time",
             ),
         ]
 
@@ -59,6 +63,17 @@ class Round(models.Model):
 
     def accepts_ranks(self, at) -> bool:
         return self.status == self.Status.OPEN and at < self.rank_deadline
+
+    def change_refusal(self, at) -> str:
+        """Why the round can no longer be edited at ``at`` (empty while it can): once its
+        publication time has come the match may be running."""
+        if self.status == self.Status.PUBLISHED:
+            return str(_("The results of this round are published: it can no longer be edited."))
+        if self.status == self.Status.CANCELLED:
+            return str(_("This round was cancelled: it can no longer be edited."))
+        if at >= self.publish_at:
+            return str(_("The publication time of this round has come: it can no longer be edited."))
+        return ""
 
 
 class ApplicantRank(models.Model):

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from applications.models import Application
@@ -119,6 +119,39 @@ def coordinator_rounds(user: Any) -> QuerySet[Round]:
         match_rounds=OuterRef("pk"), listing__institution_id__in=user.coordinator_institution_ids
     )
     return Round.objects.filter(Exists(ours)).order_by("-publish_at")
+
+
+def may_manage_round(*, round: Round, user: Any) -> bool:
+    """Who may edit or cancel a round: an admin, or a coordinator of the round's institution. A
+    round an admin opened across institutions (no institution) is the admins' alone."""
+    return bool(
+        user.is_admin or (round.institution_id is not None and round.institution_id in user.coordinator_institution_ids)
+    )
+
+
+def rounds_managed_by(user: Any) -> QuerySet[Round]:
+    """The rounds ``user`` may edit or cancel (see may_manage_round)."""
+    if user.is_admin:
+        return Round.objects.all()
+    return Round.objects.filter(institution_id__in=user.coordinator_institution_ids)
+
+
+def round_ranked_applicants(*, round: Round) -> int:
+    """How many applicants saved a rank list in the round: those a change to it is told to."""
+    return ApplicantRank.objects.filter(round=round, applicant__is_active=True).values("applicant").distinct().count()
+
+
+def round_session_choices(*, round: Round) -> QuerySet[Session]:
+    """The sessions an edit of ``round`` may hold: those it holds, and the unarchived sessions of
+    its institution (of every institution, for a round an admin opened across institutions)."""
+    eligible = Q(is_archived=False)
+    if round.institution_id is not None:
+        eligible &= Q(listing__institution_id=round.institution_id)
+    return (
+        Session.objects.filter(eligible | Q(pk__in=round.sessions.values("pk")))
+        .select_related("listing")
+        .order_by("listing__title", "start_date")
+    )
 
 
 def round_sessions_for(*, round: Round, user: Any) -> QuerySet[Session]:

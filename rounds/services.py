@@ -1,4 +1,4 @@
-"""Writes to match rounds: opening one, saving rank lists, publishing the match.
+"""Writes to match rounds: opening, editing and cancelling one, saving rank lists, publishing the match.
 
 A round's row is the lock every write takes first: a rank list saved while the round publishes is
 either fully in the match or refused, never half read. Publication then locks the round's sessions
@@ -18,17 +18,20 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from applications.models import Application
 from applications.seats import lock_sessions, refusals_in_words
 from applications.services import application_offer_many
+from audit.services import audit_record
 from placements.models import Session
 
+from .emails import round_cancelled_messages_enqueue, round_changed_messages_enqueue
 from .engine import RankListError, rank_list_from_positions, run_match
 from .errors import RoundError
 from .models import ApplicantRank, Round, RoundOutcome, SessionRank
 from .querysets import rankable_applications
-from .selectors import round_match_input
+from .selectors import may_manage_round, round_match_input
 
 
 def round_open(
@@ -54,16 +57,9 @@ def round_open(
     else:
         raise RoundError(_("Coordinators can open a round only over their own institution's sessions."))
     if not now < rank_deadline <= publish_at < offer_deadline:
-        raise RoundError(
-            _(
-                "The rank deadline must be in the future, the publication at or after it, "
-                "and the offer deadline after that."
-            )
-        )
+        raise RoundError(_order_message())
     with transaction.atomic():
-        busy = Round.objects.filter(status=Round.Status.OPEN, sessions__in=sessions).first()
-        if busy:
-            raise RoundError(_("A session is already in the open round “%(name)s”.") % {"name": busy.name})
+        _refuse_sessions_busy(sessions)
         round = Round.objects.create(
             name=name.strip(),
             institution_id=institution_id,
@@ -76,13 +72,153 @@ def round_open(
     return round
 
 
-def _lock_open_round(round_id: int, now: dt.datetime) -> Round:
+def _order_message() -> str:
+    return _(
+        "The rank deadline must be in the future, the publication at or after it, and the offer deadline after that."
+    )
+
+
+def _refuse_sessions_busy(sessions: Sequence[Session], *, besides: Round | None = None) -> None:
+    """A session takes part in one open round at a time: its applicants rank it once."""
+    busy = Round.objects.filter(status=Round.Status.OPEN, sessions__in=sessions)
+    if besides is not None:
+        busy = busy.exclude(pk=besides.pk)
+    first = busy.first()
+    if first:
+        raise RoundError(_("A session is already in the open round “%(name)s”.") % {"name": first.name})
+
+
+def _lock_round(round_id: int) -> Round:
+    """The round's row, locked until the transaction ends: every write to a round takes it first."""
     round = Round.objects.select_for_update().filter(pk=round_id).first()
     if round is None:
         raise RoundError(_("That round does not exist."))
+    return round
+
+
+def _lock_open_round(round_id: int, now: dt.datetime) -> Round:
+    round = _lock_round(round_id)
+    if round.status == Round.Status.CANCELLED:
+        raise RoundError(_("This round was cancelled; its rank lists are kept but can no longer change."))
     if not round.accepts_ranks(now):
         raise RoundError(_("The rank deadline of this round has passed; lists can no longer change."))
     return round
+
+
+def _session_label(session: Session) -> str:
+    return f"{session.listing.title}, {session.start_date:%b %-d, %Y}"
+
+
+def round_update(
+    *,
+    round_id: int,
+    actor: Any,
+    name: str,
+    session_ids: Sequence[int],
+    rank_deadline: dt.datetime,
+    publish_at: dt.datetime,
+    offer_deadline: dt.datetime,
+    now: dt.datetime | None = None,
+) -> Round:
+    """Change an open round before its publication time: name, moments and sessions.
+
+    A moment that changes must be in the future; together they keep the order the model's
+    constraints hold. A session can join only from the round's institution (any, for a round an
+    admin opened across institutions), and cannot leave once it is ranked in this round, by an
+    applicant or by its coordinators. Applicants who ranked are told when the rank deadline or the
+    publication time moves.
+    """
+    now = now or timezone.now()
+    wanted = set(session_ids)
+    with transaction.atomic():
+        round = _lock_round(round_id)
+        if not may_manage_round(round=round, user=actor):
+            raise RoundError(_("Only the coordinators of this round's institution can change it."))
+        refusal = round.change_refusal(now)
+        if refusal:
+            raise RoundError(refusal)
+        old = {
+            "rank_deadline": round.rank_deadline,
+            "publish_at": round.publish_at,
+            "offer_deadline": round.offer_deadline,
+        }
+        new = {"rank_deadline": rank_deadline, "publish_at": publish_at, "offer_deadline": offer_deadline}
+        moved = {field for field in new if new[field] != old[field]}
+        if any(new[field] <= now for field in moved):
+            raise RoundError(_("A new rank deadline, publication time or offer deadline cannot be in the past."))
+        if not rank_deadline <= publish_at < offer_deadline:
+            raise RoundError(_order_message())
+
+        sessions = {s.pk: s for s in Session.objects.filter(pk__in=wanted).select_related("listing")}
+        if not sessions or len(sessions) != len(wanted):
+            raise RoundError(_("Choose at least one session, and only sessions that exist."))
+        current = set(round.sessions.values_list("pk", flat=True))
+        added = [sessions[pk] for pk in sorted(wanted - current)]
+        if round.institution_id is not None and any(s.listing.institution_id != round.institution_id for s in added):
+            raise RoundError(_("A round can hold only its own institution's sessions."))
+        removed = current - wanted
+        ranked = set(
+            ApplicantRank.objects.filter(round=round, application__session__in=removed).values_list(
+                "application__session", flat=True
+            )
+        ) | set(SessionRank.objects.filter(round=round, session__in=removed).values_list("session", flat=True))
+        if ranked:
+            names = [
+                _session_label(s)
+                for s in Session.objects.filter(pk__in=ranked).select_related("listing").order_by("start_date", "pk")
+            ]
+            raise RoundError(
+                ngettext(
+                    "“%(sessions)s” is already ranked in this round, so it cannot be removed.",
+                    "“%(sessions)s” are already ranked in this round, so they cannot be removed.",
+                    len(names),
+                )
+                % {"sessions": "”, “".join(names)}
+            )
+        if added:
+            _refuse_sessions_busy(added, besides=round)
+        renamed = name.strip() != round.name
+        if not (renamed or moved or added or removed):
+            return round  # saved unchanged (a second click): nothing to record or tell
+
+        old_name, round.name = round.name, name.strip()
+        round.rank_deadline, round.publish_at, round.offer_deadline = rank_deadline, publish_at, offer_deadline
+        round.save(update_fields=["name", "rank_deadline", "publish_at", "offer_deadline"])
+        if added or removed:
+            round.sessions.set(sorted(wanted))
+        event = audit_record(
+            actor=actor,
+            action="round.changed",
+            obj=round,
+            renamed=[old_name, round.name] if renamed else [],
+            moved={field: [old[field].isoformat(), new[field].isoformat()] for field in sorted(moved)},
+            sessions_added=sorted(s.pk for s in added),
+            sessions_removed=sorted(removed),
+        )
+        if moved & {"rank_deadline", "publish_at"}:
+            round_changed_messages_enqueue(round=round, change_id=event.pk)
+    return round
+
+
+def round_cancel(*, round_id: int, actor: Any, now: dt.datetime | None = None) -> bool:
+    """Cancel an open round: no match runs, rank lists stay for the record but cannot change, and
+    each applicant who ranked is told once. Returns False when it was already cancelled (a double
+    click, a second coordinator): nothing changes and nobody is told again."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        round = _lock_round(round_id)
+        if not may_manage_round(round=round, user=actor):
+            raise RoundError(_("Only the coordinators of this round's institution can cancel it."))
+        if round.status == Round.Status.CANCELLED:
+            return False
+        if round.status == Round.Status.PUBLISHED:
+            raise RoundError(_("The results of this round are published: it can no longer be cancelled."))
+        round.status = Round.Status.CANCELLED
+        round.cancelled_at = now
+        round.save(update_fields=["status", "cancelled_at"])
+        audit_record(actor=actor, action="round.cancelled", obj=round)
+        round_cancelled_messages_enqueue(round=round)
+    return True
 
 
 def _refuse_repeats(application_ids: Sequence[int]) -> None:
@@ -195,14 +331,13 @@ def round_publish(*, round_id: int, now: dt.datetime | None = None) -> Round:
     """Run the match and publish it: offers to the matched, an outcome for every participant.
 
     Idempotent: a published round is returned as it is, so a retried or duplicated task changes
-    nothing. All or nothing: if any offer is refused the whole publication rolls back.
+    nothing; so is a cancelled one, whose match never runs. All or nothing: if any offer is
+    refused the whole publication rolls back.
     """
     now = now or timezone.now()
     with refusals_in_words(), transaction.atomic():
-        round = Round.objects.select_for_update().filter(pk=round_id).first()
-        if round is None:
-            raise RoundError(_("That round does not exist."))
-        if round.status == Round.Status.PUBLISHED:
+        round = _lock_round(round_id)
+        if round.status != Round.Status.OPEN:
             return round
         if now < round.publish_at:
             raise RoundError(_("This round publishes at its publication time, not before."))

@@ -174,6 +174,63 @@ def round_new(request: HttpRequest) -> HttpResponse:
 
 
 @round_staff_required
+def round_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change an open round before its publication time (rounds.services.round_update)."""
+    round = get_object_or_404(selectors.rounds_managed_by(request.user), pk=pk)
+    refusal = round.change_refusal(timezone.now())
+    if refusal and request.method != "POST":
+        messages.error(request, refusal)
+        return redirect("rounds:round_detail", round.pk)
+    form = RoundForm(request.POST or None, sessions=selectors.round_session_choices(round=round), round=round)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.round_update(
+                round_id=round.pk,
+                actor=request.user,
+                name=data["name"],
+                session_ids=[s.pk for s in data["sessions"]],
+                rank_deadline=data["rank_deadline"],
+                publish_at=data["publish_at"],
+                offer_deadline=data["offer_deadline"],
+            )
+        except RoundError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Round “%(name)s” is saved.") % {"name": data["name"].strip()})
+            return redirect("rounds:round_detail", round.pk)
+    return render(request, "rounds/round_form.html", {"form": form, "round": round}, status=400 if form.errors else 200)
+
+
+@round_staff_required
+def round_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: ask to confirm, saying who will be told; POST: cancel (again: nothing more happens)."""
+    round = get_object_or_404(selectors.rounds_managed_by(request.user), pk=pk)
+    if request.method == "POST":
+        try:
+            cancelled = services.round_cancel(round_id=round.pk, actor=request.user)
+        except RoundError as exc:
+            messages.error(request, exc.message)
+        else:
+            if cancelled:
+                messages.success(request, _("Round “%(name)s” is cancelled.") % {"name": round.name})
+            else:
+                messages.info(request, _("Round “%(name)s” was already cancelled.") % {"name": round.name})
+        return redirect("rounds:round_detail", round.pk)
+    if round.status != Round.Status.OPEN:
+        messages.info(
+            request,
+            _("Round “%(name)s” was already cancelled.") % {"name": round.name}
+            if round.status == Round.Status.CANCELLED
+            else _("The results of this round are published: it can no longer be cancelled."),
+        )
+        return redirect("rounds:round_detail", round.pk)
+    return render(
+        request, "rounds/round_cancel.html", {"round": round, "ranked": selectors.round_ranked_applicants(round=round)}
+    )
+
+
+@round_staff_required
 def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     round = get_object_or_404(selectors.coordinator_rounds(request.user), pk=pk)
     sessions = list(selectors.round_sessions_for(round=round, user=request.user))
@@ -182,13 +239,16 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if round.status == Round.Status.PUBLISHED
         else {}
     )
+    now, manage = timezone.now(), selectors.may_manage_round(round=round, user=request.user)
     return render(
         request,
         "rounds/round_detail.html",
         {
             "round": round,
             "rows": [(s, matched.get(s.pk, [])) for s in sessions],
-            "open": round.accepts_ranks(timezone.now()),
+            "open": round.accepts_ranks(now),
+            "can_edit": manage and not round.change_refusal(now),
+            "can_cancel": manage and round.status == Round.Status.OPEN,
         },
     )
 

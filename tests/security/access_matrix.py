@@ -7,6 +7,7 @@ who get through (the owner) and the roles the view serves. Everyone else is refu
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import SimpleNamespace
@@ -15,6 +16,7 @@ from typing import Any
 from django.apps import apps
 from django.contrib import admin
 from django.urls import reverse
+from django.utils import timezone
 
 API_PREFIX = "api/v1/"  # the API has its own matrix: tests/api/test_access_matrix.py
 
@@ -107,6 +109,16 @@ def _dotted(world: World, path: str) -> Any:
 A, C = ("applicant",), ("coordinator",)
 LISTING_FORM = lambda w: {"title": "Changed by an outsider"}  # noqa: E731
 MOVE = lambda w: {"to_status": "under_review", "message": "moved"}  # noqa: E731
+
+
+def _round_dates() -> dict:
+    """A valid round's moments as the form posts them: a refused edit is refused for who asks."""
+    start = timezone.localtime() + dt.timedelta(days=20)
+    return {
+        name: (start + dt.timedelta(days=days)).strftime("%Y-%m-%dT%H:%M")
+        for name, days in (("rank_deadline", 0), ("publish_at", 1), ("offer_deadline", 8))
+    }
+
 
 ROWS: list[Row] = [
     # accounts: a signed-in user's own sessions and API tokens
@@ -267,6 +279,18 @@ ROWS: list[Row] = [
         "rounds:applicant_rank", pk("round"), A, APPLICANT, ("get", "post"), lambda w: {"order": str(w.application.pk)}
     ),
     Row("rounds:round_detail", pk("round"), ("coordinator", "admin_user"), ROUND_STAFF),
+    # only the round's institution's coordinators (and admins) edit or cancel it
+    Row(
+        "rounds:round_edit",
+        pk("round"),
+        ("coordinator", "admin_user"),
+        ROUND_STAFF,
+        ("get", "post"),
+        lambda w: {"name": "Renamed by an outsider", "sessions": [w.session.pk], **_round_dates()},
+    ),
+    # Two rows: once cancelled (the coordinator's post), the confirmation page sends the admin back.
+    Row("rounds:round_cancel", pk("round"), ("coordinator", "admin_user"), ROUND_STAFF),
+    Row("rounds:round_cancel", pk("round"), ("coordinator", "admin_user"), ROUND_STAFF, ("post",), variant="post"),
     Row(
         "rounds:session_rank",
         pks(pk="round.pk", session_id="session.pk"),

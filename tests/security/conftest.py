@@ -164,7 +164,7 @@ def world(applicant, other_applicant, coordinator, other_coordinator, admin_user
         user=applicant, ip="192.0.2.1", session_key="alice-phone-session", user_agent="Phone"
     )
     w.alice_token, _raw = api_token_create(user=applicant, name="Phone app")
-    w.round = RoundFactory(sessions=[w.session], opened_by=admin_user)
+    w.round = RoundFactory(sessions=[w.session], opened_by=admin_user, institution=institution)
     w.unsubscribe_token = unsubscribe_token(user_id=applicant.pk, kind="all")
     w.calendar_token = calendar_feed_get_or_create(user=applicant).token
     email, _created = EmailAddress.objects.get_or_create(user=applicant, email=applicant.email)
