@@ -13,6 +13,7 @@ from alerts.models import SavedSearch
 from applications.models import Application
 from applications.states import Status
 from placements.models import Listing
+from rounds.models import Round
 from tests.accounts.factories import UserFactory
 from tests.accounts.mfa import give_totp
 from tests.applicants.factories import ApplicantProfileFactory, add_document
@@ -101,8 +102,21 @@ def _pages(role: str) -> list[str]:
             f"/placements/manage/{listing.pk}/",
             "/placements/team/",
             "/rounds/coordinate/",
+            *_round_pages(coordinator),
         ]
     return ["/placements/moderation/", "/placements/moderation/?status=published", "/rounds/coordinate/"]
+
+
+def _round_pages(coordinator) -> list[str]:
+    """Each of the institution's rounds, and the edit and cancel pages of those still open."""
+    pages = []
+    for pk, status in Round.objects.filter(institution_id__in=coordinator.coordinator_institution_ids).values_list(
+        "pk", "status"
+    ):
+        pages.append(f"/rounds/coordinate/{pk}/")
+        if status == Round.Status.OPEN:
+            pages += [f"/rounds/coordinate/{pk}/edit/", f"/rounds/coordinate/{pk}/cancel/"]
+    return pages
 
 
 @pytest.mark.parametrize("role", ["anonymous", "applicant", "coordinator", "admin"])
