@@ -9,6 +9,7 @@ statement (`alerts.matching`), so the filters must be columns, not a string pars
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchQueryField
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -34,6 +35,9 @@ class SavedSearch(models.Model):
     # One lexeme every listing matching `text` must contain (PostgreSQL; "" when there is none, e.g.
     # a query with "or"): the matcher's join key, so a text search is not tried against every listing.
     text_key = models.CharField(max_length=100, blank=True, editable=False)
+    # The text as the results page parses it (websearch_to_tsquery; PostgreSQL, None elsewhere), kept
+    # so that the matcher does not parse the same text again for every listing it is tried against.
+    text_query = SearchQueryField(null=True, blank=True, editable=False)
     kind = models.CharField(max_length=20, blank=True)
     specialty = models.ForeignKey(
         "placements.Specialty", on_delete=models.PROTECT, null=True, blank=True, related_name="+"

@@ -29,7 +29,7 @@ NAME_MAX_LENGTH = 100
 
 # Each filter the matcher can answer as a column of the saved search (alerts.matching), and how.
 _TO_COLUMNS: dict[str, Any] = {
-    "q": lambda v: {"text": v, "text_key": text_key(v)},
+    "q": lambda v: {"text": v, **text_columns(v)},
     "kind": lambda v: {"kind": v},
     "specialty": lambda v: {"specialty": v},
     "state": lambda v: {"state": v},
@@ -47,6 +47,7 @@ MATCHABLE = frozenset(_TO_COLUMNS)
 _FILTER_COLUMNS = (
     "text",
     "text_key",
+    "text_query",
     "kind",
     "specialty",
     "state",
@@ -63,15 +64,20 @@ _FILTER_COLUMNS = (
 )
 
 
-def text_key(text: str) -> str:
-    """A lexeme that every listing the text matches must contain, or "" if there is none to be sure
-    of (an "or", only negated words, SQLite). Read from PostgreSQL's own parse of the query (the
-    results page's websearch_to_tsquery), so stemming and stop words are the search's."""
+def text_columns(text: str) -> dict[str, Any]:
+    """The matcher's columns for a text: `text_query`, PostgreSQL's parse of it (the results page's
+    websearch_to_tsquery), and `text_key`, a lexeme that every listing the text matches must contain,
+    or "" if there is none to be sure of (an "or", only negated words, SQLite). Both read from the
+    same parse, so stemming and stop words are the search's."""
     if not text or connection.vendor != "postgresql":
-        return ""
+        return {"text_key": "", "text_query": None}
     with connection.cursor() as cursor:
-        cursor.execute("SELECT querytree(websearch_to_tsquery('english', %s))::text", [text])
-        tree = cursor.fetchone()[0] or ""
+        cursor.execute("SELECT querytree(q)::text, q::text FROM websearch_to_tsquery('english', %s) q", [text])
+        tree, query = cursor.fetchone()
+    return {"text_key": _required_lexeme(tree or ""), "text_query": query}
+
+
+def _required_lexeme(tree: str) -> str:
     if "|" in tree:
         return ""
     required = tree.split("!", 1)[0]  # lexemes after a negation may be absent from a match
@@ -124,6 +130,7 @@ def saved_search_parse(*, owner: Any, querystring: str) -> tuple[str, dict[str, 
     columns: dict[str, Any] = {
         "text": "",
         "text_key": "",
+        "text_query": None,
         "kind": "",
         "specialty": None,
         "state": "",
