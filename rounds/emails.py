@@ -6,7 +6,7 @@ loaded and rendered by the outbox's workers. Both are transactional: part of tak
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from django.urls import reverse
@@ -76,13 +76,20 @@ def _url(round: Round) -> str:
     return reverse("rounds:applicant_rank", args=[round.pk])
 
 
-def changed_render(*, reminder: Any, subject: Round) -> Rendered:
-    return render_templated(
-        name="round-changed",
-        user=reminder.recipient,
-        unsubscribe_kind=None,
-        context={"round": subject, "url": absolute(_url(subject))},
-    )
+def _renderer(template: str) -> Callable[..., Rendered]:
+    def render(*, reminder: Any, subject: Round) -> Rendered:
+        return render_templated(
+            name=template,
+            user=reminder.recipient,
+            unsubscribe_kind=None,
+            context={"round": subject, "url": absolute(_url(subject))},
+        )
+
+    return render
+
+
+changed_render = _renderer("round-changed")
+cancelled_render = _renderer("round-cancelled")
 
 
 def changed_in_app(reminder: Any, round: Round) -> InApp:
@@ -90,15 +97,6 @@ def changed_in_app(reminder: Any, round: Round) -> InApp:
         title=f"New dates for the match round “{round.name}”"[:200],
         url=_url(round),
         body="The rank deadline or the publication time changed. Your rank list is kept as you saved it.",
-    )
-
-
-def cancelled_render(*, reminder: Any, subject: Round) -> Rendered:
-    return render_templated(
-        name="round-cancelled",
-        user=reminder.recipient,
-        unsubscribe_kind=None,
-        context={"round": subject, "url": absolute(_url(subject))},
     )
 
 

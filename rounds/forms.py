@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -56,6 +58,15 @@ class RoundForm(forms.Form):
                 if data.get(field) == saved.replace(second=0, microsecond=0):
                     data[field] = saved
         return data
+
+    def round_fields(self) -> dict[str, Any]:
+        """The cleaned values as `round_open` and `round_update` take them."""
+        data = self.cleaned_data
+        return {
+            "name": data["name"],
+            "session_ids": [s.pk for s in data["sessions"]],
+            **{field: data[field] for field in MOMENTS},
+        }
 
 
 class RankImportForm(forms.Form):

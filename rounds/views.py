@@ -155,16 +155,8 @@ def round_new(request: HttpRequest) -> HttpResponse:
     ).filter(is_archived=False)
     form = RoundForm(request.POST or None, sessions=sessions)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            round = services.round_open(
-                actor=request.user,
-                name=data["name"],
-                session_ids=[s.pk for s in data["sessions"]],
-                rank_deadline=data["rank_deadline"],
-                publish_at=data["publish_at"],
-                offer_deadline=data["offer_deadline"],
-            )
+            round = services.round_open(actor=request.user, **form.round_fields())
         except RoundError as exc:
             form.add_error(None, exc.message)
         else:
@@ -183,21 +175,12 @@ def round_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("rounds:round_detail", round.pk)
     form = RoundForm(request.POST or None, sessions=selectors.round_session_choices(round=round), round=round)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            services.round_update(
-                round_id=round.pk,
-                actor=request.user,
-                name=data["name"],
-                session_ids=[s.pk for s in data["sessions"]],
-                rank_deadline=data["rank_deadline"],
-                publish_at=data["publish_at"],
-                offer_deadline=data["offer_deadline"],
-            )
+            services.round_update(round_id=round.pk, actor=request.user, **form.round_fields())
         except RoundError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, _("Round “%(name)s” is saved.") % {"name": data["name"].strip()})
+            messages.success(request, _("Round “%(name)s” is saved.") % {"name": form.cleaned_data["name"].strip()})
             return redirect("rounds:round_detail", round.pk)
     return render(request, "rounds/round_form.html", {"form": form, "round": round}, status=400 if form.errors else 200)
 
