@@ -8,12 +8,13 @@ waits for the first one's commit before it reads, so the first one's barrier tim
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 
 from applications.errors import ApplicationError
 from placements.services import PlacementsError
@@ -116,3 +117,63 @@ def run_at_once(*calls: Callable[[], Any]) -> list[Told]:
         thread.join(timeout=60)
     assert not errors, errors
     return told
+
+
+def waits_on_a_lock(pid: int, timeout: float = 10.0) -> bool:
+    """Whether the backend `pid` comes to wait on a lock within `timeout`."""
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", [pid])
+            row = cursor.fetchone()
+            if row and row[0] == "Lock":
+                return True
+            time.sleep(0.02)
+    return False
+
+
+def a_then_b(change_a: Callable[[], object], change_b: Callable[[], object]) -> bool:
+    """A changes and holds before its commit; B changes meanwhile; A commits once B waits on a lock
+    (or after 10 s); B commits. Whether B came to wait on a lock: when it did not, the two did not
+    overlap where the test meant them to."""
+    a_changed, a_may_commit, b_pid_known = threading.Event(), threading.Event(), threading.Event()
+    b_pid: list[int] = []
+    errors: list[BaseException] = []
+
+    def side_a() -> None:
+        try:
+            with transaction.atomic():
+                change_a()
+                a_changed.set()
+                a_may_commit.wait(timeout=30)
+        except BaseException as exc:  # noqa: BLE001 - reported to the test below
+            errors.append(exc)
+        finally:
+            a_changed.set()
+            connections.close_all()
+
+    def side_b() -> None:
+        try:
+            a_changed.wait(timeout=30)
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                b_pid.append(cursor.fetchone()[0])
+            b_pid_known.set()
+            with transaction.atomic():
+                change_b()
+        except BaseException as exc:  # noqa: BLE001 - reported to the test below
+            errors.append(exc)
+        finally:
+            b_pid_known.set()
+            connections.close_all()
+
+    threads = [threading.Thread(target=side_a), threading.Thread(target=side_b)]
+    for thread in threads:
+        thread.start()
+    b_pid_known.wait(timeout=30)
+    b_waited = bool(b_pid) and waits_on_a_lock(b_pid[0])
+    a_may_commit.set()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, errors
+    return b_waited

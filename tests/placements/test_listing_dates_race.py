@@ -10,12 +10,8 @@ later start and B's not-yet-open window until its sessions next changed. The min
 """
 
 import datetime as dt
-import threading
-import time
-from collections.abc import Callable
 
 import pytest
-from django.db import connection, connections, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -23,6 +19,7 @@ from placements import listing_dates, services
 from placements.models import Session
 from tests.applications.concurrency import (  # noqa: F401 - the fixtures apply to this module
     RACES,
+    a_then_b,
     reseed_after_the_module,
     seeded_specialty,
 )
@@ -49,65 +46,6 @@ def _fields(days_to_start: int, opens_in_days: int) -> dict:
 A_FIELDS, B_FIELDS = _fields(80, -10), _fields(100, 20)
 # Where both sessions stood before, in the scenarios that change existing sessions.
 FAR_OFF = _fields(200, 100)
-
-
-def _waits_on_a_lock(pid: int, timeout: float = 10.0) -> bool:
-    """Whether the backend `pid` comes to wait on a lock (A's, on the listing row) within `timeout`."""
-    deadline = time.monotonic() + timeout
-    with connection.cursor() as cursor:
-        while time.monotonic() < deadline:
-            cursor.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", [pid])
-            row = cursor.fetchone()
-            if row and row[0] == "Lock":
-                return True
-            time.sleep(0.02)
-    return False
-
-
-def _a_then_b(change_a: Callable[[], object], change_b: Callable[[], object]) -> None:
-    """A changes and holds; B changes and waits on A's lock; A commits; B commits."""
-    a_changed, a_may_commit, b_pid_known = threading.Event(), threading.Event(), threading.Event()
-    b_pid: list[int] = []
-    errors: list[BaseException] = []
-
-    def side_a() -> None:
-        try:
-            with transaction.atomic():
-                change_a()
-                a_changed.set()
-                a_may_commit.wait(timeout=30)
-        except BaseException as exc:  # noqa: BLE001 - reported to the test below
-            errors.append(exc)
-        finally:
-            a_changed.set()
-            connections.close_all()
-
-    def side_b() -> None:
-        try:
-            a_changed.wait(timeout=30)
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_backend_pid()")
-                b_pid.append(cursor.fetchone()[0])
-            b_pid_known.set()
-            with transaction.atomic():
-                change_b()
-        except BaseException as exc:  # noqa: BLE001 - reported to the test below
-            errors.append(exc)
-        finally:
-            b_pid_known.set()
-            connections.close_all()
-
-    threads = [threading.Thread(target=side_a), threading.Thread(target=side_b)]
-    for thread in threads:
-        thread.start()
-    b_pid_known.wait(timeout=30)
-    b_waited = bool(b_pid) and _waits_on_a_lock(b_pid[0])
-    a_may_commit.set()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not errors, errors
-    # Otherwise the two did not overlap and the test proves nothing.
-    assert b_waited, "B's recompute never waited for A's lock on the listing"
 
 
 def _create(coordinator, listing, fields):
@@ -142,7 +80,8 @@ def test_two_session_changes_at_once_both_count_in_the_listings_dates(client, in
     # A rival that starts between the two sessions, open now.
     SessionFactory(listing=ListingFactory(institution=institution, title="Neurology Rotation"), **_fields(90, -10))
 
-    _a_then_b(*changes(coordinator, listing))
+    # Otherwise the two did not overlap and the test proves nothing.
+    assert a_then_b(*changes(coordinator, listing)), "B's recompute never waited for A's lock on the listing"
 
     listing.refresh_from_db()
     sessions = Session.objects.filter(listing=listing).values(
@@ -189,10 +128,12 @@ def test_a_session_added_while_the_refresh_waits_counts_in_the_listings_dates(
     at = timezone.now() + dt.timedelta(minutes=3)
     refreshed: list[int] = []
 
-    _a_then_b(
+    waited = a_then_b(
         _create(coordinator, listing, added),
         lambda: refreshed.append(listing_dates.refresh_due(at)),
     )
+
+    assert waited, "the refresh never waited for the coordinator's lock on the listing"
 
     assert refreshed == [1]
     monkeypatch.setattr(timezone, "now", lambda: at)
