@@ -57,3 +57,31 @@ def test_a_subspecialty_listing_is_found_by_its_parent_specialty(db):
         title="Nephrology Elective", description="Dialysis unit.", specialty=Specialty.objects.get(slug="nephrology")
     )
     assert "Nephrology Elective" in found("internal medicine")
+
+
+def test_a_specialty_moved_under_another_parent_reindexes_its_listings(db):
+    from placements.models import Specialty
+
+    sleep = Specialty.objects.create(
+        name="Sleep Medicine Studies", slug="sleep-medicine-studies", parent=Specialty.objects.get(slug="neurology")
+    )
+    ListingFactory(title="Night Clinic Observership", description="Polysomnography.", specialty=sleep)
+    assert found("neurology polysomnography") == ["Night Clinic Observership"]
+
+    sleep.parent = Specialty.objects.get(slug="psychiatry")
+    sleep.save()
+
+    assert found("psychiatry polysomnography") == ["Night Clinic Observership"]
+    assert found("neurology polysomnography") == []
+
+
+def test_a_specialty_no_longer_under_a_parent_drops_the_parents_name(db):
+    from placements.models import Specialty
+
+    nephrology = Specialty.objects.get(slug="nephrology")
+    ListingFactory(title="Renal Clinic Elective", description="Dialysis unit.", specialty=nephrology)
+    nephrology.parent = None
+    nephrology.save()
+
+    assert found("internal medicine dialysis") == []
+    assert found("nephrology dialysis") == ["Renal Clinic Elective"]
