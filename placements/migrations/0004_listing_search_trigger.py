@@ -7,6 +7,8 @@ raw updates all keep the document current without anyone remembering to refresh 
 
 from django.db import migrations
 
+from placements.migrations._postgresql import run_on_postgresql
+
 FORWARD_SQL = [
     """
     CREATE OR REPLACE FUNCTION placements_listing_search_vector() RETURNS trigger AS $$
@@ -59,16 +61,6 @@ REVERSE_SQL = [
 ]
 
 
-def _run_on_postgresql(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        for statement in statements:
-            schema_editor.execute(statement)
-
-    return run
-
-
 def backfill_published_at(apps, schema_editor):
     Listing = apps.get_model("placements", "Listing")
     for listing in Listing.objects.filter(status="published", published_at__isnull=True).only("id", "updated_at"):
@@ -79,6 +71,6 @@ class Migration(migrations.Migration):
     dependencies = [("placements", "0003_listing_search_and_events")]
 
     operations = [
-        migrations.RunPython(_run_on_postgresql(FORWARD_SQL), _run_on_postgresql(REVERSE_SQL)),
+        migrations.RunPython(run_on_postgresql(FORWARD_SQL), run_on_postgresql(REVERSE_SQL)),
         migrations.RunPython(backfill_published_at, migrations.RunPython.noop),
     ]

@@ -6,6 +6,8 @@ from django.db import migrations, models
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
+from placements.migrations._postgresql import run_on_postgresql
+
 # One listing's values from its live sessions, as of the transaction's time. The same rule as
 # placements.listing_dates.recompute and ListingQuerySet.with_session_summary (dates in UTC).
 FORWARD_SQL = [
@@ -48,15 +50,6 @@ REVERSE_SQL = [
     "DROP FUNCTION IF EXISTS placements_session_listing_dates();",
     "DROP FUNCTION IF EXISTS placements_listing_recompute_dates(bigint);",
 ]
-
-
-def _run_on_postgresql(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            for statement in statements:
-                schema_editor.execute(statement)
-
-    return run
 
 
 def backfill(apps, schema_editor):
@@ -111,5 +104,5 @@ class Migration(migrations.Migration):
                 name="listing_published_start",
             ),
         ),
-        migrations.RunPython(_run_on_postgresql(FORWARD_SQL), _run_on_postgresql(REVERSE_SQL)),
+        migrations.RunPython(run_on_postgresql(FORWARD_SQL), run_on_postgresql(REVERSE_SQL)),
     ]

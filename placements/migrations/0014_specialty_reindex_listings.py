@@ -4,6 +4,8 @@ and its parent's. PostgreSQL only; SQLite's search reads the names at query time
 
 from django.db import migrations
 
+from placements.migrations._postgresql import run_on_postgresql
+
 FORWARD_SQL = [
     """
     CREATE OR REPLACE FUNCTION placements_specialty_reindex_listings() RETURNS trigger AS $$
@@ -30,19 +32,9 @@ REVERSE_SQL = [
 ]
 
 
-def _run_on_postgresql(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        for statement in statements:
-            schema_editor.execute(statement)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("placements", "0013_facets_index_stored_next_start")]
 
     operations = [
-        migrations.RunPython(_run_on_postgresql(FORWARD_SQL), _run_on_postgresql(REVERSE_SQL), elidable=False),
+        migrations.RunPython(run_on_postgresql(FORWARD_SQL), run_on_postgresql(REVERSE_SQL), elidable=False),
     ]

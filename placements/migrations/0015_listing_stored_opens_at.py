@@ -11,6 +11,8 @@ from django.db import migrations, models
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
+from placements.migrations._postgresql import run_on_postgresql
+
 # The same rule as placements.listing_dates.recompute: the next deadline and the opening from the
 # same sessions, in one pass over them.
 FORWARD_SQL = [
@@ -59,15 +61,6 @@ REVERSE_SQL = [
 ]
 
 
-def _run_on_postgresql(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            for statement in statements:
-                schema_editor.execute(statement)
-
-    return run
-
-
 def backfill(apps, schema_editor):
     # All three stored values as of one time: the opening is only meaningful beside the deadline
     # computed with it.
@@ -99,7 +92,7 @@ class Migration(migrations.Migration):
         ),
         # The function and trigger first (in this transaction, so no session write falls between the
         # backfill and them), then the backfill without the covering index, built once afterwards.
-        migrations.RunPython(_run_on_postgresql(FORWARD_SQL), _run_on_postgresql(REVERSE_SQL)),
+        migrations.RunPython(run_on_postgresql(FORWARD_SQL), run_on_postgresql(REVERSE_SQL)),
         migrations.RemoveIndex(
             model_name="listing",
             name="listing_published_facets",

@@ -17,6 +17,8 @@ Reversible: the reverse restores migration 0015's function.
 
 from django.db import migrations
 
+from placements.migrations._postgresql import run_on_postgresql
+
 FORWARD_SQL = [
     """
     CREATE OR REPLACE FUNCTION placements_listing_recompute_dates(listing bigint) RETURNS void AS $$
@@ -56,18 +58,9 @@ REVERSE_SQL = [
 ]
 
 
-def _run_on_postgresql(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            for statement in statements:
-                schema_editor.execute(statement)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("placements", "0019_facets_index_covers_response_median")]
 
     operations = [
-        migrations.RunPython(_run_on_postgresql(FORWARD_SQL), _run_on_postgresql(REVERSE_SQL), elidable=False),
+        migrations.RunPython(run_on_postgresql(FORWARD_SQL), run_on_postgresql(REVERSE_SQL), elidable=False),
     ]

@@ -25,6 +25,8 @@ import importlib
 
 from django.db import migrations
 
+from placements.migrations._postgresql import run_on_postgresql
+
 # Migration 0004's function, as it created it.
 REVERSE_SQL = [importlib.import_module("placements.migrations.0004_listing_search_trigger").FORWARD_SQL[0]]
 
@@ -49,18 +51,9 @@ FORWARD_SQL = [
 assert FORWARD_SQL[0].count("FOR SHARE") == 2 and "VOLATILE" in FORWARD_SQL[0]
 
 
-def _run_on_postgresql(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            for statement in statements:
-                schema_editor.execute(statement)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("placements", "0020_listing_dates_lock_listing_first")]
 
     operations = [
-        migrations.RunPython(_run_on_postgresql(FORWARD_SQL), _run_on_postgresql(REVERSE_SQL), elidable=False),
+        migrations.RunPython(run_on_postgresql(FORWARD_SQL), run_on_postgresql(REVERSE_SQL), elidable=False),
     ]

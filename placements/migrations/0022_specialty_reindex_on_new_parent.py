@@ -11,6 +11,8 @@ Reversible: the reverse restores migration 0014's trigger.
 
 from django.db import migrations
 
+from placements.migrations._postgresql import run_on_postgresql
+
 DROP = "DROP TRIGGER IF EXISTS placements_specialty_reindex_listings_trg ON placements_specialty;"
 
 FORWARD_SQL = [
@@ -35,18 +37,9 @@ REVERSE_SQL = [
 ]
 
 
-def _run_on_postgresql(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            for statement in statements:
-                schema_editor.execute(statement)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("placements", "0021_search_document_waits_for_renames")]
 
     operations = [
-        migrations.RunPython(_run_on_postgresql(FORWARD_SQL), _run_on_postgresql(REVERSE_SQL), elidable=False),
+        migrations.RunPython(run_on_postgresql(FORWARD_SQL), run_on_postgresql(REVERSE_SQL), elidable=False),
     ]
