@@ -75,6 +75,13 @@ class Round(models.Model):
             return str(_("The publication time of this round has come: it can no longer be edited."))
         return ""
 
+    def cancel_refusal(self) -> str:
+        """Why the round can no longer be cancelled (empty while it can, and once it is: cancelling
+        it again changes nothing)."""
+        if self.status == self.Status.PUBLISHED:
+            return str(_("The results of this round are published: it can no longer be cancelled."))
+        return ""
+
 
 class ApplicantRank(models.Model):
     """One entry of an applicant's rank list: their application to one session of the round."""

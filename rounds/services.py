@@ -211,8 +211,9 @@ def round_cancel(*, round_id: int, actor: Any, now: dt.datetime | None = None) -
             raise RoundError(_("Only the coordinators of this round's institution can cancel it."))
         if round.status == Round.Status.CANCELLED:
             return False
-        if round.status == Round.Status.PUBLISHED:
-            raise RoundError(_("The results of this round are published: it can no longer be cancelled."))
+        refusal = round.cancel_refusal()
+        if refusal:
+            raise RoundError(refusal)
         round.status = Round.Status.CANCELLED
         round.cancelled_at = now
         round.save(update_fields=["status", "cancelled_at"])

@@ -185,6 +185,10 @@ def round_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "rounds/round_form.html", {"form": form, "round": round}, status=400 if form.errors else 200)
 
 
+def _already_cancelled(round: Round) -> str:
+    return _("Round “%(name)s” was already cancelled.") % {"name": round.name}
+
+
 @round_staff_required
 def round_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: ask to confirm, saying who will be told; POST: cancel (again: nothing more happens)."""
@@ -198,15 +202,11 @@ def round_cancel(request: HttpRequest, pk: int) -> HttpResponse:
             if cancelled:
                 messages.success(request, _("Round “%(name)s” is cancelled.") % {"name": round.name})
             else:
-                messages.info(request, _("Round “%(name)s” was already cancelled.") % {"name": round.name})
+                messages.info(request, _already_cancelled(round))
         return redirect("rounds:round_detail", round.pk)
-    if round.status != Round.Status.OPEN:
-        messages.info(
-            request,
-            _("Round “%(name)s” was already cancelled.") % {"name": round.name}
-            if round.status == Round.Status.CANCELLED
-            else _("The results of this round are published: it can no longer be cancelled."),
-        )
+    refusal = _already_cancelled(round) if round.status == Round.Status.CANCELLED else round.cancel_refusal()
+    if refusal:
+        messages.info(request, refusal)
         return redirect("rounds:round_detail", round.pk)
     return render(
         request, "rounds/round_cancel.html", {"round": round, "ranked": selectors.round_ranked_applicants(round=round)}
